@@ -1,0 +1,132 @@
+//! Borrowed credentials, validated like the official SDKs.
+
+use core::fmt;
+
+/// Why a credential was refused. Never carries the secret itself.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum InvalidCredential {
+    /// The secret id is empty or only whitespace.
+    EmptySecretId,
+    /// The secret id starts or ends with whitespace.
+    SecretIdWhitespace,
+    /// The secret key is empty or only whitespace.
+    EmptySecretKey,
+    /// The secret key starts or ends with whitespace.
+    SecretKeyWhitespace,
+    /// The secret id or token holds a control character (it would break the headers).
+    ControlCharacter,
+}
+
+impl fmt::Display for InvalidCredential {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::EmptySecretId => "InvalidCredential: secret id should not be none or empty",
+            Self::SecretIdWhitespace => "InvalidCredential: secret id should not contain spaces",
+            Self::EmptySecretKey => "InvalidCredential: secret key should not be none or empty",
+            Self::SecretKeyWhitespace => "InvalidCredential: secret key should not contain spaces",
+            Self::ControlCharacter => "InvalidCredential: secret id or token contains a control character",
+        })
+    }
+}
+
+impl core::error::Error for InvalidCredential {}
+
+/// A secret id, secret key and optional session token, borrowed from the caller.
+///
+/// `Debug` shows the secret id but never the key or the token.
+///
+/// ```
+/// use tencentcloud_core::{Credential, InvalidCredential};
+///
+/// let c = Credential::new("AKIDEXAMPLE", "secret")?.with_token("tok")?;
+/// assert_eq!(c.secret_id(), "AKIDEXAMPLE");
+/// assert!(!format!("{c:?}").contains("secret\""));
+/// assert_eq!(Credential::new(" AKID", "k").unwrap_err(), InvalidCredential::SecretIdWhitespace);
+/// # Ok::<(), InvalidCredential>(())
+/// ```
+#[derive(Clone, Copy)]
+pub struct Credential<'a> {
+    secret_id: &'a str,
+    secret_key: &'a str,
+    token: Option<&'a str>,
+}
+
+fn has_control(s: &str) -> bool {
+    s.bytes().any(|b| b.is_ascii_control())
+}
+
+impl<'a> Credential<'a> {
+    /// Validates and wraps a secret id and key: empty values and values surrounded by
+    /// whitespace are refused, as the official SDKs do.
+    pub fn new(secret_id: &'a str, secret_key: &'a str) -> Result<Self, InvalidCredential> {
+        if secret_id.trim().is_empty() {
+            return Err(InvalidCredential::EmptySecretId);
+        }
+        if secret_id.trim() != secret_id {
+            return Err(InvalidCredential::SecretIdWhitespace);
+        }
+        if secret_key.trim().is_empty() {
+            return Err(InvalidCredential::EmptySecretKey);
+        }
+        if secret_key.trim() != secret_key {
+            return Err(InvalidCredential::SecretKeyWhitespace);
+        }
+        if has_control(secret_id) {
+            return Err(InvalidCredential::ControlCharacter);
+        }
+        Ok(Self { secret_id, secret_key, token: None })
+    }
+
+    /// Adds a session token (temporary credentials); an empty token means none.
+    pub fn with_token(mut self, token: &'a str) -> Result<Self, InvalidCredential> {
+        if has_control(token) {
+            return Err(InvalidCredential::ControlCharacter);
+        }
+        self.token = if token.is_empty() { None } else { Some(token) };
+        Ok(self)
+    }
+
+    /// The secret id (not secret: it is sent in the `Authorization` header).
+    pub fn secret_id(&self) -> &'a str {
+        self.secret_id
+    }
+
+    /// The secret key. Handle with care: never log it.
+    pub fn secret_key(&self) -> &'a str {
+        self.secret_key
+    }
+
+    /// The session token, if any.
+    pub fn token(&self) -> Option<&'a str> {
+        self.token
+    }
+}
+
+impl fmt::Debug for Credential<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credential")
+            .field("secret_id", &self.secret_id)
+            .field("secret_key", &"<redacted>")
+            .field("token", &self.token.map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn validation_matches_official_sdk() {
+        assert_eq!(Credential::new("", "k").unwrap_err(), InvalidCredential::EmptySecretId);
+        assert_eq!(Credential::new("  ", "k").unwrap_err(), InvalidCredential::EmptySecretId);
+        assert_eq!(Credential::new("id ", "k").unwrap_err(), InvalidCredential::SecretIdWhitespace);
+        assert_eq!(Credential::new("id", "").unwrap_err(), InvalidCredential::EmptySecretKey);
+        assert_eq!(Credential::new("id", "\tk").unwrap_err(), InvalidCredential::SecretKeyWhitespace);
+        assert_eq!(Credential::new("i\x01d", "k").unwrap_err(), InvalidCredential::ControlCharacter);
+        let c = Credential::new("id", "k").unwrap();
+        assert_eq!(c.with_token("a\r\nb").unwrap_err(), InvalidCredential::ControlCharacter);
+        assert_eq!(c.with_token("").unwrap().token(), None);
+    }
+}
