@@ -313,45 +313,42 @@ impl<'a> Request<'a> {
 
     /// Checks every field, as signing does.
     pub fn validate(&self) -> Result<(), RequestError> {
-        let name_ok =
-            |s: &str, extra: &[u8]| !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || extra.contains(&b));
-        if !name_ok(self.service, b"-_") {
+        let name = |s: &str, mask: u16| !s.is_empty() && all_in(s, mask);
+        if !name(self.service, ALNUM | DASH | UNDERSCORE) {
             return Err(RequestError::InvalidName("service"));
         }
-        if !name_ok(self.version, b"-_.") {
+        if !name(self.version, ALNUM | DASH | UNDERSCORE | DOT) {
             return Err(RequestError::InvalidName("version"));
         }
-        if !name_ok(self.action, b"_") {
+        if !name(self.action, ALNUM | UNDERSCORE) {
             return Err(RequestError::InvalidName("action"));
         }
-        if let Some(region) = self.region {
-            if !name_ok(region, b"-_") {
-                return Err(RequestError::InvalidName("region"));
-            }
+        if let Some(region) = self.region
+            && !name(region, ALNUM | DASH | UNDERSCORE)
+        {
+            return Err(RequestError::InvalidName("region"));
         }
-        let host_ok = match self.endpoint {
-            Endpoint::Default => true,
-            Endpoint::RootDomain(h) | Endpoint::Host(h) => name_ok(h, b"-_.:[]"),
-        };
-        if !host_ok {
+        if let Endpoint::RootDomain(h) | Endpoint::Host(h) = self.endpoint
+            && !name(h, ALNUM | DASH | UNDERSCORE | DOT | HOST_PUNCT)
+        {
             return Err(RequestError::InvalidName("host"));
         }
-        if let Some(tag) = self.request_client {
-            if tag.len() > 128 || !name_ok(tag, b"-_,;.") {
-                return Err(RequestError::InvalidRequestClient);
-            }
+        if let Some(tag) = self.request_client
+            && (tag.len() > 128 || !name(tag, ALNUM | DASH | UNDERSCORE | DOT | CLIENT_PUNCT))
+        {
+            return Err(RequestError::InvalidRequestClient);
         }
-        if !is_header_value(self.content_type_value()) {
+        if !all_in(self.content_type_value(), HEADER_VALUE) {
             return Err(RequestError::InvalidHeader);
         }
-        if self.body.query().bytes().any(|b| b <= b' ' || b == b'#' || b >= 0x7f) {
+        if !all_in(self.body.query(), QUERY) {
             return Err(RequestError::InvalidName("query"));
         }
         if self.headers.len() > MAX_EXTRA_HEADERS {
             return Err(RequestError::TooManyHeaders { max: MAX_EXTRA_HEADERS });
         }
         for (i, (name, value)) in self.headers.iter().enumerate() {
-            if !is_token(name) || !is_header_value(value) {
+            if name.is_empty() || !all_in(name, TOKEN) || !all_in(value, HEADER_VALUE) {
                 return Err(RequestError::InvalidHeader);
             }
             let repeats_earlier = self.headers.iter().take(i).any(|(n, _)| n.eq_ignore_ascii_case(name));
@@ -361,6 +358,63 @@ impl<'a> Request<'a> {
         }
         Ok(())
     }
+}
+
+const ALNUM: u16 = 1;
+const DASH: u16 = 1 << 1;
+const UNDERSCORE: u16 = 1 << 2;
+const DOT: u16 = 1 << 3;
+/// `:`, `[`, `]` (ports and IPv6 literals in a host).
+const HOST_PUNCT: u16 = 1 << 4;
+/// `,` and `;` (allowed in a request-client tag).
+const CLIENT_PUNCT: u16 = 1 << 5;
+/// RFC 9110 token characters (header names).
+const TOKEN: u16 = 1 << 6;
+/// Header value characters: tab, visible ASCII, space, and UTF-8 bytes.
+const HEADER_VALUE: u16 = 1 << 7;
+/// An already encoded query: visible ASCII but `#`.
+const QUERY: u16 = 1 << 8;
+
+/// Character classes of every byte, looked up once per byte.
+const CLASSES: [u16; 256] = {
+    let mut t = [0u16; 256];
+    let mut i = 0;
+    while i < 256 {
+        let b = i as u8;
+        let mut c = 0;
+        if b.is_ascii_alphanumeric() {
+            c |= ALNUM | TOKEN;
+        }
+        match b {
+            b'-' => c |= DASH,
+            b'_' => c |= UNDERSCORE,
+            b'.' => c |= DOT,
+            b':' | b'[' | b']' => c |= HOST_PUNCT,
+            b',' | b';' => c |= CLIENT_PUNCT,
+            _ => {}
+        }
+        if matches!(
+            b,
+            b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' | b'^' | b'_' | b'`' | b'|' | b'~'
+        ) {
+            c |= TOKEN;
+        }
+        if b == b'\t' || (b >= b' ' && b != 0x7f) {
+            c |= HEADER_VALUE;
+        }
+        if b > b' ' && b < 0x7f && b != b'#' {
+            c |= QUERY;
+        }
+        t[i] = c;
+        i += 1;
+    }
+    t
+};
+
+/// Whether every byte of `s` is in one of the classes of `mask`.
+#[inline]
+fn all_in(s: &str, mask: u16) -> bool {
+    s.bytes().all(|b| CLASSES[usize::from(b)] & mask != 0)
 }
 
 /// Headers the request sets itself; extra headers may not repeat them.
@@ -379,13 +433,3 @@ const RESERVED: [&str; 13] = [
     "X-TC-RequestClient",
     "X-TC-Content-SHA256",
 ];
-
-/// An RFC 9110 token (header name).
-fn is_token(s: &str) -> bool {
-    !s.is_empty() && s.bytes().all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
-/// A header value without control characters (tab allowed).
-fn is_header_value(s: &str) -> bool {
-    s.bytes().all(|b| b == b'\t' || (b >= b' ' && b != 0x7f))
-}

@@ -82,13 +82,17 @@ impl ByteSink for FmtSink<'_, '_> {
     }
 }
 
-/// Streams `value` lower-cased and with surrounding whitespace trimmed.
+/// Streams a header value given in parts, lower-cased, with the whitespace around the
+/// whole value trimmed.
 fn put_lower_trimmed(sink: &mut impl ByteSink, parts: &[&str]) {
-    // Trim across the concatenation of the parts.
+    if let [single] = parts {
+        put_lower(sink, trim_ws(single));
+        return;
+    }
     let total: usize = parts.iter().map(|p| p.len()).sum();
     let mut skip_front = 0;
     for p in parts {
-        let lead = p.len() - p.trim_start_matches(is_ws).len();
+        let lead = p.bytes().position(|b| !is_ws(b)).unwrap_or(p.len());
         skip_front += lead;
         if lead < p.len() {
             break;
@@ -96,7 +100,7 @@ fn put_lower_trimmed(sink: &mut impl ByteSink, parts: &[&str]) {
     }
     let mut skip_back = 0;
     for p in parts.iter().rev() {
-        let trail = p.len() - p.trim_end_matches(is_ws).len();
+        let trail = p.bytes().rev().position(|b| !is_ws(b)).unwrap_or(p.len());
         skip_back += trail;
         if trail < p.len() {
             break;
@@ -115,8 +119,17 @@ fn put_lower_trimmed(sink: &mut impl ByteSink, parts: &[&str]) {
     }
 }
 
-fn is_ws(c: char) -> bool {
-    c == ' ' || c == '\t'
+#[inline]
+fn is_ws(b: u8) -> bool {
+    b == b' ' || b == b'\t'
+}
+
+/// `s` without leading and trailing spaces and tabs.
+fn trim_ws(s: &str) -> &str {
+    let b = s.as_bytes();
+    let start = b.iter().position(|&c| !is_ws(c)).unwrap_or(b.len());
+    let end = b.iter().rposition(|&c| !is_ws(c)).map_or(start, |e| e + 1);
+    s.get(start..end).unwrap_or("")
 }
 
 /// Streams `s` with ASCII letters lower-cased, in chunks that end on char boundaries.
@@ -290,7 +303,7 @@ impl<const N: usize> fmt::Debug for SigningKeyCache<N> {
 /// use tencentcloud_core::{Credential, Request, Signer};
 ///
 /// let cred = Credential::new("AKIDEXAMPLE", "secret")?;
-/// let mut signer = Signer::<2>::new();
+/// let mut signer = Signer::<2>::with_slots();
 /// let req = Request::get("cvm", "2017-03-12", "DescribeZones", "");
 /// let a = signer.sign(&req, &cred, 1_700_000_000)?; // derives the key
 /// let b = signer.sign(&req, &cred, 1_700_000_100)?; // same day: cached
@@ -303,9 +316,17 @@ pub struct Signer<const N: usize = 4> {
     cache: SigningKeyCache<N>,
 }
 
-impl<const N: usize> Signer<N> {
-    /// A signer with an empty key cache.
+impl Signer {
+    /// A signer with an empty cache of four signing keys.
     pub const fn new() -> Self {
+        Self { cache: SigningKeyCache::new() }
+    }
+}
+
+impl<const N: usize> Signer<N> {
+    /// A signer with an empty cache of `N` signing keys (`N = 1` suits a device that
+    /// calls one service).
+    pub const fn with_slots() -> Self {
         Self { cache: SigningKeyCache::new() }
     }
 

@@ -385,6 +385,7 @@ fn success_unknown_fields_and_warning() {
     #[derive(Deserialize)]
     struct Empty {}
     assert!(parse_envelope::<Empty>(body, &mut []).unwrap().result.is_ok());
+    assert!(parse_envelope::<serde::de::IgnoredAny>(body, &mut []).unwrap().result.is_ok());
 }
 
 #[test]

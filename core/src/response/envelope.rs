@@ -11,7 +11,7 @@
 //! ```
 //! use tencentcloud_core::response::parse_envelope;
 //!
-//! #[derive(serde::Deserialize)]
+//! #[derive(Debug, serde::Deserialize)]
 //! struct Regions {
 //!     #[serde(rename = "TotalCount")]
 //!     total: u32,
@@ -98,6 +98,8 @@ pub struct Envelope<T> {
 
 impl<T> Envelope<T> {
     /// The result alone.
+    // `ApiError` is stored inline on purpose: no heap.
+    #[allow(clippy::result_large_err)]
     pub fn into_result(self) -> Result<T, ApiError> {
         self.result
     }
@@ -218,7 +220,8 @@ fn deserialize<'de, T: Deserialize<'de>>(
 /// (`\ud83d\ude00`, characters beyond the BMP) and reports
 /// [`ResponseError::JsonSurrogateEscape`] for them in `T`'s part; use
 /// [`parse_envelope_in_place`] when the buffer can be modified. The error
-/// object is decoded by this crate and handles every escape.
+/// object is decoded by this crate and handles every escape. For actions
+/// whose output you do not need, use `serde::de::IgnoredAny` as `T`.
 pub fn parse_envelope<'de, T: Deserialize<'de>>(
     body: &'de [u8],
     scratch: &mut [u8],
@@ -280,7 +283,7 @@ pub fn rewrite_surrogate_escapes(buf: &mut [u8]) -> usize {
 ///
 /// ```
 /// # use tencentcloud_core::response::parse_event_data;
-/// #[derive(serde::Deserialize)]
+/// #[derive(Debug, serde::Deserialize)]
 /// struct Chunk {
 ///     #[serde(rename = "Id")]
 ///     id: heapless::String<40>,

@@ -273,7 +273,7 @@ impl<'b> SseParser<'b> {
 
     /// Stores one byte of the current value after the data region.
     fn store(&mut self, b: u8) {
-        let pos = self.id_len + self.event_len + self.data_len + self.value_len;
+        let pos = (self.id_len + self.event_len + self.data_len).saturating_add(self.value_len);
         self.value_len = self.value_len.saturating_add(1);
         match self.buf.get_mut(pos) {
             Some(slot) if !self.value_lost => *slot = b,

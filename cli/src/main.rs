@@ -1,0 +1,3 @@
+//! The `tcloud` command.
+
+fn main() {}

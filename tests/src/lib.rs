@@ -1,0 +1,1 @@
+//! Local Tencent Cloud API emulator.

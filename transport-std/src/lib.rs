@@ -1,0 +1,1 @@
+//! Async Tencent Cloud API 3.0 client (tokio + reqwest).
