@@ -227,3 +227,110 @@ pub fn envelope(data: &[u8]) {
         let _ = envelope::parse_envelope_json::<serde_json::Value>(data);
     }
 }
+
+/// Splits `data` at 0xFF bytes into up to `N` fields (missing fields are empty).
+fn fields<const N: usize>(data: &[u8]) -> [&[u8]; N] {
+    let mut out = [&[][..]; N];
+    for (slot, part) in out.iter_mut().zip(data.split(|&b| b == 0xFF)) {
+        *slot = part;
+    }
+    out
+}
+
+/// Builds a request from arbitrary fields, signs it (cached and uncached), writes it
+/// into a buffer and a counting writer, and checks the invariants that tie them.
+pub fn sign(data: &[u8]) {
+    use crate::request::Body;
+    use crate::{Credential, Error, Request, Signer};
+
+    let (control, rest) = split(data);
+    let [service, version, action, region, host, body, id, key, token, hname, hvalue, signed_name, ts] = fields(rest);
+    fn text(b: &[u8]) -> &str {
+        core::str::from_utf8(b).unwrap_or("")
+    }
+    let ts = ts.iter().take(8).fold(0u64, |acc, &b| (acc << 8) | u64::from(b));
+    let kind = match control & 3 {
+        0 => Body::Json(body),
+        1 => Body::Query(text(body)),
+        2 => Body::OctetStream(body),
+        _ => Body::Multipart { content_type: "multipart/form-data; boundary=fz", body },
+    };
+    let headers = [(text(hname), text(hvalue))];
+    let signed_names = [text(signed_name)];
+    let mut req = Request::new(text(service), text(version), text(action), kind);
+    if control & 4 != 0 {
+        req = req.region(text(region));
+    }
+    if control & 8 != 0 {
+        req = req.host(text(host));
+    }
+    if control & 16 != 0 {
+        req = req.headers(&headers);
+    }
+    if control & 32 != 0 {
+        req = req.sign_headers(&signed_names);
+    }
+    req = match control >> 6 {
+        1 => req.unsigned_payload(),
+        2 => req.skip_sign(),
+        _ => req,
+    };
+    let Ok(cred) = Credential::new(text(id), text(key)).and_then(|c| c.with_token(text(token))) else {
+        return;
+    };
+    let Ok(signed) = crate::sign::sign(&req, &cred, ts) else {
+        return;
+    };
+    let mut signer = Signer::<1>::with_slots();
+    for _ in 0..2 {
+        if let Ok(again) = signer.sign(&req, &cred, ts) {
+            assert_eq!(again.signature(), signed.signature());
+        }
+    }
+    let needed = signed.http1_len();
+    let mut buf = [0u8; 2048];
+    match signed.write_http1(&mut buf) {
+        Ok(n) => assert_eq!(n, needed),
+        Err(Error::BufferTooSmall(e)) => assert!(e.needed == needed && needed > buf.len()),
+        Err(_) => unreachable!("writing into a slice fails only for size"),
+    }
+    let mut counter = Counter(0);
+    let Ok(n) = signed.write_to(&mut counter);
+    assert_eq!((n, counter.0), (needed, needed));
+    #[cfg(feature = "legacy-v1")]
+    {
+        let params = [("Action", text(action)), ("Region", text(region)), ("Nonce", text(token))];
+        let sig = crate::legacy_v1::signature(
+            text(key),
+            "POST",
+            text(host),
+            "/",
+            &params,
+            crate::legacy_v1::SignMethod::HmacSha1,
+        );
+        let mut form = [0u8; 512];
+        let len = crate::legacy_v1::form_len(&params, &sig);
+        match crate::legacy_v1::write_form(&params, &sig, &mut form) {
+            Ok(s) => assert_eq!(s.len(), len),
+            Err(e) => assert_eq!(e.needed, len),
+        }
+    }
+}
+
+/// An `embedded_io::Write` that only counts.
+struct Counter(usize);
+
+impl embedded_io::ErrorType for Counter {
+    type Error = core::convert::Infallible;
+}
+
+impl embedded_io::Write for Counter {
+    fn write(&mut self, buf: &[u8]) -> Result<usize, Self::Error> {
+        self.0 += buf.len();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> Result<(), Self::Error> {
+        Ok(())
+    }
+}

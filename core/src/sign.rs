@@ -119,6 +119,11 @@ fn put_lower_trimmed(sink: &mut impl ByteSink, parts: &[&str]) {
     }
 }
 
+/// Compares two header names case-insensitively.
+fn cmp_lower(a: &str, b: &str) -> core::cmp::Ordering {
+    a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
+}
+
 #[inline]
 fn is_ws(b: u8) -> bool {
     b == b' ' || b == b'\t'
@@ -356,19 +361,31 @@ struct Digits {
     start: u8,
 }
 
+/// 10^19 down to 10^0.
+const POW10: [u64; 20] = {
+    let mut t = [1u64; 20];
+    let mut i = 19;
+    while i > 0 {
+        t[i - 1] = t[i] * 10;
+        i -= 1;
+    }
+    t
+};
+
 impl Digits {
-    fn new(mut v: u64) -> Self {
+    /// Decimal digits by subtracting powers of ten: no 64-bit division, which 32-bit
+    /// targets would link a software routine for.
+    fn new(v: u64) -> Self {
         let mut buf = [b'0'; 20];
-        let mut i = buf.len();
-        loop {
-            i -= 1;
-            buf[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-            if v == 0 {
-                break;
+        let mut rest = v;
+        for (slot, &power) in buf.iter_mut().zip(POW10.iter()) {
+            while rest >= power {
+                rest -= power;
+                *slot += 1;
             }
         }
-        Self { buf, start: i as u8 }
+        let first = buf.iter().position(|&b| b != b'0').unwrap_or(buf.len() - 1);
+        Self { buf, start: first as u8 }
     }
 
     fn as_str(&self) -> &str {
@@ -529,7 +546,7 @@ impl<'r> SignedRequest<'r> {
         }
         let mut names: heapless::Vec<&str, { MAX_EXTRA_SIGNED_HEADERS + 2 }> = heapless::Vec::new();
         for name in ["content-type", "host"].iter().chain(extra.iter()) {
-            let name = name.trim();
+            let name = trim_ws(name);
             if name.eq_ignore_ascii_case("authorization") || self.find_header(name).is_none() {
                 return Err(RequestError::MissingSignedHeader.into());
             }
@@ -537,10 +554,18 @@ impl<'r> SignedRequest<'r> {
                 let _ = names.push(name);
             }
         }
-        names.sort_unstable_by(|a, b| {
-            a.bytes().map(|c| c.to_ascii_lowercase()).cmp(b.bytes().map(|c| c.to_ascii_lowercase()))
-        });
-        for (i, name) in names.iter().enumerate() {
+        // At most ten names: pick the next smallest each time (no sort routine in the image).
+        let mut last: Option<&str> = None;
+        for i in 0..names.len() {
+            let Some(name) = names
+                .iter()
+                .filter(|n| last.is_none_or(|l| cmp_lower(n, l).is_gt()))
+                .min_by(|a, b| cmp_lower(a, b))
+                .copied()
+            else {
+                break;
+            };
+            last = Some(name);
             let sep = if i == 0 { "" } else { ";" };
             if self.signed_names.push_str(sep).is_err() || self.signed_names.push_str(name).is_err() {
                 return Err(RequestError::TooManySignedHeaders { max: MAX_EXTRA_SIGNED_HEADERS }.into());

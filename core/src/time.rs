@@ -31,11 +31,13 @@ impl Date {
         if secs > MAX_TIMESTAMP {
             return None;
         }
-        Some(Self::from_days(secs / SECS_PER_DAY))
+        // 86_400 = 128 * 675 and secs >> 7 < 2^31 here, so 32-bit division suffices
+        // (a 64-bit one would link a software routine on 32-bit targets).
+        Some(Self::from_days(((secs >> 7) as u32) / 675))
     }
 
     /// The date `days` days after 1970-01-01 (`days` must keep the year <= 9999).
-    const fn from_days(days: u64) -> Self {
+    const fn from_days(days: u32) -> Self {
         // Howard Hinnant's civil_from_days, shifted so every quantity is unsigned.
         let z = days + 719_468;
         let era = z / 146_097;
@@ -62,14 +64,15 @@ impl Date {
 
     /// Days since 1970-01-01.
     pub const fn days_since_epoch(&self) -> u64 {
-        let y = self.year as u64 - if self.month <= 2 { 1 } else { 0 };
+        // 32-bit arithmetic throughout: every quantity is below 2^22.
+        let y = self.year as u32 - if self.month <= 2 { 1 } else { 0 };
         let era = y / 400;
         let yoe = y - era * 400;
-        let m = self.month as u64;
+        let m = self.month as u32;
         let mp = if m > 2 { m - 3 } else { m + 9 };
-        let doy = (153 * mp + 2) / 5 + self.day as u64 - 1;
+        let doy = (153 * mp + 2) / 5 + self.day as u32 - 1;
         let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-        era * 146_097 + doe - 719_468
+        (era * 146_097 + doe - 719_468) as u64
     }
 
     /// The year.
@@ -202,7 +205,7 @@ pub fn parse_http_date(value: &[u8]) -> Result<u64, InvalidHttpDate> {
     }
     let date = Date::new(year, month as u8 + 1, day as u8).ok_or(InvalidHttpDate)?;
     let days = date.days_since_epoch();
-    if *WEEKDAYS[(days % 7) as usize] != [w0, w1, w2] {
+    if *WEEKDAYS[(days as u32 % 7) as usize] != [w0, w1, w2] {
         return Err(InvalidHttpDate);
     }
     // A leap second (:60) is folded into the next second, as unix time does.

@@ -516,6 +516,7 @@ proptest! {
         fuzzing::chunked(&data);
         fuzzing::sse(&data);
         fuzzing::envelope(&data);
+        fuzzing::sign(&data);
     }
 
     #[test]
