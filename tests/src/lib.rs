@@ -1,1 +1,502 @@
 //! Local Tencent Cloud API emulator.
+//!
+//! A real HTTP/1.1 server on `127.0.0.1` that behaves like the Tencent Cloud API 3.0 front door:
+//! it verifies TC3-HMAC-SHA256 signatures with its **own** implementation ([`tc3`]), answers a few
+//! canned actions with realistic JSON envelopes, mints STS temporary credentials it then accepts,
+//! serves a CVM instance-metadata endpoint, streams SSE and octet-stream bodies, injects faults and
+//! records every request so tests can assert what a client sent.
+//!
+//! ```no_run
+//! # async fn demo() -> std::io::Result<()> {
+//! use tencentcloud_emulator::{Emulator, Fault, default_test_key};
+//!
+//! let (id, key) = default_test_key();
+//! let emu = Emulator::builder().key(id, key).start().await?;
+//! println!("endpoint: {}", emu.endpoint());
+//! emu.push_fault(Fault::RateLimit); // the next request gets RequestLimitExceeded
+//! // ... point a client at emu.endpoint() ...
+//! assert!(emu.requests().iter().all(|r| r.verification.is_verified()));
+//! emu.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! Canned actions (dispatch on `X-TC-Action`, service = the credential scope's service):
+//!
+//! | service | action | answer |
+//! | --- | --- | --- |
+//! | any | `Echo` | `Params`, `Action`, `Service`, `Version`, `Region`, `Method`, `Headers` (X-TC-*, Content-Type, User-Agent) |
+//! | `cvm` (2017-03-12) | `DescribeInstances`, `DescribeRegions`, `DescribeZones` | realistic sets; Limit/Offset/InstanceIds/Filters honoured |
+//! | `sts` (2018-08-13) | `AssumeRole`, `AssumeRoleWithWebIdentity` | `Credentials{Token,TmpSecretId,TmpSecretKey}`, `ExpiredTime`, `Expiration`; the key is then accepted |
+//! | any | `ChatCompletions` | `text/event-stream` of `data: {"Choices":[{"Delta":{...}}],...}` events (JSON when `"Stream": false`) |
+//! | any | `UploadFile` | `Length`, `Sha256`, `ContentType` of the (octet-stream) request body |
+//! | any | `GetObjectBytes` | an `application/octet-stream` body (`Length` bytes, or the bytes of `Content`) |
+//!
+//! Anything else answers `InvalidAction`. `GET /latest/meta-data/cam/security-credentials/[role]`
+//! emulates the CVM metadata service.
+
+use std::collections::{HashMap, VecDeque};
+use std::fmt;
+use std::io;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::atomic::{AtomicI64, AtomicU64};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+mod actions;
+pub mod clock;
+mod ids;
+pub mod params;
+mod server;
+pub mod tc3;
+mod tls;
+
+pub use tc3::{AuthError, KeyInfo, Verified};
+pub use tls::LEAF_NAMES;
+
+use server::{State, lock};
+
+/// The key pair accepted by an emulator built without any [`EmulatorBuilder::key`] call.
+///
+/// Used by the examples and `tcloud mock`.
+pub fn default_test_key() -> (&'static str, &'static str) {
+    ("AKIDEMULATOR000000000000000000000000", "EmulatorSecretKey000000000000000")
+}
+
+/// A fault injected into the handling of one request (see [`RunningEmulator::push_fault`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Fault {
+    /// HTTP 200 with a `RequestLimitExceeded` error envelope.
+    RateLimit,
+    /// HTTP 500 with a small `text/html` body (not an API envelope), as a gateway would send.
+    Http500,
+    /// Read the request, then close the TCP (or TLS) connection without any response.
+    DropConnection,
+    /// Sleep this long, then handle the request normally.
+    Delay(Duration),
+    /// HTTP 200 with an `InternalError` error envelope.
+    InternalError,
+    /// The given HTTP status with a small `text/html` body.
+    HttpStatus(u16),
+    /// HTTP 200 with an error envelope of this code and message.
+    ApiError {
+        /// Error code, e.g. `ResourceNotFound`.
+        code: String,
+        /// Error message.
+        message: String,
+    },
+}
+
+/// The outcome of signature verification for a recorded request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Verification {
+    /// The TC3 signature (and token, for temporary credentials) checked out.
+    Verified {
+        /// The SecretId that signed the request.
+        secret_id: String,
+        /// Whether it is a temporary (STS / metadata) credential.
+        temporary: bool,
+    },
+    /// `Authorization: SKIP` on `AssumeRoleWithWebIdentity`.
+    Skipped,
+    /// Verification failed; the request was answered with this error (unless a fault intervened).
+    Failed {
+        /// Error code, e.g. `AuthFailure.SignatureFailure`.
+        code: String,
+        /// Error message.
+        message: String,
+        /// For signature mismatches: the emulator's canonical request and string to sign.
+        detail: Option<String>,
+    },
+    /// Not an API request (instance metadata).
+    NotChecked,
+}
+
+impl Verification {
+    /// `true` for [`Verification::Verified`].
+    pub fn is_verified(&self) -> bool {
+        matches!(self, Verification::Verified { .. })
+    }
+
+    /// The error code of a failed verification.
+    pub fn error_code(&self) -> Option<&str> {
+        match self {
+            Verification::Failed { code, .. } => Some(code),
+            _ => None,
+        }
+    }
+}
+
+/// One request as received by the emulator.
+#[derive(Debug, Clone)]
+pub struct RecordedRequest {
+    /// Sequence number, from 0, in arrival order.
+    pub seq: u64,
+    /// Arrival time on the emulator's clock (Unix milliseconds).
+    pub received_at_ms: i64,
+    /// The RequestId answered (also for faults).
+    pub request_id: String,
+    /// HTTP method.
+    pub method: String,
+    /// Request path.
+    pub path: String,
+    /// Raw query string (without `?`).
+    pub query: String,
+    /// Headers as received (names lower-case).
+    pub headers: Vec<(String, String)>,
+    /// The request body.
+    pub body: Vec<u8>,
+    /// `X-TC-Action`, if any.
+    pub action: Option<String>,
+    /// The service: the credential scope's service, or a best guess (Host label) when unsigned.
+    pub service: Option<String>,
+    /// `X-TC-Version`, if any.
+    pub version: Option<String>,
+    /// `X-TC-Region`, if any.
+    pub region: Option<String>,
+    /// The parameters as parsed (JSON body, or flattened query/form), if they parsed.
+    pub params: Option<Value>,
+    /// The outcome of signature verification.
+    pub verification: Verification,
+    /// The fault applied to this request, if any.
+    pub fault: Option<Fault>,
+    /// The HTTP status answered; `None` while pending or when the connection was dropped.
+    pub status: Option<u16>,
+    /// The error code answered in the envelope, if the answer was an error envelope.
+    pub error_code: Option<String>,
+}
+
+impl RecordedRequest {
+    /// First header named `name` (case-insensitive).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        tc3::find_header(&self.headers, name)
+    }
+
+    /// The body as UTF-8 (lossy).
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+}
+
+/// Temporary credentials minted by the emulator (STS or metadata).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemporaryCredential {
+    /// `TmpSecretId`.
+    pub secret_id: String,
+    /// `TmpSecretKey`.
+    pub secret_key: String,
+    /// `Token`, to send as `X-TC-Token`.
+    pub token: String,
+    /// `ExpiredTime`: Unix seconds (emulator clock), rounded down.
+    pub expired_time: i64,
+    /// `Expiration`: RFC 3339 form of `expired_time`.
+    pub expiration: String,
+}
+
+type Callback = Arc<dyn Fn(&RecordedRequest) + Send + Sync>;
+
+/// Entry point: see [`Emulator::builder`].
+#[derive(Debug, Clone, Copy)]
+pub struct Emulator;
+
+impl Emulator {
+    /// A builder with defaults: plain HTTP on `127.0.0.1:0`, no clock offset, the default test key.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder {
+            keys: Vec::new(),
+            tls: false,
+            clock_offset: 0,
+            sts_lifetime: None,
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            max_skew_secs: tc3::DEFAULT_MAX_SKEW_SECS,
+            metadata_role: "emulator-role".to_owned(),
+            on_request: None,
+        }
+    }
+}
+
+/// Configures and starts an emulator.
+#[must_use]
+pub struct EmulatorBuilder {
+    keys: Vec<(String, String)>,
+    tls: bool,
+    clock_offset: i64,
+    sts_lifetime: Option<Duration>,
+    bind: SocketAddr,
+    max_skew_secs: i64,
+    metadata_role: String,
+    on_request: Option<Callback>,
+}
+
+impl fmt::Debug for EmulatorBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmulatorBuilder")
+            .field("secret_ids", &self.keys.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>())
+            .field("tls", &self.tls)
+            .field("clock_offset", &self.clock_offset)
+            .field("sts_lifetime", &self.sts_lifetime)
+            .field("bind", &self.bind)
+            .field("max_skew_secs", &self.max_skew_secs)
+            .field("metadata_role", &self.metadata_role)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EmulatorBuilder {
+    /// Accepts this permanent key pair (repeatable). Without any call, [`default_test_key`] is accepted.
+    pub fn key(mut self, secret_id: &str, secret_key: &str) -> Self {
+        self.keys.push((secret_id.to_owned(), secret_key.to_owned()));
+        self
+    }
+
+    /// Serves HTTPS with a freshly generated CA and a leaf certificate for `localhost` and `127.0.0.1`.
+    pub fn tls(mut self) -> Self {
+        self.tls = true;
+        self
+    }
+
+    /// The emulator's clock is the system clock plus `secs` (simulates a skewed client).
+    pub fn clock_offset(mut self, secs: i64) -> Self {
+        self.clock_offset = secs;
+        self
+    }
+
+    /// Overrides the lifetime of minted credentials (STS `DurationSeconds` and metadata).
+    pub fn sts_lifetime(mut self, d: Duration) -> Self {
+        self.sts_lifetime = Some(d);
+        self
+    }
+
+    /// Listening address; default `127.0.0.1:0` (an ephemeral port).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.bind = addr;
+        self
+    }
+
+    /// Tolerated difference between `X-TC-Timestamp` and the emulator clock; default 300 s.
+    pub fn max_skew(mut self, secs: i64) -> Self {
+        self.max_skew_secs = secs;
+        self
+    }
+
+    /// The role name served by the metadata endpoint; default `emulator-role`.
+    pub fn metadata_role(mut self, name: &str) -> Self {
+        self.metadata_role = name.to_owned();
+        self
+    }
+
+    /// Calls `f` for every request once it has been answered (or dropped), e.g. to log it.
+    pub fn on_request(mut self, f: impl Fn(&RecordedRequest) + Send + Sync + 'static) -> Self {
+        self.on_request = Some(Arc::new(f));
+        self
+    }
+
+    /// Binds and starts serving on the current tokio runtime.
+    pub async fn start(self) -> io::Result<RunningEmulator> {
+        let tls = if self.tls { Some(tls::generate()?) } else { None };
+        let listener = tokio::net::TcpListener::bind(self.bind).await?;
+        let addr = listener.local_addr()?;
+
+        let mut keys = HashMap::new();
+        if self.keys.is_empty() {
+            let (id, key) = default_test_key();
+            keys.insert(id.to_owned(), KeyInfo { secret_key: key.to_owned(), token: None, expires_at_ms: None });
+        }
+        for (id, key) in self.keys {
+            keys.insert(id, KeyInfo { secret_key: key, token: None, expires_at_ms: None });
+        }
+        let state = Arc::new(State {
+            keys: Mutex::new(keys),
+            faults: Mutex::new(VecDeque::new()),
+            metadata_faults: Mutex::new(VecDeque::new()),
+            down: Mutex::new(None),
+            clock_offset: AtomicI64::new(self.clock_offset),
+            sts_lifetime: Mutex::new(self.sts_lifetime),
+            requests: Mutex::new(Vec::new()),
+            seq: AtomicU64::new(0),
+            max_skew_secs: self.max_skew_secs,
+            metadata_role: self.metadata_role,
+            on_request: self.on_request,
+            ids: Mutex::new(ids::IdGen::new()),
+        });
+
+        let (shutdown_tx, shutdown_rx) = watch::channel(false);
+        let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
+        let task = tokio::spawn(server::accept_loop(listener, state.clone(), acceptor, shutdown_rx));
+        tracing::info!(%addr, tls = tls.is_some(), "tencentcloud emulator listening");
+        Ok(RunningEmulator {
+            inner: Arc::new(Inner {
+                state,
+                addr,
+                ca_pem: tls.as_ref().map(|t| t.ca_pem.clone()),
+                ca_der: tls.map(|t| t.ca_der),
+                shutdown_tx,
+                task: Mutex::new(Some(task)),
+            }),
+        })
+    }
+}
+
+struct Inner {
+    state: Arc<State>,
+    addr: SocketAddr,
+    ca_pem: Option<String>,
+    ca_der: Option<Vec<u8>>,
+    shutdown_tx: watch::Sender<bool>,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Drop for Inner {
+    fn drop(&mut self) {
+        let _ = self.shutdown_tx.send(true);
+    }
+}
+
+/// A running emulator. Cheap to clone (all clones control the same server); the server stops on
+/// [`RunningEmulator::shutdown`] or when the last clone is dropped.
+#[derive(Clone)]
+pub struct RunningEmulator {
+    inner: Arc<Inner>,
+}
+
+impl fmt::Debug for RunningEmulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RunningEmulator").field("endpoint", &self.endpoint()).finish_non_exhaustive()
+    }
+}
+
+impl RunningEmulator {
+    /// The bound socket address.
+    pub fn addr(&self) -> SocketAddr {
+        self.inner.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, or `https://localhost:PORT` with TLS.
+    pub fn endpoint(&self) -> String {
+        if self.is_tls() {
+            format!("https://localhost:{}", self.inner.addr.port())
+        } else {
+            format!("http://{}", self.inner.addr)
+        }
+    }
+
+    /// The `Host` value to use: `127.0.0.1:PORT`, or `localhost:PORT` with TLS.
+    pub fn host(&self) -> String {
+        if self.is_tls() { format!("localhost:{}", self.inner.addr.port()) } else { self.inner.addr.to_string() }
+    }
+
+    /// Whether HTTPS is served.
+    pub fn is_tls(&self) -> bool {
+        self.inner.ca_der.is_some()
+    }
+
+    /// The generated CA certificate, PEM (TLS only).
+    pub fn ca_pem(&self) -> Option<String> {
+        self.inner.ca_pem.clone()
+    }
+
+    /// The generated CA certificate, DER (TLS only).
+    pub fn ca_der(&self) -> Option<Vec<u8>> {
+        self.inner.ca_der.clone()
+    }
+
+    /// Names the leaf certificate is valid for (TLS only): `localhost`, `127.0.0.1`.
+    pub fn tls_names(&self) -> Option<Vec<String>> {
+        self.is_tls().then(|| LEAF_NAMES.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    /// Queues a fault; each API request consumes one (FIFO) before normal handling.
+    pub fn push_fault(&self, f: Fault) {
+        lock(&self.inner.state.faults).push_back(f);
+    }
+
+    /// Queues a fault for the next instance-metadata request (separate queue).
+    pub fn push_metadata_fault(&self, f: Fault) {
+        lock(&self.inner.state.metadata_faults).push_back(f);
+    }
+
+    /// Faults still queued for API requests.
+    pub fn pending_faults(&self) -> usize {
+        lock(&self.inner.state.faults).len()
+    }
+
+    /// `true`: every API request is answered HTTP 503 (the fault queue is not consumed) until `false`.
+    pub fn set_down(&self, down: bool) {
+        self.set_down_with(down.then_some(Fault::HttpStatus(503)));
+    }
+
+    /// Applies `fault` to every API request while `Some` (not consumed); `None` restores service.
+    pub fn set_down_with(&self, fault: Option<Fault>) {
+        *lock(&self.inner.state.down) = fault;
+    }
+
+    /// Changes the clock offset (emulator clock = system time + `secs`).
+    pub fn set_clock_offset(&self, secs: i64) {
+        self.inner.state.clock_offset.store(secs, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    /// Changes (or with `None` clears) the minted-credential lifetime override.
+    pub fn set_sts_lifetime(&self, d: Option<Duration>) {
+        *lock(&self.inner.state.sts_lifetime) = d;
+    }
+
+    /// The emulator's clock, Unix seconds.
+    pub fn now(&self) -> i64 {
+        self.inner.state.now_ms().div_euclid(1000)
+    }
+
+    /// Accepts another permanent key pair from now on.
+    pub fn add_key(&self, secret_id: &str, secret_key: &str) {
+        lock(&self.inner.state.keys).insert(
+            secret_id.to_owned(),
+            KeyInfo { secret_key: secret_key.to_owned(), token: None, expires_at_ms: None },
+        );
+    }
+
+    /// Mints temporary credentials (as STS would) valid for `lifetime` on the emulator clock.
+    pub fn mint_temporary(&self, lifetime: Duration) -> TemporaryCredential {
+        self.inner.state.mint(lifetime)
+    }
+
+    /// All requests received so far, in arrival order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.inner.state.requests).clone()
+    }
+
+    /// Number of requests received so far.
+    pub fn request_count(&self) -> usize {
+        lock(&self.inner.state.requests).len()
+    }
+
+    /// Forgets the recorded requests.
+    pub fn clear_requests(&self) {
+        lock(&self.inner.state.requests).clear();
+    }
+
+    /// Stops accepting, lets in-flight exchanges finish (up to 2 s) and closes all connections.
+    pub async fn shutdown(self) {
+        let _ = self.inner.shutdown_tx.send(true);
+        let task = lock(&self.inner.task).take();
+        if let Some(task) = task {
+            let _ = task.await;
+        }
+    }
+}
+
+/// Runs an emulator on a new tokio runtime until Ctrl-C (for `tcloud mock`).
+///
+/// `on_ready` is called once the server listens (e.g. to print [`RunningEmulator::endpoint`]).
+pub fn run_blocking(builder: EmulatorBuilder, on_ready: impl FnOnce(&RunningEmulator)) -> io::Result<()> {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?;
+    rt.block_on(async move {
+        let emu = builder.start().await?;
+        on_ready(&emu);
+        tokio::signal::ctrl_c().await?;
+        emu.shutdown().await;
+        Ok(())
+    })
+}

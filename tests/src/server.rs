@@ -1,0 +1,537 @@
+//! The HTTP server: accept loop, connections, request handling, faults and recording.
+
+use std::collections::{HashMap, VecDeque};
+use std::convert::Infallible;
+use std::error::Error as StdError;
+use std::fmt;
+use std::pin::Pin;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, Full, LengthLimitError, Limited};
+use hyper::body::{Frame, Incoming};
+use hyper::header::{CONTENT_TYPE, DATE, HeaderValue};
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use serde_json::{Value, json};
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpListener;
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinSet;
+use tokio_rustls::TlsAcceptor;
+
+use crate::actions::{self, ApiError, ApiRequest, Outcome};
+use crate::clock::{imf_fixdate, rfc3339, system_now_ms};
+use crate::ids::IdGen;
+use crate::tc3::{self, AuthError, KeyInfo, VerifyInput, find_header};
+use crate::{Callback, Fault, RecordedRequest, TemporaryCredential, Verification};
+
+/// Largest request body read (bigger ones get `RequestSizeLimitExceeded`).
+pub(crate) const MAX_BODY: usize = 32 * 1024 * 1024;
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+
+pub(crate) type Body = BoxBody<Bytes, Infallible>;
+
+/// Locks a mutex, ignoring poisoning (a panicking test must not cascade).
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+pub(crate) struct State {
+    pub(crate) keys: Mutex<HashMap<String, KeyInfo>>,
+    pub(crate) faults: Mutex<VecDeque<Fault>>,
+    pub(crate) metadata_faults: Mutex<VecDeque<Fault>>,
+    pub(crate) down: Mutex<Option<Fault>>,
+    pub(crate) clock_offset: AtomicI64,
+    pub(crate) sts_lifetime: Mutex<Option<Duration>>,
+    pub(crate) requests: Mutex<Vec<RecordedRequest>>,
+    pub(crate) seq: AtomicU64,
+    pub(crate) max_skew_secs: i64,
+    pub(crate) metadata_role: String,
+    pub(crate) on_request: Option<Callback>,
+    pub(crate) ids: Mutex<IdGen>,
+}
+
+impl State {
+    /// The emulator clock in Unix milliseconds.
+    pub(crate) fn now_ms(&self) -> i64 {
+        system_now_ms().saturating_add(self.clock_offset.load(Ordering::SeqCst).saturating_mul(1000))
+    }
+
+    pub(crate) fn uuid(&self) -> String {
+        lock(&self.ids).uuid()
+    }
+
+    /// The lifetime to mint: the override if set, else `requested`.
+    pub(crate) fn lifetime(&self, requested: Duration) -> Duration {
+        lock(&self.sts_lifetime).unwrap_or(requested)
+    }
+
+    /// Mints temporary credentials and accepts them (with their token) until expiry.
+    pub(crate) fn mint(&self, lifetime: Duration) -> TemporaryCredential {
+        let (secret_id, secret_key, token) = {
+            let mut ids = lock(&self.ids);
+            (format!("AKID{}", ids.alnum(32)), ids.alnum(32), ids.alnum(96))
+        };
+        let expires_at_ms = self.now_ms().saturating_add(i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX / 2));
+        lock(&self.keys).insert(
+            secret_id.clone(),
+            KeyInfo { secret_key: secret_key.clone(), token: Some(token.clone()), expires_at_ms: Some(expires_at_ms) },
+        );
+        let expired_time = expires_at_ms.div_euclid(1000);
+        TemporaryCredential { secret_id, secret_key, token, expired_time, expiration: rfc3339(expired_time) }
+    }
+
+    fn take_fault(&self) -> Option<Fault> {
+        if let Some(f) = lock(&self.down).clone() {
+            return Some(f);
+        }
+        lock(&self.faults).pop_front()
+    }
+
+    fn record(&self, mut r: RecordedRequest) -> u64 {
+        let mut reqs = lock(&self.requests);
+        let seq = self.seq.fetch_add(1, Ordering::SeqCst);
+        r.seq = seq;
+        reqs.push(r);
+        seq
+    }
+
+    fn finish(&self, seq: u64, status: Option<u16>, error_code: Option<String>) {
+        let snapshot = {
+            let mut reqs = lock(&self.requests);
+            let Some(r) = reqs.iter_mut().find(|r| r.seq == seq) else { return };
+            r.status = status;
+            r.error_code = error_code;
+            self.on_request.as_ref().map(|_| r.clone())
+        };
+        tracing::debug!(seq, ?status, "emulator request answered");
+        if let (Some(cb), Some(r)) = (&self.on_request, snapshot) {
+            cb(&r);
+        }
+    }
+}
+
+/// Error returned by the service to make hyper close the connection without answering.
+#[derive(Debug)]
+pub(crate) struct DropConnection;
+
+impl fmt::Display for DropConnection {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("connection dropped by fault injection")
+    }
+}
+
+impl StdError for DropConnection {}
+
+pub(crate) async fn accept_loop(
+    listener: TcpListener,
+    state: Arc<State>,
+    tls: Option<TlsAcceptor>,
+    mut shutdown: watch::Receiver<bool>,
+) {
+    let mut conns = JoinSet::new();
+    loop {
+        tokio::select! {
+            biased;
+            () = wait_shutdown(&mut shutdown) => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, peer)) => {
+                    let _ = stream.set_nodelay(true);
+                    let state = state.clone();
+                    let shutdown = shutdown.clone();
+                    let tls = tls.clone();
+                    conns.spawn(async move {
+                        match tls {
+                            None => serve_conn(stream, state, shutdown).await,
+                            Some(acceptor) => {
+                                match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
+                                    Ok(Ok(tls_stream)) => serve_conn(tls_stream, state, shutdown).await,
+                                    Ok(Err(e)) => tracing::debug!(%peer, "TLS handshake failed: {e}"),
+                                    Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
+                                }
+                            }
+                        }
+                    });
+                }
+                Err(e) => {
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(20)).await;
+                }
+            },
+            Some(_) = conns.join_next(), if !conns.is_empty() => {}
+        }
+    }
+    drop(listener);
+    let drained = tokio::time::timeout(SHUTDOWN_GRACE, async { while conns.join_next().await.is_some() {} }).await;
+    if drained.is_err() {
+        conns.abort_all();
+        while conns.join_next().await.is_some() {}
+    }
+}
+
+async fn serve_conn<S>(io: S, state: Arc<State>, mut shutdown: watch::Receiver<bool>)
+where
+    S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+{
+    let svc = service_fn(move |req| handle(state.clone(), req));
+    let mut builder = http1::Builder::new();
+    // Every response carries its own `Date` (emulator clock); hyper then adds none of its own.
+    builder.keep_alive(true).timer(TokioTimer::new());
+    let conn = builder.serve_connection(TokioIo::new(io), svc);
+    tokio::pin!(conn);
+    tokio::select! {
+        res = conn.as_mut() => {
+            if let Err(e) = res {
+                tracing::debug!("connection closed: {e}");
+            }
+        }
+        () = wait_shutdown(&mut shutdown) => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}
+
+async fn wait_shutdown(rx: &mut watch::Receiver<bool>) {
+    // An error means the sender is gone, which also means shutdown.
+    let _ = rx.wait_for(|&s| s).await;
+}
+
+/// Response body streaming frames from a channel (SSE).
+struct ChannelBody {
+    rx: mpsc::Receiver<Bytes>,
+}
+
+impl hyper::body::Body for ChannelBody {
+    type Data = Bytes;
+    type Error = Infallible;
+
+    fn poll_frame(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Infallible>>> {
+        self.get_mut().rx.poll_recv(cx).map(|o| o.map(|b| Ok(Frame::data(b))))
+    }
+}
+
+fn full(bytes: impl Into<Bytes>) -> Body {
+    Full::new(bytes.into()).boxed()
+}
+
+fn response(now_ms: i64, status: u16, content_type: &str, body: Body) -> Response<Body> {
+    let mut resp = Response::new(body);
+    *resp.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let h = resp.headers_mut();
+    h.insert(CONTENT_TYPE, HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("text/plain")));
+    if let Ok(v) = HeaderValue::from_str(&imf_fixdate(now_ms.div_euclid(1000))) {
+        h.insert(DATE, v);
+    }
+    resp
+}
+
+fn json_response(now_ms: i64, value: &Value) -> Response<Body> {
+    response(now_ms, 200, "application/json", full(value.to_string()))
+}
+
+pub(crate) fn error_envelope(code: &str, message: &str, request_id: &str) -> Value {
+    json!({"Response": {"Error": {"Code": code, "Message": message}, "RequestId": request_id}})
+}
+
+fn status_page(now_ms: i64, status: u16) -> Response<Body> {
+    let reason = StatusCode::from_u16(status).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error");
+    let html = format!(
+        "<html>\r\n<head><title>{status} {reason}</title></head>\r\n<body>\r\n<center><h1>{status} {reason}</h1></center>\r\n<hr><center>tencentcloud-emulator</center>\r\n</body>\r\n</html>\r\n"
+    );
+    response(now_ms, status, "text/html", full(html))
+}
+
+/// What a fault turns into, unless it lets normal handling proceed.
+enum FaultAction {
+    Proceed,
+    Drop,
+    Respond(Response<Body>, Option<String>),
+}
+
+async fn apply_fault(fault: Option<&Fault>, now_ms: i64, request_id: &str) -> FaultAction {
+    let envelope = |code: &str, message: &str| {
+        FaultAction::Respond(json_response(now_ms, &error_envelope(code, message, request_id)), Some(code.to_owned()))
+    };
+    match fault {
+        None => FaultAction::Proceed,
+        Some(Fault::Delay(d)) => {
+            tokio::time::sleep(*d).await;
+            FaultAction::Proceed
+        }
+        Some(Fault::DropConnection) => FaultAction::Drop,
+        Some(Fault::Http500) => FaultAction::Respond(status_page(now_ms, 500), None),
+        Some(Fault::HttpStatus(s)) => FaultAction::Respond(status_page(now_ms, *s), None),
+        Some(Fault::RateLimit) => envelope(
+            "RequestLimitExceeded",
+            "Your current request times equals to `20` in a second, which exceeds the frequency limit `20` for a second. Please reduce the frequency of calls.",
+        ),
+        Some(Fault::InternalError) => envelope(
+            "InternalError",
+            "An internal error has occurred. Retry your request, but if the problem persists, contact us.",
+        ),
+        Some(Fault::ApiError { code, message }) => envelope(code, message),
+    }
+}
+
+struct Received {
+    method: String,
+    path: String,
+    query: String,
+    headers: Vec<(String, String)>,
+    body: Bytes,
+    too_large: bool,
+}
+
+async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Body>, DropConnection> {
+    let (parts, body) = req.into_parts();
+    let (body, too_large) = match Limited::new(body, MAX_BODY).collect().await {
+        Ok(collected) => (collected.to_bytes(), false),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => (Bytes::new(), true),
+        // The client went away mid-body: nothing to answer.
+        Err(_) => return Err(DropConnection),
+    };
+    let rx = Received {
+        method: parts.method.as_str().to_owned(),
+        path: parts.uri.path().to_owned(),
+        query: parts.uri.query().unwrap_or("").to_owned(),
+        headers: parts
+            .headers
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect(),
+        body,
+        too_large,
+    };
+    if rx.method == "GET" && rx.path.starts_with("/latest/") {
+        return handle_metadata(&state, rx).await;
+    }
+    handle_api(&state, rx).await
+}
+
+/// Common headers checked before the signature: method, Action, Version.
+fn preflight(rx: &Received) -> Result<(String, String), AuthError> {
+    if rx.method != "GET" && rx.method != "POST" {
+        return Err(AuthError::new(
+            "UnsupportedProtocol",
+            format!("HTTP method `{}` is not supported; use GET or POST.", rx.method),
+        ));
+    }
+    let get = |name: &str, param: &str| {
+        find_header(&rx.headers, name).map(str::trim).filter(|v| !v.is_empty()).map(str::to_owned).ok_or_else(|| {
+            AuthError::new("MissingParameter", format!("The request is missing a required parameter `{param}`."))
+        })
+    };
+    Ok((get("x-tc-action", "Action")?, get("x-tc-version", "Version")?))
+}
+
+/// Best-effort service name for requests that did not verify.
+fn service_hint(headers: &[(String, String)]) -> Option<String> {
+    if let Some(auth) = find_header(headers, "authorization")
+        && let Some(cred) = auth.split("Credential=").nth(1)
+        && let Some(service) = cred.split('/').nth(2)
+        && !service.is_empty()
+    {
+        return Some(service.to_owned());
+    }
+    let host = find_header(headers, "host")?;
+    let host = host.split(':').next().unwrap_or(host);
+    let (label, rest) = host.split_once('.')?;
+    rest.ends_with("tencentcloudapi.com").then(|| label.to_owned())
+}
+
+struct Authenticated {
+    service: String,
+    verification: Verification,
+}
+
+fn authenticate(state: &State, rx: &Received, action: &str, now_ms: i64) -> Result<Authenticated, AuthError> {
+    let auth = find_header(&rx.headers, "authorization").map(str::trim);
+    if auth == Some("SKIP") {
+        if action == "AssumeRoleWithWebIdentity" {
+            return Ok(Authenticated { service: "sts".to_owned(), verification: Verification::Skipped });
+        }
+        return Err(AuthError::new(
+            "AuthFailure.InvalidAuthorization",
+            "`Authorization: SKIP` is only accepted for AssumeRoleWithWebIdentity.",
+        ));
+    }
+    let input = VerifyInput { method: &rx.method, query: &rx.query, headers: &rx.headers, body: &rx.body };
+    let v = tc3::verify(&input, now_ms, state.max_skew_secs, |id| lock(&state.keys).get(id).cloned())?;
+    Ok(Authenticated {
+        service: v.service,
+        verification: Verification::Verified { secret_id: v.secret_id, temporary: v.temporary },
+    })
+}
+
+async fn handle_api(state: &State, rx: Received) -> Result<Response<Body>, DropConnection> {
+    let now_ms = state.now_ms();
+    let request_id = state.uuid();
+    let header = |name: &str| find_header(&rx.headers, name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+
+    let checked: Result<(String, String, Authenticated), AuthError> = if rx.too_large {
+        Err(AuthError::new(
+            "RequestSizeLimitExceeded",
+            format!("The request body exceeds the emulator's limit of {MAX_BODY} bytes."),
+        ))
+    } else {
+        preflight(&rx).and_then(|(action, version)| {
+            let a = authenticate(state, &rx, &action, now_ms)?;
+            Ok((action, version, a))
+        })
+    };
+    let params = actions::parse_params(&rx.method, &rx.query, &rx.headers, &rx.body);
+    let (service, verification) = match &checked {
+        Ok((_, _, a)) => (Some(a.service.clone()), a.verification.clone()),
+        Err(e) => (
+            service_hint(&rx.headers),
+            Verification::Failed { code: e.code.to_owned(), message: e.message.clone(), detail: e.detail.clone() },
+        ),
+    };
+    if let Verification::Failed { code, detail, .. } = &verification {
+        tracing::debug!(code, detail = detail.as_deref().unwrap_or(""), "emulator rejected a request");
+    }
+
+    let fault = state.take_fault();
+    let seq = state.record(RecordedRequest {
+        seq: 0,
+        received_at_ms: now_ms,
+        request_id: request_id.clone(),
+        method: rx.method.clone(),
+        path: rx.path.clone(),
+        query: rx.query.clone(),
+        headers: rx.headers.clone(),
+        body: rx.body.to_vec(),
+        action: header("x-tc-action"),
+        service: service.clone(),
+        version: header("x-tc-version"),
+        region: header("x-tc-region"),
+        params: params.as_ref().ok().cloned(),
+        verification,
+        fault: fault.clone(),
+        status: None,
+        error_code: None,
+    });
+
+    match apply_fault(fault.as_ref(), now_ms, &request_id).await {
+        FaultAction::Proceed => {}
+        FaultAction::Drop => {
+            state.finish(seq, None, None);
+            return Err(DropConnection);
+        }
+        FaultAction::Respond(resp, code) => {
+            state.finish(seq, Some(resp.status().as_u16()), code);
+            return Ok(resp);
+        }
+    }
+    // A delay may have passed: answer with the clock as it is now.
+    let now_ms = state.now_ms();
+
+    let outcome = match checked {
+        Err(e) => Err(ApiError::new(e.code, e.message)),
+        Ok((action, version, auth)) => params.and_then(|params| {
+            let req = ApiRequest {
+                action: &action,
+                service: &auth.service,
+                version: &version,
+                region: header("x-tc-region"),
+                params,
+                method: &rx.method,
+                headers: &rx.headers,
+                body: &rx.body,
+                now_ms,
+                request_id: &request_id,
+            };
+            actions::dispatch(state, &req)
+        }),
+    };
+    let (resp, code) = render(now_ms, &request_id, outcome);
+    state.finish(seq, Some(resp.status().as_u16()), code);
+    Ok(resp)
+}
+
+fn render(now_ms: i64, request_id: &str, outcome: Result<Outcome, ApiError>) -> (Response<Body>, Option<String>) {
+    match outcome {
+        Err(e) => (json_response(now_ms, &error_envelope(&e.code, &e.message, request_id)), Some(e.code)),
+        Ok(Outcome::Json(mut obj)) => {
+            obj.insert("RequestId".to_owned(), Value::String(request_id.to_owned()));
+            (json_response(now_ms, &json!({ "Response": obj })), None)
+        }
+        Ok(Outcome::Bytes(bytes)) => {
+            let mut resp = response(now_ms, 200, "application/octet-stream", full(bytes));
+            if let Ok(v) = HeaderValue::from_str(request_id) {
+                resp.headers_mut().insert("x-tc-requestid", v);
+            }
+            (resp, None)
+        }
+        Ok(Outcome::Sse { events, delay }) => {
+            let (tx, rx) = mpsc::channel::<Bytes>(4);
+            tokio::spawn(async move {
+                for (i, event) in events.into_iter().enumerate() {
+                    if i > 0 && !delay.is_zero() {
+                        tokio::time::sleep(delay).await;
+                    }
+                    if tx.send(Bytes::from(format!("data: {event}\n\n"))).await.is_err() {
+                        break;
+                    }
+                }
+            });
+            let mut resp = response(now_ms, 200, "text/event-stream", ChannelBody { rx }.boxed());
+            let h = resp.headers_mut();
+            h.insert("cache-control", HeaderValue::from_static("no-cache"));
+            if let Ok(v) = HeaderValue::from_str(request_id) {
+                h.insert("x-tc-requestid", v);
+            }
+            (resp, None)
+        }
+    }
+}
+
+async fn handle_metadata(state: &State, rx: Received) -> Result<Response<Body>, DropConnection> {
+    let now_ms = state.now_ms();
+    let request_id = state.uuid();
+    let fault = lock(&state.metadata_faults).pop_front();
+    let seq = state.record(RecordedRequest {
+        seq: 0,
+        received_at_ms: now_ms,
+        request_id: request_id.clone(),
+        method: rx.method.clone(),
+        path: rx.path.clone(),
+        query: rx.query.clone(),
+        headers: rx.headers.clone(),
+        body: rx.body.to_vec(),
+        action: None,
+        service: None,
+        version: None,
+        region: None,
+        params: None,
+        verification: Verification::NotChecked,
+        fault: fault.clone(),
+        status: None,
+        error_code: None,
+    });
+    match apply_fault(fault.as_ref(), now_ms, &request_id).await {
+        FaultAction::Proceed => {}
+        FaultAction::Drop => {
+            state.finish(seq, None, None);
+            return Err(DropConnection);
+        }
+        FaultAction::Respond(resp, code) => {
+            state.finish(seq, Some(resp.status().as_u16()), code);
+            return Ok(resp);
+        }
+    }
+    let now_ms = state.now_ms();
+    let (status, content_type, body) = actions::metadata(state, &rx.path);
+    let resp = response(now_ms, status, content_type, full(body));
+    state.finish(seq, Some(status), None);
+    Ok(resp)
+}
