@@ -35,6 +35,18 @@ enum Command {
         #[arg(long)]
         timestamp: Option<u64>,
     },
+    /// Run the local API emulator (verifies signatures, answers canned actions).
+    Mock {
+        /// Port on 127.0.0.1 (default: any free port).
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Accepted key `SECRET_ID:SECRET_KEY` (repeatable; default: the built-in test key).
+        #[arg(long = "key", value_name = "ID:SECRET")]
+        keys: Vec<String>,
+        /// Serve HTTPS with a generated certificate (its CA is written next to the address).
+        #[arg(long)]
+        tls: bool,
+    },
 }
 
 /// Credentials from the environment (`TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`,
@@ -68,11 +80,41 @@ fn sign(request: &RequestArgs, timestamp: Option<u64>) -> Result<Vec<u8>, String
     Ok(out)
 }
 
+fn mock(port: u16, keys: &[String], tls: bool) -> Result<(), String> {
+    use tencentcloud_emulator::{Emulator, default_test_key};
+    let mut builder = Emulator::builder().bind(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    for key in keys {
+        let (id, secret) = key.split_once(':').ok_or_else(|| format!("key {key:?}: expected ID:SECRET"))?;
+        builder = builder.key(id, secret);
+    }
+    if tls {
+        builder = builder.tls();
+    }
+    tencentcloud_emulator::run_blocking(builder, |emu| {
+        println!("emulator listening on {}", emu.endpoint());
+        if keys.is_empty() {
+            let (id, secret) = default_test_key();
+            println!("accepting TENCENTCLOUD_SECRET_ID={id} TENCENTCLOUD_SECRET_KEY={secret}");
+        }
+        if let Some(pem) = emu.ca_pem() {
+            let path = std::env::temp_dir().join(format!("tcloud-mock-ca-{}.pem", emu.addr().port()));
+            match std::fs::write(&path, pem) {
+                Ok(()) => println!("CA certificate: {}", path.display()),
+                Err(e) => eprintln!("tcloud: cannot write the CA certificate: {e}"),
+            }
+        }
+        println!("press Ctrl-C to stop");
+        let _ = std::io::stdout().flush();
+    })
+    .map_err(|e| format!("emulator: {e}"))
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
         Command::Sign { request, timestamp } => sign(request, *timestamp)
             .and_then(|bytes| std::io::stdout().write_all(&bytes).map_err(|e| format!("cannot write to stdout: {e}"))),
+        Command::Mock { port, keys, tls } => mock(*port, keys, *tls),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
