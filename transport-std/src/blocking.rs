@@ -1,0 +1,154 @@
+//! A blocking facade over the async [`crate::Client`] (feature `blocking`). It owns a
+//! single-threaded tokio runtime; do not call it from inside an async runtime.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tencentcloud_core::multipart::Multipart;
+
+use crate::client::{CallOptions, OctetOutput};
+use crate::error::Error;
+use crate::sse::{SseEvent, SseStream};
+
+/// A blocking client: the same calls as [`crate::Client`], waited for.
+///
+/// ```no_run
+/// use tencentcloud_transport_std::{Client, StaticProvider, blocking};
+///
+/// let client = blocking::Client::new(Client::new(StaticProvider::new("AKID...", "secret"), "ap-guangzhou")?)?;
+/// let regions = client.call_json("cvm", "2017-03-12", "DescribeRegions", serde_json::json!({}))?;
+/// # drop(regions);
+/// # Ok::<(), tencentcloud_transport_std::Error>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Client {
+    inner: crate::Client,
+    runtime: Arc<tokio::runtime::Runtime>,
+}
+
+impl Client {
+    /// Wraps an async client with a runtime of its own.
+    pub fn new(client: crate::Client) -> Result<Self, Error> {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .map_err(|e| Error::configuration("cannot start the tokio runtime").with_source(e))?;
+        Ok(Self { inner: client, runtime: Arc::new(runtime) })
+    }
+
+    /// The async client underneath.
+    pub fn as_async(&self) -> &crate::Client {
+        &self.inner
+    }
+
+    /// See [`crate::Client::call_json`].
+    pub fn call_json(
+        &self,
+        service: &str,
+        version: &str,
+        action: &str,
+        params: serde_json::Value,
+    ) -> Result<serde_json::Value, Error> {
+        self.runtime.block_on(self.inner.call_json(service, version, action, params))
+    }
+
+    /// See [`crate::Client::call_json_with`].
+    pub fn call_json_with(
+        &self,
+        service: &str,
+        version: &str,
+        action: &str,
+        params: serde_json::Value,
+        opts: &CallOptions,
+    ) -> Result<serde_json::Value, Error> {
+        self.runtime.block_on(self.inner.call_json_with(service, version, action, params, opts))
+    }
+
+    /// See [`crate::Client::call`].
+    pub fn call<Req, Resp>(&self, service: &str, version: &str, action: &str, request: &Req) -> Result<Resp, Error>
+    where
+        Req: Serialize + ?Sized,
+        Resp: DeserializeOwned,
+    {
+        self.runtime.block_on(self.inner.call(service, version, action, request))
+    }
+
+    /// See [`crate::Client::call_with`].
+    pub fn call_with<Req, Resp>(
+        &self,
+        service: &str,
+        version: &str,
+        action: &str,
+        request: &Req,
+        opts: &CallOptions,
+    ) -> Result<Resp, Error>
+    where
+        Req: Serialize + ?Sized,
+        Resp: DeserializeOwned,
+    {
+        self.runtime.block_on(self.inner.call_with(service, version, action, request, opts))
+    }
+
+    /// See [`crate::Client::call_octet_stream`].
+    pub fn call_octet_stream(
+        &self,
+        service: &str,
+        version: &str,
+        action: &str,
+        params: &[(&str, &str)],
+        body: impl Into<Bytes>,
+        opts: &CallOptions,
+    ) -> Result<OctetOutput, Error> {
+        self.runtime.block_on(self.inner.call_octet_stream(service, version, action, params, body, opts))
+    }
+
+    /// See [`crate::Client::call_multipart`].
+    pub fn call_multipart(
+        &self,
+        service: &str,
+        version: &str,
+        action: &str,
+        form: Multipart,
+        opts: &CallOptions,
+    ) -> Result<serde_json::Value, Error> {
+        self.runtime.block_on(self.inner.call_multipart(service, version, action, form, opts))
+    }
+
+    /// See [`crate::Client::call_sse`]; the events are read as the iterator advances.
+    pub fn call_sse(
+        &self,
+        service: &str,
+        version: &str,
+        action: &str,
+        params: serde_json::Value,
+        opts: &CallOptions,
+    ) -> Result<SseIter, Error> {
+        let stream = self.runtime.block_on(self.inner.call_sse(service, version, action, params, opts))?;
+        Ok(SseIter { stream, runtime: self.runtime.clone() })
+    }
+}
+
+/// Server-sent events, read as the iterator advances.
+#[derive(Debug)]
+pub struct SseIter {
+    stream: SseStream,
+    runtime: Arc<tokio::runtime::Runtime>,
+}
+
+impl SseIter {
+    /// The request id from the response header, if any.
+    pub fn request_id(&self) -> Option<&str> {
+        self.stream.request_id()
+    }
+}
+
+impl Iterator for SseIter {
+    type Item = Result<SseEvent, Error>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.runtime.block_on(self.stream.next())
+    }
+}

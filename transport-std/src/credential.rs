@@ -1,0 +1,301 @@
+//! Owned credentials and the providers that hand them out.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use zeroize::Zeroize;
+
+use crate::error::{CredentialErrorKind, Error};
+
+/// A secret id, secret key, optional session token and optional expiry, owned.
+///
+/// The secret key and the token are wiped from memory when the value is dropped, and
+/// `Debug` never shows them.
+///
+/// ```
+/// use tencentcloud_transport_std::Credentials;
+///
+/// let c = Credentials::new("AKIDEXAMPLE", "secret-key").with_token("tok");
+/// assert_eq!(c.secret_id(), "AKIDEXAMPLE");
+/// let shown = format!("{c:?}");
+/// assert!(!shown.contains("secret-key") && !shown.contains("tok\""));
+/// ```
+#[derive(Clone)]
+pub struct Credentials {
+    secret_id: String,
+    secret_key: String,
+    token: Option<String>,
+    expires_at: Option<SystemTime>,
+}
+
+impl Credentials {
+    /// Permanent credentials (no token, no expiry).
+    pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        Self { secret_id: secret_id.into(), secret_key: secret_key.into(), token: None, expires_at: None }
+    }
+
+    /// Adds a session token (temporary credentials); an empty token means none.
+    pub fn with_token(mut self, token: impl Into<String>) -> Self {
+        let token: String = token.into();
+        if let Some(mut old) = self.token.take() {
+            old.zeroize();
+        }
+        self.token = (!token.is_empty()).then_some(token);
+        self
+    }
+
+    /// Sets when the credentials stop working.
+    pub fn with_expiry(mut self, expires_at: SystemTime) -> Self {
+        self.expires_at = Some(expires_at);
+        self
+    }
+
+    /// The secret id (sent in the clear in `Authorization`).
+    pub fn secret_id(&self) -> &str {
+        &self.secret_id
+    }
+
+    /// The secret key. Never log it.
+    pub fn secret_key(&self) -> &str {
+        &self.secret_key
+    }
+
+    /// The session token, if any. Never log it.
+    pub fn token(&self) -> Option<&str> {
+        self.token.as_deref()
+    }
+
+    /// When the credentials expire, if they do.
+    pub fn expires_at(&self) -> Option<SystemTime> {
+        self.expires_at
+    }
+
+    /// Whether the credentials expire within `margin` of `now` (never, without an expiry).
+    pub fn expires_within(&self, now: SystemTime, margin: Duration) -> bool {
+        self.expires_at.is_some_and(|at| at <= now + margin)
+    }
+
+    /// The validated borrowed form the core signer takes.
+    pub(crate) fn as_core(&self) -> Result<tencentcloud_core::Credential<'_>, Error> {
+        let c = tencentcloud_core::Credential::new(&self.secret_id, &self.secret_key)
+            .and_then(|c| c.with_token(self.token.as_deref().unwrap_or("")))
+            .map_err(|e| Error::credential(CredentialErrorKind::Invalid, e.to_string()))?;
+        Ok(c)
+    }
+}
+
+impl Drop for Credentials {
+    fn drop(&mut self) {
+        self.secret_key.zeroize();
+        if let Some(t) = self.token.as_mut() {
+            t.zeroize();
+        }
+    }
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("secret_id", &self.secret_id)
+            .field("secret_key", &"<redacted>")
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// The future a [`CredentialProvider`] returns.
+pub type CredentialFuture<'a> = Pin<Box<dyn Future<Output = Result<Credentials, Error>> + Send + 'a>>;
+
+/// A source of credentials, asked before every attempt (so a provider that refreshes
+/// temporary credentials is honoured across retries).
+///
+/// The method returns a boxed future so `Arc<dyn CredentialProvider>` works. A source
+/// that holds nothing returns a [`CredentialErrorKind::NotConfigured`] error, so a chain
+/// can tell "not configured, try the next" from "configured but failed".
+///
+/// ```
+/// use tencentcloud_transport_std::{CredentialFuture, CredentialProvider, Credentials};
+///
+/// struct Fixed;
+/// impl CredentialProvider for Fixed {
+///     fn credential(&self) -> CredentialFuture<'_> {
+///         Box::pin(async { Ok(Credentials::new("AKIDEXAMPLE", "secret")) })
+///     }
+/// }
+/// let p: std::sync::Arc<dyn CredentialProvider> = std::sync::Arc::new(Fixed);
+/// # drop(p);
+/// ```
+pub trait CredentialProvider: Send + Sync {
+    /// The current credentials.
+    fn credential(&self) -> CredentialFuture<'_>;
+}
+
+impl<T: CredentialProvider + ?Sized> CredentialProvider for Arc<T> {
+    fn credential(&self) -> CredentialFuture<'_> {
+        (**self).credential()
+    }
+}
+
+impl<T: CredentialProvider + ?Sized> CredentialProvider for Box<T> {
+    fn credential(&self) -> CredentialFuture<'_> {
+        (**self).credential()
+    }
+}
+
+/// Always the same credentials.
+#[derive(Clone, Debug)]
+pub struct StaticProvider {
+    credentials: Credentials,
+}
+
+impl StaticProvider {
+    /// Permanent credentials.
+    pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
+        Self { credentials: Credentials::new(secret_id, secret_key) }
+    }
+
+    /// Any credentials (e.g. with a token).
+    pub fn from_credentials(credentials: Credentials) -> Self {
+        Self { credentials }
+    }
+}
+
+impl From<Credentials> for StaticProvider {
+    fn from(credentials: Credentials) -> Self {
+        Self::from_credentials(credentials)
+    }
+}
+
+impl CredentialProvider for StaticProvider {
+    fn credential(&self) -> CredentialFuture<'_> {
+        let c = self.credentials.clone();
+        Box::pin(async move { Ok(c) })
+    }
+}
+
+/// The environment variable of the secret id.
+pub const ENV_SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";
+/// The environment variable of the secret key.
+pub const ENV_SECRET_KEY: &str = "TENCENTCLOUD_SECRET_KEY";
+/// The environment variable of the optional session token.
+pub const ENV_SESSION_TOKEN: &str = "TENCENTCLOUD_SESSION_TOKEN";
+
+type Lookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+
+/// Credentials from `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` and the optional
+/// `TENCENTCLOUD_SESSION_TOKEN`, read on every call. Unset or empty variables mean "not
+/// configured" ([`CredentialErrorKind::NotConfigured`]).
+#[derive(Clone)]
+pub struct EnvProvider {
+    lookup: Lookup,
+}
+
+impl EnvProvider {
+    /// Reads the process environment.
+    pub fn new() -> Self {
+        Self { lookup: Arc::new(|name| std::env::var(name).ok()) }
+    }
+
+    /// Reads variables through `lookup` instead of the process environment (for
+    /// tests, or configuration kept elsewhere).
+    pub fn with_lookup(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
+        Self { lookup: Arc::new(lookup) }
+    }
+
+    fn read(&self) -> Result<Credentials, Error> {
+        let get = |name: &str| (self.lookup)(name).filter(|v| !v.is_empty());
+        let (Some(id), Some(key)) = (get(ENV_SECRET_ID), get(ENV_SECRET_KEY)) else {
+            let missing: Vec<&str> = [ENV_SECRET_ID, ENV_SECRET_KEY].into_iter().filter(|n| get(n).is_none()).collect();
+            return Err(Error::credential(
+                CredentialErrorKind::NotConfigured,
+                format!("environment variable {} is not set or empty", missing.join(" and ")),
+            ));
+        };
+        let mut c = Credentials::new(id, key);
+        if let Some(token) = get(ENV_SESSION_TOKEN) {
+            c = c.with_token(token);
+        }
+        c.as_core()?;
+        Ok(c)
+    }
+}
+
+impl Default for EnvProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for EnvProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("EnvProvider")
+    }
+}
+
+impl CredentialProvider for EnvProvider {
+    fn credential(&self) -> CredentialFuture<'_> {
+        let result = self.read();
+        Box::pin(async move { result })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::error::ErrorKind;
+
+    fn env(vars: &[(&str, &str)]) -> EnvProvider {
+        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        EnvProvider::with_lookup(move |k| map.get(k).cloned())
+    }
+
+    fn block<T>(f: impl Future<Output = T>) -> T {
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(f)
+    }
+
+    #[test]
+    fn env_provider() {
+        let c = block(env(&[(ENV_SECRET_ID, "AKID1"), (ENV_SECRET_KEY, "k1")]).credential()).unwrap();
+        assert_eq!((c.secret_id(), c.secret_key(), c.token()), ("AKID1", "k1", None));
+
+        let c = block(env(&[(ENV_SECRET_ID, "AKID1"), (ENV_SECRET_KEY, "k1"), (ENV_SESSION_TOKEN, "t")]).credential())
+            .unwrap();
+        assert_eq!(c.token(), Some("t"));
+
+        let e = block(env(&[]).credential()).unwrap_err();
+        assert!(e.is_not_configured());
+        assert!(e.to_string().contains("TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY"), "{e}");
+
+        let e = block(env(&[(ENV_SECRET_ID, "AKID1"), (ENV_SECRET_KEY, "")]).credential()).unwrap_err();
+        assert!(e.is_not_configured());
+        assert!(e.to_string().contains("TENCENTCLOUD_SECRET_KEY is not set"), "{e}");
+
+        let e = block(env(&[(ENV_SECRET_ID, "AKID1"), (ENV_SECRET_KEY, " padded-secret ")]).credential()).unwrap_err();
+        assert_eq!(e.kind(), &ErrorKind::Credential(CredentialErrorKind::Invalid));
+        assert!(!e.to_string().contains("padded-secret"));
+    }
+
+    #[test]
+    fn debug_is_redacted_and_expiry() {
+        let now = SystemTime::now();
+        let c = Credentials::new("AKID", "very-secret").with_token("session-token").with_expiry(now);
+        let d = format!("{c:?}");
+        assert!(!d.contains("very-secret") && !d.contains("session-token"), "{d}");
+        assert!(c.expires_within(now, Duration::ZERO));
+        assert!(!Credentials::new("a", "b").expires_within(now, Duration::from_secs(3600)));
+        assert_eq!(Credentials::new("a", "b").with_token("").token(), None);
+    }
+
+    #[test]
+    fn provider_is_object_safe() {
+        let p: Arc<dyn CredentialProvider> = Arc::new(StaticProvider::new("AKID", "k"));
+        let c = block(p.credential()).unwrap();
+        assert_eq!(c.secret_id(), "AKID");
+    }
+}

@@ -1,0 +1,697 @@
+//! End-to-end tests of the client logic over a fake [`HttpSend`]: no network.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime};
+
+use futures_util::StreamExt;
+use serde_json::{Value, json};
+
+use crate::http::{HttpRequest, HttpResponse, HttpSend, SendFuture};
+use crate::skew::unix_secs;
+use crate::*;
+
+/// What the fake does with the next request.
+enum Step {
+    Reply(u16, Vec<(String, String)>, Vec<u8>),
+    Chunks(Vec<(String, String)>, Vec<&'static [u8]>),
+    Connect,
+    Reset,
+    Hang,
+}
+
+fn ok(response: Value) -> Step {
+    let mut r = response;
+    r["RequestId"] = json!("req-ok");
+    json_reply(200, json!({ "Response": r }), &[])
+}
+
+fn api_err(code: &str, date: Option<&str>) -> Step {
+    let extra: Vec<(&str, &str)> = date.map(|d| ("Date", d)).into_iter().collect();
+    json_reply(
+        200,
+        json!({"Response": {"Error": {"Code": code, "Message": format!("{code} happened")}, "RequestId": "req-err"}}),
+        &extra,
+    )
+}
+
+fn json_reply(status: u16, body: Value, extra: &[(&str, &str)]) -> Step {
+    let mut headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+    headers.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+    Step::Reply(status, headers, body.to_string().into_bytes())
+}
+
+struct InFlight(Arc<AtomicUsize>);
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+#[derive(Default)]
+struct Fake {
+    script: Mutex<VecDeque<Step>>,
+    seen: Mutex<Vec<HttpRequest>>,
+    in_flight: Arc<AtomicUsize>,
+}
+
+impl Fake {
+    fn new(steps: impl IntoIterator<Item = Step>) -> Arc<Self> {
+        Arc::new(Self { script: Mutex::new(steps.into_iter().collect()), ..Self::default() })
+    }
+
+    fn seen(&self) -> Vec<HttpRequest> {
+        self.seen.lock().unwrap().clone()
+    }
+}
+
+impl HttpSend for Fake {
+    fn send(&self, request: HttpRequest) -> SendFuture<'_> {
+        self.seen.lock().unwrap().push(request);
+        let step = self.script.lock().unwrap().pop_front().unwrap_or_else(|| ok(json!({})));
+        self.in_flight.fetch_add(1, Ordering::SeqCst);
+        let guard = InFlight(self.in_flight.clone());
+        Box::pin(async move {
+            let _guard = guard;
+            let io = |kind, msg| std::io::Error::new(kind, msg);
+            match step {
+                Step::Reply(status, headers, body) => Ok(HttpResponse::from_bytes(status, headers, body)),
+                Step::Chunks(headers, chunks) => Ok(HttpResponse {
+                    status: 200,
+                    headers,
+                    body: Box::pin(futures_util::stream::iter(
+                        chunks.into_iter().map(|c| Ok(bytes::Bytes::from_static(c))),
+                    )),
+                }),
+                Step::Connect => Err(Error::connect(io(std::io::ErrorKind::ConnectionRefused, "connection refused"))),
+                Step::Reset => Err(Error::network(io(std::io::ErrorKind::ConnectionReset, "connection reset"))),
+                Step::Hang => std::future::pending().await,
+            }
+        })
+    }
+}
+
+/// Counts how often the client asks for credentials.
+struct Counting {
+    calls: AtomicUsize,
+    creds: Credentials,
+}
+
+impl CredentialProvider for Counting {
+    fn credential(&self) -> CredentialFuture<'_> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        let c = self.creds.clone();
+        Box::pin(async move { Ok(c) })
+    }
+}
+
+const ID: &str = "AKIDFAKE0123456789";
+const KEY: &str = "FakeSecretKey-do-not-log";
+const TOKEN: &str = "FakeSessionToken-do-not-log";
+
+fn client(fake: &Arc<Fake>, profile: ClientProfile) -> Client {
+    Client::builder()
+        .credential(StaticProvider::new(ID, KEY))
+        .region("ap-guangzhou")
+        .profile(profile)
+        .http_send(fake.clone())
+        .build()
+        .unwrap()
+}
+
+fn fast_retry(n: u32) -> RetryPolicy {
+    RetryPolicy::standard(n).base_delay(Duration::from_millis(1)).max_delay(Duration::from_millis(5))
+}
+
+fn header<'a>(r: &'a HttpRequest, name: &str) -> &'a str {
+    r.header(name).unwrap_or_else(|| panic!("no {name} header"))
+}
+
+#[tokio::test]
+async fn common_call_signs_and_parses() {
+    let fake = Fake::new([ok(json!({"TotalCount": 2}))]);
+    let c = client(&fake, ClientProfile::new().language(Language::EnUs));
+    let resp = c.call_json("cvm", "2017-03-12", "describeZones", json!({"Limit": 1})).await.unwrap();
+    assert_eq!(resp, json!({"TotalCount": 2, "RequestId": "req-ok"}));
+
+    let seen = fake.seen();
+    let r = &seen[0];
+    assert_eq!(r.method, http::Method::Post);
+    assert_eq!(r.url, "https://cvm.tencentcloudapi.com/");
+    assert_eq!(header(r, "Host"), "cvm.tencentcloudapi.com");
+    assert_eq!(header(r, "X-TC-Action"), "DescribeZones");
+    assert_eq!(header(r, "X-TC-Region"), "ap-guangzhou");
+    assert_eq!(header(r, "X-TC-Language"), "en-US");
+    assert!(header(r, "X-TC-RequestClient").starts_with("SDK_RUST_"));
+    assert!(header(r, "Authorization").starts_with(&format!("TC3-HMAC-SHA256 Credential={ID}/")));
+    assert!(uuid::Uuid::parse_str(header(r, TRACE_ID_HEADER)).is_ok());
+    assert_eq!(&r.body[..], br#"{"Limit":1}"#);
+    let ts: i64 = header(r, "X-TC-Timestamp").parse().unwrap();
+    assert!((ts - unix_secs(SystemTime::now())).abs() < 5);
+}
+
+#[tokio::test]
+async fn typed_call_get_method_and_overrides() {
+    #[derive(serde::Serialize)]
+    struct Req {
+        #[serde(rename = "Filters")]
+        filters: Vec<Value>,
+    }
+    #[derive(serde::Deserialize, Debug)]
+    struct Resp {
+        #[serde(rename = "TotalCount")]
+        total: u32,
+    }
+    let fake = Fake::new([ok(json!({"TotalCount": 7}))]);
+    let c = client(&fake, ClientProfile::new().http_profile(HttpProfile::new().method(HttpMethod::Get)));
+    let opts =
+        CallOptions::new().region("ap-shanghai").endpoint("http://127.0.0.1:9999").header("X-TC-TraceId", "my-trace");
+    let req = Req { filters: vec![json!({"Name": "zone", "Values": ["ap-shanghai-1"]})] };
+    let resp: Resp = c.call_with("cvm", "2017-03-12", "DescribeInstances", &req, &opts).await.unwrap();
+    assert_eq!(resp.total, 7);
+    let r = &fake.seen()[0];
+    assert_eq!(r.method, http::Method::Get);
+    assert_eq!(r.url, "http://127.0.0.1:9999/?Filters.0.Name=zone&Filters.0.Values.0=ap-shanghai-1");
+    assert_eq!(header(r, "Host"), "127.0.0.1:9999");
+    assert_eq!(header(r, "X-TC-Region"), "ap-shanghai");
+    assert_eq!(header(r, "X-TC-TraceId"), "my-trace");
+    assert!(r.body.is_empty());
+}
+
+#[tokio::test]
+async fn api_gateway_signs_for_the_service_host() {
+    let fake = Fake::new([]);
+    let http = HttpProfile::new().api_gateway("https://gw.example.com/tc/");
+    let c = client(&fake, ClientProfile::new().http_profile(http));
+    c.call_json("cvm", "2017-03-12", "DescribeRegions", json!({})).await.unwrap();
+    let r = &fake.seen()[0];
+    assert_eq!(r.url, "https://gw.example.com/tc/");
+    assert_eq!(header(r, "Host"), "cvm.tencentcloudapi.com");
+
+    let fake = Fake::new([]);
+    let http = HttpProfile::new().scheme(Scheme::Http).root_domain("internal.tencentcloudapi.com");
+    let c = client(&fake, ClientProfile::new().http_profile(http));
+    c.call_json("cvm", "2017-03-12", "DescribeRegions", json!(null)).await.unwrap();
+    assert_eq!(fake.seen()[0].url, "http://cvm.internal.tencentcloudapi.com/");
+}
+
+#[tokio::test]
+async fn api_errors_surface_with_request_id() {
+    let fake = Fake::new([api_err("ResourceNotFound", None)]);
+    let c = client(&fake, ClientProfile::new().retry(fast_retry(3)));
+    let e = c.call_json("cvm", "2017-03-12", "DescribeInstances", json!({})).await.unwrap_err();
+    assert_eq!(e.to_string(), "ResourceNotFound: ResourceNotFound happened (RequestId: req-err)");
+    assert_eq!(e.request_id(), Some("req-err"));
+    assert_eq!(fake.seen().len(), 1, "not retried");
+
+    let fake = Fake::new([Step::Reply(502, vec![("X-TC-RequestId".into(), "gw-1".into())], b"<html>".to_vec())]);
+    let e = client(&fake, ClientProfile::new()).call_json("cvm", "2017-03-12", "RunInstances", json!({})).await;
+    let e = e.unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::HttpStatus { status: 502 });
+    assert_eq!(e.request_id(), Some("gw-1"));
+
+    let fake = Fake::new([Step::Reply(200, vec![], b"not json".to_vec())]);
+    let e = client(&fake, ClientProfile::new()).call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await;
+    assert_eq!(e.unwrap_err().kind(), &ErrorKind::Decode);
+}
+
+#[tokio::test]
+async fn rate_limits_are_retried_with_fresh_signatures() {
+    let fake =
+        Fake::new([api_err("RequestLimitExceeded", None), api_err("RequestLimitExceeded.UinLimitExceeded", None)]);
+    let provider = Arc::new(Counting { calls: AtomicUsize::new(0), creds: Credentials::new(ID, KEY) });
+    let c = Client::builder()
+        .credential_provider(provider.clone())
+        .profile(ClientProfile::new().retry(fast_retry(3)))
+        .http_send(fake.clone())
+        .build()
+        .unwrap();
+    // A write: rate limits are still retried (the request was refused, not executed).
+    let resp = c.call_json("cvm", "2017-03-12", "RunInstances", json!({})).await.unwrap();
+    assert_eq!(resp["RequestId"], "req-ok");
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 3);
+    assert_eq!(provider.calls.load(Ordering::SeqCst), 3, "credentials fetched and signed per attempt");
+    assert!(seen.iter().all(|r| r.header("X-TC-Region").is_none()));
+    // One trace id for the whole call.
+    assert!(seen.iter().all(|r| header(r, TRACE_ID_HEADER) == header(&seen[0], TRACE_ID_HEADER)));
+
+    // Retries exhausted: the last error surfaces.
+    let fake = Fake::new((0..3).map(|_| api_err("RequestLimitExceeded", None)));
+    let e = client(&fake, ClientProfile::new().retry(fast_retry(2)))
+        .call_json("cvm", "2017-03-12", "DescribeZones", json!({}))
+        .await
+        .unwrap_err();
+    assert_eq!(e.api_code(), Some("RequestLimitExceeded"));
+    assert_eq!(fake.seen().len(), 2);
+}
+
+#[tokio::test]
+async fn writes_are_not_silently_duplicated() {
+    let retry = ClientProfile::new().retry(fast_retry(3));
+    // A reset after sending: a write is not retried...
+    let fake = Fake::new([Step::Reset, Step::Reset]);
+    let e = client(&fake, retry.clone()).call_json("cvm", "2017-03-12", "RunInstances", json!({})).await.unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Network);
+    assert!(e.to_string().contains("connection reset"), "{e}");
+    assert_eq!(fake.seen().len(), 1);
+    // ... nor a 5xx ...
+    let fake = Fake::new([Step::Reply(503, vec![], vec![])]);
+    let e = client(&fake, retry.clone()).call_json("cvm", "2017-03-12", "TerminateInstances", json!({})).await;
+    assert_eq!(e.unwrap_err().kind(), &ErrorKind::HttpStatus { status: 503 });
+    assert_eq!(fake.seen().len(), 1);
+    // ... unless it carries a ClientToken, or is declared idempotent.
+    let fake = Fake::new([Step::Reset, Step::Reply(503, vec![], vec![])]);
+    let c = client(&fake, retry.clone());
+    c.call_json("cvm", "2017-03-12", "RunInstances", json!({"ClientToken": "t-1"})).await.unwrap();
+    assert_eq!(fake.seen().len(), 3);
+    let fake = Fake::new([Step::Reset]);
+    let opts = CallOptions::new().idempotent(true);
+    client(&fake, retry.clone()).call_json_with("cvm", "2017-03-12", "RunInstances", json!({}), &opts).await.unwrap();
+    assert_eq!(fake.seen().len(), 2);
+    // A connect failure never reached the server: retried even for a write.
+    let fake = Fake::new([Step::Connect, Step::Connect]);
+    client(&fake, retry.clone()).call_json("cvm", "2017-03-12", "RunInstances", json!({})).await.unwrap();
+    assert_eq!(fake.seen().len(), 3);
+    // Reads are retried after any network failure.
+    let fake = Fake::new([Step::Reset, Step::Reply(500, vec![], vec![])]);
+    client(&fake, retry).call_json("cvm", "2017-03-12", "DescribeInstances", json!({})).await.unwrap();
+    assert_eq!(fake.seen().len(), 3);
+}
+
+#[tokio::test]
+async fn timeouts_fire_and_cancel() {
+    let fake = Fake::new([Step::Hang, Step::Hang]);
+    let c = client(&fake, ClientProfile::new().retry(fast_retry(2)));
+    let opts = CallOptions::new().timeout(Duration::from_millis(30));
+    let started = std::time::Instant::now();
+    let e = c.call_json_with("cvm", "2017-03-12", "DescribeZones", json!({}), &opts).await.unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Timeout);
+    assert!(e.is_retryable());
+    assert_eq!(fake.seen().len(), 2);
+    assert!(started.elapsed() < Duration::from_secs(2));
+    assert_eq!(fake.in_flight.load(Ordering::SeqCst), 0, "timed-out sends are dropped");
+
+    // Dropping the call's future cancels the send (nothing keeps running).
+    let fake = Fake::new([Step::Hang]);
+    let c = client(&fake, ClientProfile::new());
+    let call = c.call_json("cvm", "2017-03-12", "RunInstances", json!({}));
+    let r = tokio::time::timeout(Duration::from_millis(20), call).await;
+    assert!(r.is_err());
+    assert_eq!(fake.seen().len(), 1);
+    assert_eq!(fake.in_flight.load(Ordering::SeqCst), 0);
+}
+
+fn http_date(unix: i64) -> String {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    // civil_from_days
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{}, {d:02} {} {y} {:02}:{:02}:{:02} GMT",
+        DAYS[days.rem_euclid(7) as usize],
+        MONTHS[(m - 1) as usize],
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
+    )
+}
+
+#[tokio::test]
+async fn clock_skew_is_corrected_once_and_kept() {
+    let now = unix_secs(SystemTime::now());
+    let server_date = http_date(now + 3600);
+    assert_eq!(tencentcloud_core::time::parse_http_date(server_date.as_bytes()), Ok((now + 3600) as u64));
+    let fake = Fake::new([api_err("AuthFailure.SignatureExpire", Some(&server_date))]);
+    let c = client(&fake, ClientProfile::new()); // no retry policy needed
+    c.call_json("cvm", "2017-03-12", "RunInstances", json!({})).await.unwrap();
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 2);
+    let ts: i64 = header(&seen[1], "X-TC-Timestamp").parse().unwrap();
+    assert!((ts - (now + 3600)).abs() <= 3, "{ts} vs {}", now + 3600);
+    assert!((c.clock_offset() - 3600).abs() <= 3);
+
+    // Later calls (and clones) sign with the offset straight away.
+    c.clone().call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap();
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 3);
+    let ts: i64 = header(&seen[2], "X-TC-Timestamp").parse().unwrap();
+    assert!((ts - (now + 3600)).abs() <= 3);
+
+    // Corrected once per call: a second SignatureExpire surfaces.
+    let fake = Fake::new([
+        api_err("AuthFailure.SignatureExpire", Some(&server_date)),
+        api_err("AuthFailure.SignatureExpire", Some(&server_date)),
+    ]);
+    let c = client(&fake, ClientProfile::new().retry(fast_retry(3)));
+    let e = c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap_err();
+    assert_eq!(e.api_code(), Some("AuthFailure.SignatureExpire"));
+    assert_eq!(fake.seen().len(), 2);
+
+    // Without a Date header there is nothing to correct with.
+    let fake = Fake::new([api_err("AuthFailure.SignatureExpire", None)]);
+    let c = client(&fake, ClientProfile::new());
+    assert!(c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.is_err());
+    assert_eq!(c.clock_offset(), 0);
+}
+
+#[tokio::test]
+async fn region_breaker_end_to_end() {
+    let cfg = BreakerConfig::default()
+        .backup_endpoint("http://backup.local:9000")
+        .open_duration(Duration::from_millis(100))
+        .half_open_successes(2);
+    let fake = Fake::new(
+        [Step::Reset, Step::Connect, Step::Reply(503, vec![], vec![]), api_err("InternalError", None), Step::Reset]
+            .into_iter()
+            .chain([Step::Reset]),
+    );
+    let c = client(&fake, ClientProfile::new().region_breaker(cfg));
+    assert_eq!(c.breaker_state(), Some(BreakerState::Closed));
+    // An answered API error is not a failure of the region.
+    let fake_ok = Fake::new([api_err("ResourceNotFound", None)]);
+    let c2 = client(&fake_ok, ClientProfile::new().region_breaker(BreakerConfig::default().thresholds(1, 0.1)));
+    assert!(c2.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.is_err());
+    assert_eq!(c2.breaker_state(), Some(BreakerState::Closed));
+
+    for i in 0..5 {
+        let e = c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap_err();
+        assert!(e.is_retryable() || e.api_code() == Some("InternalError"), "{i}: {e}");
+    }
+    assert_eq!(c.breaker_state(), Some(BreakerState::Open));
+    // Open: to the backup, and its network error still surfaces.
+    let e = c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Network);
+    let seen = fake.seen();
+    assert!(seen[..5].iter().all(|r| r.url == "https://cvm.tencentcloudapi.com/"));
+    assert_eq!(seen[5].url, "http://backup.local:9000/");
+    assert_eq!(header(&seen[5], "Host"), "backup.local:9000");
+    assert_eq!(c.breaker_state(), Some(BreakerState::Open));
+
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    assert_eq!(c.breaker_state(), Some(BreakerState::HalfOpen));
+    for _ in 0..2 {
+        c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap();
+    }
+    assert_eq!(c.breaker_state(), Some(BreakerState::Closed));
+    let seen = fake.seen();
+    assert!(seen[6..].iter().all(|r| r.url == "https://cvm.tencentcloudapi.com/"));
+
+    // The root-domain form of the backup endpoint.
+    let fake = Fake::new((0..5).map(|_| Step::Reset));
+    let c = client(&fake, ClientProfile::new().region_breaker(BreakerConfig::default()));
+    for _ in 0..5 {
+        let _ = c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await;
+    }
+    c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap();
+    assert_eq!(fake.seen()[5].url, "https://cvm.ap-guangzhou.tencentcloudapi.com/");
+}
+
+#[tokio::test]
+async fn credential_errors_send_nothing() {
+    let fake = Fake::new([]);
+    let c = Client::builder().credential(EnvProvider::with_lookup(|_| None)).http_send(fake.clone()).build().unwrap();
+    let e = c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap_err();
+    assert!(e.is_not_configured(), "{e}");
+    assert!(fake.seen().is_empty());
+
+    let c = Client::builder().credential(StaticProvider::new(ID, " padded ")).http_send(fake.clone()).build().unwrap();
+    let e = c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Credential(CredentialErrorKind::Invalid));
+    assert!(fake.seen().is_empty());
+
+    // Skip-sign calls need no credential.
+    let opts = CallOptions::new().skip_sign(true);
+    let c = Client::builder().credential(EnvProvider::with_lookup(|_| None)).http_send(fake.clone()).build().unwrap();
+    c.call_json_with("sts", "2018-08-13", "AssumeRoleWithWebIdentity", json!({}), &opts).await.unwrap();
+    assert_eq!(header(&fake.seen()[0], "Authorization"), "SKIP");
+}
+
+#[tokio::test]
+async fn configuration_errors() {
+    let bad = |p: ClientProfile| Client::builder().profile(p).build().unwrap_err();
+    assert_eq!(
+        bad(ClientProfile::new().http_profile(HttpProfile::new().endpoint("ftp://x"))).kind(),
+        &ErrorKind::Configuration
+    );
+    assert_eq!(
+        bad(ClientProfile::new().http_profile(HttpProfile::new().ca_file("/nonexistent/ca.pem"))).kind(),
+        &ErrorKind::Configuration
+    );
+    assert_eq!(
+        bad(ClientProfile::new().http_profile(HttpProfile::new().ca_pem(b"not a pem".to_vec()))).kind(),
+        &ErrorKind::Configuration
+    );
+    let fake = Fake::new([]);
+    let c = client(&fake, ClientProfile::new());
+    let e = c.call_json("cvm", "2017-03-12", "DescribeZones", json!([1])).await.unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Configuration);
+    let opts = CallOptions::new().header("Content-Type", "text/plain");
+    let e = c.call_json_with("cvm", "2017-03-12", "DescribeZones", json!({}), &opts).await.unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Configuration);
+    assert!(fake.seen().is_empty());
+}
+
+#[tokio::test]
+async fn octet_stream_calls() {
+    let fake = Fake::new([
+        ok(json!({"Length": 3})),
+        Step::Reply(
+            200,
+            vec![("Content-Type".into(), "application/octet-stream".into()), ("X-TC-RequestId".into(), "bin-1".into())],
+            vec![9, 8, 7],
+        ),
+    ]);
+    let c = client(&fake, ClientProfile::new().unsigned_payload(true));
+    let out = c
+        .call_octet_stream(
+            "cos",
+            "2020-01-01",
+            "UploadFile",
+            &[("X-TC-Name", "a.bin")],
+            vec![1u8, 2, 3],
+            &CallOptions::new(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(out, OctetOutput::Json(json!({"Length": 3, "RequestId": "req-ok"})));
+    let r = &fake.seen()[0];
+    assert_eq!(header(r, "Content-Type"), "application/octet-stream");
+    assert_eq!(header(r, "X-TC-Name"), "a.bin");
+    assert_eq!(header(r, "X-TC-Content-SHA256"), "UNSIGNED-PAYLOAD");
+    assert_eq!(&r.body[..], [1, 2, 3]);
+
+    let out =
+        c.call_octet_stream("cos", "2020-01-01", "GetObjectBytes", &[], vec![], &CallOptions::new()).await.unwrap();
+    assert_eq!(
+        out,
+        OctetOutput::Binary {
+            content_type: Some("application/octet-stream".into()),
+            data: bytes::Bytes::from_static(&[9, 8, 7]),
+            request_id: Some("bin-1".into())
+        }
+    );
+}
+
+#[tokio::test]
+async fn multipart_calls() {
+    let fake = Fake::new([ok(json!({"Uploaded": true}))]);
+    let c = client(&fake, ClientProfile::new());
+    let mut form = Multipart::new("tc-boundary-xyz");
+    form.text("Name", "demo").file("File", "a.bin", "application/octet-stream", &[0, 255]);
+    let resp = c.call_multipart("ocr", "2018-11-19", "Upload", form, &CallOptions::new()).await.unwrap();
+    assert_eq!(resp["Uploaded"], true);
+    let r = &fake.seen()[0];
+    assert_eq!(header(r, "Content-Type"), "multipart/form-data; boundary=tc-boundary-xyz");
+    assert!(r.body.windows(2).any(|w| w == [0, 255]));
+}
+
+#[tokio::test]
+async fn sse_calls() {
+    let sse_headers = vec![
+        ("Content-Type".to_owned(), "text/event-stream".to_owned()),
+        ("X-TC-RequestId".to_owned(), "sse-1".to_owned()),
+    ];
+    let fake = Fake::new([
+        Step::Chunks(
+            sse_headers,
+            vec![b"data: {\"Choices\":[{\"Delta\":{\"Content\":\"he", b"l\"}}]}\n\ndata: [DONE]\n\n"],
+        ),
+        api_err("LimitExceeded", None),
+        ok(json!({"Choices": []})),
+    ]);
+    let c = client(&fake, ClientProfile::new());
+    let opts = CallOptions::new();
+    let stream = c.call_sse("hunyuan", "2023-09-01", "ChatCompletions", json!({"Stream": true}), &opts).await.unwrap();
+    assert_eq!(stream.request_id(), Some("sse-1"));
+    let events: Vec<SseEvent> = stream.map(Result::unwrap).collect().await;
+    assert_eq!(events.len(), 2);
+    assert_eq!(events[0].json::<Value>().unwrap()["Choices"][0]["Delta"]["Content"], "hel");
+    assert_eq!(events[1].data, "[DONE]");
+
+    // An error envelope instead of a stream.
+    let e = c.call_sse("hunyuan", "2023-09-01", "ChatCompletions", json!({}), &CallOptions::new()).await.unwrap_err();
+    assert_eq!(e.api_code(), Some("LimitExceeded"));
+    // A non-streamed answer: one event.
+    let s = c.call_sse("hunyuan", "2023-09-01", "ChatCompletions", json!({}), &CallOptions::new()).await.unwrap();
+    let events: Vec<_> = s.collect().await;
+    assert_eq!(events.len(), 1);
+    assert_eq!(events[0].as_ref().unwrap().json::<Value>().unwrap()["RequestId"], "req-ok");
+}
+
+#[tokio::test]
+async fn legacy_signature() {
+    let fake = Fake::new([ok(json!({})), ok(json!({}))]);
+    let creds = Credentials::new(ID, KEY).with_token(TOKEN);
+    let c = Client::builder()
+        .credential(StaticProvider::from_credentials(creds))
+        .region("ap-guangzhou")
+        .profile(ClientProfile::new().sign_method(SignMethod::HmacSha256).request_client(None))
+        .http_send(fake.clone())
+        .build()
+        .unwrap();
+    c.call_json("cvm", "2017-03-12", "DescribeZones", json!({"Limit": 1, "Filters": [{"Name": "a b"}]})).await.unwrap();
+    let r = &fake.seen()[0];
+    assert_eq!(header(r, "Content-Type"), "application/x-www-form-urlencoded");
+    assert_eq!(header(r, "Host"), "cvm.tencentcloudapi.com");
+    assert!(r.header("Authorization").is_none());
+    let form = std::str::from_utf8(&r.body).unwrap();
+    let pairs: Vec<(String, String)> = form
+        .split('&')
+        .map(|kv| {
+            let (k, v) = kv.split_once('=').unwrap();
+            let dec = |s: &str| {
+                let s = s.replace('+', " ");
+                let mut out = Vec::new();
+                let b = s.as_bytes();
+                let mut i = 0;
+                while i < b.len() {
+                    if b[i] == b'%' {
+                        out.push(u8::from_str_radix(&s[i + 1..i + 3], 16).unwrap());
+                        i += 3;
+                    } else {
+                        out.push(b[i]);
+                        i += 1;
+                    }
+                }
+                String::from_utf8(out).unwrap()
+            };
+            (dec(k), dec(v))
+        })
+        .collect();
+    let get = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.as_str());
+    assert_eq!(get("Action"), Some("DescribeZones"));
+    assert_eq!(get("SecretId"), Some(ID));
+    assert_eq!(get("Token"), Some(TOKEN));
+    assert_eq!(get("Region"), Some("ap-guangzhou"));
+    assert_eq!(get("SignatureMethod"), Some("HmacSHA256"));
+    assert_eq!(get("Filters.0.Name"), Some("a b"));
+    assert_eq!(pairs.last().unwrap().0, "Signature");
+    let signed: Vec<(&str, &str)> = pairs[..pairs.len() - 1].iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let want = tencentcloud_core::legacy_v1::signature(
+        KEY,
+        "POST",
+        "cvm.tencentcloudapi.com",
+        "/",
+        &signed,
+        tencentcloud_core::legacy_v1::SignMethod::HmacSha256,
+    );
+    assert_eq!(get("Signature"), Some(want.as_str()));
+
+    // GET puts the form in the URL.
+    let fake = Fake::new([]);
+    let profile =
+        ClientProfile::new().sign_method(SignMethod::HmacSha1).http_profile(HttpProfile::new().method(HttpMethod::Get));
+    client(&fake, profile).call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap();
+    let r = &fake.seen()[0];
+    assert!(r.url.starts_with("https://cvm.tencentcloudapi.com/?Action=DescribeZones&"), "{}", r.url);
+    assert!(r.url.contains("SignatureMethod=HmacSHA1") && r.url.contains("&Signature="));
+}
+
+/// Captures everything logged, at every level.
+#[derive(Clone, Default)]
+struct Capture(Arc<Mutex<Vec<u8>>>);
+
+impl std::io::Write for Capture {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+#[test]
+fn logs_never_contain_secrets() {
+    let capture = Capture::default();
+    let writer = capture.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(move || writer.clone())
+        .finish();
+    let sts_answer = json!({
+        "Credentials": {"Token": "StsToken-do-not-log", "TmpSecretId": "AKIDtmp", "TmpSecretKey": "StsKey-do-not-log"},
+        "ExpiredTime": 1_700_000_000,
+    });
+    let fake = Fake::new([api_err("RequestLimitExceeded", None), ok(sts_answer)]);
+    let creds = Credentials::new(ID, KEY).with_token(TOKEN);
+    let c = Client::builder()
+        .credential(StaticProvider::from_credentials(creds))
+        .profile(ClientProfile::new().retry(fast_retry(2)))
+        .http_send(fake.clone())
+        .build()
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let resp = tracing::subscriber::with_default(subscriber, || {
+        rt.block_on(c.call_json(
+            "sts",
+            "2018-08-13",
+            "AssumeRole",
+            json!({"RoleArn": "qcs::cam::uin/1:roleName/r", "Policy": "{}", "SecretKey": "InParams-do-not-log"}),
+        ))
+    })
+    .unwrap();
+    assert_eq!(resp["Credentials"]["TmpSecretKey"], "StsKey-do-not-log");
+
+    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let signatures: Vec<String> = fake
+        .seen()
+        .iter()
+        .map(|r| header(r, "Authorization").rsplit("Signature=").next().unwrap().to_owned())
+        .collect();
+    for secret in [KEY, TOKEN, "StsToken-do-not-log", "StsKey-do-not-log", "InParams-do-not-log"]
+        .into_iter()
+        .chain(signatures.iter().map(String::as_str))
+    {
+        assert!(!logs.contains(secret), "{secret} leaked into the logs:\n{logs}");
+    }
+    // The dump and the span are there, redacted.
+    for expected in [
+        "tencentcloud.call",
+        "service=sts",
+        "action=AssumeRole",
+        "Authorization: <redacted>",
+        "X-TC-Token: <redacted>",
+        "\"Token\":\"<redacted>\"",
+        "retrying",
+        "attempt=2",
+    ] {
+        assert!(logs.contains(expected), "{expected} missing from the logs:\n{logs}");
+    }
+    // The error Display and Debug hold no secret either.
+    let e = Error::api("AuthFailure", "bad", "r");
+    assert!(!format!("{e} {e:?} {c:?}").contains(KEY));
+}
