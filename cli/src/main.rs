@@ -7,6 +7,7 @@
 //! tcloud mock --port 8080 --key AKIDLOCAL:secret
 //! ```
 
+mod call;
 mod request_args;
 
 use std::io::Write;
@@ -27,6 +28,20 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Call an action and print the `Response` object as JSON.
+    Call {
+        #[command(flatten)]
+        request: RequestArgs,
+        /// Retry rate limits and safe failures up to N times.
+        #[arg(long, default_value_t = 0)]
+        retries: u32,
+        /// Total time limit of the call, in seconds.
+        #[arg(long, default_value_t = 60)]
+        timeout: u64,
+        /// Trust this PEM CA certificate (e.g. a private gateway or `tcloud mock --tls`).
+        #[arg(long)]
+        ca_file: Option<std::path::PathBuf>,
+    },
     /// Print the exact HTTP/1.1 request bytes (signed), without sending them.
     Sign {
         #[command(flatten)]
@@ -115,6 +130,9 @@ fn main() -> ExitCode {
         Command::Sign { request, timestamp } => sign(request, *timestamp)
             .and_then(|bytes| std::io::stdout().write_all(&bytes).map_err(|e| format!("cannot write to stdout: {e}"))),
         Command::Mock { port, keys, tls } => mock(*port, keys, *tls),
+        Command::Call { request, retries, timeout, ca_file } => {
+            return call::run(request, *retries, *timeout, ca_file.as_deref());
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -1,0 +1,85 @@
+//! `tcloud call`: one API call through the async client.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use tencentcloud_transport_std::{
+    CallOptions, Client, ClientProfile, EnvProvider, ErrorKind, HttpMethod, HttpProfile, Language, RetryPolicy,
+};
+
+use crate::request_args::RequestArgs;
+
+/// Runs the call; prints the `Response` JSON on stdout, or the error on stderr.
+pub fn run(request: &RequestArgs, retries: u32, timeout: u64, ca_file: Option<&Path>) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => return fail(&format!("cannot start the runtime: {e}"), 2),
+    };
+    match runtime.block_on(call(request, retries, timeout, ca_file)) {
+        Ok(response) => {
+            println!("{}", serde_json::to_string_pretty(&response).unwrap_or_else(|_| response.to_string()));
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            let code = match e.kind() {
+                ErrorKind::Api { .. } => 1,
+                ErrorKind::Credential { .. } | ErrorKind::Configuration => 2,
+                _ => 3,
+            };
+            fail(&e.to_string(), code)
+        }
+    }
+}
+
+fn fail(message: &str, code: u8) -> ExitCode {
+    eprintln!("{}", message.lines().next().unwrap_or(message));
+    ExitCode::from(code)
+}
+
+async fn call(
+    request: &RequestArgs,
+    retries: u32,
+    timeout: u64,
+    ca_file: Option<&Path>,
+) -> Result<serde_json::Value, tencentcloud_transport_std::Error> {
+    let config = |m: String| tencentcloud_transport_std::Error::configuration(m);
+    let params: serde_json::Value = match &request.params {
+        Some(text) => serde_json::from_str(text).map_err(|e| config(format!("parameters are not valid JSON: {e}")))?,
+        None => serde_json::json!({}),
+    };
+    let mut http = HttpProfile::new().timeout(Duration::from_secs(timeout)).method(if request.method == "GET" {
+        HttpMethod::Get
+    } else {
+        HttpMethod::Post
+    });
+    if let Some(endpoint) = &request.endpoint {
+        http = http.endpoint(endpoint.clone());
+    }
+    if let Some(path) = ca_file {
+        http = http.ca_file(path);
+    }
+    let mut profile = ClientProfile::new()
+        .http_profile(http)
+        .unsigned_payload(request.unsigned_payload)
+        .sign_headers(request.sign_headers.iter().cloned());
+    profile = match request.language.as_deref() {
+        Some("zh-CN") => profile.language(Language::ZhCn),
+        Some("en-US") => profile.language(Language::EnUs),
+        _ => profile,
+    };
+    if retries > 0 {
+        profile = profile.retry(RetryPolicy::standard(retries + 1));
+    }
+    let mut builder = Client::builder().credential(EnvProvider::new()).profile(profile);
+    if let Some(region) = &request.region {
+        builder = builder.region(region.clone());
+    }
+    let client = builder.build()?;
+    let mut opts = CallOptions::new();
+    for h in &request.headers {
+        let (k, v) = h.split_once(':').ok_or_else(|| config(format!("header {h:?}: expected K:V")))?;
+        opts = opts.header(k.trim(), v.trim());
+    }
+    client.call_json_with(&request.service, &request.version, &request.action, params, &opts).await
+}
