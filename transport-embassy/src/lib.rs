@@ -1,0 +1,2 @@
+//! Tencent Cloud API calls from no_std devices.
+#![no_std]
