@@ -25,7 +25,7 @@
 //! ## Features
 //! - `alloc`: nested GET query flattening, multipart bodies, owned inspection strings,
 //!   envelope parsing with `serde_json`.
-//! - `std`: `std` support in dependencies (implies `alloc`).
+//! - `std`: the environment and profile-file credential providers (implies `alloc`).
 //! - `legacy-v1`: the legacy HmacSHA1 / HmacSHA256 signature.
 //! - `defmt` / `log`: logging facades (pick one).
 #![no_std]
@@ -56,6 +56,8 @@ pub mod time;
 pub mod legacy_v1;
 #[cfg(feature = "alloc")]
 pub mod multipart;
+#[cfg(feature = "std")]
+pub mod provider;
 
 pub use credential::{Credential, InvalidCredential};
 pub use error::{BufferTooSmall, Error, RequestError};
