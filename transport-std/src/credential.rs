@@ -207,17 +207,19 @@ impl EnvProvider {
     }
 
     fn read(&self) -> Result<Credentials, Error> {
-        let get = |name: &str| (self.lookup)(name).filter(|v| !v.is_empty());
-        let (Some(id), Some(key)) = (get(ENV_SECRET_ID), get(ENV_SECRET_KEY)) else {
+        // Wrapped so a value read but not used (e.g. a key without an id) is wiped too.
+        let get = |name: &str| (self.lookup)(name).filter(|v| !v.is_empty()).map(zeroize::Zeroizing::new);
+        let (Some(mut id), Some(mut key)) = (get(ENV_SECRET_ID), get(ENV_SECRET_KEY)) else {
             let missing: Vec<&str> = [ENV_SECRET_ID, ENV_SECRET_KEY].into_iter().filter(|n| get(n).is_none()).collect();
             return Err(Error::credential(
                 CredentialErrorKind::NotConfigured,
                 format!("environment variable {} is not set or empty", missing.join(" and ")),
             ));
         };
+        let (id, key) = (std::mem::take(&mut *id), std::mem::take(&mut *key));
         let mut c = Credentials::new(id, key);
-        if let Some(token) = get(ENV_SESSION_TOKEN) {
-            c = c.with_token(token);
+        if let Some(mut token) = get(ENV_SESSION_TOKEN) {
+            c = c.with_token(std::mem::take(&mut *token));
         }
         c.as_core()?;
         Ok(c)
