@@ -1,0 +1,3 @@
+//! Credential providers (filled in by the credentials work).
+
+fn main() {}
