@@ -5,18 +5,25 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use tencentcloud_transport_std::{
-    CallOptions, Client, ClientProfile, EnvProvider, ErrorKind, HttpMethod, HttpProfile, Language, RetryPolicy,
+    CallOptions, Client, ClientProfile, ErrorKind, HttpMethod, HttpProfile, Language, RetryPolicy,
 };
 
+use crate::credentials::CredentialArgs;
 use crate::request_args::RequestArgs;
 
 /// Runs the call; prints the `Response` JSON on stdout, or the error on stderr.
-pub fn run(request: &RequestArgs, retries: u32, timeout: u64, ca_file: Option<&Path>) -> ExitCode {
+pub fn run(
+    request: &RequestArgs,
+    credentials: &CredentialArgs,
+    retries: u32,
+    timeout: u64,
+    ca_file: Option<&Path>,
+) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the runtime: {e}"), 2),
     };
-    match runtime.block_on(call(request, retries, timeout, ca_file)) {
+    match runtime.block_on(call(request, credentials, retries, timeout, ca_file)) {
         Ok(response) => {
             println!("{}", serde_json::to_string_pretty(&response).unwrap_or_else(|_| response.to_string()));
             ExitCode::SUCCESS
@@ -39,6 +46,7 @@ fn fail(message: &str, code: u8) -> ExitCode {
 
 async fn call(
     request: &RequestArgs,
+    credentials: &CredentialArgs,
     retries: u32,
     timeout: u64,
     ca_file: Option<&Path>,
@@ -71,7 +79,8 @@ async fn call(
     if retries > 0 {
         profile = profile.retry(RetryPolicy::standard(retries + 1));
     }
-    let mut builder = Client::builder().credential(EnvProvider::new()).profile(profile);
+    let provider = credentials.provider(request.region.as_deref(), ca_file)?;
+    let mut builder = Client::builder().credential_provider(provider).profile(profile);
     if let Some(region) = &request.region {
         builder = builder.region(region.clone());
     }

@@ -1,13 +1,21 @@
 //! `tcloud`: call any Tencent Cloud API 3.0 action, print the exact signed request
 //! bytes without sending, or run the local API emulator.
 //!
+//! Credentials come from the default chain (environment, profile file, CVM instance
+//! role, TKE OIDC), or `--profile NAME`, or `--use-instance-role`; with `--role-arn`
+//! and `--role-session-name` a role is assumed with them first.
+//!
 //! ```text
 //! tcloud call cvm 2017-03-12 DescribeInstances '{"Limit":1}' --region ap-guangzhou
+//! tcloud call cvm 2017-03-12 DescribeInstances --profile dev
+//! tcloud call cvm 2017-03-12 DescribeInstances --role-arn qcs::cam::uin/1:roleName/r --role-session-name me
+//! tcloud call cvm 2017-03-12 DescribeInstances --use-instance-role
 //! tcloud sign cvm 2017-03-12 DescribeInstances '{"Limit":1}' --timestamp 1551113065
 //! tcloud mock --port 8080 --key AKIDLOCAL:secret
 //! ```
 
 mod call;
+mod credentials;
 mod request_args;
 
 use std::io::Write;
@@ -16,7 +24,9 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
 use tencentcloud_core::{Credential, Signer};
+use tencentcloud_transport_std::Credentials;
 
+use credentials::CredentialArgs;
 use request_args::RequestArgs;
 
 #[derive(Debug, Parser)]
@@ -32,6 +42,8 @@ enum Command {
     Call {
         #[command(flatten)]
         request: RequestArgs,
+        #[command(flatten)]
+        credentials: CredentialArgs,
         /// Retry rate limits and safe failures up to N times.
         #[arg(long, default_value_t = 0)]
         retries: u32,
@@ -46,6 +58,8 @@ enum Command {
     Sign {
         #[command(flatten)]
         request: RequestArgs,
+        #[command(flatten)]
+        credentials: CredentialArgs,
         /// Unix time to sign at (default: now).
         #[arg(long)]
         timestamp: Option<u64>,
@@ -64,25 +78,27 @@ enum Command {
     },
 }
 
-/// Credentials from the environment (`TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY`,
-/// optional `TENCENTCLOUD_SESSION_TOKEN`).
-fn env_credentials() -> Result<(String, String, Option<String>), String> {
-    let get = |k: &str| std::env::var(k).ok().filter(|v| !v.is_empty());
-    match (get("TENCENTCLOUD_SECRET_ID"), get("TENCENTCLOUD_SECRET_KEY")) {
-        (Some(id), Some(key)) => Ok((id, key, get("TENCENTCLOUD_SESSION_TOKEN"))),
-        _ => Err("no credentials: set TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY".into()),
-    }
+/// The credentials the flags describe (the default chain unless told otherwise).
+fn resolve_credentials(request: &RequestArgs, credentials: &CredentialArgs) -> Result<Credentials, String> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the runtime: {e}"))?;
+    runtime.block_on(async {
+        let provider = credentials.provider(request.region.as_deref(), None).map_err(|e| e.to_string())?;
+        provider.credential().await.map_err(|e| e.to_string())
+    })
 }
 
 fn now() -> u64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
 }
 
-fn sign(request: &RequestArgs, timestamp: Option<u64>) -> Result<Vec<u8>, String> {
+fn sign(request: &RequestArgs, credentials: &CredentialArgs, timestamp: Option<u64>) -> Result<Vec<u8>, String> {
     let prepared = request.prepare()?;
-    let (id, key, token) = env_credentials()?;
-    let mut cred = Credential::new(&id, &key).map_err(|e| e.to_string())?;
-    if let Some(token) = &token {
+    let creds = resolve_credentials(request, credentials)?;
+    let mut cred = Credential::new(creds.secret_id(), creds.secret_key()).map_err(|e| e.to_string())?;
+    if let Some(token) = creds.token() {
         cred = cred.with_token(token).map_err(|e| e.to_string())?;
     }
     let headers: Vec<(&str, &str)> = prepared.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
@@ -127,11 +143,11 @@ fn mock(port: u16, keys: &[String], tls: bool) -> Result<(), String> {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match &cli.command {
-        Command::Sign { request, timestamp } => sign(request, *timestamp)
+        Command::Sign { request, credentials, timestamp } => sign(request, credentials, *timestamp)
             .and_then(|bytes| std::io::stdout().write_all(&bytes).map_err(|e| format!("cannot write to stdout: {e}"))),
         Command::Mock { port, keys, tls } => mock(*port, keys, *tls),
-        Command::Call { request, retries, timeout, ca_file } => {
-            return call::run(request, *retries, *timeout, ca_file.as_deref());
+        Command::Call { request, credentials, retries, timeout, ca_file } => {
+            return call::run(request, credentials, *retries, *timeout, ca_file.as_deref());
         }
     };
     match result {

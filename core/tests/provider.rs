@@ -1,4 +1,5 @@
 //! The environment and profile-file providers, on in-memory fakes.
+#![cfg(feature = "std")]
 
 use proptest::prelude::*;
 use tencentcloud_core::provider::{MapEnv, MapFs, ProviderError, environment, parse_profile, profile_file};

@@ -17,7 +17,7 @@ use tencentcloud_core::{Credential, Method, Request, Signer};
 use tracing::Instrument;
 
 use crate::breaker::{Breaker, BreakerState, Outcome, Ticket};
-use crate::credential::{CredentialProvider, Credentials, EnvProvider};
+use crate::credential::{ChainProvider, CredentialProvider, Credentials};
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpRequest, HttpResponse, HttpSend, ReqwestSend, find_header, read_body};
 use crate::profile::{ClientProfile, HttpMethod, Scheme, SignMethod};
@@ -125,7 +125,8 @@ pub struct ClientBuilder {
 }
 
 impl ClientBuilder {
-    /// The credential source (default: [`EnvProvider`]).
+    /// The credential source (default: [`ChainProvider::default_chain`]: environment,
+    /// profile file, CVM instance role, TKE).
     pub fn credential(mut self, provider: impl CredentialProvider + 'static) -> Self {
         self.credential = Some(Arc::new(provider));
         self
@@ -183,7 +184,7 @@ impl ClientBuilder {
         let breaker = profile.breaker.clone().map(|cfg| Mutex::new(Breaker::new(cfg, Instant::now())));
         Ok(Client {
             inner: Arc::new(Inner {
-                credential: self.credential.unwrap_or_else(|| Arc::new(EnvProvider::new())),
+                credential: self.credential.unwrap_or_else(|| Arc::new(ChainProvider::default_chain())),
                 region: self.region,
                 profile,
                 http: sender,

@@ -1,4 +1,12 @@
-//! Owned credentials and the providers that hand them out.
+//! Owned credentials and the providers that hand them out: static, environment,
+//! profile file, CVM instance role, STS `AssumeRole`, OIDC web identity and TKE, the
+//! default chain, and the cache that refreshes temporary credentials once.
+
+mod cache;
+mod chain;
+mod metadata;
+mod profile_file;
+mod sts;
 
 use std::fmt;
 use std::future::Future;
@@ -6,9 +14,19 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
+use tencentcloud_core::provider::{Env, Fs, OwnedCredential, ProcessEnv, ProviderError, environment};
 use zeroize::Zeroize;
 
 use crate::error::{CredentialErrorKind, Error};
+
+pub use cache::{CacheConfig, CachedProvider};
+pub use chain::{ChainProvider, DefaultChainBuilder};
+pub use metadata::{DEFAULT_METADATA_ENDPOINT, InstanceRoleProvider};
+pub use profile_file::ProfileFileProvider;
+pub use sts::{
+    AssumeRoleBuilder, AssumeRoleProvider, DEFAULT_STS_REGION, ENV_TKE_PROVIDER_ID, ENV_TKE_REGION, ENV_TKE_ROLE_ARN,
+    ENV_TKE_WEB_IDENTITY_TOKEN_FILE, STS_VERSION, TkeProvider, WebIdentityBuilder, WebIdentityProvider,
+};
 
 /// A secret id, secret key, optional session token and optional expiry, owned.
 ///
@@ -177,52 +195,103 @@ impl CredentialProvider for StaticProvider {
     }
 }
 
-/// The environment variable of the secret id.
-pub const ENV_SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";
-/// The environment variable of the secret key.
-pub const ENV_SECRET_KEY: &str = "TENCENTCLOUD_SECRET_KEY";
-/// The environment variable of the optional session token.
-pub const ENV_SESSION_TOKEN: &str = "TENCENTCLOUD_SESSION_TOKEN";
+pub use tencentcloud_core::provider::{ENV_SECRET_ID, ENV_SECRET_KEY, ENV_SESSION_TOKEN};
 
-type Lookup = Arc<dyn Fn(&str) -> Option<String> + Send + Sync>;
+/// A thread-safe [`Env`], as the providers hold it.
+pub(crate) type SharedEnv = Arc<dyn Env + Send + Sync>;
+/// A thread-safe [`Fs`], as the providers hold it.
+pub(crate) type SharedFs = Arc<dyn Fs + Send + Sync>;
+
+/// An [`Env`] over a closure.
+struct FnEnv<F>(F);
+
+impl<F: Fn(&str) -> Option<String>> Env for FnEnv<F> {
+    fn var(&self, key: &str) -> Option<String> {
+        (self.0)(key)
+    }
+}
+
+/// Borrows a shared [`Env`] where core wants `&impl Env`, optionally overriding one
+/// variable (e.g. `TENCENTCLOUD_PROFILE` for an explicit profile name).
+pub(crate) struct EnvRef<'a> {
+    pub(crate) env: &'a (dyn Env + Send + Sync),
+    pub(crate) set: Option<(&'a str, &'a str)>,
+}
+
+impl Env for EnvRef<'_> {
+    fn var(&self, key: &str) -> Option<String> {
+        match self.set {
+            Some((k, v)) if k == key => Some(v.to_owned()),
+            _ => self.env.var(key),
+        }
+    }
+}
+
+/// Borrows a shared [`Fs`] where core wants `&impl Fs`.
+pub(crate) struct FsRef<'a>(pub(crate) &'a (dyn Fs + Send + Sync));
+
+impl Fs for FsRef<'_> {
+    fn read(&self, path: &std::path::Path) -> std::io::Result<Vec<u8>> {
+        self.0.read(path)
+    }
+}
+
+/// A core provider error as a client error (kind kept, message free of secrets).
+pub(crate) fn from_provider_error(e: ProviderError) -> Error {
+    match e {
+        ProviderError::NotConfigured(why) => Error::credential(CredentialErrorKind::NotConfigured, why),
+        ProviderError::Invalid(why) => Error::credential(CredentialErrorKind::Invalid, why),
+    }
+}
+
+impl From<&OwnedCredential> for Credentials {
+    fn from(c: &OwnedCredential) -> Self {
+        let creds = Credentials::new(c.secret_id(), c.secret_key());
+        match c.token() {
+            Some(t) => creds.with_token(t),
+            None => creds,
+        }
+    }
+}
 
 /// Credentials from `TENCENTCLOUD_SECRET_ID`, `TENCENTCLOUD_SECRET_KEY` and the optional
-/// `TENCENTCLOUD_SESSION_TOKEN`, read on every call. Unset or empty variables mean "not
-/// configured" ([`CredentialErrorKind::NotConfigured`]).
+/// `TENCENTCLOUD_SESSION_TOKEN`, read on every call (by
+/// [`tencentcloud_core::provider::environment`]). Both unset or empty means "not
+/// configured" ([`CredentialErrorKind::NotConfigured`]); one without the other, or a
+/// malformed value, is [`CredentialErrorKind::Invalid`] (a chain stops there rather
+/// than silently using another source).
+///
+/// ```
+/// use tencentcloud_transport_std::{EnvProvider, MapEnv};
+///
+/// let p = EnvProvider::with_env(MapEnv::new(&[("TENCENTCLOUD_SECRET_ID", "AKID1"), ("TENCENTCLOUD_SECRET_KEY", "k")]));
+/// # drop(p);
+/// ```
 #[derive(Clone)]
 pub struct EnvProvider {
-    lookup: Lookup,
+    env: SharedEnv,
 }
 
 impl EnvProvider {
     /// Reads the process environment.
     pub fn new() -> Self {
-        Self { lookup: Arc::new(|name| std::env::var(name).ok()) }
+        Self::with_env(ProcessEnv)
+    }
+
+    /// Reads variables through `env` (e.g. a [`MapEnv`](crate::MapEnv) in tests).
+    pub fn with_env(env: impl Env + Send + Sync + 'static) -> Self {
+        Self { env: Arc::new(env) }
     }
 
     /// Reads variables through `lookup` instead of the process environment (for
     /// tests, or configuration kept elsewhere).
     pub fn with_lookup(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
-        Self { lookup: Arc::new(lookup) }
+        Self::with_env(FnEnv(lookup))
     }
 
     fn read(&self) -> Result<Credentials, Error> {
-        // Wrapped so a value read but not used (e.g. a key without an id) is wiped too.
-        let get = |name: &str| (self.lookup)(name).filter(|v| !v.is_empty()).map(zeroize::Zeroizing::new);
-        let (Some(mut id), Some(mut key)) = (get(ENV_SECRET_ID), get(ENV_SECRET_KEY)) else {
-            let missing: Vec<&str> = [ENV_SECRET_ID, ENV_SECRET_KEY].into_iter().filter(|n| get(n).is_none()).collect();
-            return Err(Error::credential(
-                CredentialErrorKind::NotConfigured,
-                format!("environment variable {} is not set or empty", missing.join(" and ")),
-            ));
-        };
-        let (id, key) = (std::mem::take(&mut *id), std::mem::take(&mut *key));
-        let mut c = Credentials::new(id, key);
-        if let Some(mut token) = get(ENV_SESSION_TOKEN) {
-            c = c.with_token(std::mem::take(&mut *token));
-        }
-        c.as_core()?;
-        Ok(c)
+        let owned = environment(&EnvRef { env: &*self.env, set: None }).map_err(from_provider_error)?;
+        Ok(Credentials::from(&owned))
     }
 }
 
@@ -274,9 +343,10 @@ mod tests {
         assert!(e.is_not_configured());
         assert!(e.to_string().contains("TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY"), "{e}");
 
+        // One without the other is configured but broken: a chain must stop there.
         let e = block(env(&[(ENV_SECRET_ID, "AKID1"), (ENV_SECRET_KEY, "")]).credential()).unwrap_err();
-        assert!(e.is_not_configured());
-        assert!(e.to_string().contains("TENCENTCLOUD_SECRET_KEY is not set"), "{e}");
+        assert_eq!(e.kind(), &ErrorKind::Credential(CredentialErrorKind::Invalid));
+        assert!(e.to_string().contains("TENCENTCLOUD_SECRET_KEY is not"), "{e}");
 
         let e = block(env(&[(ENV_SECRET_ID, "AKID1"), (ENV_SECRET_KEY, " padded-secret ")]).credential()).unwrap_err();
         assert_eq!(e.kind(), &ErrorKind::Credential(CredentialErrorKind::Invalid));

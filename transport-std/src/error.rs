@@ -189,6 +189,30 @@ impl Error {
     pub fn is_not_configured(&self) -> bool {
         self.0.kind == ErrorKind::Credential(CredentialErrorKind::NotConfigured)
     }
+
+    /// The credential error kind, for credential errors.
+    pub fn credential_kind(&self) -> Option<CredentialErrorKind> {
+        match self.0.kind {
+            ErrorKind::Credential(k) => Some(k),
+            _ => None,
+        }
+    }
+
+    /// What `Display` shows after the kind's own words: the message and the causes
+    /// (an API error in full). Used to explain one error inside another.
+    pub(crate) fn detail(&self) -> String {
+        let full = self.to_string();
+        let prefix = match &self.0.kind {
+            ErrorKind::Api { .. } => return full,
+            ErrorKind::Credential(CredentialErrorKind::NotConfigured) => "no credential configured",
+            ErrorKind::Credential(_) => "credential error",
+            _ => return full,
+        };
+        match full.strip_prefix(prefix).map(|rest| rest.trim_start_matches(": ")) {
+            Some(rest) if !rest.is_empty() => rest.to_owned(),
+            _ => full,
+        }
+    }
 }
 
 /// `RequestLimitExceeded` and its sub-codes.
@@ -297,6 +321,9 @@ mod tests {
         let e = Error::credential(CredentialErrorKind::NotConfigured, "TENCENTCLOUD_SECRET_ID is not set");
         assert_eq!(e.to_string(), "no credential configured: TENCENTCLOUD_SECRET_ID is not set");
         assert!(e.is_not_configured());
+        assert_eq!(e.detail(), "TENCENTCLOUD_SECRET_ID is not set");
+        assert_eq!(e.credential_kind(), Some(CredentialErrorKind::NotConfigured));
+        assert_eq!(Error::timeout(Duration::from_secs(2)).detail(), "request timed out after 2s");
         assert_eq!(Error::configuration("bad endpoint").to_string(), "invalid configuration: bad endpoint");
     }
 

@@ -13,15 +13,20 @@
 //! - [`RetryPolicy`] (off by default) that never silently repeats a write, the region
 //!   breaker ([`BreakerConfig`], off by default), clock-skew correction, `tracing` spans
 //!   with secrets redacted, and one [`Error`] type.
-//! - [`CredentialProvider`]: [`StaticProvider`], [`EnvProvider`], or your own.
+//! - [`CredentialProvider`]s: [`StaticProvider`], [`EnvProvider`], [`ProfileFileProvider`],
+//!   [`InstanceRoleProvider`] (CVM metadata), [`AssumeRoleProvider`] (STS),
+//!   [`WebIdentityProvider`] (OIDC) and [`TkeProvider`]; [`ChainProvider::default_chain`]
+//!   (environment, profile file, instance role, TKE: the client's default) which
+//!   explains every provider it tried; [`CachedProvider`] refreshes temporary
+//!   credentials ahead of expiry, once, however many callers wait.
 //! - Feature `blocking`: [`blocking::Client`].
 //!
 //! ```no_run
-//! use tencentcloud_transport_std::{Client, ClientProfile, EnvProvider, RetryPolicy};
+//! use tencentcloud_transport_std::{ChainProvider, Client, ClientProfile, RetryPolicy};
 //!
 //! # async fn demo() -> Result<(), tencentcloud_transport_std::Error> {
 //! let client = Client::builder()
-//!     .credential(EnvProvider::new())
+//!     .credential(ChainProvider::default_chain())
 //!     .region("ap-guangzhou")
 //!     .profile(ClientProfile::new().retry(RetryPolicy::standard(3)))
 //!     .build()?;
@@ -50,8 +55,11 @@ pub mod blocking;
 pub use breaker::{BreakerConfig, BreakerState, DEFAULT_BACKUP_ENDPOINT};
 pub use client::{CallOptions, Client, ClientBuilder, OctetOutput, TRACE_ID_HEADER};
 pub use credential::{
-    CredentialFuture, CredentialProvider, Credentials, ENV_SECRET_ID, ENV_SECRET_KEY, ENV_SESSION_TOKEN, EnvProvider,
-    StaticProvider,
+    AssumeRoleBuilder, AssumeRoleProvider, CacheConfig, CachedProvider, ChainProvider, CredentialFuture,
+    CredentialProvider, Credentials, DEFAULT_METADATA_ENDPOINT, DEFAULT_STS_REGION, DefaultChainBuilder, ENV_SECRET_ID,
+    ENV_SECRET_KEY, ENV_SESSION_TOKEN, ENV_TKE_PROVIDER_ID, ENV_TKE_REGION, ENV_TKE_ROLE_ARN,
+    ENV_TKE_WEB_IDENTITY_TOKEN_FILE, EnvProvider, InstanceRoleProvider, ProfileFileProvider, STS_VERSION,
+    StaticProvider, TkeProvider, WebIdentityBuilder, WebIdentityProvider,
 };
 pub use error::{CredentialErrorKind, Error, ErrorKind};
 pub use profile::{ClientProfile, HttpMethod, HttpProfile, Scheme, SignMethod};
@@ -60,6 +68,8 @@ pub use retry::{RetryPolicy, is_read_only_action};
 pub use sse::{SseEvent, SseStream};
 pub use tencentcloud_core::Language;
 pub use tencentcloud_core::multipart::Multipart;
+/// The environment and file-system seams of the providers, with in-memory fakes.
+pub use tencentcloud_core::provider::{Env, Fs, MapEnv, MapFs, ProcessEnv, RealFs};
 
 /// The `Stream` trait the SSE stream implements (also `futures::Stream`).
 pub use futures_core::Stream;

@@ -1,6 +1,9 @@
 //! The environment provider.
 
 use alloc::format;
+use alloc::string::String;
+
+use zeroize::Zeroizing;
 
 use super::{ENV_SECRET_ID, ENV_SECRET_KEY, ENV_SESSION_TOKEN, Env, OwnedCredential, ProviderError};
 
@@ -17,12 +20,13 @@ use super::{ENV_SECRET_ID, ENV_SECRET_KEY, ENV_SESSION_TOKEN, Env, OwnedCredenti
 /// # Ok::<(), tencentcloud_core::provider::ProviderError>(())
 /// ```
 pub fn environment(env: &impl Env) -> Result<OwnedCredential, ProviderError> {
-    let get = |k: &str| env.var(k).filter(|v| !v.is_empty());
+    // Wrapped so the values read (the key above all) are wiped once copied.
+    let get = |k: &str| env.var(k).filter(|v| !v.is_empty()).map(Zeroizing::new);
     match (get(ENV_SECRET_ID), get(ENV_SECRET_KEY)) {
         (None, None) => Err(ProviderError::NotConfigured(format!("{ENV_SECRET_ID} and {ENV_SECRET_KEY} are not set"))),
         (Some(_), None) => Err(ProviderError::Invalid(format!("{ENV_SECRET_ID} is set but {ENV_SECRET_KEY} is not"))),
         (None, Some(_)) => Err(ProviderError::Invalid(format!("{ENV_SECRET_KEY} is set but {ENV_SECRET_ID} is not"))),
-        (Some(id), Some(key)) => OwnedCredential::new(&id, &key, get(ENV_SESSION_TOKEN).as_deref())
+        (Some(id), Some(key)) => OwnedCredential::new(&id, &key, get(ENV_SESSION_TOKEN).as_deref().map(String::as_str))
             .map_err(|e| ProviderError::Invalid(format!("environment credentials: {e}"))),
     }
 }

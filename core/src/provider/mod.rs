@@ -27,7 +27,7 @@ use zeroize::Zeroizing;
 use crate::credential::{Credential, InvalidCredential};
 
 pub use env::environment;
-pub use profile::{ProfileError, parse_profile, profile_file};
+pub use profile::{MAX_FILE_LEN, MAX_LINE_LEN, ProfileError, parse_profile, profile_file};
 
 /// `TENCENTCLOUD_SECRET_ID`
 pub const ENV_SECRET_ID: &str = "TENCENTCLOUD_SECRET_ID";
@@ -79,13 +79,17 @@ pub trait Fs {
     fn read(&self, path: &Path) -> std::io::Result<Vec<u8>>;
 }
 
-/// The real file system.
+/// The real file system. Reads at most [`MAX_FILE_LEN`]` + 1` bytes of a file, so a
+/// huge (or endless) file is refused as too large instead of being read whole.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RealFs;
 
 impl Fs for RealFs {
     fn read(&self, path: &Path) -> std::io::Result<Vec<u8>> {
-        std::fs::read(path)
+        use std::io::Read;
+        let mut out = Vec::new();
+        std::fs::File::open(path)?.take(MAX_FILE_LEN as u64 + 1).read_to_end(&mut out)?;
+        Ok(out)
     }
 }
 

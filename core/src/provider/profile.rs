@@ -146,6 +146,8 @@ pub fn profile_file(env: &impl Env, fs: &impl Fs) -> Result<OwnedCredential, Pro
         let shown = path.display().to_string();
         match fs.read(path) {
             Ok(bytes) => {
+                // The file holds the key: wipe the buffer once parsed.
+                let bytes = zeroize::Zeroizing::new(bytes);
                 return parse_profile(&bytes, &shown, section.trim())
                     .map_err(|e| ProviderError::Invalid(e.to_string()));
             }

@@ -1,0 +1,409 @@
+//! Provider chains, and the default chain: environment, profile file, instance role,
+//! TKE.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tencentcloud_core::provider::{Env, Fs, ProcessEnv, RealFs};
+
+use super::{
+    CredentialFuture, CredentialProvider, Credentials, EnvProvider, InstanceRoleProvider, ProfileFileProvider,
+    SharedEnv, SharedFs, TkeProvider,
+};
+use crate::error::{CredentialErrorKind, Error};
+
+type Named = (String, Arc<dyn CredentialProvider>);
+
+#[derive(Default)]
+struct ChainState {
+    /// The provider that answered last; asked directly from then on.
+    selected: Mutex<Option<usize>>,
+    /// Completed walks (to share one walk's result with the callers that waited for it).
+    walks: AtomicU64,
+    /// Held while walking; the last walk's outcome.
+    walk: tokio::sync::Mutex<Option<Result<usize, Error>>>,
+}
+
+/// Asks providers in order and uses the first that has a credential.
+///
+/// - Only "not configured" ([`Error::is_not_configured`]) moves on to the next
+///   provider. A provider that is configured but fails (a malformed profile file, an
+///   instance role whose credentials cannot be had, a partly set TKE environment...)
+///   stops the chain with an error that lists every provider tried and why, so the
+///   real cause is never hidden behind the last provider's complaint.
+/// - Nothing configured at all is a [`CredentialErrorKind::NotConfigured`] error
+///   listing every provider and why it is not configured.
+/// - The provider that answered is remembered and asked directly afterwards (its own
+///   errors come back named after it); if it later says "not configured", the chain is
+///   walked again. Concurrent callers share one walk.
+///
+/// ```
+/// use tencentcloud_transport_std::{ChainProvider, EnvProvider, InstanceRoleProvider};
+///
+/// // The instance role first, then the environment.
+/// let chain = ChainProvider::new().with("instance role", InstanceRoleProvider::new()).with("environment", EnvProvider::new());
+/// # drop(chain);
+/// ```
+#[derive(Clone)]
+pub struct ChainProvider {
+    providers: Vec<Named>,
+    state: Arc<ChainState>,
+}
+
+impl fmt::Debug for ChainProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let selected = *self.state.selected.lock().unwrap_or_else(PoisonError::into_inner);
+        f.debug_struct("ChainProvider")
+            .field("providers", &self.providers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())
+            .field("selected", &selected.map(|i| self.providers[i].0.as_str()))
+            .finish()
+    }
+}
+
+impl Default for ChainProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+fn credential_kind(e: &Error) -> CredentialErrorKind {
+    e.credential_kind().unwrap_or(CredentialErrorKind::Unavailable)
+}
+
+impl ChainProvider {
+    /// An empty chain.
+    pub fn new() -> Self {
+        Self { providers: Vec::new(), state: Arc::default() }
+    }
+
+    /// Appends a provider, named for error messages.
+    pub fn with(self, name: impl Into<String>, provider: impl CredentialProvider + 'static) -> Self {
+        self.with_arc(name, Arc::new(provider))
+    }
+
+    /// Appends a shared provider.
+    pub fn with_arc(mut self, name: impl Into<String>, provider: Arc<dyn CredentialProvider>) -> Self {
+        self.providers.push((name.into(), provider));
+        self.state = Arc::default();
+        self
+    }
+
+    /// The default chain: environment, profile file, CVM instance role, TKE OIDC, on the
+    /// process environment and the real file system (see [`DefaultChainBuilder`]).
+    pub fn default_chain() -> Self {
+        Self::default_builder().build()
+    }
+
+    /// Builds the default chain with other settings (fakes in tests, a profile name, a
+    /// metadata address...).
+    pub fn default_builder() -> DefaultChainBuilder {
+        DefaultChainBuilder {
+            env: Arc::new(ProcessEnv),
+            fs: Arc::new(RealFs),
+            profile: None,
+            instance_role: None,
+            tke: None,
+        }
+    }
+
+    /// The names of the providers, in order.
+    pub fn names(&self) -> Vec<&str> {
+        self.providers.iter().map(|(n, _)| n.as_str()).collect()
+    }
+
+    /// The name of the provider that answered last, if any.
+    pub fn selected(&self) -> Option<&str> {
+        let i = (*self.state.selected.lock().unwrap_or_else(PoisonError::into_inner))?;
+        Some(self.providers[i].0.as_str())
+    }
+
+    fn set_selected(&self, value: Option<usize>, only_if: Option<usize>) {
+        let mut sel = self.state.selected.lock().unwrap_or_else(PoisonError::into_inner);
+        if only_if.is_none() || *sel == only_if {
+            *sel = value;
+        }
+    }
+
+    /// Asks the chosen provider; its errors are named after it.
+    async fn ask(&self, i: usize) -> Result<Credentials, Error> {
+        let (name, provider) = &self.providers[i];
+        provider
+            .credential()
+            .await
+            .map_err(|e| Error::credential(credential_kind(&e), format!("{name}: {}", e.detail())))
+    }
+
+    async fn get(&self) -> Result<Credentials, Error> {
+        let chosen = *self.state.selected.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some(i) = chosen {
+            match self.ask(i).await {
+                Err(e) if e.is_not_configured() => {
+                    tracing::debug!(provider = %self.providers[i].0, "credential provider no longer configured: walking the chain again");
+                    self.set_selected(None, Some(i));
+                }
+                other => return other,
+            }
+        }
+        let seen = self.state.walks.load(Ordering::SeqCst);
+        let mut last = self.state.walk.lock().await;
+        let shared = if self.state.walks.load(Ordering::SeqCst) != seen { last.clone() } else { None };
+        let chosen = *self.state.selected.lock().unwrap_or_else(PoisonError::into_inner);
+        match (shared, chosen) {
+            (Some(Err(e)), _) => return Err(e),
+            (Some(Ok(i)), _) | (None, Some(i)) => {
+                drop(last);
+                return self.ask(i).await;
+            }
+            (None, None) => {}
+        }
+        let (result, outcome) = self.walk().await;
+        *last = Some(outcome);
+        self.state.walks.fetch_add(1, Ordering::SeqCst);
+        result
+    }
+
+    /// Asks each provider in turn: the credential, and what to share with waiters.
+    async fn walk(&self) -> (Result<Credentials, Error>, Result<usize, Error>) {
+        let mut tried: Vec<String> = Vec::with_capacity(self.providers.len());
+        for (i, (name, provider)) in self.providers.iter().enumerate() {
+            match provider.credential().await {
+                Ok(creds) => {
+                    tracing::debug!(provider = %name, "credential chain: using this provider");
+                    self.set_selected(Some(i), None);
+                    return (Ok(creds), Ok(i));
+                }
+                Err(e) => {
+                    tried.push(format!("{name}: {}", e.detail()));
+                    if !e.is_not_configured() {
+                        let err = Error::credential(
+                            credential_kind(&e),
+                            format!(
+                                "the credential chain stopped at {name} (configured but unusable); tried {}",
+                                tried.join("; ")
+                            ),
+                        );
+                        return (Err(err.clone()), Err(err));
+                    }
+                }
+            }
+        }
+        let why = if tried.is_empty() { "the chain is empty".to_owned() } else { tried.join("; ") };
+        let err = Error::credential(
+            CredentialErrorKind::NotConfigured,
+            format!("no provider of the credential chain is configured; tried {why}"),
+        );
+        (Err(err.clone()), Err(err))
+    }
+}
+
+impl CredentialProvider for ChainProvider {
+    fn credential(&self) -> CredentialFuture<'_> {
+        Box::pin(self.get())
+    }
+}
+
+/// Builds the default chain: [`EnvProvider`] ("environment"), [`ProfileFileProvider`]
+/// ("profile file"), [`InstanceRoleProvider`] ("instance role") and [`TkeProvider`]
+/// ("TKE OIDC"), in that order.
+///
+/// The instance role counts as not configured when the metadata service cannot be
+/// reached within its short time limit or no role is bound (see
+/// [`InstanceRoleProvider`]), so off CVM the chain moves on to TKE after at most that
+/// time limit.
+///
+/// ```
+/// use tencentcloud_transport_std::{ChainProvider, InstanceRoleProvider, MapEnv, MapFs};
+///
+/// let chain = ChainProvider::default_builder()
+///     .env(MapEnv::new(&[("HOME", "/home/dev")]))
+///     .fs(MapFs::default())
+///     .profile("dev")
+///     .instance_role(InstanceRoleProvider::new().endpoint("http://127.0.0.1:8080"))
+///     .build();
+/// assert_eq!(chain.names(), ["environment", "profile file", "instance role", "TKE OIDC"]);
+/// ```
+#[must_use]
+pub struct DefaultChainBuilder {
+    env: SharedEnv,
+    fs: SharedFs,
+    profile: Option<String>,
+    instance_role: Option<InstanceRoleProvider>,
+    tke: Option<TkeProvider>,
+}
+
+impl DefaultChainBuilder {
+    /// Reads variables through `env` (the environment, profile-file and TKE providers).
+    pub fn env(mut self, env: impl Env + Send + Sync + 'static) -> Self {
+        self.env = Arc::new(env);
+        self
+    }
+
+    /// Reads files through `fs` (the profile file and the TKE token file).
+    pub fn fs(mut self, fs: impl Fs + Send + Sync + 'static) -> Self {
+        self.fs = Arc::new(fs);
+        self
+    }
+
+    /// The profile-file section to read (instead of `TENCENTCLOUD_PROFILE` or `default`).
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into());
+        self
+    }
+
+    /// The instance-role provider to use (e.g. another metadata address).
+    pub fn instance_role(mut self, provider: InstanceRoleProvider) -> Self {
+        self.instance_role = Some(provider);
+        self
+    }
+
+    /// The TKE provider to use (e.g. another STS endpoint). It reads its own `Env` and
+    /// `Fs`: give them to [`TkeProvider::with_env_fs`].
+    pub fn tke(mut self, provider: TkeProvider) -> Self {
+        self.tke = Some(provider);
+        self
+    }
+
+    /// The chain.
+    pub fn build(self) -> ChainProvider {
+        let env = EnvProvider { env: Arc::clone(&self.env) };
+        let mut profile = ProfileFileProvider::from_shared(Arc::clone(&self.env), Arc::clone(&self.fs));
+        if let Some(name) = self.profile {
+            profile = profile.profile(name);
+        }
+        let tke = self.tke.unwrap_or_else(|| TkeProvider::from_shared(self.env, self.fs));
+        ChainProvider::new()
+            .with("environment", env)
+            .with("profile file", profile)
+            .with("instance role", self.instance_role.unwrap_or_default())
+            .with("TKE OIDC", tke)
+    }
+}
+
+impl fmt::Debug for DefaultChainBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DefaultChainBuilder").field("profile", &self.profile).finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+
+    use tencentcloud_core::provider::{MapEnv, MapFs};
+
+    use super::*;
+    use crate::StaticProvider;
+
+    struct Counted<P>(P, Arc<AtomicUsize>);
+
+    impl<P: CredentialProvider> CredentialProvider for Counted<P> {
+        fn credential(&self) -> CredentialFuture<'_> {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            self.0.credential()
+        }
+    }
+
+    struct Fails(CredentialErrorKind, &'static str);
+
+    impl CredentialProvider for Fails {
+        fn credential(&self) -> CredentialFuture<'_> {
+            let e = Error::credential(self.0, self.1);
+            Box::pin(async move { Err(e) })
+        }
+    }
+
+    /// A metadata address where nothing listens.
+    fn closed_port() -> String {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", l.local_addr().unwrap())
+    }
+
+    fn chain(env: MapEnv, fs: MapFs) -> ChainProvider {
+        ChainProvider::default_builder()
+            .env(env.clone())
+            .fs(fs.clone())
+            .instance_role(InstanceRoleProvider::new().endpoint(closed_port()))
+            .tke(TkeProvider::with_env_fs(env, fs))
+            .build()
+    }
+
+    #[tokio::test]
+    async fn nothing_configured_lists_every_provider() {
+        let c = chain(MapEnv::new(&[("HOME", "/h")]), MapFs::default());
+        let e = c.credential().await.unwrap_err();
+        assert!(e.is_not_configured(), "{e}");
+        let text = e.to_string();
+        for part in [
+            "no credential configured: no provider of the credential chain is configured; tried ",
+            "environment: TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY are not set",
+            "; profile file: no profile file (/h/.tencentcloud/credentials, /etc/tencentcloud/credentials)",
+            "; instance role: the metadata service http://127.0.0.1:",
+            "is unreachable (connection failed",
+            "; TKE OIDC: TKE_REGION, TKE_PROVIDER_ID, TKE_WEB_IDENTITY_TOKEN_FILE, TKE_ROLE_ARN are not set",
+        ] {
+            assert!(text.contains(part), "{part:?} missing from {text}");
+        }
+        assert_eq!(text.lines().count(), 1);
+    }
+
+    #[tokio::test]
+    async fn broken_provider_stops_the_chain() {
+        let fs = MapFs::new(&[("/h/.tencentcloud/credentials", "[default]\nsecret_id = AKID1\nsecret_key\n")]);
+        let c = chain(MapEnv::new(&[("HOME", "/h"), ("TENCENTCLOUD_SECRET_KEY", "")]), fs);
+        let e = c.credential().await.unwrap_err();
+        assert_eq!(e.credential_kind(), Some(CredentialErrorKind::Invalid));
+        let text = e.to_string();
+        assert!(
+            text.starts_with("credential error: the credential chain stopped at profile file (configured but unusable); tried environment: "),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("; profile file: /h/.tencentcloud/credentials:3: expected `[section]` or `key = value`"),
+            "{text}"
+        );
+        assert!(!text.contains("instance role") && !text.contains("TKE"), "{text}");
+
+        // A partly set environment stops it too (instead of falling through to the file).
+        let ok_file = MapFs::new(&[("/h/.tencentcloud/credentials", "[default]\nsecret_id = AKID1\nsecret_key = k\n")]);
+        let c = chain(MapEnv::new(&[("HOME", "/h"), ("TENCENTCLOUD_SECRET_ID", "AKIDENV")]), ok_file.clone());
+        let e = c.credential().await.unwrap_err();
+        assert!(e.to_string().contains("stopped at environment"), "{e}");
+
+        // And a well-formed file is used when the environment has nothing.
+        let c = chain(MapEnv::new(&[("HOME", "/h")]), ok_file);
+        assert_eq!(c.credential().await.unwrap().secret_id(), "AKID1");
+        assert_eq!(c.selected(), Some("profile file"));
+    }
+
+    #[tokio::test]
+    async fn selection_is_remembered_and_walks_are_shared() {
+        let (a, b) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
+        let c = ChainProvider::new()
+            .with("none", Counted(Fails(CredentialErrorKind::NotConfigured, "nothing"), a.clone()))
+            .with("static", Counted(StaticProvider::new("AKIDS", "k"), b.clone()));
+        let tasks: Vec<_> = (0..100)
+            .map(|_| {
+                let c = c.clone();
+                tokio::spawn(async move { c.credential().await.unwrap().secret_id().to_owned() })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), "AKIDS");
+        }
+        // One walk asked "none" once; everything else went straight to "static".
+        assert_eq!(a.load(Ordering::SeqCst), 1);
+        assert_eq!(b.load(Ordering::SeqCst), 100);
+        assert_eq!(c.selected(), Some("static"));
+        assert_eq!(format!("{c:?}"), r#"ChainProvider { providers: ["none", "static"], selected: Some("static") }"#);
+
+        // Errors of the chosen provider come back named after it.
+        let c = ChainProvider::new().with("flaky", Fails(CredentialErrorKind::Unavailable, "STS is down"));
+        assert_eq!(
+            c.credential().await.unwrap_err().to_string(),
+            "credential error: the credential chain stopped at flaky (configured but unusable); tried flaky: STS is down"
+        );
+        let e = ChainProvider::new().credential().await.unwrap_err();
+        assert!(e.is_not_configured() && e.to_string().contains("the chain is empty"), "{e}");
+    }
+}

@@ -1,0 +1,125 @@
+//! The profile-file provider: core's strict INI reader behind a [`CredentialProvider`].
+
+use std::fmt;
+use std::sync::Arc;
+
+use tencentcloud_core::provider::{ENV_PROFILE, Env, Fs, ProcessEnv, RealFs, profile_file};
+
+use super::{
+    CredentialFuture, CredentialProvider, Credentials, EnvRef, FsRef, SharedEnv, SharedFs, from_provider_error,
+};
+use crate::error::Error;
+
+/// Credentials from the profile file (see [`tencentcloud_core::provider::profile_file`]):
+/// `TENCENTCLOUD_CREDENTIALS_FILE` if set, else `~/.tencentcloud/credentials`, else
+/// `/etc/tencentcloud/credentials`; section `[default]`, or the one named by
+/// `TENCENTCLOUD_PROFILE`, or the one given to [`ProfileFileProvider::profile`].
+///
+/// No file is "not configured"; a file that cannot be used (a malformed line, a missing
+/// section or key, ...) is an error naming the file and the line. The file is read on
+/// every call (a bounded read of a small local file), so an edited file is picked up.
+///
+/// ```
+/// use tencentcloud_transport_std::{MapEnv, MapFs, ProfileFileProvider};
+///
+/// let env = MapEnv::new(&[("HOME", "/home/dev")]);
+/// let fs = MapFs::new(&[("/home/dev/.tencentcloud/credentials", "[dev]\nsecret_id = AKID1\nsecret_key = k\n")]);
+/// let provider = ProfileFileProvider::with_env_fs(env, fs).profile("dev");
+/// # drop(provider);
+/// ```
+#[derive(Clone)]
+pub struct ProfileFileProvider {
+    env: SharedEnv,
+    fs: SharedFs,
+    profile: Option<String>,
+}
+
+impl ProfileFileProvider {
+    /// Reads the process environment and the real file system.
+    pub fn new() -> Self {
+        Self::with_env_fs(ProcessEnv, RealFs)
+    }
+
+    /// Reads through `env` and `fs` (e.g. [`MapEnv`](crate::MapEnv) and
+    /// [`MapFs`](crate::MapFs) in tests).
+    pub fn with_env_fs(env: impl Env + Send + Sync + 'static, fs: impl Fs + Send + Sync + 'static) -> Self {
+        Self::from_shared(Arc::new(env), Arc::new(fs))
+    }
+
+    pub(crate) fn from_shared(env: SharedEnv, fs: SharedFs) -> Self {
+        Self { env, fs, profile: None }
+    }
+
+    /// Reads this section instead of `TENCENTCLOUD_PROFILE` or `default`.
+    pub fn profile(mut self, name: impl Into<String>) -> Self {
+        self.profile = Some(name.into()).filter(|n| !n.trim().is_empty());
+        self
+    }
+
+    fn read(&self) -> Result<Credentials, Error> {
+        let env = EnvRef { env: &*self.env, set: self.profile.as_deref().map(|p| (ENV_PROFILE, p)) };
+        let owned = profile_file(&env, &FsRef(&*self.fs)).map_err(from_provider_error)?;
+        Ok(Credentials::from(&owned))
+    }
+}
+
+impl Default for ProfileFileProvider {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for ProfileFileProvider {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ProfileFileProvider").field("profile", &self.profile).finish_non_exhaustive()
+    }
+}
+
+impl CredentialProvider for ProfileFileProvider {
+    fn credential(&self) -> CredentialFuture<'_> {
+        let result = self.read();
+        Box::pin(async move { result })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tencentcloud_core::provider::{MapEnv, MapFs};
+
+    use super::*;
+    use crate::error::{CredentialErrorKind, ErrorKind};
+
+    fn get(p: &ProfileFileProvider) -> Result<Credentials, Error> {
+        tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(p.credential())
+    }
+
+    #[test]
+    fn sections_and_errors() {
+        let file =
+            "[default]\nsecret_id = AKID1\nsecret_key = k1\n\n[dev]\nsecret_id = AKID2\nsecret_key = k2\ntoken = t2\n";
+        let env = MapEnv::new(&[("TENCENTCLOUD_CREDENTIALS_FILE", "/c")]);
+        let p = ProfileFileProvider::with_env_fs(env.clone(), MapFs::new(&[("/c", file)]));
+        assert_eq!(get(&p).unwrap().secret_id(), "AKID1");
+        let dev = get(&p.clone().profile("dev")).unwrap();
+        assert_eq!((dev.secret_id(), dev.token()), ("AKID2", Some("t2")));
+
+        // TENCENTCLOUD_PROFILE, and the explicit name winning over it.
+        let env2 = MapEnv::new(&[("TENCENTCLOUD_CREDENTIALS_FILE", "/c"), ("TENCENTCLOUD_PROFILE", "dev")]);
+        let p2 = ProfileFileProvider::with_env_fs(env2, MapFs::new(&[("/c", file)]));
+        assert_eq!(get(&p2).unwrap().secret_id(), "AKID2");
+        assert_eq!(get(&p2.profile("default")).unwrap().secret_id(), "AKID1");
+
+        let e = get(&p.clone().profile("prod")).unwrap_err();
+        assert_eq!(e.kind(), &ErrorKind::Credential(CredentialErrorKind::Invalid));
+        assert_eq!(e.to_string(), "credential error: /c: no [prod] section");
+
+        let bad = ProfileFileProvider::with_env_fs(env, MapFs::new(&[("/c", "[default]\nsecret_id AKID1\n")]));
+        assert_eq!(get(&bad).unwrap_err().to_string(), "credential error: /c:2: expected `[section]` or `key = value`");
+
+        let none = ProfileFileProvider::with_env_fs(MapEnv::new(&[("HOME", "/h")]), MapFs::default());
+        let e = get(&none).unwrap_err();
+        assert!(e.is_not_configured(), "{e}");
+        assert!(e.to_string().contains("/h/.tencentcloud/credentials"), "{e}");
+        assert!(!format!("{p:?}").contains("k1"));
+    }
+}
