@@ -1,44 +1,47 @@
 //! Shared pieces of the examples: where to send calls (Tencent Cloud when credentials
 //! are set, else the built-in local emulator) and typed CVM models.
 //!
-//! Every example runs offline: without `TENCENTCLOUD_SECRET_ID`/`TENCENTCLOUD_SECRET_KEY`
-//! it starts [`tencentcloud_emulator`] in-process, says so, and makes the same calls
-//! through the real client against it.
+//! Credentials come from the default chain (environment, profile file, instance role,
+//! TKE). Every example runs offline: when the chain finds nothing it starts
+//! [`tencentcloud_emulator`] in-process, says so, and makes the same calls through the
+//! real client against it.
 
+use std::sync::Arc;
 use tencentcloud_emulator::{Emulator, RunningEmulator, default_test_key};
-use tencentcloud_transport_std::{ClientProfile, CredentialProvider, EnvProvider, HttpProfile, StaticProvider};
+
+use tencentcloud_transport_std::{ChainProvider, ClientProfile, CredentialProvider, HttpProfile, StaticProvider};
 
 pub mod cvm;
 
 /// Where the example's calls go.
 pub struct Target {
     /// The credential provider to use.
-    pub credential: Box<dyn FnOnce() -> std::sync::Arc<dyn CredentialProvider>>,
+    pub credential: Box<dyn FnOnce() -> Arc<dyn CredentialProvider>>,
     /// A profile pointing at the emulator when it is used (else the default endpoints).
     pub profile: ClientProfile,
     /// The emulator, if no credentials were set (kept alive for the example's duration).
     pub emulator: Option<RunningEmulator>,
 }
 
-/// Whether real credentials are configured in the environment.
-pub fn has_env_credentials() -> bool {
-    let set = |k: &str| std::env::var(k).is_ok_and(|v| !v.is_empty());
-    set("TENCENTCLOUD_SECRET_ID") && set("TENCENTCLOUD_SECRET_KEY")
-}
-
-/// Tencent Cloud with the environment's credentials, or the local emulator.
+/// Tencent Cloud with the default chain's credentials, or the local emulator when the
+/// chain finds none. A chain that finds a broken source stops with its explanation.
 pub async fn target(profile: ClientProfile) -> std::io::Result<Target> {
-    if has_env_credentials() {
-        println!("Using TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY: calling Tencent Cloud.");
-        return Ok(Target {
-            credential: Box::new(|| std::sync::Arc::new(EnvProvider::new())),
-            profile,
-            emulator: None,
-        });
+    let chain = ChainProvider::default_chain();
+    match chain.credential().await {
+        Ok(_) => {
+            println!(
+                "Using credentials from the {}: calling Tencent Cloud.",
+                chain.selected().unwrap_or("default chain")
+            );
+            return Ok(Target { credential: Box::new(move || Arc::new(chain)), profile, emulator: None });
+        }
+        Err(e) if !e.is_not_configured() => return Err(std::io::Error::other(e.to_string())),
+        Err(_) => {}
     }
     let emulator = Emulator::builder().start().await?;
     println!(
-        "No TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY set: using the built-in local API emulator at {}.",
+        "No credentials found (environment, profile file, instance role, TKE): using the built-in local API \
+         emulator at {}.",
         emulator.endpoint()
     );
     let mut profile = profile;
@@ -46,7 +49,7 @@ pub async fn target(profile: ClientProfile) -> std::io::Result<Target> {
     *http = http.clone().endpoint(emulator.endpoint());
     let (id, key) = default_test_key();
     Ok(Target {
-        credential: Box::new(move || std::sync::Arc::new(StaticProvider::new(id, key))),
+        credential: Box::new(move || Arc::new(StaticProvider::new(id, key))),
         profile,
         emulator: Some(emulator),
     })

@@ -11,14 +11,17 @@ use tencentcloud_transport_std::{BreakerConfig, Client, ClientProfile};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let mut target = target(ClientProfile::new()).await?;
     let mut breaker = BreakerConfig::default().open_duration(Duration::from_secs(2));
     // Offline, a second emulator plays the backup region.
-    let backup =
-        if tencentcloud_examples::has_env_credentials() { None } else { Some(Emulator::builder().start().await?) };
+    let backup = match &target.emulator {
+        Some(_) => Some(Emulator::builder().start().await?),
+        None => None,
+    };
     if let Some(b) = &backup {
         breaker = breaker.backup_endpoint(b.endpoint());
     }
-    let target = target(ClientProfile::new().region_breaker(breaker)).await?;
+    target.profile = target.profile.region_breaker(breaker);
     let client = Client::builder()
         .credential_provider((target.credential)())
         .region("ap-guangzhou")
