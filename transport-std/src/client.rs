@@ -1,5 +1,6 @@
 //! The async client: signing, sending, retries, breaker, clock skew, logging.
 
+use std::collections::HashMap;
 use std::future::Future;
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -189,6 +190,7 @@ impl ClientBuilder {
                 profile,
                 http: sender,
                 signer: Mutex::new(Signer::<8>::default()),
+                targets: Mutex::new(HashMap::new()),
                 skew: ClockSkew::default(),
                 breaker,
             }),
@@ -202,6 +204,8 @@ struct Inner {
     profile: ClientProfile,
     http: Arc<dyn HttpSend>,
     signer: Mutex<Signer<8>>,
+    /// The parsed default endpoint of each service called so far (the profile is fixed).
+    targets: Mutex<HashMap<String, Target>>,
     skew: ClockSkew,
     breaker: Option<Mutex<Breaker>>,
 }
@@ -255,6 +259,14 @@ fn parse_endpoint(endpoint: &str, scheme: Scheme) -> Result<Target, Error> {
         None => host.to_owned(),
     };
     Ok(Target { url: format!("{}://{host}{}", url.scheme(), url.path()), host })
+}
+
+/// A random UUID v4 for `X-TC-TraceId` (from a fast per-thread generator: a trace id
+/// needs uniqueness, not secrecy, and a system call per request would cost more than
+/// the signature).
+fn trace_id() -> String {
+    let bytes = fastrand::u128(..).to_le_bytes();
+    uuid::Builder::from_random_bytes(bytes).into_uuid().hyphenated().to_string()
 }
 
 /// The first letter upper-cased, as the API expects.
@@ -624,7 +636,7 @@ impl Client {
         let action = capitalize(action);
         let mut headers = opts.headers.clone();
         if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(TRACE_ID_HEADER)) {
-            headers.push((TRACE_ID_HEADER.to_owned(), uuid::Uuid::new_v4().to_string()));
+            headers.push((TRACE_ID_HEADER.to_owned(), trace_id()));
         }
         let region = match &opts.region {
             Some(r) => Some(r.clone()).filter(|r| !r.is_empty()),
@@ -658,14 +670,23 @@ impl Client {
             }
             return parse_endpoint(&format!("{}.{backup}", p.service), http.scheme);
         }
+        if let Some(t) = lock(&self.inner.targets).get(&p.service) {
+            return Ok(t.clone());
+        }
         let service_target = match &http.endpoint {
             Some(ep) => parse_endpoint(ep, http.scheme)?,
             None => parse_endpoint(&format!("{}.{}", p.service, http.root_domain), http.scheme)?,
         };
-        match &http.api_gateway {
-            Some(gw) => Ok(Target { url: parse_endpoint(gw, http.scheme)?.url, host: service_target.host }),
-            None => Ok(service_target),
+        let target = match &http.api_gateway {
+            Some(gw) => Target { url: parse_endpoint(gw, http.scheme)?.url, host: service_target.host },
+            None => service_target,
+        };
+        let mut targets = lock(&self.inner.targets);
+        // Bounded: one entry per service this client calls.
+        if targets.len() < 1024 {
+            targets.insert(p.service.clone(), target.clone());
         }
+        Ok(target)
     }
 
     /// Signs the call for one attempt.
@@ -715,7 +736,7 @@ impl Client {
             None => Credential::new("SKIP", "SKIP").map_err(tencentcloud_core::Error::from)?,
         };
         let signed = lock(&self.inner.signer).sign(&req, &core_cred, timestamp)?;
-        let headers = signed.headers().map(|h| (h.name.to_owned(), h.value.to_string())).collect();
+        let headers = signed.headers().map(|h| (h.name.to_owned(), h.value.parts().concat())).collect();
         let [_, query] = signed.path_and_query();
         let url = if query.is_empty() { target.url.clone() } else { format!("{}?{query}", target.url) };
         Ok(HttpRequest { method: req.method(), url, headers, body: bytes })
