@@ -350,6 +350,23 @@ async fn clock_skew_corrected() {
     assert!((c.clock_offset() + 1800).abs() <= 2);
 }
 
+/// The case: a device clock 10 minutes behind the server.
+#[tokio::test]
+async fn clock_ten_minutes_behind_is_corrected_once_and_kept() {
+    let emu = Emulator::builder().clock_offset(600).start().await.unwrap();
+    let c = client(&emu);
+    c.call_json(CVM.0, CVM.1, "DescribeZones", json!({})).await.unwrap();
+    let reqs = emu.requests();
+    assert_eq!(reqs.len(), 2, "one refused attempt, one corrected retry");
+    assert_eq!(reqs[0].verification.error_code(), Some("AuthFailure.SignatureExpire"));
+    assert!(reqs[1].verification.is_verified());
+    assert!((c.clock_offset() - 600).abs() <= 2, "{}", c.clock_offset());
+    for _ in 0..3 {
+        c.call_json(CVM.0, CVM.1, "DescribeZones", json!({})).await.unwrap();
+    }
+    assert_eq!(emu.request_count(), 5, "later calls use the kept offset");
+}
+
 #[tokio::test]
 async fn region_breaker_fails_over_to_backup() {
     let primary = emulator().await;
