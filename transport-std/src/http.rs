@@ -115,7 +115,10 @@ impl ReqwestSend {
             .no_proxy()
             .pool_idle_timeout(profile.pool_idle_timeout)
             .tcp_nodelay(true)
-            .redirect(reqwest::redirect::Policy::none());
+            .redirect(reqwest::redirect::Policy::none())
+            // The client's own policy decides every retry (a write must never be
+            // re-sent behind its back); this also spares cloning each request.
+            .retry(reqwest::retry::never().max_retries_per_request(0));
         if let Some(d) = profile.connect_timeout {
             b = b.connect_timeout(d);
         }
