@@ -87,31 +87,23 @@ impl<'b> QueryWriter<'b> {
     }
 }
 
-/// Flattens JSON parameters into a query the way the official SDKs do for GET:
-/// nested objects and arrays become `Filters.0.Name=...`, booleans `True`/`False`,
-/// `null` and empty containers are left out, keys keep their order.
+/// Flattens JSON parameters the way the official SDKs do: nested objects and arrays
+/// become `Filters.0.Name`-style keys, booleans `True`/`False`, `null` and empty
+/// containers are left out, keys keep their order. The values are raw (the legacy v1
+/// signature signs them unencoded); [`flatten_json`] encodes them into a query.
 ///
 /// ```
-/// let params = serde_json::json!({"Limit": 1, "Filters": [{"Name": "zone", "Values": ["ap-guangzhou-3"]}]});
-/// assert_eq!(
-///     tencentcloud_core::query::flatten_json(&params),
-///     "Limit=1&Filters.0.Name=zone&Filters.0.Values.0=ap-guangzhou-3"
-/// );
+/// let params = serde_json::json!({"Ids": ["a", "b"], "On": true, "Skip": null});
+/// let pairs = tencentcloud_core::query::flatten_pairs(&params);
+/// assert_eq!(pairs, [("Ids.0".into(), "a".into()), ("Ids.1".into(), "b".into()), ("On".into(), "True".into())]);
 /// ```
 #[cfg(feature = "alloc")]
-pub fn flatten_json(params: &serde_json::Value) -> alloc::string::String {
-    use alloc::string::String;
-    fn walk(prefix: &mut String, v: &serde_json::Value, out: &mut String) {
-        use serde_json::Value;
-        let scalar = |prefix: &str, value: &str, out: &mut String| {
-            if !out.is_empty() {
-                out.push('&');
-            }
-            encode(prefix, |p| out.push_str(core::str::from_utf8(p).unwrap_or("")));
-            out.push('=');
-            encode(value, |p| out.push_str(core::str::from_utf8(p).unwrap_or("")));
-        };
-        let nest = |prefix: &mut String, key: &str, v: &Value, out: &mut String| {
+pub fn flatten_pairs(params: &serde_json::Value) -> alloc::vec::Vec<(alloc::string::String, alloc::string::String)> {
+    use alloc::string::{String, ToString};
+    use alloc::vec::Vec;
+    use serde_json::Value;
+    fn walk(prefix: &mut String, v: &Value, out: &mut Vec<(String, String)>) {
+        let mut nest = |prefix: &mut String, key: &str, v: &Value, out: &mut Vec<(String, String)>| {
             let len = prefix.len();
             if !prefix.is_empty() {
                 prefix.push('.');
@@ -122,12 +114,12 @@ pub fn flatten_json(params: &serde_json::Value) -> alloc::string::String {
         };
         match v {
             Value::Null => {}
-            Value::Bool(b) => scalar(prefix, if *b { "True" } else { "False" }, out),
-            Value::Number(n) => scalar(prefix, &alloc::format!("{n}"), out),
-            Value::String(s) => scalar(prefix, s, out),
+            Value::Bool(b) => out.push((prefix.clone(), (if *b { "True" } else { "False" }).into())),
+            Value::Number(n) => out.push((prefix.clone(), n.to_string())),
+            Value::String(s) => out.push((prefix.clone(), s.clone())),
             Value::Array(items) => {
                 for (i, item) in items.iter().enumerate() {
-                    nest(prefix, &alloc::format!("{i}"), item, out);
+                    nest(prefix, &i.to_string(), item, out);
                 }
             }
             Value::Object(map) => {
@@ -137,8 +129,32 @@ pub fn flatten_json(params: &serde_json::Value) -> alloc::string::String {
             }
         }
     }
-    let mut out = String::new();
+    let mut out = Vec::new();
     walk(&mut String::new(), params, &mut out);
+    out
+}
+
+/// [`flatten_pairs`] form-encoded into a query string, as the official SDKs send GET
+/// parameters.
+///
+/// ```
+/// let params = serde_json::json!({"Limit": 1, "Filters": [{"Name": "zone", "Values": ["ap-guangzhou-3"]}]});
+/// assert_eq!(
+///     tencentcloud_core::query::flatten_json(&params),
+///     "Limit=1&Filters.0.Name=zone&Filters.0.Values.0=ap-guangzhou-3"
+/// );
+/// ```
+#[cfg(feature = "alloc")]
+pub fn flatten_json(params: &serde_json::Value) -> alloc::string::String {
+    let mut out = alloc::string::String::new();
+    for (key, value) in flatten_pairs(params) {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        encode(&key, |p| out.push_str(core::str::from_utf8(p).unwrap_or("")));
+        out.push('=');
+        encode(&value, |p| out.push_str(core::str::from_utf8(p).unwrap_or("")));
+    }
     out
 }
 

@@ -278,26 +278,6 @@ fn capitalize(action: &str) -> String {
     }
 }
 
-/// JSON parameters flattened into raw `(key, value)` pairs (the legacy signature signs
-/// raw values), by the rules of `tencentcloud_core::query::flatten_json`.
-fn flatten_pairs(v: &serde_json::Value) -> Vec<(String, String)> {
-    fn walk(prefix: &str, v: &serde_json::Value, out: &mut Vec<(String, String)>) {
-        use serde_json::Value;
-        let key = |k: &str| if prefix.is_empty() { k.to_owned() } else { format!("{prefix}.{k}") };
-        match v {
-            Value::Null => {}
-            Value::Bool(b) => out.push((prefix.to_owned(), if *b { "True" } else { "False" }.to_owned())),
-            Value::Number(n) => out.push((prefix.to_owned(), n.to_string())),
-            Value::String(s) => out.push((prefix.to_owned(), s.clone())),
-            Value::Array(items) => items.iter().enumerate().for_each(|(i, item)| walk(&key(&i.to_string()), item, out)),
-            Value::Object(map) => map.iter().for_each(|(k, item)| walk(&key(k), item, out)),
-        }
-    }
-    let mut out = Vec::new();
-    walk("", v, &mut out);
-    out
-}
-
 /// The body of a prepared call, encoded once.
 enum PreparedBody {
     Json(Bytes),
@@ -775,7 +755,7 @@ impl Client {
         if let Some(tag) = profile.request_client.as_deref() {
             common.push(("RequestClient", tag));
         }
-        let pairs = flatten_pairs(params);
+        let pairs = tencentcloud_core::query::flatten_pairs(params);
         let mut all = common.clone();
         all.extend(
             pairs.iter().filter(|(k, _)| !common.iter().any(|(c, _)| c == k)).map(|(k, v)| (k.as_str(), v.as_str())),
@@ -942,7 +922,7 @@ mod tests {
     #[test]
     fn legacy_flattening() {
         let v = serde_json::json!({"Limit": 1, "Flag": true, "Skip": null, "Filters": [{"Name": "zone", "Values": ["a b"]}]});
-        let pairs = flatten_pairs(&v);
+        let pairs = tencentcloud_core::query::flatten_pairs(&v);
         let want = [("Limit", "1"), ("Flag", "True"), ("Filters.0.Name", "zone"), ("Filters.0.Values.0", "a b")];
         assert_eq!(pairs, want.map(|(k, v)| (k.to_owned(), v.to_owned())));
         assert_eq!(capitalize("describeZones"), "DescribeZones");
