@@ -103,7 +103,7 @@ pub fn flatten_pairs(params: &serde_json::Value) -> alloc::vec::Vec<(alloc::stri
     use alloc::vec::Vec;
     use serde_json::Value;
     fn walk(prefix: &mut String, v: &Value, out: &mut Vec<(String, String)>) {
-        let mut nest = |prefix: &mut String, key: &str, v: &Value, out: &mut Vec<(String, String)>| {
+        let nest = |prefix: &mut String, key: &str, v: &Value, out: &mut Vec<(String, String)>| {
             let len = prefix.len();
             if !prefix.is_empty() {
                 prefix.push('.');
