@@ -1,0 +1,414 @@
+//! The client: signs with the core, exchanges over a [`Connection`], retries what can be
+//! retried, and corrects its clock from the server.
+
+use embassy_time::{Duration, Instant, Timer};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
+use tencentcloud_core::response::{ResponseError, parse_envelope};
+use tencentcloud_core::{Credential, Request, RequestError, Signer};
+
+use crate::clock::{Clock, TimeSync};
+use crate::conn::{Connect, Connection};
+use crate::error::{CertError, Error};
+use crate::http::{self, Reply, Waits};
+
+/// The API error code of an expired (or not yet valid) signature timestamp.
+pub const SIGNATURE_EXPIRE: &str = "AuthFailure.SignatureExpire";
+/// The API error code prefix of rate limiting.
+pub const REQUEST_LIMIT_EXCEEDED: &str = "RequestLimitExceeded";
+
+/// Timeouts and retry policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Config {
+    /// Bound on every single network wait: each read, writing the request, and (for
+    /// [`crate::net::Connector`]) DNS, TCP connect and the TLS handshake. Default 10 s.
+    pub io_timeout: Duration,
+    /// Bound on receiving one whole response. Default 30 s.
+    pub response_timeout: Duration,
+    /// How often a `RequestLimitExceeded` answer is retried. Default 3.
+    pub rate_limit_retries: u8,
+    /// The first backoff after `RequestLimitExceeded`; it doubles per retry, with jitter
+    /// between half and all of it. Default 1 s.
+    pub backoff: Duration,
+    /// The longest backoff. Default 8 s.
+    pub max_backoff: Duration,
+    /// How far the device clock may be from the server's `Date` before the client switches
+    /// to the server's time. Default 60 s (the API accepts 300 s of skew).
+    pub clock_tolerance_secs: u64,
+    /// Retry once, with the time learned from `Date`, when the API answers
+    /// `AuthFailure.SignatureExpire`. Default true.
+    pub retry_signature_expire: bool,
+}
+
+impl Config {
+    /// The defaults.
+    pub const fn new() -> Self {
+        Self {
+            io_timeout: Duration::from_secs(10),
+            response_timeout: Duration::from_secs(30),
+            rate_limit_retries: 3,
+            backoff: Duration::from_secs(1),
+            max_backoff: Duration::from_secs(8),
+            clock_tolerance_secs: 60,
+            retry_signature_expire: true,
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Calls Tencent Cloud APIs from a device: one credential, a clock, a signing-key cache of
+/// `N` entries (one per service and day; `N = 1` suits a device that calls one service).
+///
+/// Every call takes the caller's response buffer: the response head and body are read into
+/// it (a body that does not fit is [`ResponseError::BodyTooLarge`] with the size, never a
+/// truncated success), and the result may borrow from it. The unused tail of the buffer is
+/// the scratch space for unescaping JSON strings.
+///
+/// ```no_run
+/// # async fn demo(mut connector: impl tencentcloud_transport_embassy::Connect) -> Result<(), tencentcloud_transport_embassy::Error> {
+/// use tencentcloud_core::{Credential, Request};
+/// use tencentcloud_transport_embassy::{Client, NoRtc};
+///
+/// #[derive(serde::Deserialize)]
+/// struct Count {
+///     #[serde(rename = "TotalCount")]
+///     total: u32,
+/// }
+///
+/// let cred = Credential::new("AKID...", "secret").expect("valid credential");
+/// let mut client: Client<'_, NoRtc> = Client::new(cred, NoRtc);
+/// let req = Request::post_json("cvm", "2017-03-12", "DescribeInstances", b"{\"Limit\":1}").region("ap-guangzhou");
+/// let mut buf = [0u8; 4096];
+/// let count: Count = client.call_with(&mut connector, &req, &mut buf).await?;
+/// # let _ = count.total; Ok(()) }
+/// ```
+pub struct Client<'c, C, const N: usize = 1> {
+    credential: Credential<'c>,
+    clock: C,
+    sync: TimeSync,
+    signer: Signer<N>,
+    config: Config,
+    jitter: u32,
+}
+
+impl<C, const N: usize> core::fmt::Debug for Client<'_, C, N> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Client")
+            .field("credential", &self.credential)
+            .field("time_learned", &self.sync.is_learned())
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What one attempt decided.
+enum Step {
+    /// The body is `buf[..len]`.
+    Done(usize),
+    /// Worth retrying after this delay: on the same connection if it is still reusable, else
+    /// (only when the caller can reconnect) on a new one.
+    Retry(Duration),
+    /// Final.
+    Fail(Error),
+}
+
+#[derive(Default)]
+struct Retries {
+    rate_limited: u8,
+    expire_retried: bool,
+    reconnected: bool,
+}
+
+impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
+    /// A client with the default [`Config`].
+    pub const fn new(credential: Credential<'c>, clock: C) -> Self {
+        Self::with_config(credential, clock, Config::new())
+    }
+
+    /// A client with the given timeouts and retry policy.
+    pub const fn with_config(credential: Credential<'c>, clock: C, config: Config) -> Self {
+        Self { credential, clock, sync: TimeSync::new(), signer: Signer::with_slots(), config, jitter: 0x9e37_79b9 }
+    }
+
+    /// The configuration.
+    pub fn config_mut(&mut self) -> &mut Config {
+        &mut self.config
+    }
+
+    /// Replaces the credential (e.g. after rotating temporary credentials).
+    pub fn set_credential(&mut self, credential: Credential<'c>) {
+        self.credential = credential;
+    }
+
+    /// The clock.
+    pub fn clock_mut(&mut self) -> &mut C {
+        &mut self.clock
+    }
+
+    /// The time the client signs with: learned from the server's `Date` if the device clock
+    /// was unknown or off, else the device clock; `None` before either is known.
+    pub fn now(&mut self) -> Option<u64> {
+        self.sync.now(&mut self.clock)
+    }
+
+    /// Calls the API over a connection the caller keeps, and deserializes the `Response`
+    /// object into `T` (which may borrow from `buf`). The connection is reused for as long as
+    /// the server keeps it alive; check [`Connection::is_reusable`] and reconnect when it is
+    /// not. [`Error::ConnectionClosed`] on a connection that already carried a response
+    /// means the server timed it out: reconnect and call again.
+    pub async fn call<'b, T, S>(
+        &mut self,
+        conn: &mut Connection<S>,
+        req: &Request<'_>,
+        buf: &'b mut [u8],
+    ) -> Result<T, Error>
+    where
+        T: Deserialize<'b>,
+        S: embedded_io_async::Read + embedded_io_async::Write,
+    {
+        let len = self.call_on(conn, req, buf).await?;
+        finish(buf, len)
+    }
+
+    /// Like [`Client::call`], returning the raw `Response` body (already checked not to be an
+    /// API error) instead of deserializing it.
+    pub async fn call_raw<'b, S>(
+        &mut self,
+        conn: &mut Connection<S>,
+        req: &Request<'_>,
+        buf: &'b mut [u8],
+    ) -> Result<&'b [u8], Error>
+    where
+        S: embedded_io_async::Read + embedded_io_async::Write,
+    {
+        let len = self.call_on(conn, req, buf).await?;
+        let buf: &'b [u8] = buf;
+        Ok(buf.get(..len).unwrap_or(&[]))
+    }
+
+    /// Connects with `connector` to the request's host, calls the API (retries reuse the
+    /// connection while the server keeps it alive, else reconnect), closes the connection
+    /// and deserializes the `Response` object into `T`.
+    pub async fn call_with<'b, T, K>(
+        &mut self,
+        connector: &mut K,
+        req: &Request<'_>,
+        buf: &'b mut [u8],
+    ) -> Result<T, Error>
+    where
+        T: Deserialize<'b>,
+        K: Connect,
+    {
+        let len = self.connect_and_call(connector, req, buf).await?;
+        finish(buf, len)
+    }
+
+    /// Like [`Client::call_with`], returning the raw `Response` body.
+    pub async fn call_raw_with<'b, K: Connect>(
+        &mut self,
+        connector: &mut K,
+        req: &Request<'_>,
+        buf: &'b mut [u8],
+    ) -> Result<&'b [u8], Error> {
+        let len = self.connect_and_call(connector, req, buf).await?;
+        let buf: &'b [u8] = buf;
+        Ok(buf.get(..len).unwrap_or(&[]))
+    }
+
+    async fn call_on<S>(&mut self, conn: &mut Connection<S>, req: &Request<'_>, buf: &mut [u8]) -> Result<usize, Error>
+    where
+        S: embedded_io_async::Read + embedded_io_async::Write,
+    {
+        let mut retries = Retries::default();
+        loop {
+            // The match ends before the wait, so no `Error` is kept across it.
+            let delay = match self.attempt(conn, req, buf, &mut retries, false).await {
+                Step::Done(len) => return Ok(len),
+                Step::Fail(error) => return Err(error),
+                Step::Retry(delay) => delay,
+            };
+            Timer::after(delay).await;
+        }
+    }
+
+    async fn connect_and_call<K: Connect>(
+        &mut self,
+        connector: &mut K,
+        req: &Request<'_>,
+        buf: &mut [u8],
+    ) -> Result<usize, Error> {
+        let authority = Authority::of(req)?;
+        let (host, port) = authority.split();
+        let mut retries = Retries::default();
+        loop {
+            let now = self.now();
+            let mut conn = connector.connect(host, port, now).await?;
+            let delay = loop {
+                let delay = match self.attempt(&mut conn, req, buf, &mut retries, true).await {
+                    Step::Done(len) => return Ok(len),
+                    Step::Fail(error) => return Err(error),
+                    Step::Retry(delay) => delay,
+                };
+                if !conn.is_reusable() {
+                    break delay;
+                }
+                Timer::after(delay).await;
+            };
+            drop(conn); // closes it
+            Timer::after(delay).await;
+        }
+    }
+
+    /// One request and response on `conn`, and what to do next.
+    async fn attempt<S>(
+        &mut self,
+        conn: &mut Connection<S>,
+        req: &Request<'_>,
+        buf: &mut [u8],
+        retries: &mut Retries,
+        can_reconnect: bool,
+    ) -> Step
+    where
+        S: embedded_io_async::Read + embedded_io_async::Write,
+    {
+        // Unknown time: sign anyway; the server's SignatureExpire answer carries its `Date`.
+        let timestamp = self.now().unwrap_or(0);
+        let signed = match self.signer.sign(req, &self.credential, timestamp) {
+            Ok(s) => s,
+            Err(e) => return Step::Fail(e.into()),
+        };
+        let waits = Waits { io: self.config.io_timeout, response: self.config.response_timeout };
+        let reused = conn.exchanges() > 0;
+        let reply = match http::exchange(conn, &signed, buf, waits).await {
+            Ok(reply) => reply,
+            // A kept-alive connection the server had closed: nothing was answered.
+            Err(Error::ConnectionClosed) if reused && can_reconnect && !retries.reconnected => {
+                retries.reconnected = true;
+                return Step::Retry(Duration::from_ticks(0));
+            }
+            Err(e) => return Step::Fail(e),
+        };
+        let learned =
+            reply.date.is_some_and(|date| self.sync.observe(date, &mut self.clock, self.config.clock_tolerance_secs));
+        // A certificate accepted while the time was unknown is checked now.
+        match self.now() {
+            Some(now) => {
+                if let Err(e) = conn.check_validity(now) {
+                    return Step::Fail(e.into());
+                }
+            }
+            None if conn.has_unchecked_validity() => return Step::Fail(CertError::ValidityUnknown.into()),
+            None => {}
+        }
+        // A retry needs a connection: this one if the server keeps it, else a new one.
+        let can_retry = conn.is_reusable() || can_reconnect;
+        self.check(reply, buf, learned, retries, can_retry)
+    }
+
+    /// Classifies a response whose body is `buf[..reply.body_len]`.
+    fn check(&mut self, reply: Reply, buf: &mut [u8], learned: bool, retries: &mut Retries, can_retry: bool) -> Step {
+        if reply.status != 200 {
+            return Step::Fail(ResponseError::HttpStatus { status: reply.status }.into());
+        }
+        if !reply.json {
+            return Step::Fail(ResponseError::UnexpectedContentType.into());
+        }
+        let (body, scratch) = buf.split_at_mut(reply.body_len.min(buf.len()));
+        let api_error = match parse_envelope::<IgnoredAny>(body, scratch) {
+            Ok(envelope) => envelope.result.err(),
+            Err(e) => return Step::Fail(e.into()),
+        };
+        let Some(api) = api_error else { return Step::Done(reply.body_len) };
+        if !can_retry {
+            return Step::Fail(Error::Api(api));
+        }
+        if api.code == SIGNATURE_EXPIRE && learned && self.config.retry_signature_expire && !retries.expire_retried {
+            retries.expire_retried = true;
+            return Step::Retry(Duration::from_ticks(0));
+        }
+        if api.code.starts_with(REQUEST_LIMIT_EXCEEDED) && retries.rate_limited < self.config.rate_limit_retries {
+            let delay = self.backoff(retries.rate_limited);
+            retries.rate_limited += 1;
+            return Step::Retry(delay);
+        }
+        Step::Fail(Error::Api(api))
+    }
+
+    /// `backoff * 2^attempt`, capped, with jitter in its upper half.
+    fn backoff(&mut self, attempt: u8) -> Duration {
+        let base = self.config.backoff.as_ticks().saturating_mul(1u64 << attempt.min(16));
+        let capped = base.min(self.config.max_backoff.as_ticks());
+        // xorshift32, seeded from the monotonic clock: spreads devices that retry together.
+        let mut x = self.jitter ^ (Instant::now().as_ticks() as u32);
+        x ^= x << 13;
+        x ^= x >> 17;
+        x ^= x << 5;
+        self.jitter = x;
+        let half = capped / 2;
+        let spread = if half == 0 { 0 } else { u64::from(x) % (half + 1) };
+        Duration::from_ticks(half + spread)
+    }
+}
+
+/// Deserializes the `Response` object of the body at `buf[..len]`.
+fn finish<'b, T: Deserialize<'b>>(buf: &'b mut [u8], len: usize) -> Result<T, Error> {
+    let (body, scratch) = buf.split_at_mut(len.min(buf.len()));
+    let body: &'b [u8] = body;
+    parse_envelope::<T>(body, scratch)?.result.map_err(Error::Api)
+}
+
+/// `host[:port]` of a request, in one piece.
+struct Authority {
+    text: heapless::String<256>,
+}
+
+impl Authority {
+    fn of(req: &Request<'_>) -> Result<Self, Error> {
+        let mut text = heapless::String::new();
+        for part in req.host_parts() {
+            text.push_str(part).map_err(|_| invalid_host())?;
+        }
+        Ok(Self { text })
+    }
+
+    /// The host and the port, if one is given. (IPv6 literals are not supported: the
+    /// connector resolves A records.)
+    fn split(&self) -> (&str, Option<u16>) {
+        let s = self.text.as_str();
+        match s.rsplit_once(':') {
+            Some((host, port)) if !host.contains(':') => match port.parse() {
+                Ok(port) => (host, Some(port)),
+                Err(_) => (s, None),
+            },
+            _ => (s, None),
+        }
+    }
+}
+
+fn invalid_host() -> Error {
+    Error::Request(tencentcloud_core::Error::Request(RequestError::InvalidName("host")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authority_split() {
+        let cases = [
+            (Request::get("cvm", "v", "A", ""), ("cvm.tencentcloudapi.com", None)),
+            (Request::get("cvm", "v", "A", "").host("localhost:8443"), ("localhost", Some(8443))),
+            (Request::get("cvm", "v", "A", "").host("10.0.0.1"), ("10.0.0.1", None)),
+            (Request::get("cvm", "v", "A", "").root_domain("internal.example"), ("cvm.internal.example", None)),
+        ];
+        for (req, want) in cases {
+            let a = Authority::of(&req).unwrap();
+            assert_eq!(a.split(), want);
+        }
+    }
+}
