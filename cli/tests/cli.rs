@@ -4,7 +4,7 @@ use std::process::{Command, Output};
 
 use tencentcloud_emulator::{Emulator, RunningEmulator, Verification};
 
-const ID: &str = "AKIDCLI00000000000000000000000000001";
+const ID: &str = "AKIDCLI-TEST-0001";
 const KEY: &str = "cli-test-secret-key-000000000001";
 
 fn tcloud(args: &[&str], key: &str) -> Output {

@@ -10,7 +10,7 @@
 //! ```
 //! use tencentcloud_core::{Credential, Request, Signer};
 //!
-//! let cred = Credential::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
+//! let cred = Credential::new("AKIDEXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE")?;
 //! let body = br#"{"Limit": 1}"#;
 //! let req = Request::post_json("cvm", "2017-03-12", "DescribeInstances", body)
 //!     .region("ap-guangzhou");

@@ -1,7 +1,7 @@
 //! Signs every case of the official SDK's test vectors and checks every stage.
 //!
 //! Reads every `tc3-*.json` and `v1-*.json` in `$TC3_VECTORS_DIR` (default: this
-//! crate's copy in `tests/data`). Run with `--nocapture` to see the summary line.
+//! crate's copy in `tests/vectors`). Run with `--nocapture` to see the summary line.
 
 use std::path::PathBuf;
 
@@ -14,7 +14,7 @@ use tencentcloud_core::{Credential, Language, Request, Signer, sign::sign};
 fn vectors_dir() -> PathBuf {
     std::env::var_os("TC3_VECTORS_DIR")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/data"))
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/vectors"))
 }
 
 fn files(prefix: &str) -> Vec<PathBuf> {

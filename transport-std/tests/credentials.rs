@@ -362,10 +362,13 @@ async fn default_chain_falls_through_to_the_instance_role_then_tke() {
     assert_eq!(chain.selected(), Some("TKE OIDC"));
 
     // The profile file, with a section chosen by name.
-    let file = "[default]\nsecret_id = AKIDWRONG\nsecret_key = wrong\n\n[emu]\nsecret_id = AKIDEMULATOR000000000000000000000000\nsecret_key = EmulatorSecretKey000000000000000\n";
+    let (emu_id, emu_key) = tencentcloud_emulator::default_test_key();
+    let file = format!(
+        "[default]\nsecret_id = AKIDWRONG\nsecret_key = wrong\n\n[emu]\nsecret_id = {emu_id}\nsecret_key = {emu_key}\n"
+    );
     let chain = ChainProvider::default_builder()
         .env(MapEnv::new(&[("HOME", "/h")]))
-        .fs(MapFs::new(&[("/h/.tencentcloud/credentials", file)]))
+        .fs(MapFs::new(&[("/h/.tencentcloud/credentials", file.as_str())]))
         .profile("emu")
         .instance_role(InstanceRoleProvider::new().endpoint(emu.endpoint()))
         .build();
