@@ -178,8 +178,11 @@ impl HttpSend for ReqwestSend {
             };
             let mut headers = reqwest::header::HeaderMap::with_capacity(request.headers.len());
             for (name, value) in &request.headers {
-                let name = reqwest::header::HeaderName::from_bytes(name.as_bytes())
-                    .map_err(|_| Error::configuration(format!("invalid header name {name:?}")))?;
+                let name = match known_header(name) {
+                    Some(known) => known,
+                    None => reqwest::header::HeaderName::from_bytes(name.as_bytes())
+                        .map_err(|_| Error::configuration(format!("invalid header name {name:?}")))?,
+                };
                 let value = reqwest::header::HeaderValue::from_str(value)
                     .map_err(|_| Error::configuration(format!("invalid value for header {name}")))?;
                 headers.append(name, value);
@@ -204,6 +207,25 @@ impl HttpSend for ReqwestSend {
             Ok(HttpResponse { status, headers, body: body.boxed() })
         })
     }
+}
+
+/// The headers every call sends, as static names (no allocation to lower-case them).
+fn known_header(name: &str) -> Option<reqwest::header::HeaderName> {
+    use reqwest::header::HeaderName;
+    const KNOWN: [&str; 11] = [
+        "host",
+        "content-type",
+        "authorization",
+        "x-tc-action",
+        "x-tc-timestamp",
+        "x-tc-version",
+        "x-tc-region",
+        "x-tc-token",
+        "x-tc-language",
+        "x-tc-requestclient",
+        "x-tc-traceid",
+    ];
+    KNOWN.iter().find(|k| k.eq_ignore_ascii_case(name)).map(|k| HeaderName::from_static(k))
 }
 
 /// Reads a whole body.
