@@ -91,6 +91,15 @@ where
     Run { calls: latencies_us.len(), elapsed, cpu, latencies_us }
 }
 
+impl Run {
+    fn add(&mut self, other: Run) {
+        self.calls += other.calls;
+        self.elapsed += other.elapsed;
+        self.cpu += other.cpu;
+        self.latencies_us.extend(other.latencies_us);
+    }
+}
+
 fn pct(v: &[u64], p: f64) -> u64 {
     v.get(((v.len() as f64 - 1.0) * p).round() as usize).copied().unwrap_or(0)
 }
@@ -144,11 +153,18 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     };
 
-    // Warm both connection pools, then measure the baseline and the SDK in turn.
+    // Warm both connection pools, then alternate baseline and SDK phases (three each)
+    // so that machine noise hits both alike; the figures add the phases up.
     run(args.concurrency, 1, bare_call.clone()).await;
     run(args.concurrency, 1, sdk_call.clone()).await;
-    let base = run(args.concurrency, args.seconds, bare_call).await;
-    let sdk = run(args.concurrency, args.seconds, sdk_call).await;
+    let phase = args.seconds.div_ceil(3);
+    let mut base = Run { calls: 0, elapsed: Duration::ZERO, cpu: Duration::ZERO, latencies_us: Vec::new() };
+    let mut sdk = Run { calls: 0, elapsed: Duration::ZERO, cpu: Duration::ZERO, latencies_us: Vec::new() };
+    for _ in 0..3 {
+        base.add(run(args.concurrency, phase, bare_call.clone()).await);
+        sdk.add(run(args.concurrency, phase, sdk_call.clone()).await);
+    }
+    sdk.latencies_us.sort_unstable();
 
     let rps = sdk.calls as f64 / sdk.elapsed.as_secs_f64();
     let baseline_rps = base.calls as f64 / base.elapsed.as_secs_f64();
