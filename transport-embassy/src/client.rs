@@ -3,7 +3,8 @@
 
 use embassy_time::{Duration, Instant, Timer};
 use serde::Deserialize;
-use tencentcloud_core::response::{ResponseError, parse_envelope, parse_error};
+use serde::de::IgnoredAny;
+use tencentcloud_core::response::{ResponseError, parse_envelope};
 use tencentcloud_core::{Credential, Request, RequestError, Signer};
 
 use crate::clock::{Clock, TimeSync};
@@ -317,9 +318,9 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         if !reply.json {
             return Step::Fail(ResponseError::UnexpectedContentType.into());
         }
-        let body: &[u8] = buf.get(..reply.body_len).unwrap_or(buf);
-        let api_error = match parse_error(body) {
-            Ok(api) => api,
+        let (body, scratch) = buf.split_at_mut(reply.body_len.min(buf.len()));
+        let api_error = match parse_envelope::<IgnoredAny>(body, scratch) {
+            Ok(envelope) => envelope.result.err(),
             Err(e) => return Step::Fail(e.into()),
         };
         let Some(api) = api_error else { return Step::Done(reply.body_len) };

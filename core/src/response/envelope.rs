@@ -238,24 +238,6 @@ pub fn parse_envelope<'de, T: Deserialize<'de>>(
     })
 }
 
-/// Only the API error of a response body, if it reports one: the check a client makes
-/// before deciding to retry, without deserializing (or holding a scratch buffer for)
-/// the `Response` object. The body must still be a valid envelope.
-///
-/// ```
-/// use tencentcloud_core::response::parse_error;
-///
-/// let err = br#"{"Response":{"Error":{"Code":"RequestLimitExceeded","Message":"slow down"},"RequestId":"r1"}}"#;
-/// assert_eq!(parse_error(err)?.unwrap().code, "RequestLimitExceeded");
-/// assert!(parse_error(br#"{"Response":{"TotalCount":0,"RequestId":"r2"}}"#)?.is_none());
-/// assert!(parse_error(b"not json").is_err());
-/// # Ok::<(), tencentcloud_core::response::ResponseError>(())
-/// ```
-pub fn parse_error(body: &[u8]) -> Result<Option<ApiError>, ResponseError> {
-    let meta = scan(body)?;
-    meta.error.map(|err| api_error(body, err, meta.request_id)).transpose()
-}
-
 /// Like [`parse_envelope`], after rewriting surrogate-pair escapes in `body`
 /// into raw UTF-8 in place (which shortens it), so every escape decodes.
 ///

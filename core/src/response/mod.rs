@@ -46,8 +46,7 @@ pub mod sse;
 
 pub use chunked::{BodyReader, ChunkedDecoder, Progress, decode_in_place};
 pub use envelope::{
-    ApiError, DeprecatedWarning, Envelope, check_response, parse_envelope, parse_envelope_in_place, parse_error,
-    parse_event_data,
+    ApiError, DeprecatedWarning, Envelope, check_response, parse_envelope, parse_envelope_in_place, parse_event_data,
 };
 pub use head::{Framing, Header, MAX_HEAD_LEN, Parsed, ResponseHead, parse_head};
 pub use sse::{Event, SseParser};
