@@ -765,10 +765,8 @@ impl<'r> SignedRequest<'r> {
     /// # Ok::<(), Error>(())
     /// ```
     pub fn write_http1(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        let needed = self.http1_len();
-        if needed > buf.len() {
-            return Err(BufferTooSmall { needed }.into());
-        }
+        // One pass: copy while the pieces fit, keep counting past the end, so a short
+        // buffer still learns the exact size (its contents are then unspecified).
         let mut at = 0;
         for piece in self.http1_pieces().map(str::as_bytes).chain(core::iter::once(self.body())) {
             let end = at + piece.len();
@@ -776,6 +774,9 @@ impl<'r> SignedRequest<'r> {
                 dst.copy_from_slice(piece);
             }
             at = end;
+        }
+        if at > buf.len() {
+            return Err(BufferTooSmall { needed: at }.into());
         }
         Ok(at)
     }
