@@ -4,16 +4,12 @@
 //! `cargo run -p tencentcloud-examples --example common_client`
 
 use tencentcloud_examples::target;
-use tencentcloud_transport_std::{Client, ClientProfile, ErrorKind};
+use tencentcloud_transport_std::{ClientProfile, ErrorKind};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = target(ClientProfile::new()).await?;
-    let client = Client::builder()
-        .credential_provider((target.credential)())
-        .region("ap-guangzhou")
-        .profile(target.profile)
-        .build()?;
+    let client = target.client("ap-guangzhou")?;
 
     let regions = client.call_json("cvm", "2017-03-12", "DescribeRegions", serde_json::json!({})).await?;
     println!("{} regions", regions["TotalCount"]);

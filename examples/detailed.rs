@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tencentcloud_examples::cvm::{DescribeInstancesRequest, DescribeInstancesResponse, Filter};
 use tencentcloud_examples::target;
-use tencentcloud_transport_std::{CallOptions, Client, ClientProfile, HttpMethod, HttpProfile, Language, SignMethod};
+use tencentcloud_transport_std::{CallOptions, ClientProfile, HttpMethod, HttpProfile, Language, SignMethod};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -29,11 +29,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .language(Language::EnUs)
         .request_client(Some("EXAMPLE_DETAILED".into()));
     let target = target(profile).await?;
-    let client = Client::builder()
-        .credential_provider((target.credential)())
-        .region("ap-guangzhou")
-        .profile(target.profile)
-        .build()?;
+    let client = target.client("ap-guangzhou")?;
 
     let request = DescribeInstancesRequest {
         filters: Some(vec![Filter { name: "zone".into(), values: vec!["ap-guangzhou-3".into()] }]),

@@ -9,14 +9,16 @@
 use std::sync::Arc;
 use tencentcloud_emulator::{Emulator, RunningEmulator, default_test_key};
 
-use tencentcloud_transport_std::{ChainProvider, ClientProfile, CredentialProvider, HttpProfile, StaticProvider};
+use tencentcloud_transport_std::{
+    ChainProvider, Client, ClientProfile, CredentialProvider, Error, HttpProfile, StaticProvider,
+};
 
 pub mod cvm;
 
 /// Where the example's calls go.
 pub struct Target {
     /// The credential provider to use.
-    pub credential: Box<dyn FnOnce() -> Arc<dyn CredentialProvider>>,
+    pub credential: Arc<dyn CredentialProvider>,
     /// A profile pointing at the emulator when it is used (else the default endpoints).
     pub profile: ClientProfile,
     /// The emulator, if no credentials were set (kept alive for the example's duration).
@@ -33,7 +35,7 @@ pub async fn target(profile: ClientProfile) -> std::io::Result<Target> {
                 "Using credentials from the {}: calling Tencent Cloud.",
                 chain.selected().unwrap_or("default chain")
             );
-            return Ok(Target { credential: Box::new(move || Arc::new(chain)), profile, emulator: None });
+            return Ok(Target { credential: Arc::new(chain), profile, emulator: None });
         }
         Err(e) if !e.is_not_configured() => return Err(std::io::Error::other(e.to_string())),
         Err(_) => {}
@@ -48,9 +50,16 @@ pub async fn target(profile: ClientProfile) -> std::io::Result<Target> {
     let http: &mut HttpProfile = profile.http_mut();
     *http = http.clone().endpoint(emulator.endpoint());
     let (id, key) = default_test_key();
-    Ok(Target {
-        credential: Box::new(move || Arc::new(StaticProvider::new(id, key))),
-        profile,
-        emulator: Some(emulator),
-    })
+    Ok(Target { credential: Arc::new(StaticProvider::new(id, key)), profile, emulator: Some(emulator) })
+}
+
+impl Target {
+    /// A client for `region` with this target's credentials and profile.
+    pub fn client(&self, region: &str) -> Result<Client, Error> {
+        Client::builder()
+            .credential_provider(self.credential.clone())
+            .region(region)
+            .profile(self.profile.clone())
+            .build()
+    }
 }

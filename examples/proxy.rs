@@ -4,7 +4,7 @@
 //! `cargo run -p tencentcloud-examples --example proxy -- [http://user:pass@proxy:3128]`
 
 use tencentcloud_examples::target;
-use tencentcloud_transport_std::{Client, ClientProfile, HttpProfile, ProxyConfig};
+use tencentcloud_transport_std::{ClientProfile, HttpProfile, ProxyConfig};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -15,11 +15,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     println!("proxy: {proxy:?}");
     let profile = ClientProfile::new().http_profile(HttpProfile::new().proxy(proxy));
     let target = target(profile).await?;
-    let client = Client::builder()
-        .credential_provider((target.credential)())
-        .region("ap-guangzhou")
-        .profile(target.profile)
-        .build()?;
+    let client = target.client("ap-guangzhou")?;
     let zones = client.call_json("cvm", "2017-03-12", "DescribeZones", serde_json::json!({})).await?;
     println!("{} zones", zones["TotalCount"]);
     Ok(())

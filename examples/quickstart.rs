@@ -7,16 +7,12 @@
 //! in-process (which checks the signature) and makes the same call against it.
 
 use tencentcloud_examples::target;
-use tencentcloud_transport_std::{Client, ClientProfile};
+use tencentcloud_transport_std::ClientProfile;
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = target(ClientProfile::new()).await?;
-    let client = Client::builder()
-        .credential_provider((target.credential)())
-        .region("ap-guangzhou")
-        .profile(target.profile)
-        .build()?;
+    let client = target.client("ap-guangzhou")?;
 
     let response =
         client.call_json("cvm", "2017-03-12", "DescribeInstances", serde_json::json!({ "Limit": 1 })).await?;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tencentcloud_emulator::Emulator;
 use tencentcloud_examples::target;
-use tencentcloud_transport_std::{BreakerConfig, Client, ClientProfile};
+use tencentcloud_transport_std::{BreakerConfig, ClientProfile};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -22,11 +22,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         breaker = breaker.backup_endpoint(b.endpoint());
     }
     target.profile = target.profile.region_breaker(breaker);
-    let client = Client::builder()
-        .credential_provider((target.credential)())
-        .region("ap-guangzhou")
-        .profile(target.profile)
-        .build()?;
+    let client = target.client("ap-guangzhou")?;
 
     if let Some(primary) = &target.emulator {
         primary.set_down_with(Some(tencentcloud_emulator::Fault::InternalError));

@@ -6,7 +6,7 @@
 
 use tencentcloud_emulator::Fault;
 use tencentcloud_examples::target;
-use tencentcloud_transport_std::{Client, ClientProfile, RetryPolicy};
+use tencentcloud_transport_std::{ClientProfile, RetryPolicy};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -16,11 +16,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         emulator.push_fault(Fault::RateLimit);
         emulator.push_fault(Fault::DropConnection);
     }
-    let client = Client::builder()
-        .credential_provider((target.credential)())
-        .region("ap-guangzhou")
-        .profile(target.profile)
-        .build()?;
+    let client = target.client("ap-guangzhou")?;
     let response = client.call_json("cvm", "2017-03-12", "DescribeInstances", serde_json::json!({"Limit": 1})).await?;
     println!("succeeded: {} instance(s)", response["TotalCount"]);
     if let Some(emulator) = &target.emulator {
