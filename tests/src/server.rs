@@ -257,6 +257,27 @@ enum FaultAction {
     Respond(Response<Body>, Option<String>),
 }
 
+/// Applies a request's fault and records the outcome: `Ok(None)` means answer normally.
+async fn inject_fault(
+    state: &State,
+    seq: u64,
+    fault: Option<&Fault>,
+    now_ms: i64,
+    request_id: &str,
+) -> Result<Option<Response<Body>>, DropConnection> {
+    match apply_fault(fault, now_ms, request_id).await {
+        FaultAction::Proceed => Ok(None),
+        FaultAction::Drop => {
+            state.finish(seq, None, None);
+            Err(DropConnection)
+        }
+        FaultAction::Respond(resp, code) => {
+            state.finish(seq, Some(resp.status().as_u16()), code);
+            Ok(Some(resp))
+        }
+    }
+}
+
 async fn apply_fault(fault: Option<&Fault>, now_ms: i64, request_id: &str) -> FaultAction {
     let envelope = |code: &str, message: &str| {
         FaultAction::Respond(json_response(now_ms, &error_envelope(code, message, request_id)), Some(code.to_owned()))
@@ -421,16 +442,8 @@ async fn handle_api(state: &State, rx: Received) -> Result<Response<Body>, DropC
         error_code: None,
     });
 
-    match apply_fault(fault.as_ref(), now_ms, &request_id).await {
-        FaultAction::Proceed => {}
-        FaultAction::Drop => {
-            state.finish(seq, None, None);
-            return Err(DropConnection);
-        }
-        FaultAction::Respond(resp, code) => {
-            state.finish(seq, Some(resp.status().as_u16()), code);
-            return Ok(resp);
-        }
+    if let Some(resp) = inject_fault(state, seq, fault.as_ref(), now_ms, &request_id).await? {
+        return Ok(resp);
     }
     // A delay may have passed: answer with the clock as it is now.
     let now_ms = state.now_ms();
@@ -518,16 +531,8 @@ async fn handle_metadata(state: &State, rx: Received) -> Result<Response<Body>, 
         status: None,
         error_code: None,
     });
-    match apply_fault(fault.as_ref(), now_ms, &request_id).await {
-        FaultAction::Proceed => {}
-        FaultAction::Drop => {
-            state.finish(seq, None, None);
-            return Err(DropConnection);
-        }
-        FaultAction::Respond(resp, code) => {
-            state.finish(seq, Some(resp.status().as_u16()), code);
-            return Ok(resp);
-        }
+    if let Some(resp) = inject_fault(state, seq, fault.as_ref(), now_ms, &request_id).await? {
+        return Ok(resp);
     }
     let now_ms = state.now_ms();
     let (status, content_type, body) = actions::metadata(state, &rx.path);
