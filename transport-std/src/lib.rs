@@ -38,22 +38,31 @@
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod breaker;
+mod builder;
 mod client;
 mod credential;
+mod endpoint;
+mod engine;
 mod error;
 pub mod http;
+mod options;
+mod prepare;
 mod profile;
 mod proxy;
 mod redact;
+mod response;
 mod retry;
+mod signing;
 mod skew;
 mod sse;
+mod sync;
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
 
 pub use breaker::{BreakerConfig, BreakerState, DEFAULT_BACKUP_ENDPOINT};
-pub use client::{CallOptions, Client, ClientBuilder, OctetOutput, TRACE_ID_HEADER};
+pub use builder::ClientBuilder;
+pub use client::Client;
 pub use credential::{
     AssumeRoleBuilder, AssumeRoleProvider, CacheConfig, CachedProvider, ChainProvider, CredentialFuture,
     CredentialProvider, Credentials, DEFAULT_METADATA_ENDPOINT, DEFAULT_STS_REGION, DefaultChainBuilder, ENV_SECRET_ID,
@@ -62,8 +71,11 @@ pub use credential::{
     StaticProvider, TkeProvider, WebIdentityBuilder, WebIdentityProvider,
 };
 pub use error::{CredentialErrorKind, Error, ErrorKind};
+pub use options::CallOptions;
+pub use prepare::TRACE_ID_HEADER;
 pub use profile::{ClientProfile, HttpMethod, HttpProfile, Scheme, SignMethod};
 pub use proxy::{NoProxy, ProxyConfig};
+pub use response::OctetOutput;
 pub use retry::{RetryPolicy, is_read_only_action};
 pub use sse::{SseEvent, SseStream};
 pub use tencentcloud_core::Language;

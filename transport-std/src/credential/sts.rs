@@ -11,8 +11,9 @@ use tencentcloud_core::provider::{Env, Fs, ProcessEnv, RealFs};
 use zeroize::Zeroizing;
 
 use super::{CacheConfig, CachedProvider, CredentialFuture, CredentialProvider, Credentials, SharedEnv, SharedFs};
-use crate::client::{CallOptions, Client};
+use crate::client::Client;
 use crate::error::{CredentialErrorKind, Error};
+use crate::options::CallOptions;
 use crate::profile::ClientProfile;
 
 /// The STS API version.
