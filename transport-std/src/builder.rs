@@ -3,11 +3,12 @@
 use std::sync::Arc;
 
 use crate::client::Client;
-use crate::credential::{ChainProvider, CredentialProvider};
+use crate::credential::ChainProvider;
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::http::HttpSend;
 use crate::profile::ClientProfile;
+use crate::provider::CredentialProvider;
 
 /// Builds a [`Client`].
 #[must_use]
@@ -54,7 +55,7 @@ impl ClientBuilder {
     /// Checks the settings and builds the client (and its connection pool).
     pub fn build(self) -> Result<Client, Error> {
         let credential = self.credential.unwrap_or_else(|| Arc::new(ChainProvider::default_chain()));
-        let engine = Engine::new(credential, self.region, self.profile, self.http)?;
+        let engine = Engine::new(Some(credential), self.region, self.profile, self.http)?;
         Ok(Client::from_engine(engine))
     }
 }

@@ -10,12 +10,12 @@ use tencentcloud_core::multipart::Multipart;
 
 use crate::breaker::BreakerState;
 use crate::builder::ClientBuilder;
-use crate::credential::CredentialProvider;
 use crate::engine::Engine;
 use crate::error::Error;
 use crate::options::CallOptions;
 use crate::prepare::{Call, PreparedBody};
 use crate::profile::ClientProfile;
+use crate::provider::CredentialProvider;
 use crate::response::{JsonHandler, OctetHandler, OctetOutput, SseHandler};
 use crate::sse::SseStream;
 use crate::sync::lock;
@@ -131,14 +131,7 @@ impl Client {
         Req: Serialize + ?Sized,
         Resp: DeserializeOwned,
     {
-        let params = serde_json::to_value(request)
-            .map_err(|e| Error::configuration(format!("cannot serialize the request: {e}")))?;
-        let p = Call { service, version, action, opts }.json(
-            &self.engine.profile,
-            self.engine.region.as_deref(),
-            params,
-        )?;
-        self.engine.execute(p, JsonHandler::<Resp>::new()).await
+        self.engine.call(Call { service, version, action, opts }, request).await
     }
 
     /// Calls an octet-stream action: `body` as the raw payload, the parameters as

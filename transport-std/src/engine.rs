@@ -7,25 +7,28 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Instant, SystemTime};
 
+use serde::Serialize;
+use serde::de::DeserializeOwned;
 use tencentcloud_core::Signer;
 use tracing::Instrument;
 
 use crate::breaker::{Breaker, Outcome, Ticket};
-use crate::credential::CredentialProvider;
 use crate::endpoint::{Route, Targets, parse_endpoint};
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpRequest, HttpSend, ReqwestSend};
-use crate::prepare::Prepared;
+use crate::prepare::{Call, Prepared};
 use crate::profile::ClientProfile;
+use crate::provider::CredentialProvider;
 use crate::redact;
-use crate::response::Handler;
+use crate::response::{Handler, JsonHandler};
 use crate::signing;
 use crate::skew::{ClockSkew, compute_offset};
 use crate::sync::lock;
 
 /// Signs, sends and retries prepared calls for one profile, region and credential.
 pub(crate) struct Engine {
-    pub(crate) credential: Arc<dyn CredentialProvider>,
+    /// `None` for an engine that only makes unsigned calls (web identity).
+    credential: Option<Arc<dyn CredentialProvider>>,
     pub(crate) region: Option<String>,
     pub(crate) profile: ClientProfile,
     http: Arc<dyn HttpSend>,
@@ -38,7 +41,7 @@ pub(crate) struct Engine {
 impl Engine {
     /// Checks the profile and builds the engine (and, without `http`, its reqwest pool).
     pub(crate) fn new(
-        credential: Arc<dyn CredentialProvider>,
+        credential: Option<Arc<dyn CredentialProvider>>,
         region: Option<String>,
         profile: ClientProfile,
         http: Option<Arc<dyn HttpSend>>,
@@ -76,6 +79,18 @@ impl Engine {
             skew: ClockSkew::default(),
             breaker,
         })
+    }
+
+    /// Calls an action with typed parameters and a typed `Response`.
+    pub(crate) async fn call<Req, Resp>(&self, call: Call<'_>, request: &Req) -> Result<Resp, Error>
+    where
+        Req: Serialize + ?Sized,
+        Resp: DeserializeOwned,
+    {
+        let params = serde_json::to_value(request)
+            .map_err(|e| Error::configuration(format!("cannot serialize the request: {e}")))?;
+        let p = call.json(&self.profile, self.region.as_deref(), params)?;
+        self.execute(p, JsonHandler::<Resp>::new()).await
     }
 
     /// Runs a call: attempts, retries, breaker, clock-skew correction, logging.
@@ -188,9 +203,10 @@ impl Engine {
             (None, None) => Route::Default,
         };
         let target = self.targets.resolve(&self.profile.http, &p.service, route)?;
-        let cred = match p.signing.needs_credential() {
-            true => Some(self.credential.credential().await?),
-            false => None,
+        let cred = match (p.signing.needs_credential(), &self.credential) {
+            (true, Some(provider)) => Some(provider.credential().await?),
+            (true, None) => return Err(Error::configuration("this client makes unsigned calls only")),
+            (false, _) => None,
         };
         signing::sign(&self.signer, &self.profile, p, &target, cred.as_ref(), self.skew.now())
     }

@@ -8,12 +8,12 @@ use tencentcloud_core::legacy_v1;
 use tencentcloud_core::request::Body as CoreBody;
 use tencentcloud_core::{Credential, Method, Request, Signer};
 
-use crate::credential::Credentials;
 use crate::endpoint::Target;
 use crate::error::Error;
 use crate::http::HttpRequest;
 use crate::prepare::{Prepared, PreparedBody};
 use crate::profile::{ClientProfile, HttpMethod, SignMethod};
+use crate::provider::Credentials;
 use crate::sync::lock;
 
 /// How a call is signed.

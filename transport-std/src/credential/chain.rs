@@ -7,11 +7,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 
 use tencentcloud_core::provider::{Env, Fs, ProcessEnv, RealFs};
 
-use super::{
-    CredentialFuture, CredentialProvider, Credentials, EnvProvider, InstanceRoleProvider, ProfileFileProvider,
-    SharedEnv, SharedFs, TkeProvider,
-};
+use super::{EnvProvider, InstanceRoleProvider, ProfileFileProvider, SharedEnv, SharedFs, TkeProvider};
 use crate::error::{CredentialErrorKind, Error};
+use crate::provider::{CredentialFuture, CredentialProvider, Credentials};
 
 type Named = (String, Arc<dyn CredentialProvider>);
 

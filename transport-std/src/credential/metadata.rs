@@ -9,10 +9,11 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::{CacheConfig, CachedProvider, CredentialFuture, CredentialProvider, Credentials};
+use super::{CacheConfig, CachedProvider};
 use crate::error::{CredentialErrorKind, Error, ErrorKind};
 use crate::http::{HttpRequest, HttpSend, Method, ReqwestSend};
 use crate::profile::HttpProfile;
+use crate::provider::{CredentialFuture, CredentialProvider, Credentials};
 use crate::proxy::ProxyConfig;
 
 /// The CVM instance metadata service.

@@ -5,10 +5,9 @@ use std::sync::Arc;
 
 use tencentcloud_core::provider::{ENV_PROFILE, Env, Fs, ProcessEnv, RealFs, profile_file};
 
-use super::{
-    CredentialFuture, CredentialProvider, Credentials, EnvRef, FsRef, SharedEnv, SharedFs, from_provider_error,
-};
+use super::{EnvRef, FsRef, SharedEnv, SharedFs, from_provider_error};
 use crate::error::Error;
+use crate::provider::{CredentialFuture, CredentialProvider, Credentials};
 
 /// Credentials from the profile file (see [`tencentcloud_core::provider::profile_file`]):
 /// `TENCENTCLOUD_CREDENTIALS_FILE` if set, else `~/.tencentcloud/credentials`, else

@@ -3,18 +3,21 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
 use tencentcloud_core::provider::{Env, Fs, ProcessEnv, RealFs};
 use zeroize::Zeroizing;
 
-use super::{CacheConfig, CachedProvider, CredentialFuture, CredentialProvider, Credentials, SharedEnv, SharedFs};
-use crate::client::Client;
+use super::{CacheConfig, CachedProvider, SharedEnv, SharedFs};
+use crate::engine::Engine;
 use crate::error::{CredentialErrorKind, Error};
 use crate::options::CallOptions;
+use crate::prepare::Call;
 use crate::profile::ClientProfile;
+use crate::provider::{CredentialFuture, CredentialProvider, Credentials};
+use crate::sync::lock;
 
 /// The STS API version.
 pub const STS_VERSION: &str = "2018-08-13";
@@ -170,13 +173,10 @@ impl AssumeRoleBuilder {
         check_arn(&self.role_arn)?;
         check_session_name(&self.session_name)?;
         let duration_secs = check_duration(self.duration)?;
-        let client = Client::builder()
-            .credential_provider(Arc::clone(&self.source))
-            .region(self.region.clone())
-            .profile(self.profile)
-            .build()?;
+        let region = Some(self.region.clone()).filter(|r| !r.is_empty());
+        let engine = Engine::new(Some(Arc::clone(&self.source)), region, self.profile, None)?;
         let fetch = AssumeRoleFetch {
-            client,
+            engine,
             endpoint: self.endpoint.clone(),
             role_arn: self.role_arn.clone(),
             session_name: self.session_name,
@@ -266,7 +266,7 @@ impl CredentialProvider for AssumeRoleProvider {
 }
 
 struct AssumeRoleFetch {
-    client: Client,
+    engine: Engine,
     endpoint: Option<String>,
     role_arn: String,
     session_name: String,
@@ -300,11 +300,9 @@ impl AssumeRoleFetch {
         if let Some(ep) = &self.endpoint {
             opts = opts.endpoint(ep.clone());
         }
-        let answer: StsAnswer = self
-            .client
-            .call_with("sts", STS_VERSION, "AssumeRole", &params, &opts)
-            .await
-            .map_err(|e| sts_error("AssumeRole", &self.role_arn, e))?;
+        let call = Call { service: "sts", version: STS_VERSION, action: "AssumeRole", opts: &opts };
+        let answer: StsAnswer =
+            self.engine.call(call, &params).await.map_err(|e| sts_error("AssumeRole", &self.role_arn, e))?;
         let creds = answer.into_credentials()?;
         tracing::debug!(role_arn = %self.role_arn, "assumed role");
         Ok(creds)
@@ -370,7 +368,7 @@ struct WebIdentityCall<'a> {
 }
 
 /// Calls `AssumeRoleWithWebIdentity`, unsigned (`Authorization: SKIP`).
-async fn assume_role_with_web_identity(client: &Client, call: WebIdentityCall<'_>) -> Result<Credentials, Error> {
+async fn assume_role_with_web_identity(engine: &Engine, call: WebIdentityCall<'_>) -> Result<Credentials, Error> {
     let params = WebIdentityParams {
         provider_id: call.provider_id,
         web_identity_token: call.token,
@@ -382,33 +380,34 @@ async fn assume_role_with_web_identity(client: &Client, call: WebIdentityCall<'_
     if let Some(ep) = call.endpoint {
         opts = opts.endpoint(ep);
     }
-    let answer: StsAnswer = client
-        .call_with("sts", STS_VERSION, "AssumeRoleWithWebIdentity", &params, &opts)
-        .await
-        .map_err(|e| sts_error("AssumeRoleWithWebIdentity", call.role_arn, e))?;
+    let sts = Call { service: "sts", version: STS_VERSION, action: "AssumeRoleWithWebIdentity", opts: &opts };
+    let answer: StsAnswer =
+        engine.call(sts, &params).await.map_err(|e| sts_error("AssumeRoleWithWebIdentity", call.role_arn, e))?;
     let creds = answer.into_credentials()?;
     tracing::debug!(role_arn = %call.role_arn, "assumed role with web identity");
     Ok(creds)
 }
 
-/// An STS client that sends no credential (web identity calls skip signing), built on
+/// An STS engine without a credential (web identity calls are unsigned), built on
 /// first use.
-struct LazyClient {
+struct LazyEngine {
     profile: ClientProfile,
-    client: Mutex<Option<Client>>,
+    engine: Mutex<Option<Arc<Engine>>>,
 }
 
-impl LazyClient {
-    fn get(&self) -> Result<Client, Error> {
-        let mut slot = self.client.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(c) = &*slot {
-            return Ok(c.clone());
+impl LazyEngine {
+    fn new(profile: ClientProfile) -> Self {
+        Self { profile, engine: Mutex::new(None) }
+    }
+
+    fn get(&self) -> Result<Arc<Engine>, Error> {
+        let mut slot = lock(&self.engine);
+        if let Some(e) = &*slot {
+            return Ok(Arc::clone(e));
         }
-        // Skip-sign calls never ask for a credential; this one only answers "none".
-        let none = crate::StaticProvider::new("SKIP", "SKIP");
-        let c = Client::builder().credential(none).profile(self.profile.clone()).build()?;
-        *slot = Some(c.clone());
-        Ok(c)
+        let e = Arc::new(Engine::new(None, None, self.profile.clone(), None)?);
+        *slot = Some(Arc::clone(&e));
+        Ok(e)
     }
 }
 
@@ -495,7 +494,7 @@ impl WebIdentityBuilder {
             session_name,
             duration_secs,
             endpoint: self.endpoint,
-            client: LazyClient { profile: self.profile, client: Mutex::new(None) },
+            engine: LazyEngine::new(self.profile),
         };
         Ok(WebIdentityProvider { role_arn: self.role_arn, cache: CachedProvider::with_config(fetch, self.cache) })
     }
@@ -569,7 +568,7 @@ struct WebIdentityFetch {
     session_name: String,
     duration_secs: u64,
     endpoint: Option<String>,
-    client: LazyClient,
+    engine: LazyEngine,
 }
 
 impl WebIdentityFetch {
@@ -578,9 +577,9 @@ impl WebIdentityFetch {
             TokenSource::Fixed(t) => Arc::clone(t),
             TokenSource::File(path) => Arc::new(read_token_file(&*self.fs, path)?),
         };
-        let client = self.client.get()?;
+        let engine = self.engine.get()?;
         assume_role_with_web_identity(
-            &client,
+            &engine,
             WebIdentityCall {
                 region: &self.region,
                 provider_id: &self.provider_id,
@@ -703,7 +702,7 @@ impl TkeProvider {
         self.cache.get_or_init(|| {
             let fetch = TkeFetch {
                 config: Arc::clone(&self.config),
-                client: LazyClient { profile: self.config.profile.clone(), client: Mutex::new(None) },
+                engine: LazyEngine::new(self.config.profile.clone()),
                 session_name: self.config.session_name.clone().unwrap_or_else(default_session_name),
             };
             CachedProvider::with_config(fetch, self.config.cache.clone())
@@ -731,7 +730,7 @@ impl CredentialProvider for TkeProvider {
 
 struct TkeFetch {
     config: Arc<TkeConfig>,
-    client: LazyClient,
+    engine: LazyEngine,
     session_name: String,
 }
 
@@ -755,9 +754,9 @@ impl TkeFetch {
         let duration_secs = check_duration(self.config.duration)?;
         check_session_name(&self.session_name)?;
         let token = read_token_file(&*self.config.fs, std::path::Path::new(&token_file))?;
-        let client = self.client.get()?;
+        let engine = self.engine.get()?;
         assume_role_with_web_identity(
-            &client,
+            &engine,
             WebIdentityCall {
                 region: &region,
                 provider_id: &provider_id,
