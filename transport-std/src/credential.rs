@@ -9,9 +9,8 @@ mod profile_file;
 mod sts;
 
 use std::fmt;
-use std::sync::Arc;
 
-use tencentcloud_core::provider::{Env, Fs, OwnedCredential, ProcessEnv, ProviderError, environment};
+use tencentcloud_core::provider::{Env, ProviderError, environment};
 
 use crate::error::{CredentialErrorKind, Error};
 use crate::provider::{CredentialFuture, CredentialProvider, Credentials};
@@ -58,60 +57,11 @@ impl CredentialProvider for StaticProvider {
 
 pub use tencentcloud_core::provider::{ENV_SECRET_ID, ENV_SECRET_KEY, ENV_SESSION_TOKEN};
 
-/// A thread-safe [`Env`], as the providers hold it.
-pub(crate) type SharedEnv = Arc<dyn Env + Send + Sync>;
-/// A thread-safe [`Fs`], as the providers hold it.
-pub(crate) type SharedFs = Arc<dyn Fs + Send + Sync>;
-
-/// An [`Env`] over a closure.
-struct FnEnv<F>(F);
-
-impl<F: Fn(&str) -> Option<String>> Env for FnEnv<F> {
-    fn var(&self, key: &str) -> Option<String> {
-        (self.0)(key)
-    }
-}
-
-/// Borrows a shared [`Env`] where core wants `&impl Env`, optionally overriding one
-/// variable (e.g. `TENCENTCLOUD_PROFILE` for an explicit profile name).
-pub(crate) struct EnvRef<'a> {
-    pub(crate) env: &'a (dyn Env + Send + Sync),
-    pub(crate) set: Option<(&'a str, &'a str)>,
-}
-
-impl Env for EnvRef<'_> {
-    fn var(&self, key: &str) -> Option<String> {
-        match self.set {
-            Some((k, v)) if k == key => Some(v.to_owned()),
-            _ => self.env.var(key),
-        }
-    }
-}
-
-/// Borrows a shared [`Fs`] where core wants `&impl Fs`.
-pub(crate) struct FsRef<'a>(pub(crate) &'a (dyn Fs + Send + Sync));
-
-impl Fs for FsRef<'_> {
-    fn read(&self, path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-        self.0.read(path)
-    }
-}
-
 /// A core provider error as a client error (kind kept, message free of secrets).
 pub(crate) fn from_provider_error(e: ProviderError) -> Error {
     match e {
         ProviderError::NotConfigured(why) => Error::credential(CredentialErrorKind::NotConfigured, why),
         ProviderError::Invalid(why) => Error::credential(CredentialErrorKind::Invalid, why),
-    }
-}
-
-impl From<&OwnedCredential> for Credentials {
-    fn from(c: &OwnedCredential) -> Self {
-        let creds = Credentials::new(c.secret_id(), c.secret_key());
-        match c.token() {
-            Some(t) => creds.with_token(t),
-            None => creds,
-        }
     }
 }
 
@@ -123,36 +73,29 @@ impl From<&OwnedCredential> for Credentials {
 /// than silently using another source).
 ///
 /// ```
-/// use tencentcloud_transport_std::{EnvProvider, MapEnv};
+/// use tencentcloud_transport_std::{Env, EnvProvider};
 ///
-/// let p = EnvProvider::with_env(MapEnv::new(&[("TENCENTCLOUD_SECRET_ID", "AKID1"), ("TENCENTCLOUD_SECRET_KEY", "k")]));
+/// let p = EnvProvider::with_env(Env::from_slice(&[("TENCENTCLOUD_SECRET_ID", "AKID1"), ("TENCENTCLOUD_SECRET_KEY", "k")]));
 /// # drop(p);
 /// ```
 #[derive(Clone)]
 pub struct EnvProvider {
-    env: SharedEnv,
+    env: Env,
 }
 
 impl EnvProvider {
     /// Reads the process environment.
     pub fn new() -> Self {
-        Self::with_env(ProcessEnv)
+        Self::with_env(Env::real())
     }
 
-    /// Reads variables through `env` (e.g. a [`MapEnv`](crate::MapEnv) in tests).
-    pub fn with_env(env: impl Env + Send + Sync + 'static) -> Self {
-        Self { env: Arc::new(env) }
-    }
-
-    /// Reads variables through `lookup` instead of the process environment (for
-    /// tests, or configuration kept elsewhere).
-    pub fn with_lookup(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
-        Self::with_env(FnEnv(lookup))
+    /// Reads variables through `env` (e.g. [`Env::from_slice`] in tests).
+    pub fn with_env(env: Env) -> Self {
+        Self { env }
     }
 
     fn read(&self) -> Result<Credentials, Error> {
-        let owned = environment(&EnvRef { env: &*self.env, set: None }).map_err(from_provider_error)?;
-        Ok(Credentials::from(&owned))
+        environment(&self.env).map_err(from_provider_error)
     }
 }
 
@@ -177,14 +120,13 @@ impl CredentialProvider for EnvProvider {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
+    use std::sync::Arc;
 
     use super::*;
     use crate::error::ErrorKind;
 
     fn env(vars: &[(&str, &str)]) -> EnvProvider {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        EnvProvider::with_lookup(move |k| map.get(k).cloned())
+        EnvProvider::with_env(Env::from_slice(vars))
     }
 
     fn block<T>(f: impl Future<Output = T>) -> T {

@@ -102,8 +102,8 @@ pub use retry::{RetryPolicy, is_read_only_action};
 pub use sse::{SseEvent, SseStream};
 pub use tencentcloud_core::Language;
 pub use tencentcloud_core::multipart::Multipart;
-/// The environment and file-system seams of the providers, with in-memory fakes.
-pub use tencentcloud_core::provider::{Env, Fs, MapEnv, MapFs, ProcessEnv, RealFs};
+/// The environment and file system the providers read, real or in-memory fakes.
+pub use tencentcloud_core::provider::{Env, Fs};
 
 /// The `Stream` trait the SSE stream implements (also `futures::Stream`).
 pub use futures_core::Stream;

@@ -3,111 +3,18 @@
 //! asks a provider before each attempt; the providers in [`crate::credential`] implement
 //! it (some call STS through the engine). Nothing here knows either of them.
 
-use std::fmt;
+use crate::error::{CredentialErrorKind, Error};
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::time::{Duration, SystemTime};
 
-use zeroize::Zeroize;
+/// Owned credentials (core's type): redacted `Debug`, key and token wiped on drop.
+pub use tencentcloud_core::provider::Credentials;
 
-use crate::error::{CredentialErrorKind, Error};
-
-/// A secret id, secret key, optional session token and optional expiry, owned.
-///
-/// The secret key and the token are wiped from memory when the value is dropped, and
-/// `Debug` never shows them.
-///
-/// ```
-/// use tencentcloud_transport_std::Credentials;
-///
-/// let c = Credentials::new("AKIDEXAMPLE", "secret-key").with_token("tok");
-/// assert_eq!(c.secret_id(), "AKIDEXAMPLE");
-/// let shown = format!("{c:?}");
-/// assert!(!shown.contains("secret-key") && !shown.contains("tok\""));
-/// ```
-#[derive(Clone)]
-pub struct Credentials {
-    secret_id: String,
-    secret_key: String,
-    token: Option<String>,
-    expires_at: Option<SystemTime>,
-}
-
-impl Credentials {
-    /// Permanent credentials (no token, no expiry).
-    pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
-        Self { secret_id: secret_id.into(), secret_key: secret_key.into(), token: None, expires_at: None }
-    }
-
-    /// Adds a session token (temporary credentials); an empty token means none.
-    pub fn with_token(mut self, token: impl Into<String>) -> Self {
-        let token: String = token.into();
-        if let Some(mut old) = self.token.take() {
-            old.zeroize();
-        }
-        self.token = (!token.is_empty()).then_some(token);
-        self
-    }
-
-    /// Sets when the credentials stop working.
-    pub fn with_expiry(mut self, expires_at: SystemTime) -> Self {
-        self.expires_at = Some(expires_at);
-        self
-    }
-
-    /// The secret id (sent in the clear in `Authorization`).
-    pub fn secret_id(&self) -> &str {
-        &self.secret_id
-    }
-
-    /// The secret key. Never log it.
-    pub fn secret_key(&self) -> &str {
-        &self.secret_key
-    }
-
-    /// The session token, if any. Never log it.
-    pub fn token(&self) -> Option<&str> {
-        self.token.as_deref()
-    }
-
-    /// When the credentials expire, if they do.
-    pub fn expires_at(&self) -> Option<SystemTime> {
-        self.expires_at
-    }
-
-    /// Whether the credentials expire within `margin` of `now` (never, without an expiry).
-    pub fn expires_within(&self, now: SystemTime, margin: Duration) -> bool {
-        self.expires_at.is_some_and(|at| at <= now + margin)
-    }
-
-    /// The validated borrowed form the core signer takes.
-    pub(crate) fn as_core(&self) -> Result<tencentcloud_core::Credential<'_>, Error> {
-        let c = tencentcloud_core::Credential::new(&self.secret_id, &self.secret_key)
-            .and_then(|c| c.with_token(self.token.as_deref().unwrap_or("")))
-            .map_err(|e| Error::credential(CredentialErrorKind::Invalid, e.to_string()))?;
-        Ok(c)
-    }
-}
-
-impl Drop for Credentials {
-    fn drop(&mut self) {
-        self.secret_key.zeroize();
-        if let Some(t) = self.token.as_mut() {
-            t.zeroize();
-        }
-    }
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("secret_id", &self.secret_id)
-            .field("secret_key", &"<redacted>")
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .field("expires_at", &self.expires_at)
-            .finish()
-    }
+/// The checked borrowed form the signer takes; a malformed credential is a
+/// [`CredentialErrorKind::Invalid`] error (its message never shows a value).
+pub(crate) fn signing_credential(c: &Credentials) -> Result<tencentcloud_core::Credential<'_>, Error> {
+    c.credential().map_err(|e| Error::credential(CredentialErrorKind::Invalid, e.to_string()))
 }
 
 /// The future a [`CredentialProvider`] returns.
@@ -151,6 +58,8 @@ impl<T: CredentialProvider + ?Sized> CredentialProvider for Box<T> {
 
 #[cfg(test)]
 mod tests {
+    use std::time::{Duration, SystemTime};
+
     use super::*;
 
     #[test]

@@ -13,7 +13,7 @@ use crate::error::Error;
 use crate::http::HttpRequest;
 use crate::prepare::{Prepared, PreparedBody};
 use crate::profile::{ClientProfile, HttpMethod, SignMethod};
-use crate::provider::Credentials;
+use crate::provider::{Credentials, signing_credential};
 use crate::sync::lock;
 
 /// How a call is signed.
@@ -110,7 +110,7 @@ fn tc3(
         req = req.unsigned_payload();
     }
     let core_cred = match cred {
-        Some(c) => c.as_core()?,
+        Some(c) => signing_credential(c)?,
         // Not sent: a skip-sign request carries no credential.
         None => Credential::new("SKIP", "SKIP").map_err(tencentcloud_core::Error::from)?,
     };
@@ -131,7 +131,7 @@ fn legacy(
     cred: &Credentials,
     timestamp: u64,
 ) -> Result<HttpRequest, Error> {
-    let core_cred = cred.as_core()?;
+    let core_cred = signing_credential(cred)?;
     let nonce = fastrand::u32(1..).to_string();
     let timestamp = timestamp.to_string();
     let mut common: Vec<(&str, &str)> = vec![
