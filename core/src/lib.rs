@@ -46,6 +46,7 @@ mod credential;
 mod error;
 pub mod fuzzing;
 mod hex;
+pub mod policy;
 pub mod query;
 pub mod request;
 pub mod response;
