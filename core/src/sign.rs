@@ -308,7 +308,7 @@ impl<const N: usize> fmt::Debug for SigningKeyCache<N> {
 /// use tencentcloud_core::{Credential, Request, Signer};
 ///
 /// let cred = Credential::new("AKIDEXAMPLE", "secret")?;
-/// let mut signer = Signer::<2>::with_slots();
+/// let mut signer = Signer::<2>::new(); // two cached keys; `Signer` alone holds four
 /// let req = Request::get("cvm", "2017-03-12", "DescribeZones", "");
 /// let a = signer.sign(&req, &cred, 1_700_000_000)?; // derives the key
 /// let b = signer.sign(&req, &cred, 1_700_000_100)?; // same day: cached
@@ -321,17 +321,11 @@ pub struct Signer<const N: usize = 4> {
     cache: SigningKeyCache<N>,
 }
 
-impl Signer {
-    /// A signer with an empty cache of four signing keys.
-    pub const fn new() -> Self {
-        Self { cache: SigningKeyCache::new() }
-    }
-}
-
 impl<const N: usize> Signer<N> {
-    /// A signer with an empty cache of `N` signing keys (`N = 1` suits a device that
-    /// calls one service).
-    pub const fn with_slots() -> Self {
+    /// A signer with an empty cache of `N` signing keys, the type's parameter:
+    /// `Signer::<1>::new()` suits a device that calls one service, and
+    /// `let s: Signer = Signer::new()` holds the default four.
+    pub const fn new() -> Self {
         Self { cache: SigningKeyCache::new() }
     }
 

@@ -67,7 +67,7 @@ async fn every_body_kind_and_option_verifies_independently() {
     let emu = Emulator::builder().key(ID, KEY).start().await.unwrap();
     let host = emu.host();
     let cred = Credential::new(ID, KEY).unwrap();
-    let mut signer = Signer::new();
+    let mut signer: Signer = Signer::new();
     let trace = [("X-TC-TraceId", "  MiXeD-Case-Trace  ")];
     let bytes = vec![7u8; 3000];
     let bodies = [

@@ -132,7 +132,7 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
 
     /// A client with the given timeouts and retry policy.
     pub const fn with_config(credential: Credential<'c>, clock: C, config: Config) -> Self {
-        Self { credential, clock, sync: TimeSync::new(), signer: Signer::with_slots(), config, jitter: 0x9e37_79b9 }
+        Self { credential, clock, sync: TimeSync::new(), signer: Signer::new(), config, jitter: 0x9e37_79b9 }
     }
 
     /// The configuration.
