@@ -9,7 +9,7 @@ use std::time::{Instant, SystemTime};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tencentcloud_core::Signer;
+use tencentcloud_core::{Signer, policy};
 use tracing::Instrument;
 
 use crate::breaker::{Breaker, Outcome, Ticket};
@@ -22,7 +22,7 @@ use crate::provider::CredentialProvider;
 use crate::redact;
 use crate::response::{Handler, JsonHandler};
 use crate::signing;
-use crate::skew::{ClockSkew, compute_offset};
+use crate::skew::{ClockSkew, Expired};
 use crate::sync::lock;
 
 /// Signs, sends and retries prepared calls for one profile, region and credential.
@@ -126,7 +126,7 @@ impl Engine {
             };
             let backup = ticket.is_some_and(|t| t.backup);
             let attempt_span = tracing::debug_span!("attempt", attempt, backup);
-            let (result, date) = self.attempt(&p, &handler, backup).instrument(attempt_span).await;
+            let (result, date, signed_at) = self.attempt(&p, &handler, backup).instrument(attempt_span).await;
             if let (Some(t), Some(b)) = (ticket, &self.breaker) {
                 let mut b = lock(b);
                 b.after_request(t, breaker_outcome(&result), Instant::now());
@@ -139,9 +139,8 @@ impl Engine {
                 }
                 Err(e) => e,
             };
-            let offset = date.as_deref().and_then(|d| compute_offset(d.as_bytes(), SystemTime::now()));
-            if let (Some("AuthFailure.SignatureExpire"), false, Some(offset)) = (err.api_code(), skew_corrected, offset)
-            {
+            let skew = Expired { code: err.api_code(), date: date.as_deref(), signed_at, already: skew_corrected };
+            if let Some(offset) = skew.correction(SystemTime::now()) {
                 tracing::warn!(offset_secs = offset, "clock skew detected: correcting the signing time and retrying");
                 self.skew.set(offset);
                 skew_corrected = true;
@@ -159,16 +158,18 @@ impl Engine {
         }
     }
 
-    /// One attempt, with its `Date` response header (for the clock-skew correction).
+    /// One attempt, with its `Date` response header and the time it was signed with
+    /// (for the clock-skew correction).
     async fn attempt<H: Handler>(
         &self,
         p: &Prepared,
         handler: &H,
         backup: bool,
-    ) -> (Result<(H::Output, Option<String>), Error>, Option<String>) {
-        let request = match self.sign_attempt(p, backup).await {
+    ) -> (Result<(H::Output, Option<String>), Error>, Option<String>, u64) {
+        let signed_at = self.skew.now();
+        let request = match self.sign_attempt(p, backup, signed_at).await {
             Ok(r) => r,
-            Err(e) => return (Err(e), None),
+            Err(e) => return (Err(e), None, signed_at),
         };
         if tracing::enabled!(target: "tencentcloud::http", tracing::Level::DEBUG) {
             tracing::debug!(
@@ -187,12 +188,12 @@ impl Engine {
             handler.handle(resp).await
         };
         match tokio::time::timeout(p.timeout, exchange).await {
-            Ok(result) => (result, date),
-            Err(_) => (Err(Error::timeout(p.timeout)), None),
+            Ok(result) => (result, date, signed_at),
+            Err(_) => (Err(Error::timeout(p.timeout)), None, signed_at),
         }
     }
 
-    async fn sign_attempt(&self, p: &Prepared, backup: bool) -> Result<HttpRequest, Error> {
+    async fn sign_attempt(&self, p: &Prepared, backup: bool, timestamp: u64) -> Result<HttpRequest, Error> {
         let backup_endpoint = match (backup, &self.breaker) {
             (true, Some(b)) => Some(lock(b).config().backup_endpoint.clone()),
             _ => None,
@@ -208,7 +209,7 @@ impl Engine {
             (true, None) => return Err(Error::configuration("this client makes unsigned calls only")),
             (false, _) => None,
         };
-        signing::sign(&self.signer, &self.profile, p, &target, cred.as_ref(), self.skew.now())
+        signing::sign(&self.signer, &self.profile, p, &target, cred.as_ref(), timestamp)
     }
 }
 
@@ -216,7 +217,7 @@ impl Engine {
 fn breaker_outcome<T>(result: &Result<T, Error>) -> Outcome {
     let Err(e) = result else { return Outcome::Success };
     match e.kind() {
-        ErrorKind::Api { code, .. } if code == "InternalError" => Outcome::Failure,
+        ErrorKind::Api { code, .. } if code == policy::code::INTERNAL_ERROR => Outcome::Failure,
         ErrorKind::Api { .. } => Outcome::Success,
         ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Decode => Outcome::Failure,
         ErrorKind::HttpStatus { status } if *status >= 500 => Outcome::Failure,

@@ -6,7 +6,7 @@ use std::sync::Mutex;
 use bytes::Bytes;
 use tencentcloud_core::legacy_v1;
 use tencentcloud_core::request::Body as CoreBody;
-use tencentcloud_core::{Credential, Method, Request, Signer};
+use tencentcloud_core::{Method, Request, SignedRequest, Signer};
 
 use crate::endpoint::Target;
 use crate::error::Error;
@@ -72,7 +72,7 @@ pub(crate) fn sign(
     }
 }
 
-/// TC3-HMAC-SHA256, or the skip-sign request when `cred` is `None`.
+/// TC3-HMAC-SHA256, or the unsigned request (`Authorization: SKIP`) when `cred` is `None`.
 fn tc3(
     signer: &Mutex<Signer<8>>,
     profile: &ClientProfile,
@@ -104,17 +104,15 @@ fn tc3(
     if !signed_names.is_empty() {
         req = req.sign_headers(&signed_names);
     }
-    if cred.is_none() {
-        req = req.skip_sign();
-    } else if profile.unsigned_payload {
-        req = req.unsigned_payload();
-    }
-    let core_cred = match cred {
-        Some(c) => signing_credential(c)?,
-        // Not sent: a skip-sign request carries no credential.
-        None => Credential::new("SKIP", "SKIP").map_err(tencentcloud_core::Error::from)?,
+    let signed = match cred {
+        Some(c) => {
+            if profile.unsigned_payload {
+                req = req.unsigned_payload();
+            }
+            lock(signer).sign(&req, &signing_credential(c)?, timestamp)?
+        }
+        None => SignedRequest::unsigned(&req, timestamp)?,
     };
-    let signed = lock(signer).sign(&req, &core_cred, timestamp)?;
     let headers = signed.headers().map(|h| (h.name.to_owned(), h.value.parts().concat())).collect();
     let [_, query] = signed.path_and_query();
     let url = if query.is_empty() { target.url.clone() } else { format!("{}?{query}", target.url) };
