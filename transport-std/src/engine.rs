@@ -74,7 +74,7 @@ impl Engine {
             region,
             profile,
             http,
-            signer: Mutex::new(Signer::<8>::default()),
+            signer: Mutex::new(Signer::<8>::new()),
             targets: Targets::default(),
             skew: ClockSkew::default(),
             breaker,
