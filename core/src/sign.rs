@@ -337,15 +337,13 @@ impl<const N: usize> Signer<N> {
         timestamp: u64,
     ) -> Result<SignedRequest<'r>, Error> {
         let cache = &mut self.cache;
-        SignedRequest::build(req, cred.secret_id(), cred.token(), timestamp, |date, service| {
-            cache.mac(cred, date, service)
-        })
+        SignedRequest::build(req, cred, timestamp, |date, service| cache.mac(cred, date, service))
     }
 }
 
 /// Signs one request without a cache (derives the signing key every time).
 pub fn sign<'r>(req: &Request<'r>, cred: &Credential<'r>, timestamp: u64) -> Result<SignedRequest<'r>, Error> {
-    SignedRequest::build(req, cred.secret_id(), cred.token(), timestamp, |date, service| {
+    SignedRequest::build(req, cred, timestamp, |date, service| {
         SigningKey::derive(cred.secret_key(), date, service).mac()
     })
 }
@@ -505,13 +503,12 @@ impl<'r> SignedRequest<'r> {
     /// # Ok::<(), tencentcloud_core::Error>(())
     /// ```
     pub fn unsigned(req: &Request<'r>, timestamp: u64) -> Result<Self, Error> {
-        Self::build(&req.skip_sign(), "", None, timestamp, |_, _| hmac_key(&[]))
+        Self::build(&req.skip_sign(), &Credential::NONE, timestamp, |_, _| hmac_key(&[]))
     }
 
     fn build(
         req: &Request<'r>,
-        secret_id: &'r str,
-        token: Option<&'r str>,
+        cred: &Credential<'r>,
         timestamp: u64,
         mac_for: impl FnOnce(&Date, &str) -> HmacSha256,
     ) -> Result<Self, Error> {
@@ -520,8 +517,8 @@ impl<'r> SignedRequest<'r> {
         let action_first = [req.action.as_bytes().first().map_or(b'A', u8::to_ascii_uppercase)];
         let mut signed = Self {
             req: *req,
-            secret_id,
-            token,
+            secret_id: cred.secret_id(),
+            token: cred.token(),
             timestamp: Digits::new(timestamp),
             date: date.as_str_bytes(),
             action_first,
