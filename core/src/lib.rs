@@ -46,6 +46,8 @@ mod credential;
 mod error;
 pub mod fuzzing;
 mod hex;
+mod http1;
+mod key;
 pub mod policy;
 pub mod query;
 pub mod request;
