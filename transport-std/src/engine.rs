@@ -16,7 +16,7 @@ use crate::breaker::{Breaker, Outcome, Ticket};
 use crate::endpoint::{Route, Targets, parse_endpoint};
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpRequest, HttpSend, ReqwestSend};
-use crate::prepare::{Call, Prepared};
+use crate::prepare::{Call, Prepared, PreparedBody};
 use crate::profile::ClientProfile;
 use crate::provider::CredentialProvider;
 use crate::redact;
@@ -89,8 +89,18 @@ impl Engine {
     {
         let params = serde_json::to_value(request)
             .map_err(|e| Error::configuration(format!("cannot serialize the request: {e}")))?;
-        let p = call.json(&self.profile, self.region.as_deref(), params)?;
+        let p = self.prepare_json(call, params)?;
         self.execute(p, JsonHandler::<Resp>::new()).await
+    }
+
+    /// A call with JSON parameters, under this engine's profile and region.
+    pub(crate) fn prepare_json(&self, call: Call<'_>, params: serde_json::Value) -> Result<Prepared, Error> {
+        call.json(&self.profile, self.region.as_deref(), params)
+    }
+
+    /// A call with a body of its own, under this engine's profile and region.
+    pub(crate) fn prepare_raw(&self, call: Call<'_>, body: PreparedBody) -> Prepared {
+        call.raw(&self.profile, self.region.as_deref(), body)
     }
 
     /// Runs a call: attempts, retries, breaker, clock-skew correction, logging.
