@@ -176,10 +176,9 @@ impl Engine {
         handler: &H,
         backup: bool,
     ) -> (Result<(H::Output, Option<String>), Error>, Option<String>, u64) {
-        let signed_at = self.skew.now();
-        let request = match self.sign_attempt(p, backup, signed_at).await {
+        let (request, signed_at) = match self.sign_attempt(p, backup).await {
             Ok(r) => r,
-            Err(e) => return (Err(e), None, signed_at),
+            Err(e) => return (Err(e), None, 0),
         };
         if tracing::enabled!(target: "tencentcloud::http", tracing::Level::DEBUG) {
             tracing::debug!(
@@ -203,7 +202,9 @@ impl Engine {
         }
     }
 
-    async fn sign_attempt(&self, p: &Prepared, backup: bool, timestamp: u64) -> Result<HttpRequest, Error> {
+    /// The signed request and the time it was signed with (taken once the credential is
+    /// at hand: waiting for a refresh must not age the signature).
+    async fn sign_attempt(&self, p: &Prepared, backup: bool) -> Result<(HttpRequest, u64), Error> {
         let backup_endpoint = match (backup, &self.breaker) {
             (true, Some(b)) => Some(lock(b).config().backup_endpoint.clone()),
             _ => None,
@@ -219,7 +220,8 @@ impl Engine {
             (true, None) => return Err(Error::configuration("this client makes unsigned calls only")),
             (false, _) => None,
         };
-        signing::sign(&self.signer, &self.profile, p, &target, cred.as_ref(), timestamp)
+        let timestamp = self.skew.now();
+        Ok((signing::sign(&self.signer, &self.profile, p, &target, cred.as_ref(), timestamp)?, timestamp))
     }
 }
 
