@@ -121,6 +121,7 @@ impl<const N: usize> SigningKeyCache<N> {
         if let Some(e) = hit {
             return e.mac.clone();
         }
+        trace!("tc3: deriving the signing key for {}/{}", date, service);
         let mac = SigningKey::derive(cred.secret_key(), date, service).mac();
         let mut entry_service = heapless::String::new();
         let mut entry_id = heapless::String::new();

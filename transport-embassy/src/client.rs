@@ -280,6 +280,7 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
             Ok(reply) => reply,
             // A kept-alive connection the server had closed: nothing was answered.
             Err(Error::ConnectionClosed) if reused && can_reconnect && !retries.reconnected => {
+                debug!("tencentcloud: the kept-alive connection was closed; reconnecting");
                 retries.reconnected = true;
                 return Step::Retry(Duration::from_ticks(0));
             }
@@ -332,12 +333,15 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
                         retries.expire_retried,
                     ) =>
             {
+                debug!("tencentcloud: signature expired; signing again with the server's time");
                 retries.expire_retried = true;
                 Step::Retry(Duration::from_ticks(0))
             }
             Class::RateLimited if retries.rate_limited < self.config.rate_limit_retries => {
                 retries.rate_limited += 1;
-                Step::Retry(self.backoff(retries.rate_limited))
+                let delay = self.backoff(retries.rate_limited);
+                debug!("tencentcloud: {}; retry {} in {} ms", api.code, retries.rate_limited, delay.as_millis());
+                Step::Retry(delay)
             }
             _ => Step::Fail(Error::Api(api)),
         }
