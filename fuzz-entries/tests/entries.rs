@@ -143,3 +143,20 @@ proptest! {
         entries::embassy_response(&input);
     }
 }
+
+/// Inputs the fuzzers found (each failed before its fix).
+#[test]
+fn regressions() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/regressions");
+    let mut seen = 0;
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        let data = std::fs::read(&path).unwrap();
+        match path.file_name().unwrap().to_str().unwrap().split('-').next().unwrap() {
+            "embassy_response" => entries::embassy_response(&data),
+            other => panic!("no entry point {other} for {path:?}"),
+        }
+        seen += 1;
+    }
+    assert!(seen > 0);
+}
