@@ -7,7 +7,8 @@
 //! difference is taken out.
 //!
 //! `PKI_DIFF_SEED` (default 2026) and `PKI_DIFF_CHAINS` (default 1000) pick the chains; run
-//! with `--nocapture` to see the tally.
+//! with `--nocapture` to see the tally. `PKI_FUZZ_SEEDS=DIR` also writes each case into DIR
+//! as an input of the `pki` fuzz target.
 
 mod pki_certs;
 
@@ -273,6 +274,26 @@ fn documented_difference(case: &Case) -> Option<&'static str> {
     None
 }
 
+/// The case as an input of the `pki` fuzz target (fuzz/fuzz_targets/pki.rs), with the
+/// CertificateVerify signature over an empty transcript made by the leaf's key.
+fn fuzz_seed(case: &Case, anchor: &[u8], chain: &[Vec<u8>]) -> Vec<u8> {
+    use rcgen::SigningKey;
+    use sha2::{Digest, Sha256};
+    let with_len = |bytes: &[u8]| [&(bytes.len() as u16).to_be_bytes()[..], bytes].concat();
+    let mut out = with_len(anchor);
+    out.push(chain.len() as u8);
+    for cert in chain {
+        out.extend(with_len(cert));
+    }
+    out.push(case.host.len() as u8);
+    out.extend(case.host.as_bytes());
+    let leaf_key = &case.keys[case.nodes.len() - 1];
+    out.push(u8::from(leaf_key.algorithm() == &rcgen::PKCS_ECDSA_P384_SHA384));
+    let content = [&[0x20u8; 64][..], b"TLS 1.3, server CertificateVerify\x00", &Sha256::new().finalize()].concat();
+    out.extend(leaf_key.sign(&content).unwrap());
+    out
+}
+
 fn env(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
@@ -287,6 +308,9 @@ fn differential_against_webpki() {
         let mut rng = Rng(seed.wrapping_mul(1_000_003).wrapping_add(n));
         let case = generate(&mut rng);
         let (anchor, chain) = build(&case, &case.nodes);
+        if let Ok(dir) = std::env::var("PKI_FUZZ_SEEDS") {
+            std::fs::write(format!("{dir}/seed-{seed}-{n}"), fuzz_seed(&case, &anchor, &chain)).unwrap();
+        }
         let (ours, theirs) = (ours(&anchor, case.host, &chain), webpki(&anchor, case.host, &chain));
         let outcome = match (&ours, &theirs) {
             (Ok(()), Ok(())) => "both accept".to_string(),
