@@ -57,7 +57,6 @@
 //!     scheme of that key's type; [`Verifier::finish`] fails if the server never sent it.
 //! 15. **Not checked**: revocation (no CRL or OCSP on a device), certificate policies.
 
-mod constraints;
 mod der;
 mod host;
 mod x509;
@@ -192,7 +191,7 @@ impl<'a> Verifier<'a> {
         if !leaf.allows_server_auth() || !leaf.allows_key_usage(x509::DIGITAL_SIGNATURE) {
             return Err(CertError::NotServerAuth);
         }
-        if leaf.refused_extension || leaf.name_constraints.is_some() {
+        if leaf.refused_extension {
             return Err(CertError::UnsupportedCriticalExtension);
         }
         let san = leaf.subject_alt_name.ok_or(CertError::HostnameMismatch)?;
@@ -215,18 +214,10 @@ impl<'a> Verifier<'a> {
         // Intermediates below the current issuer that count against pathLenConstraint.
         let mut below = 0u8;
         let mut rest = chain.get(1..).unwrap_or_default().iter();
-        // The subjectAltNames that name constraints apply to, and the work left for them.
-        let mut names: heapless::Vec<&[u8], MAX_CHAIN> = heapless::Vec::new();
-        let mut budget = constraints::BUDGET;
         loop {
-            if let Some(san) = child.subject_alt_name {
-                if names.is_empty() || !child.is_self_issued() {
-                    names.push(san).map_err(|_| CertError::ChainTooLong)?;
-                }
-            }
             let mut anchor_failure = CertError::UnknownIssuer;
             if child.issuer == anchor.subject {
-                match self.check_issuer(anchor, below, &names, &mut budget).and_then(|()| verify_signed(&anchor.key, &child)) {
+                match self.check_issuer(anchor, below).and_then(|()| verify_signed(&anchor.key, &child)) {
                     Ok(()) => return Ok(()),
                     Err(e) => anchor_failure = e,
                 }
@@ -238,7 +229,7 @@ impl<'a> Verifier<'a> {
             if child.issuer != issuer.subject {
                 return Err(anchor_failure);
             }
-            self.check_issuer(&issuer, below, &names, &mut budget)?;
+            self.check_issuer(&issuer, below)?;
             verify_signed(&issuer.key, &child)?;
             if !issuer.is_self_issued() {
                 below += 1;
@@ -248,13 +239,7 @@ impl<'a> Verifier<'a> {
     }
 
     /// The rules for a certificate that signs another (policy lines 2, 3, 7, 8, 9).
-    fn check_issuer(
-        &mut self,
-        cert: &Cert<'_>,
-        below: u8,
-        names: &[&[u8]],
-        budget: &mut u32,
-    ) -> Result<(), CertError> {
+    fn check_issuer(&mut self, cert: &Cert<'_>, below: u8) -> Result<(), CertError> {
         match cert.basic_constraints {
             Some(bc) if bc.ca && bc.critical => {
                 if bc.path_len.is_some_and(|max| below > max) {
@@ -274,13 +259,6 @@ impl<'a> Verifier<'a> {
         }
         if !cert.subject_key_id {
             return Err(CertError::Malformed);
-        }
-        if let Some(nc) = cert.name_constraints {
-            for san in names {
-                if !constraints::allowed(nc, san, budget)? {
-                    return Err(CertError::HostnameMismatch);
-                }
-            }
         }
         self.validity(cert)
     }

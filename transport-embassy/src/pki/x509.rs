@@ -96,8 +96,6 @@ pub(crate) struct Cert<'a> {
     pub(crate) ext_key_usage: Option<&'a [u8]>,
     /// subjectAltName: the contents of GeneralNames, if present.
     pub(crate) subject_alt_name: Option<&'a [u8]>,
-    /// nameConstraints: the contents of the SEQUENCE, if present.
-    pub(crate) name_constraints: Option<&'a [u8]>,
     /// Whether a subjectKeyIdentifier is present.
     pub(crate) subject_key_id: bool,
     /// An extension this verifier refuses: nameConstraints, policyConstraints, or an unknown
@@ -159,7 +157,6 @@ impl<'a> Cert<'a> {
             key_usage: None,
             ext_key_usage: None,
             subject_alt_name: None,
-            name_constraints: None,
             subject_key_id: false,
             refused_extension: false,
         };
@@ -230,8 +227,7 @@ impl<'a> Cert<'a> {
                 }
                 self.subject_key_id = true;
             }
-            NAME_CONSTRAINTS => once(&mut self.name_constraints, v.expect(der::SEQUENCE)?.value)?,
-            POLICY_CONSTRAINTS => {
+            NAME_CONSTRAINTS | POLICY_CONSTRAINTS => {
                 self.refused_extension = true;
                 return Ok(false);
             }
