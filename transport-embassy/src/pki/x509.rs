@@ -7,16 +7,22 @@ use super::der::{self, Malformed, Reader, Tlv};
 // AlgorithmIdentifiers, whole (tag, length, OID and parameters): only these exact
 // encodings are accepted (RFC 5758: ECDSA without parameters; RFC 4055: RSA with NULL).
 const ECDSA_SHA256: &[u8] = &[0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+#[cfg(feature = "p384")]
 const ECDSA_SHA384: &[u8] = &[0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03];
+#[cfg(feature = "rsa")]
 const RSA_SHA256: &[u8] = &[0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00];
+#[cfg(feature = "rsa")]
 const RSA_SHA384: &[u8] = &[0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c, 0x05, 0x00];
+#[cfg(feature = "rsa")]
 const RSA_SHA512: &[u8] = &[0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d, 0x05, 0x00];
 const EC_P256_KEY: &[u8] = &[
     0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03,
     0x01, 0x07,
 ];
+#[cfg(feature = "p384")]
 const EC_P384_KEY: &[u8] =
     &[0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22];
+#[cfg(feature = "rsa")]
 const RSA_KEY: &[u8] = &[0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
 
 // Extension OIDs (id-ce-*), as the contents of an OID element.
@@ -30,30 +36,36 @@ const POLICY_CONSTRAINTS: &[u8] = &[0x55, 0x1d, 0x24];
 const EXT_KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x25];
 const SERVER_AUTH: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01];
 
-/// keyUsage digitalSignature (bit 0).
-pub(crate) const DIGITAL_SIGNATURE: u16 = 1;
+/// keyUsage digitalSignature (bit 0: named bit n is `0x8000 >> n`).
+pub(crate) const DIGITAL_SIGNATURE: u16 = 0x8000;
 /// keyUsage keyCertSign (bit 5).
-pub(crate) const KEY_CERT_SIGN: u16 = 1 << 5;
+pub(crate) const KEY_CERT_SIGN: u16 = 0x8000 >> 5;
 
-/// A signature algorithm.
+/// A signature algorithm (those of disabled features are `Other`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum SigAlg {
     EcdsaSha256,
+    #[cfg(feature = "p384")]
     EcdsaSha384,
+    #[cfg(feature = "rsa")]
     RsaSha256,
+    #[cfg(feature = "rsa")]
     RsaSha384,
+    #[cfg(feature = "rsa")]
     RsaSha512,
     Other,
 }
 
-/// The kind of a subject public key.
+/// The kind of a subject public key (those of disabled features are `Other`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum KeyKind {
     /// An uncompressed SEC1 point on P-256.
     P256,
     /// An uncompressed SEC1 point on P-384.
+    #[cfg(feature = "p384")]
     P384,
     /// A PKCS#1 `RSAPublicKey`.
+    #[cfg(feature = "rsa")]
     Rsa,
     /// Anything else (compressed points included).
     Other,
@@ -90,7 +102,7 @@ pub(crate) struct Cert<'a> {
     pub(crate) not_after: u64,
     pub(crate) key: PublicKey<'a>,
     pub(crate) basic_constraints: Option<BasicConstraints>,
-    /// keyUsage bits (bit n of the BIT STRING is `1 << n`), if present.
+    /// keyUsage: the first two bytes of the BIT STRING, big-endian, if present.
     pub(crate) key_usage: Option<u16>,
     /// extKeyUsage: the contents of the SEQUENCE OF OID, if present.
     pub(crate) ext_key_usage: Option<&'a [u8]>,
@@ -127,9 +139,13 @@ impl<'a> Cert<'a> {
         }
         let sig_alg = match outer_alg {
             ECDSA_SHA256 => SigAlg::EcdsaSha256,
+            #[cfg(feature = "p384")]
             ECDSA_SHA384 => SigAlg::EcdsaSha384,
+            #[cfg(feature = "rsa")]
             RSA_SHA256 => SigAlg::RsaSha256,
+            #[cfg(feature = "rsa")]
             RSA_SHA384 => SigAlg::RsaSha384,
+            #[cfg(feature = "rsa")]
             RSA_SHA512 => SigAlg::RsaSha512,
             _ => SigAlg::Other,
         };
@@ -300,15 +316,7 @@ fn key_usage(bits: &[u8]) -> Result<u16, Malformed> {
     if bytes.len() > 2 || unused > 7 || last == 0 || last & ((1u8 << unused) - 1) != 0 || last & (1u8 << unused) == 0 {
         return Err(Malformed);
     }
-    let mut usage = 0u16;
-    for (i, byte) in bytes.iter().enumerate() {
-        for bit in 0..8 {
-            if byte & (0x80 >> bit) != 0 {
-                usage |= 1 << (i * 8 + bit);
-            }
-        }
-    }
-    Ok(usage)
+    Ok(u16::from_be_bytes([bytes.first().copied().unwrap_or(0), bytes.get(1).copied().unwrap_or(0)]))
 }
 
 fn small_uint(value: &[u8]) -> Result<u8, Malformed> {
@@ -326,7 +334,9 @@ fn public_key<'a>(spki: &Tlv<'a>) -> Result<PublicKey<'a>, Malformed> {
     r.finish()?;
     let kind = match (alg, bytes.first(), bytes.len()) {
         (EC_P256_KEY, Some(4), 65) => KeyKind::P256,
+        #[cfg(feature = "p384")]
         (EC_P384_KEY, Some(4), 97) => KeyKind::P384,
+        #[cfg(feature = "rsa")]
         (RSA_KEY, _, _) => KeyKind::Rsa,
         _ => KeyKind::Other,
     };
@@ -378,9 +388,9 @@ mod tests {
         // digitalSignature: one used bit, 7 unused.
         assert_eq!(key_usage(&[7, 0x80]), Ok(DIGITAL_SIGNATURE));
         // keyCertSign + cRLSign (bits 5, 6): 1 unused bit.
-        assert_eq!(key_usage(&[1, 0x06]), Ok(KEY_CERT_SIGN | 1 << 6));
+        assert_eq!(key_usage(&[1, 0x06]), Ok(KEY_CERT_SIGN | 0x8000 >> 6));
         // decipherOnly (bit 8).
-        assert_eq!(key_usage(&[7, 0, 0x80]), Ok(1 << 8));
+        assert_eq!(key_usage(&[7, 0, 0x80]), Ok(0x8000 >> 8));
         // Empty, no bit set, a set bit counted as unused, a trailing zero bit, too long.
         for bad in [&[0][..], &[0, 0], &[7, 0x81], &[0, 0x80], &[6, 0x80], &[0, 1, 1, 1], &[8, 0x80]] {
             assert_eq!(key_usage(bad), Err(Malformed), "{bad:02x?}");
