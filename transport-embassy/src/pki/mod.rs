@@ -19,7 +19,11 @@
 //!    outside byte for byte, known algorithms in their exact encodings (ECDSA P-256 SHA-256;
 //!    P-384 SHA-384 with feature `p384`; RSA PKCS#1 v1.5 SHA-256/384/512, keys of 2048 bits
 //!    or more, with feature `rsa`), uncompressed EC points, no unique identifiers,
-//!    notBefore <= notAfter, each known extension at most once.
+//!    notBefore <= notAfter, each known extension at most once. (webpki accepts serial
+//!    number 0 and non-minimal DER; so these rules refuse, as anchors, 11 of the 142 Mozilla
+//!    roots: 9 with serial number 0, such as Go Daddy Root G2, and 2 Trustwave ECC roots with
+//!    a non-minimal keyUsage. Anchor an intermediate of theirs instead; the roots of Tencent
+//!    Cloud's endpoints, DigiCert's and GlobalSign's, all pass.)
 //! 2. **Extensions**: an unknown critical extension is refused; authority/subject key
 //!    identifiers must not be critical; policyConstraints is refused, critical or not
 //!    (policies are not processed); keyUsage, extKeyUsage and subjectAltName must not be
