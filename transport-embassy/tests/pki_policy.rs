@@ -117,6 +117,13 @@ fn line_04_empty_subject_needs_critical_san() {
     assert_eq!(both(&r, &[not_critical]), (Err(CertError::Malformed), true));
     let no_san = leaf(&r, |s| (s.cn, s.san) = (None, None));
     assert_eq!(both(&r, &[no_san]), (Err(CertError::Malformed), false));
+    // The same rule for the anchor. With a critical subjectAltName its subject may be
+    // empty, but not its issuer name (RFC 5280 4.1.2.4), so a CA with an empty name can
+    // neither be self-signed nor issue anything (webpki takes it as an anchor).
+    let nameless = root(ca(|s| s.cn = None));
+    assert_eq!(TrustAnchor::from_der(&nameless.der), Err(CertError::InvalidTrustAnchor));
+    let nameless = root(ca(|s| (s.cn, s.san) = (None, Some((vec![San::Dns("ca.example.com".into())], true)))));
+    assert_eq!(both(&nameless, &[leaf(&nameless, |_| {})]), (Err(CertError::InvalidTrustAnchor), true));
 }
 
 #[test]

@@ -18,8 +18,8 @@
 //!    serial number positive and at most 20 octets, the same AlgorithmIdentifier inside and
 //!    outside byte for byte, known algorithms in their exact encodings (ECDSA P-256 SHA-256;
 //!    P-384 SHA-384 with feature `p384`; RSA PKCS#1 v1.5 SHA-256/384/512, keys of 2048 bits
-//!    or more, with feature `rsa`), uncompressed EC points, no unique identifiers,
-//!    notBefore <= notAfter, each known extension at most once. (webpki accepts serial
+//!    or more, with feature `rsa`), uncompressed EC points, no unique identifiers, a
+//!    non-empty issuer name, notBefore <= notAfter, each known extension at most once. (webpki accepts serial
 //!    number 0 and non-minimal DER; so these rules refuse, as anchors, 11 of the 142 Mozilla
 //!    roots: 9 with serial number 0, such as Go Daddy Root G2, and 2 Trustwave ECC roots with
 //!    a non-minimal keyUsage. Anchor an intermediate of theirs instead; the roots of Tencent
