@@ -1,41 +1,73 @@
-//! The parts of an X.509 v3 certificate (RFC 5280) that path validation needs.
+//! The parts of an X.509 v3 certificate (RFC 5280) that path validation needs, read with
+//! the rules every certificate must meet (the trust anchor included): anything else is
+//! [`Malformed`].
 
 use super::der::{self, Malformed, Reader, Tlv};
 
-// Object identifiers, as the contents of an OID element.
-pub(crate) const ECDSA_SHA256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
+// AlgorithmIdentifiers, whole (tag, length, OID and parameters): only these exact
+// encodings are accepted (RFC 5758: ECDSA without parameters; RFC 4055: RSA with NULL).
+const ECDSA_SHA256: &[u8] = &[0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x02];
 #[cfg(feature = "p384")]
-pub(crate) const ECDSA_SHA384: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03];
+const ECDSA_SHA384: &[u8] = &[0x30, 0x0a, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x04, 0x03, 0x03];
 #[cfg(feature = "rsa")]
-pub(crate) const RSA_SHA256: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b];
+const RSA_SHA256: &[u8] = &[0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0b, 0x05, 0x00];
 #[cfg(feature = "rsa")]
-pub(crate) const RSA_SHA384: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c];
+const RSA_SHA384: &[u8] = &[0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0c, 0x05, 0x00];
 #[cfg(feature = "rsa")]
-pub(crate) const RSA_SHA512: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d];
-const EC_PUBLIC_KEY: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01];
-const P256: &[u8] = &[0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03, 0x01, 0x07];
-const P384: &[u8] = &[0x2b, 0x81, 0x04, 0x00, 0x22];
-const RSA_ENCRYPTION: &[u8] = &[0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01];
-const BASIC_CONSTRAINTS: &[u8] = &[0x55, 0x1d, 0x13];
+const RSA_SHA512: &[u8] = &[0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x0d, 0x05, 0x00];
+const EC_P256_KEY: &[u8] = &[
+    0x30, 0x13, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x08, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x03,
+    0x01, 0x07,
+];
+#[cfg(feature = "p384")]
+const EC_P384_KEY: &[u8] =
+    &[0x30, 0x10, 0x06, 0x07, 0x2a, 0x86, 0x48, 0xce, 0x3d, 0x02, 0x01, 0x06, 0x05, 0x2b, 0x81, 0x04, 0x00, 0x22];
+#[cfg(feature = "rsa")]
+const RSA_KEY: &[u8] = &[0x30, 0x0d, 0x06, 0x09, 0x2a, 0x86, 0x48, 0x86, 0xf7, 0x0d, 0x01, 0x01, 0x01, 0x05, 0x00];
+
+// Extension OIDs (id-ce-*), as the contents of an OID element.
+const SUBJECT_KEY_ID: &[u8] = &[0x55, 0x1d, 0x0e];
 const KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x0f];
-const EXT_KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x25];
 const SUBJECT_ALT_NAME: &[u8] = &[0x55, 0x1d, 0x11];
-pub(crate) const SERVER_AUTH: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01];
-pub(crate) const ANY_EXT_KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x25, 0x00];
+const BASIC_CONSTRAINTS: &[u8] = &[0x55, 0x1d, 0x13];
+const NAME_CONSTRAINTS: &[u8] = &[0x55, 0x1d, 0x1e];
+const AUTHORITY_KEY_ID: &[u8] = &[0x55, 0x1d, 0x23];
+const POLICY_CONSTRAINTS: &[u8] = &[0x55, 0x1d, 0x24];
+const EXT_KEY_USAGE: &[u8] = &[0x55, 0x1d, 0x25];
+const SERVER_AUTH: &[u8] = &[0x2b, 0x06, 0x01, 0x05, 0x05, 0x07, 0x03, 0x01];
 
-/// keyUsage bit 5.
-pub(crate) const KEY_CERT_SIGN: u16 = 1 << 5;
+/// keyUsage digitalSignature (bit 0: named bit n is `0x8000 >> n`).
+pub(crate) const DIGITAL_SIGNATURE: u16 = 0x8000;
+/// keyUsage keyCertSign (bit 5).
+pub(crate) const KEY_CERT_SIGN: u16 = 0x8000 >> 5;
 
-/// The kind of a subject public key.
+/// A signature algorithm (those of disabled features are `Other`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SigAlg {
+    EcdsaSha256,
+    #[cfg(feature = "p384")]
+    EcdsaSha384,
+    #[cfg(feature = "rsa")]
+    RsaSha256,
+    #[cfg(feature = "rsa")]
+    RsaSha384,
+    #[cfg(feature = "rsa")]
+    RsaSha512,
+    Other,
+}
+
+/// The kind of a subject public key (those of disabled features are `Other`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum KeyKind {
-    /// An uncompressed or compressed SEC1 point on P-256.
+    /// An uncompressed SEC1 point on P-256.
     P256,
-    /// A SEC1 point on P-384.
+    /// An uncompressed SEC1 point on P-384.
+    #[cfg(feature = "p384")]
     P384,
     /// A PKCS#1 `RSAPublicKey`.
+    #[cfg(feature = "rsa")]
     Rsa,
-    /// Anything else.
+    /// Anything else (compressed points included).
     Other,
 }
 
@@ -46,13 +78,20 @@ pub(crate) struct PublicKey<'a> {
     pub(crate) bytes: &'a [u8],
 }
 
+/// basicConstraints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct BasicConstraints {
+    pub(crate) ca: bool,
+    pub(crate) path_len: Option<u8>,
+    pub(crate) critical: bool,
+}
+
 /// A parsed certificate, borrowing from its DER.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Cert<'a> {
     /// The signed part, `tbsCertificate`, as encoded.
     pub(crate) tbs: &'a [u8],
-    /// The OID of the signature algorithm.
-    pub(crate) sig_alg: &'a [u8],
+    pub(crate) sig_alg: SigAlg,
     /// The signature bytes.
     pub(crate) signature: &'a [u8],
     /// The issuer name, as encoded.
@@ -62,16 +101,18 @@ pub(crate) struct Cert<'a> {
     pub(crate) not_before: u64,
     pub(crate) not_after: u64,
     pub(crate) key: PublicKey<'a>,
-    /// basicConstraints: (cA, pathLenConstraint), if present.
-    pub(crate) basic_constraints: Option<(bool, Option<u8>)>,
-    /// keyUsage bits (bit n of the BIT STRING is `1 << n`), if present.
+    pub(crate) basic_constraints: Option<BasicConstraints>,
+    /// keyUsage: the first two bytes of the BIT STRING, big-endian, if present.
     pub(crate) key_usage: Option<u16>,
     /// extKeyUsage: the contents of the SEQUENCE OF OID, if present.
     pub(crate) ext_key_usage: Option<&'a [u8]>,
     /// subjectAltName: the contents of GeneralNames, if present.
     pub(crate) subject_alt_name: Option<&'a [u8]>,
-    /// A critical extension this parser does not process.
-    pub(crate) unknown_critical: bool,
+    /// Whether a subjectKeyIdentifier is present.
+    pub(crate) subject_key_id: bool,
+    /// An extension this verifier refuses: nameConstraints, policyConstraints, or an unknown
+    /// critical one.
+    pub(crate) refused_extension: bool,
 }
 
 impl<'a> Cert<'a> {
@@ -82,34 +123,48 @@ impl<'a> Cert<'a> {
         outer.finish()?;
         let mut parts = Reader::new(cert.value);
         let tbs = parts.expect(der::SEQUENCE)?;
-        let sig_alg = algorithm(&parts.expect(der::SEQUENCE)?)?;
+        let outer_alg = parts.expect(der::SEQUENCE)?.raw;
         let signature = der::bit_string_bytes(parts.expect(der::BIT_STRING)?.value)?;
         parts.finish()?;
 
         let mut t = Reader::new(tbs.value);
-        let version = match t.optional(0xa0)? {
-            Some(v) => Reader::new(v.value).expect(der::INTEGER)?.value,
-            None => &[0][..],
-        };
-        t.expect(der::INTEGER)?; // serial number
-        let inner_alg = algorithm(&t.expect(der::SEQUENCE)?)?;
-        if inner_alg != sig_alg {
+        // Version 3 only (extensions need it; v1 CAs cannot say they are CAs).
+        if Reader::new(t.expect(0xa0)?.value).expect(der::INTEGER)?.value != [2] {
             return Err(Malformed);
         }
-        let issuer = t.expect(der::SEQUENCE)?.raw;
+        serial_number(t.expect(der::INTEGER)?.value)?;
+        // The signed algorithm must be the outer one, byte for byte.
+        if t.expect(der::SEQUENCE)?.raw != outer_alg {
+            return Err(Malformed);
+        }
+        let sig_alg = match outer_alg {
+            ECDSA_SHA256 => SigAlg::EcdsaSha256,
+            #[cfg(feature = "p384")]
+            ECDSA_SHA384 => SigAlg::EcdsaSha384,
+            #[cfg(feature = "rsa")]
+            RSA_SHA256 => SigAlg::RsaSha256,
+            #[cfg(feature = "rsa")]
+            RSA_SHA384 => SigAlg::RsaSha384,
+            #[cfg(feature = "rsa")]
+            RSA_SHA512 => SigAlg::RsaSha512,
+            _ => SigAlg::Other,
+        };
+        let issuer = t.expect(der::SEQUENCE)?;
         let mut validity = Reader::new(t.expect(der::SEQUENCE)?.value);
         let not_before = der::time(&validity.read()?)?;
         let not_after = der::time(&validity.read()?)?;
         validity.finish()?;
         let subject = t.expect(der::SEQUENCE)?.raw;
         let key = public_key(&t.expect(der::SEQUENCE)?)?;
-        t.optional(0x81)?; // issuerUniqueID
-        t.optional(0x82)?; // subjectUniqueID
+        // No issuerUniqueID / subjectUniqueID (RFC 5280 4.1.2.8: CAs MUST NOT generate them).
+        if issuer.value.is_empty() || not_before > not_after {
+            return Err(Malformed);
+        }
         let mut cert = Cert {
             tbs: tbs.raw,
             sig_alg,
             signature,
-            issuer,
+            issuer: issuer.raw,
             subject,
             not_before,
             not_after,
@@ -118,24 +173,28 @@ impl<'a> Cert<'a> {
             key_usage: None,
             ext_key_usage: None,
             subject_alt_name: None,
-            unknown_critical: false,
+            subject_key_id: false,
+            refused_extension: false,
         };
+        let mut san_critical = false;
         if let Some(exts) = t.optional(0xa3)? {
-            if version != [2] {
-                return Err(Malformed);
-            }
             let mut seq = Reader::new(exts.value);
-            let mut list = Reader::new(seq.expect(der::SEQUENCE)?.value);
+            let mut list = Reader::new(non_empty(seq.expect(der::SEQUENCE)?.value)?);
             seq.finish()?;
             while !list.is_empty() {
-                cert.extension(&list.expect(der::SEQUENCE)?)?;
+                san_critical |= cert.extension(&list.expect(der::SEQUENCE)?)?;
             }
         }
         t.finish()?;
+        // An empty subject needs a critical subjectAltName (RFC 5280 4.1.2.6, 4.2.1.6).
+        if cert.has_empty_subject() && !san_critical {
+            return Err(Malformed);
+        }
         Ok(cert)
     }
 
-    fn extension(&mut self, ext: &Tlv<'a>) -> Result<(), Malformed> {
+    /// Reads one extension; returns whether it is a critical subjectAltName.
+    fn extension(&mut self, ext: &Tlv<'a>) -> Result<bool, Malformed> {
         let mut r = Reader::new(ext.value);
         let id = r.expect(der::OID)?.value;
         let critical = match r.optional(der::BOOLEAN)? {
@@ -153,56 +212,111 @@ impl<'a> Cert<'a> {
                     None => false,
                 };
                 let path_len = match bc.optional(der::INTEGER)? {
-                    Some(n) => Some(small_uint(n.value)?),
+                    // pathLenConstraint only with cA (RFC 5280 4.2.1.9).
+                    Some(n) if ca => Some(small_uint(n.value)?),
+                    Some(_) => return Err(Malformed),
                     None => None,
                 };
                 bc.finish()?;
-                dup(&mut self.basic_constraints, (ca, path_len))?;
+                once(&mut self.basic_constraints, BasicConstraints { ca, path_len, critical })?;
             }
-            KEY_USAGE => {
-                let bits = v.expect(der::BIT_STRING)?.value;
-                let (_unused, bytes) = bits.split_first().ok_or(Malformed)?;
-                let mut usage = 0u16;
-                for (i, byte) in bytes.iter().take(2).enumerate() {
-                    for bit in 0..8 {
-                        if byte & (0x80 >> bit) != 0 {
-                            usage |= 1 << (i * 8 + bit);
-                        }
-                    }
+            KEY_USAGE => once(&mut self.key_usage, key_usage(v.expect(der::BIT_STRING)?.value)?)?,
+            EXT_KEY_USAGE => {
+                let list = non_empty(v.expect(der::SEQUENCE)?.value)?;
+                let mut oids = Reader::new(list);
+                while !oids.is_empty() {
+                    oids.expect(der::OID)?;
                 }
-                dup(&mut self.key_usage, usage)?;
+                once(&mut self.ext_key_usage, list)?;
             }
-            EXT_KEY_USAGE => dup(&mut self.ext_key_usage, v.expect(der::SEQUENCE)?.value)?,
-            SUBJECT_ALT_NAME => dup(&mut self.subject_alt_name, v.expect(der::SEQUENCE)?.value)?,
+            SUBJECT_ALT_NAME => {
+                once(&mut self.subject_alt_name, non_empty(v.expect(der::SEQUENCE)?.value)?)?;
+                v.finish()?;
+                return Ok(critical);
+            }
+            // Key identifiers MUST NOT be critical (RFC 5280 4.2.1.1, 4.2.1.2).
+            SUBJECT_KEY_ID | AUTHORITY_KEY_ID if critical => return Err(Malformed),
+            SUBJECT_KEY_ID => {
+                v.expect(der::OCTET_STRING)?;
+                if self.subject_key_id {
+                    return Err(Malformed);
+                }
+                self.subject_key_id = true;
+            }
+            NAME_CONSTRAINTS | POLICY_CONSTRAINTS => {
+                self.refused_extension = true;
+                return Ok(false);
+            }
             _ => {
-                self.unknown_critical |= critical;
-                return Ok(());
+                self.refused_extension |= critical;
+                return Ok(false);
             }
         }
-        v.finish()
+        v.finish()?;
+        Ok(false)
     }
 
-    /// Whether the extended key usage, if present, allows TLS server authentication.
-    pub(crate) fn allows_server_auth(&self) -> Result<bool, Malformed> {
-        let Some(list) = self.ext_key_usage else { return Ok(true) };
+    /// Whether the subject is the empty name.
+    pub(crate) fn has_empty_subject(&self) -> bool {
+        self.subject == [der::SEQUENCE, 0]
+    }
+
+    /// Whether the issuer and subject names are the same (RFC 5280 6.1: self-issued).
+    pub(crate) fn is_self_issued(&self) -> bool {
+        self.issuer == self.subject
+    }
+
+    /// Whether the extended key usage, if present, lists TLS server authentication
+    /// (anyExtendedKeyUsage is not enough, as in the Web PKI).
+    pub(crate) fn allows_server_auth(&self) -> bool {
+        let Some(list) = self.ext_key_usage else { return true };
         let mut r = Reader::new(list);
-        while !r.is_empty() {
-            let oid = r.expect(der::OID)?.value;
-            if oid == SERVER_AUTH || oid == ANY_EXT_KEY_USAGE {
-                return Ok(true);
+        while let Ok(oid) = r.read() {
+            if oid.value == SERVER_AUTH {
+                return true;
             }
         }
-        Ok(false)
+        false
+    }
+
+    /// Whether the key usage, if present, includes `bit`.
+    pub(crate) fn allows_key_usage(&self, bit: u16) -> bool {
+        self.key_usage.is_none_or(|ku| ku & bit != 0)
     }
 }
 
 /// An extension may appear only once.
-fn dup<T>(slot: &mut Option<T>, value: T) -> Result<(), Malformed> {
+fn once<T>(slot: &mut Option<T>, value: T) -> Result<(), Malformed> {
     if slot.is_some() {
         return Err(Malformed);
     }
     *slot = Some(value);
     Ok(())
+}
+
+fn non_empty(value: &[u8]) -> Result<&[u8], Malformed> {
+    if value.is_empty() { Err(Malformed) } else { Ok(value) }
+}
+
+/// RFC 5280 4.1.2.2: a positive (so non-zero) integer of at most 20 octets, minimally encoded.
+fn serial_number(value: &[u8]) -> Result<(), Malformed> {
+    match value {
+        [] | [0] => Err(Malformed),
+        [first, ..] if first & 0x80 != 0 => Err(Malformed),
+        [0, second, ..] if second & 0x80 == 0 => Err(Malformed),
+        _ if value.len() > 20 => Err(Malformed),
+        _ => Ok(()),
+    }
+}
+
+/// A keyUsage BIT STRING in DER: at least one bit set, no trailing zero bits.
+fn key_usage(bits: &[u8]) -> Result<u16, Malformed> {
+    let (&unused, bytes) = bits.split_first().ok_or(Malformed)?;
+    let last = *bytes.last().ok_or(Malformed)?;
+    if bytes.len() > 2 || unused > 7 || last == 0 || last & ((1u8 << unused) - 1) != 0 || last & (1u8 << unused) == 0 {
+        return Err(Malformed);
+    }
+    Ok(u16::from_be_bytes([bytes.first().copied().unwrap_or(0), bytes.get(1).copied().unwrap_or(0)]))
 }
 
 fn small_uint(value: &[u8]) -> Result<u8, Malformed> {
@@ -213,29 +327,23 @@ fn small_uint(value: &[u8]) -> Result<u8, Malformed> {
     }
 }
 
-/// The OID of an AlgorithmIdentifier (its parameters are implied by the OIDs used here).
-fn algorithm<'a>(seq: &Tlv<'a>) -> Result<&'a [u8], Malformed> {
-    Ok(Reader::new(seq.value).expect(der::OID)?.value)
-}
-
 fn public_key<'a>(spki: &Tlv<'a>) -> Result<PublicKey<'a>, Malformed> {
     let mut r = Reader::new(spki.value);
-    let mut alg = Reader::new(r.expect(der::SEQUENCE)?.value);
+    let alg = r.expect(der::SEQUENCE)?.raw;
     let bytes = der::bit_string_bytes(r.expect(der::BIT_STRING)?.value)?;
     r.finish()?;
-    let kind = match alg.expect(der::OID)?.value {
-        EC_PUBLIC_KEY => match alg.optional(der::OID)?.map(|c| c.value) {
-            Some(P256) => KeyKind::P256,
-            Some(P384) => KeyKind::P384,
-            _ => KeyKind::Other,
-        },
-        RSA_ENCRYPTION => KeyKind::Rsa,
+    let kind = match (alg, bytes.first(), bytes.len()) {
+        (EC_P256_KEY, Some(4), 65) => KeyKind::P256,
+        #[cfg(feature = "p384")]
+        (EC_P384_KEY, Some(4), 97) => KeyKind::P384,
+        #[cfg(feature = "rsa")]
+        (RSA_KEY, _, _) => KeyKind::Rsa,
         _ => KeyKind::Other,
     };
     Ok(PublicKey { kind, bytes })
 }
 
-/// The dNSName and iPAddress entries of a GeneralNames value.
+/// The entries of a GeneralNames value.
 pub(crate) fn names(general_names: &[u8]) -> impl Iterator<Item = Result<Name<'_>, Malformed>> {
     let mut r = Reader::new(general_names);
     core::iter::from_fn(move || {
@@ -259,4 +367,33 @@ pub(crate) enum Name<'a> {
     Ip(&'a [u8]),
     /// Another kind of name.
     Other,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serial_numbers() {
+        assert_eq!(serial_number(&[1]), Ok(()));
+        assert_eq!(serial_number(&[0, 0x80]), Ok(()));
+        assert_eq!(serial_number(&[0x7f; 20]), Ok(()));
+        for bad in [&[][..], &[0], &[0x80], &[0xff, 1], &[0, 1], &[0x7f; 21]] {
+            assert_eq!(serial_number(bad), Err(Malformed), "{bad:02x?}");
+        }
+    }
+
+    #[test]
+    fn key_usage_bits() {
+        // digitalSignature: one used bit, 7 unused.
+        assert_eq!(key_usage(&[7, 0x80]), Ok(DIGITAL_SIGNATURE));
+        // keyCertSign + cRLSign (bits 5, 6): 1 unused bit.
+        assert_eq!(key_usage(&[1, 0x06]), Ok(KEY_CERT_SIGN | 0x8000 >> 6));
+        // decipherOnly (bit 8).
+        assert_eq!(key_usage(&[7, 0, 0x80]), Ok(0x8000 >> 8));
+        // Empty, no bit set, a set bit counted as unused, a trailing zero bit, too long.
+        for bad in [&[0][..], &[0, 0], &[7, 0x81], &[0, 0x80], &[6, 0x80], &[0, 1, 1, 1], &[8, 0x80]] {
+            assert_eq!(key_usage(bad), Err(Malformed), "{bad:02x?}");
+        }
+    }
 }
