@@ -114,12 +114,13 @@ pub async fn run(stack: Stack<'static>, gateway: Ipv4Address) -> Result<Report, 
     static CA: ConstStaticCell<[u8; 2048]> = ConstStaticCell::new([0; 2048]);
     static CREDENTIALS: ConstStaticCell<[u8; 512]> = ConstStaticCell::new([0; 512]);
     static BODY: ConstStaticCell<[u8; 1024]> = ConstStaticCell::new([0; 1024]);
-    static TCP_RX: ConstStaticCell<[u8; 2048]> = ConstStaticCell::new([0; 2048]);
-    static TCP_TX: ConstStaticCell<[u8; 2048]> = ConstStaticCell::new([0; 2048]);
+    // The firmware example's sizes (`transport-embassy/firmware`): this run proves them.
+    static TCP_RX: ConstStaticCell<[u8; 1024]> = ConstStaticCell::new([0; 1024]);
+    static TCP_TX: ConstStaticCell<[u8; 1024]> = ConstStaticCell::new([0; 1024]);
     // A whole TLS record: 16 KiB of plaintext plus the record overhead.
     static TLS_READ: ConstStaticCell<[u8; 16640]> = ConstStaticCell::new([0; 16640]);
-    static TLS_WRITE: ConstStaticCell<[u8; 1024]> = ConstStaticCell::new([0; 1024]);
-    static RESPONSE: ConstStaticCell<[u8; 8192]> = ConstStaticCell::new([0; 8192]);
+    static TLS_WRITE: ConstStaticCell<[u8; 512]> = ConstStaticCell::new([0; 512]);
+    static RESPONSE: ConstStaticCell<[u8; 3072]> = ConstStaticCell::new([0; 3072]);
 
     let line = semihosting::command_line(COMMAND_LINE.take()).ok_or(Failure::CommandLine)?;
     let mut args = line.split_ascii_whitespace().skip(1);
