@@ -80,6 +80,21 @@ fn stack_high_water() -> usize {
 fn main() -> ! {
     let Some(peripherals) = cortex_m::Peripherals::take() else { exit(9) };
     time::start(peripherals.SYST);
+    let (stack, runner) = start_network();
+    executor::run(|spawner| {
+        if let Ok(token) = net_task(runner) {
+            spawner.spawn(token);
+        }
+        if let Ok(token) = client_task(stack) {
+            spawner.spawn(token);
+        }
+    })
+}
+
+/// Brings up the LAN9118 and the embassy-net stack. Not inlined: the stack's state is built in
+/// this frame before it moves to its static, and `main`'s frame lives for ever.
+#[inline(never)]
+fn start_network() -> (Stack<'static>, &'static mut Runner<'static, Lan9118<'static>>) {
     static NIC_BUFFERS: ConstStaticCell<lan9118::Buffers> = ConstStaticCell::new(lan9118::Buffers::new());
     let nic = match Lan9118::new(FALLBACK_MAC, NIC_BUFFERS.take()) {
         Ok(nic) => nic,
@@ -88,7 +103,6 @@ fn main() -> ! {
             exit(9)
         }
     };
-
     // Two sockets: embassy-net's DNS socket and the connector's TCP socket.
     static RESOURCES: ConstStaticCell<StackResources<2>> = ConstStaticCell::new(StackResources::new());
     static RUNNER: StaticCell<Runner<'static, Lan9118<'static>>> = StaticCell::new();
@@ -97,17 +111,8 @@ fn main() -> ! {
         gateway: Some(GATEWAY),
         dns_servers: heapless::Vec::new(),
     });
-    let seed = call::random_seed();
-    let (stack, runner) = embassy_net::new(nic, config, RESOURCES.take(), seed);
-
-    executor::run(|spawner| {
-        if let Ok(token) = net_task(RUNNER.init(runner)) {
-            spawner.spawn(token);
-        }
-        if let Ok(token) = client_task(stack) {
-            spawner.spawn(token);
-        }
-    })
+    let (stack, runner) = embassy_net::new(nic, config, RESOURCES.take(), call::random_seed());
+    (stack, RUNNER.init(runner))
 }
 
 #[panic_handler]
