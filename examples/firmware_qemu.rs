@@ -206,7 +206,8 @@ struct JobDir(PathBuf);
 impl JobDir {
     fn create() -> Result<Self, String> {
         use std::os::unix::fs::DirBuilderExt;
-        let path = std::env::temp_dir().join(format!("firmware-qemu-{}", std::process::id()));
+        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
+        let path = std::env::temp_dir().join(format!("firmware-qemu-{}-{nanos}", std::process::id()));
         std::fs::DirBuilder::new().mode(0o700).create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
         Ok(Self(path))
     }
