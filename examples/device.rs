@@ -1,5 +1,8 @@
 //! Helpers shared by the device examples (`embassy_host`, `firmware_qemu`): the endpoint and
-//! the trust anchor as given on their command lines.
+//! the trust anchor as given on their command lines, and the loopback address to bridge to.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::time::Duration;
 
 /// `https://host[:port][/]` into (tls, host, port, authority as sent in `Host`).
 pub fn parse_endpoint(endpoint: &str) -> Result<(bool, String, u16, String), String> {
@@ -56,4 +59,38 @@ fn base64_decode(s: &str) -> Option<Vec<u8>> {
         }
     }
     Some(out)
+}
+
+/// The address to bridge an emulated board's connection to: the first address of `addr` in
+/// 127.0.0.0/8 that accepts a connection. Anything else is refused: the emulated board
+/// reaches this machine's loopback only.
+pub fn loopback_target(addr: &str) -> Result<SocketAddr, String> {
+    let addrs: Vec<SocketAddr> = addr.to_socket_addrs().map_err(|e| format!("{addr}: {e}"))?.collect();
+    let loopback: Vec<SocketAddr> =
+        addrs.iter().copied().filter(|a| matches!(a, SocketAddr::V4(v4) if v4.ip().is_loopback())).collect();
+    if loopback.is_empty() {
+        return Err(format!("{addr} is not in 127.0.0.0/8: the emulated board reaches loopback only (see --connect)"));
+    }
+    loopback
+        .into_iter()
+        .find(|a| std::net::TcpStream::connect_timeout(a, Duration::from_secs(3)).is_ok())
+        .ok_or_else(|| format!("nothing accepts connections on {addr}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_loopback_v4_is_bridged() {
+        for addr in ["10.0.0.1:443", "192.0.2.1:443", "[::1]:443", "0.0.0.0:443"] {
+            let e = loopback_target(addr).unwrap_err();
+            assert!(e.contains("not in 127.0.0.0/8"), "{addr}: {e}");
+        }
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        assert_eq!(loopback_target(&addr.to_string()).unwrap(), addr);
+        drop(listener);
+        assert!(loopback_target(&addr.to_string()).unwrap_err().contains("nothing accepts"));
+    }
 }

@@ -20,7 +20,7 @@
 
 use std::cell::RefCell;
 use std::collections::VecDeque;
-use std::net::{Ipv4Addr, SocketAddr, ToSocketAddrs};
+use std::net::Ipv4Addr;
 use std::path::{Path, PathBuf};
 use std::process::{ExitCode, Stdio};
 use std::rc::Rc;
@@ -30,7 +30,7 @@ use std::time::Duration;
 
 use embassy_net::driver::{self, Capabilities, HardwareAddress, LinkState};
 use embassy_net::{Config, Ipv4Cidr, StackResources, StaticConfigV4};
-use tencentcloud_examples::device::{parse_endpoint, read_ca};
+use tencentcloud_examples::device::{loopback_target, parse_endpoint, read_ca};
 use tencentcloud_transport_embassy::host::{GATEWAY_IP, HostNet, LinkStats, block_on};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
@@ -142,22 +142,6 @@ fn run() -> Result<u8, String> {
             }
         }
     })
-}
-
-/// The address to bridge the board's connection to: the first address of `addr` in
-/// 127.0.0.0/8 that accepts a connection. Anything else is refused: the emulated board
-/// reaches this machine's loopback only.
-fn loopback_target(addr: &str) -> Result<SocketAddr, String> {
-    let addrs: Vec<SocketAddr> = addr.to_socket_addrs().map_err(|e| format!("{addr}: {e}"))?.collect();
-    let loopback: Vec<SocketAddr> =
-        addrs.iter().copied().filter(|a| matches!(a, SocketAddr::V4(v4) if v4.ip().is_loopback())).collect();
-    if loopback.is_empty() {
-        return Err(format!("{addr} is not in 127.0.0.0/8: the emulated board reaches loopback only (see --connect)"));
-    }
-    loopback
-        .into_iter()
-        .find(|a| std::net::TcpStream::connect_timeout(a, Duration::from_secs(3)).is_ok())
-        .ok_or_else(|| format!("nothing accepts connections on {addr}"))
 }
 
 /// Builds the firmware (release: opt-level "z", LTO) and returns the image's path.
