@@ -18,6 +18,7 @@ use std::process::ExitCode;
 
 use tencentcloud_core::{Credential, Request};
 use tencentcloud_embassy_host::{GATEWAY_IP, HostNet, OsRandom, SystemClock, block_on};
+use tencentcloud_examples::device::{parse_endpoint, read_ca};
 use tencentcloud_transport_embassy::net::{Buffers, Connector};
 use tencentcloud_transport_embassy::pki::TrustAnchor;
 use tencentcloud_transport_embassy::{Client, Error};
@@ -67,63 +68,6 @@ fn parse_args() -> Result<Args, String> {
         return Err(USAGE.into());
     }
     Ok(args)
-}
-
-/// `https://host[:port][/]` into (tls, host, port, authority as sent in `Host`).
-fn parse_endpoint(endpoint: &str) -> Result<(bool, String, u16, String), String> {
-    let (tls, rest) = match endpoint.split_once("://") {
-        Some(("https", rest)) => (true, rest),
-        Some(("http", rest)) => (false, rest),
-        _ => return Err(format!("endpoint {endpoint:?}: expected https://HOST[:PORT]")),
-    };
-    let authority = rest.trim_end_matches('/');
-    let default_port = if tls { 443 } else { 80 };
-    let (host, port) = match authority.rsplit_once(':') {
-        Some((h, p)) if !h.contains(':') || h.ends_with(']') => {
-            (h.trim_matches(|c| c == '[' || c == ']'), p.parse().map_err(|_| format!("bad port in {endpoint:?}"))?)
-        }
-        _ => (authority, default_port),
-    };
-    Ok((tls, host.to_owned(), port, authority.to_owned()))
-}
-
-/// DER, or the first certificate of a PEM file.
-fn read_ca(path: &str) -> Result<Vec<u8>, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
-    let Some(text) = std::str::from_utf8(&bytes).ok().filter(|t| t.contains("-----BEGIN CERTIFICATE-----")) else {
-        return Ok(bytes);
-    };
-    let b64: String = text
-        .split("-----BEGIN CERTIFICATE-----")
-        .nth(1)
-        .and_then(|t| t.split("-----END CERTIFICATE-----").next())
-        .unwrap_or("")
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect();
-    base64_decode(&b64).ok_or_else(|| format!("{path}: bad PEM"))
-}
-
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    let value = |c: u8| match c {
-        b'A'..=b'Z' => Some(c - b'A'),
-        b'a'..=b'z' => Some(c - b'a' + 26),
-        b'0'..=b'9' => Some(c - b'0' + 52),
-        b'+' => Some(62),
-        b'/' => Some(63),
-        _ => None,
-    };
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    let (mut acc, mut bits) = (0u32, 0);
-    for &c in s.trim_end_matches('=').as_bytes() {
-        acc = (acc << 6) | u32::from(value(c)?);
-        bits += 6;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
-    }
-    Some(out)
 }
 
 fn main() -> ExitCode {

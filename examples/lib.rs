@@ -14,6 +14,7 @@ use tencentcloud_transport_std::{
 };
 
 pub mod cvm;
+pub mod device;
 
 /// Where the example's calls go.
 pub struct Target {

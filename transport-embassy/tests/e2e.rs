@@ -61,21 +61,21 @@ fn describe_instances_over_tls_verified_by_the_emulator() {
 
 #[test]
 fn firmware_sized_buffers_work() {
-    // The firmware example's memory: 2 KiB TCP buffers, a 1 KiB TLS write buffer, a 4 KiB
-    // response buffer (and the full 16 640-byte TLS read buffer).
+    // The firmware example's memory: 1 KiB TCP buffers each way, a 512 B TLS write buffer, a
+    // 3 KiB response buffer (and the full 16 640-byte TLS read buffer).
     block_on(async {
         let emu = emulator(true).await;
         let net = HostNet::start(None).await;
         net.forward(443, emu.addr()).await;
         let ca = emu.ca_der().unwrap();
         let (mut tcp_rx, mut tcp_tx, mut tls_read, mut tls_write) =
-            ([0u8; 2048], [0u8; 2048], [0u8; 16640], [0u8; 1024]);
+            ([0u8; 1024], [0u8; 1024], [0u8; 16640], [0u8; 512]);
         let buffers =
             Buffers { tcp_rx: &mut tcp_rx, tcp_tx: &mut tcp_tx, tls_read: &mut tls_read, tls_write: &mut tls_write };
         let mut rng = OsRandom::new().unwrap();
         let mut connector = Connector::new(net.device, buffers, TrustAnchor::from_der(&ca).unwrap(), &mut rng);
         let mut client: Client<'_, _> = Client::new(credential(), tencentcloud_transport_embassy::NoRtc);
-        let mut response = [0u8; 4096];
+        let mut response = [0u8; 3072];
         let reply: Instances<'_> = client.call(&mut connector, &describe_instances(), &mut response).await.unwrap();
         assert!(reply.total > 0);
         assert_eq!(emu.requests().len(), 2, "no RTC: SignatureExpire first");
