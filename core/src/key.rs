@@ -23,7 +23,7 @@ impl SigningKey {
     pub fn derive(secret_key: &str, date: &Date, service: &str) -> Self {
         let mut k = keyed_concat(b"TC3", secret_key.as_bytes());
         k.update(&date.as_str_bytes());
-        let k_date = k.finalize().into_bytes();
+        let k_date = mac_bytes(k);
         let k_service = hmac_once(&k_date, service.as_bytes());
         let k_signing = hmac_once(&k_service, b"tc3_request");
         Self(k_signing)
@@ -77,6 +77,12 @@ fn keyed_concat(prefix: &[u8], key: &[u8]) -> HmacSha256 {
 fn hmac_once(key: &[u8], msg: &[u8]) -> [u8; 32] {
     let mut mac = hmac_key(key);
     mac.update(msg);
+    mac_bytes(mac)
+}
+
+/// The finished HMAC (one copy of the finalization in the image).
+#[inline(never)]
+pub(crate) fn mac_bytes(mac: HmacSha256) -> [u8; 32] {
     mac.finalize().into_bytes().into()
 }
 

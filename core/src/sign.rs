@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 use crate::credential::Credential;
 use crate::error::{Error, RequestError};
 use crate::hex::{hex_str, hex32};
-use crate::key::{HmacSha256, hmac_key};
+use crate::key::{HmacSha256, hmac_key, mac_bytes};
 pub use crate::key::{SigningKey, SigningKeyCache};
 use crate::request::{Method, Payload, Request};
 use crate::time::Date;
@@ -375,14 +375,14 @@ impl<'r> SignedRequest<'r> {
         signed.payload_hash = match (req.payload, req.body.bytes()) {
             (Payload::Unsigned, _) => copy64(UNSIGNED_PAYLOAD_SHA256),
             (_, []) => copy64(EMPTY_PAYLOAD_SHA256),
-            (_, body) => hex32(&Sha256::digest(body).into()),
+            (_, body) => hex_digest(Sha256::new_with_prefix(body)),
         };
         let mut hasher = Sha256::new();
         signed.write_canonical_request(&mut hasher);
-        signed.canonical_hash = hex32(&hasher.finalize().into());
+        signed.canonical_hash = hex_digest(hasher);
         let mut mac = mac_for(&date, req.service);
         signed.write_string_to_sign(&mut mac);
-        signed.signature = hex32(&mac.finalize().into_bytes().into());
+        signed.signature = hex32(&mac_bytes(mac));
         Ok(signed)
     }
 
@@ -573,6 +573,12 @@ impl<'r> SignedRequest<'r> {
             },
         }
     }
+}
+
+/// The hex of a finished SHA-256 (one copy of the finalization in the image).
+#[inline(never)]
+fn hex_digest(hasher: Sha256) -> [u8; 64] {
+    hex32(&hasher.finalize().into())
 }
 
 fn copy64(s: &str) -> [u8; 64] {

@@ -91,6 +91,7 @@ impl Date {
     }
 
     /// `YYYY-MM-DD` as ASCII bytes.
+    #[inline(never)] // one copy: signing needs it in two places
     pub const fn as_str_bytes(&self) -> [u8; 10] {
         let y = self.year;
         [

@@ -385,14 +385,23 @@ impl Authority {
     /// connector resolves A records.)
     fn split(&self) -> (&str, Option<u16>) {
         let s = self.text.as_str();
-        match s.rsplit_once(':') {
-            Some((host, port)) if !host.contains(':') => match port.parse() {
-                Ok(port) => (host, Some(port)),
-                Err(_) => (s, None),
-            },
-            _ => (s, None),
+        if let Some(colon) = s.bytes().position(|b| b == b':')
+            && let (Some(host), Some(port)) = (s.get(..colon), s.as_bytes().get(colon + 1..).and_then(port_number))
+        {
+            return (host, Some(port));
         }
+        (s, None)
     }
+}
+
+/// A port: decimal digits only, at most 65535.
+fn port_number(digits: &[u8]) -> Option<u16> {
+    if digits.is_empty() {
+        return None;
+    }
+    digits
+        .iter()
+        .try_fold(0u16, |n, &d| n.checked_mul(10)?.checked_add(d.is_ascii_digit().then(|| u16::from(d - b'0'))?))
 }
 
 fn invalid_host() -> Error {
@@ -410,6 +419,11 @@ mod tests {
             (Request::get("cvm", "v", "A", "").host("localhost:8443"), ("localhost", Some(8443))),
             (Request::get("cvm", "v", "A", "").host("10.0.0.1"), ("10.0.0.1", None)),
             (Request::get("cvm", "v", "A", "").root_domain("internal.example"), ("cvm.internal.example", None)),
+            (Request::get("cvm", "v", "A", "").host("localhost:65535"), ("localhost", Some(65535))),
+            (Request::get("cvm", "v", "A", "").host("localhost:65536"), ("localhost:65536", None)),
+            (Request::get("cvm", "v", "A", "").host("localhost:"), ("localhost:", None)),
+            (Request::get("cvm", "v", "A", "").host("a:1:2"), ("a:1:2", None)),
+            (Request::get("cvm", "v", "A", "").host("[::1]:443"), ("[::1]:443", None)),
         ];
         for (req, want) in cases {
             let a = Authority::of(&req).unwrap();
