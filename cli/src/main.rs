@@ -104,7 +104,7 @@ fn sign(request: &RequestArgs, credentials: &CredentialArgs, timestamp: Option<u
     let headers: Vec<(&str, &str)> = prepared.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let signed_names: Vec<&str> = request.sign_headers.iter().map(String::as_str).collect();
     let req = request.request(&prepared, &headers, &signed_names);
-    let signed = Signer::new().sign(&req, &cred, timestamp.unwrap_or_else(now)).map_err(|e| e.to_string())?;
+    let signed = Signer::<1>::new().sign(&req, &cred, timestamp.unwrap_or_else(now)).map_err(|e| e.to_string())?;
     let mut out = vec![0u8; signed.http1_len()];
     let n = signed.write_http1(&mut out).map_err(|e| e.to_string())?;
     out.truncate(n);

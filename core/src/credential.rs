@@ -87,12 +87,6 @@ impl<'a> Credential<'a> {
         Ok(self)
     }
 
-    /// Wraps parts that already passed [`Credential::new`] and [`Credential::with_token`].
-    #[cfg(feature = "std")]
-    pub(crate) fn validated(secret_id: &'a str, secret_key: &'a str, token: Option<&'a str>) -> Self {
-        Self { secret_id, secret_key, token }
-    }
-
     /// The secret id (not secret: it is sent in the `Authorization` header).
     pub fn secret_id(&self) -> &'a str {
         self.secret_id

@@ -308,7 +308,7 @@ impl<const N: usize> fmt::Debug for SigningKeyCache<N> {
 /// use tencentcloud_core::{Credential, Request, Signer};
 ///
 /// let cred = Credential::new("AKIDEXAMPLE", "secret")?;
-/// let mut signer = Signer::<2>::with_slots();
+/// let mut signer = Signer::<2>::new(); // two cached keys; `Signer` alone holds four
 /// let req = Request::get("cvm", "2017-03-12", "DescribeZones", "");
 /// let a = signer.sign(&req, &cred, 1_700_000_000)?; // derives the key
 /// let b = signer.sign(&req, &cred, 1_700_000_100)?; // same day: cached
@@ -321,17 +321,11 @@ pub struct Signer<const N: usize = 4> {
     cache: SigningKeyCache<N>,
 }
 
-impl Signer {
-    /// A signer with an empty cache of four signing keys.
-    pub const fn new() -> Self {
-        Self { cache: SigningKeyCache::new() }
-    }
-}
-
 impl<const N: usize> Signer<N> {
-    /// A signer with an empty cache of `N` signing keys (`N = 1` suits a device that
-    /// calls one service).
-    pub const fn with_slots() -> Self {
+    /// A signer with an empty cache of `N` signing keys, the type's parameter:
+    /// `Signer::<1>::new()` suits a device that calls one service, and
+    /// `let s: Signer = Signer::new()` holds the default four.
+    pub const fn new() -> Self {
         Self { cache: SigningKeyCache::new() }
     }
 
@@ -343,13 +337,15 @@ impl<const N: usize> Signer<N> {
         timestamp: u64,
     ) -> Result<SignedRequest<'r>, Error> {
         let cache = &mut self.cache;
-        SignedRequest::build(req, cred, timestamp, |date, service| cache.mac(cred, date, service))
+        SignedRequest::build(req, cred.secret_id(), cred.token(), timestamp, |date, service| {
+            cache.mac(cred, date, service)
+        })
     }
 }
 
 /// Signs one request without a cache (derives the signing key every time).
 pub fn sign<'r>(req: &Request<'r>, cred: &Credential<'r>, timestamp: u64) -> Result<SignedRequest<'r>, Error> {
-    SignedRequest::build(req, cred, timestamp, |date, service| {
+    SignedRequest::build(req, cred.secret_id(), cred.token(), timestamp, |date, service| {
         SigningKey::derive(cred.secret_key(), date, service).mac()
     })
 }
@@ -494,9 +490,28 @@ enum Slot {
 }
 
 impl<'r> SignedRequest<'r> {
+    /// The request at `timestamp` without a signature or a credential: `Authorization:
+    /// SKIP`, for the few actions that authenticate otherwise (STS
+    /// `AssumeRoleWithWebIdentity` carries a web identity token in its parameters).
+    ///
+    /// ```
+    /// use tencentcloud_core::{Request, SignedRequest};
+    ///
+    /// let req = Request::post_json("sts", "2018-08-13", "AssumeRoleWithWebIdentity", b"{}");
+    /// let unsigned = SignedRequest::unsigned(&req, 1_700_000_000)?;
+    /// assert_eq!(unsigned.authorization().to_string(), "SKIP");
+    /// assert_eq!(unsigned.signature(), "");
+    /// assert!(unsigned.headers().all(|h| h.name != "X-TC-Token"));
+    /// # Ok::<(), tencentcloud_core::Error>(())
+    /// ```
+    pub fn unsigned(req: &Request<'r>, timestamp: u64) -> Result<Self, Error> {
+        Self::build(&req.skip_sign(), "", None, timestamp, |_, _| hmac_key(&[]))
+    }
+
     fn build(
         req: &Request<'r>,
-        cred: &Credential<'r>,
+        secret_id: &'r str,
+        token: Option<&'r str>,
         timestamp: u64,
         mac_for: impl FnOnce(&Date, &str) -> HmacSha256,
     ) -> Result<Self, Error> {
@@ -505,8 +520,8 @@ impl<'r> SignedRequest<'r> {
         let action_first = [req.action.as_bytes().first().map_or(b'A', u8::to_ascii_uppercase)];
         let mut signed = Self {
             req: *req,
-            secret_id: cred.secret_id(),
-            token: cred.token(),
+            secret_id,
+            token,
             timestamp: Digits::new(timestamp),
             date: date.as_str_bytes(),
             action_first,

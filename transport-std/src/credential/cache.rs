@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime};
 
 use tokio::sync::watch;
 
-use super::{CredentialFuture, CredentialProvider, Credentials};
 use crate::error::{CredentialErrorKind, Error};
+use crate::provider::{CredentialFuture, CredentialProvider, Credentials};
 
 /// When a [`CachedProvider`] refreshes, and how long it waits for a refresh.
 ///

@@ -5,13 +5,11 @@ use std::fmt;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
-use tencentcloud_core::provider::{Env, Fs, ProcessEnv, RealFs};
+use tencentcloud_core::provider::{Env, Fs};
 
-use super::{
-    CredentialFuture, CredentialProvider, Credentials, EnvProvider, InstanceRoleProvider, ProfileFileProvider,
-    SharedEnv, SharedFs, TkeProvider,
-};
+use super::{EnvProvider, InstanceRoleProvider, ProfileFileProvider, TkeProvider};
 use crate::error::{CredentialErrorKind, Error};
+use crate::provider::{CredentialFuture, CredentialProvider, Credentials};
 
 type Named = (String, Arc<dyn CredentialProvider>);
 
@@ -98,13 +96,7 @@ impl ChainProvider {
     /// Builds the default chain with other settings (fakes in tests, a profile name, a
     /// metadata address...).
     pub fn default_builder() -> DefaultChainBuilder {
-        DefaultChainBuilder {
-            env: Arc::new(ProcessEnv),
-            fs: Arc::new(RealFs),
-            profile: None,
-            instance_role: None,
-            tke: None,
-        }
+        DefaultChainBuilder { env: Env::real(), fs: Fs::real(), profile: None, instance_role: None, tke: None }
     }
 
     /// The names of the providers, in order.
@@ -213,11 +205,11 @@ impl CredentialProvider for ChainProvider {
 /// time limit.
 ///
 /// ```
-/// use tencentcloud_transport_std::{ChainProvider, InstanceRoleProvider, MapEnv, MapFs};
+/// use tencentcloud_transport_std::{ChainProvider, Env, Fs, InstanceRoleProvider};
 ///
 /// let chain = ChainProvider::default_builder()
-///     .env(MapEnv::new(&[("HOME", "/home/dev")]))
-///     .fs(MapFs::default())
+///     .env(Env::from_slice(&[("HOME", "/home/dev")]))
+///     .fs(Fs::from_slice(&[]))
 ///     .profile("dev")
 ///     .instance_role(InstanceRoleProvider::new().endpoint("http://127.0.0.1:8080"))
 ///     .build();
@@ -225,8 +217,8 @@ impl CredentialProvider for ChainProvider {
 /// ```
 #[must_use]
 pub struct DefaultChainBuilder {
-    env: SharedEnv,
-    fs: SharedFs,
+    env: Env,
+    fs: Fs,
     profile: Option<String>,
     instance_role: Option<InstanceRoleProvider>,
     tke: Option<TkeProvider>,
@@ -234,14 +226,14 @@ pub struct DefaultChainBuilder {
 
 impl DefaultChainBuilder {
     /// Reads variables through `env` (the environment, profile-file and TKE providers).
-    pub fn env(mut self, env: impl Env + Send + Sync + 'static) -> Self {
-        self.env = Arc::new(env);
+    pub fn env(mut self, env: Env) -> Self {
+        self.env = env;
         self
     }
 
     /// Reads files through `fs` (the profile file and the TKE token file).
-    pub fn fs(mut self, fs: impl Fs + Send + Sync + 'static) -> Self {
-        self.fs = Arc::new(fs);
+    pub fn fs(mut self, fs: Fs) -> Self {
+        self.fs = fs;
         self
     }
 
@@ -266,8 +258,8 @@ impl DefaultChainBuilder {
 
     /// The chain.
     pub fn build(self) -> ChainProvider {
-        let env = EnvProvider { env: Arc::clone(&self.env) };
-        let mut profile = ProfileFileProvider::from_shared(Arc::clone(&self.env), Arc::clone(&self.fs));
+        let env = EnvProvider { env: self.env.clone() };
+        let mut profile = ProfileFileProvider::from_shared(self.env.clone(), self.fs.clone());
         if let Some(name) = self.profile {
             profile = profile.profile(name);
         }
@@ -289,8 +281,6 @@ impl fmt::Debug for DefaultChainBuilder {
 #[cfg(test)]
 mod tests {
     use std::sync::atomic::AtomicUsize;
-
-    use tencentcloud_core::provider::{MapEnv, MapFs};
 
     use super::*;
     use crate::StaticProvider;
@@ -319,7 +309,7 @@ mod tests {
         format!("http://{}", l.local_addr().unwrap())
     }
 
-    fn chain(env: MapEnv, fs: MapFs) -> ChainProvider {
+    fn chain(env: Env, fs: Fs) -> ChainProvider {
         ChainProvider::default_builder()
             .env(env.clone())
             .fs(fs.clone())
@@ -330,7 +320,7 @@ mod tests {
 
     #[tokio::test]
     async fn nothing_configured_lists_every_provider() {
-        let c = chain(MapEnv::new(&[("HOME", "/h")]), MapFs::default());
+        let c = chain(Env::from_slice(&[("HOME", "/h")]), Fs::from_slice(&[]));
         let e = c.credential().await.unwrap_err();
         assert!(e.is_not_configured(), "{e}");
         let text = e.to_string();
@@ -349,8 +339,8 @@ mod tests {
 
     #[tokio::test]
     async fn broken_provider_stops_the_chain() {
-        let fs = MapFs::new(&[("/h/.tencentcloud/credentials", "[default]\nsecret_id = AKID1\nsecret_key\n")]);
-        let c = chain(MapEnv::new(&[("HOME", "/h"), ("TENCENTCLOUD_SECRET_KEY", "")]), fs);
+        let fs = Fs::from_slice(&[("/h/.tencentcloud/credentials", "[default]\nsecret_id = AKID1\nsecret_key\n")]);
+        let c = chain(Env::from_slice(&[("HOME", "/h"), ("TENCENTCLOUD_SECRET_KEY", "")]), fs);
         let e = c.credential().await.unwrap_err();
         assert_eq!(e.credential_kind(), Some(CredentialErrorKind::Invalid));
         let text = e.to_string();
@@ -365,13 +355,14 @@ mod tests {
         assert!(!text.contains("instance role") && !text.contains("TKE"), "{text}");
 
         // A partly set environment stops it too (instead of falling through to the file).
-        let ok_file = MapFs::new(&[("/h/.tencentcloud/credentials", "[default]\nsecret_id = AKID1\nsecret_key = k\n")]);
-        let c = chain(MapEnv::new(&[("HOME", "/h"), ("TENCENTCLOUD_SECRET_ID", "AKIDENV")]), ok_file.clone());
+        let ok_file =
+            Fs::from_slice(&[("/h/.tencentcloud/credentials", "[default]\nsecret_id = AKID1\nsecret_key = k\n")]);
+        let c = chain(Env::from_slice(&[("HOME", "/h"), ("TENCENTCLOUD_SECRET_ID", "AKIDENV")]), ok_file.clone());
         let e = c.credential().await.unwrap_err();
         assert!(e.to_string().contains("stopped at environment"), "{e}");
 
         // And a well-formed file is used when the environment has nothing.
-        let c = chain(MapEnv::new(&[("HOME", "/h")]), ok_file);
+        let c = chain(Env::from_slice(&[("HOME", "/h")]), ok_file);
         assert_eq!(c.credential().await.unwrap().secret_id(), "AKID1");
         assert_eq!(c.selected(), Some("profile file"));
     }
