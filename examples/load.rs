@@ -34,7 +34,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
 use tencentcloud_emulator::{Emulator, default_test_key};
 use tencentcloud_transport_std::http::{HttpRequest, HttpSend, ReqwestSend, SendFuture};
 use tencentcloud_transport_std::{
@@ -184,7 +184,7 @@ async fn credentials() -> Result<Credentials, Box<dyn std::error::Error>> {
 /// An [`HttpSend`] that keeps the headers of the first request it sends.
 struct Capture {
     inner: ReqwestSend,
-    headers: Mutex<Option<Vec<(String, String)>>>,
+    headers: Mutex<Option<HeaderMap>>,
 }
 
 impl HttpSend for Capture {
@@ -204,11 +204,7 @@ async fn signed_headers(http: &HttpProfile, creds: &Credentials) -> Result<Heade
         .http_send(capture.clone())
         .build()?;
     client.call_json(SERVICE, VERSION, ACTION, serde_json::json!({"Limit": 1})).await?;
-    let captured = capture.headers.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or_default();
-    let mut map = HeaderMap::new();
-    for (name, value) in captured {
-        map.append(HeaderName::from_bytes(name.as_bytes())?, HeaderValue::from_str(&value)?);
-    }
+    let mut map = capture.headers.lock().unwrap_or_else(|e| e.into_inner()).take().unwrap_or_default();
     map.insert(reqwest::header::USER_AGENT, HeaderValue::from_static(USER_AGENT));
     Ok(map)
 }

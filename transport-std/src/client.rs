@@ -16,7 +16,7 @@ use crate::options::CallOptions;
 use crate::prepare::{Call, PreparedBody};
 use crate::profile::ClientProfile;
 use crate::provider::CredentialProvider;
-use crate::response::{JsonHandler, OctetHandler, OctetOutput, SseHandler};
+use crate::response::{OctetHandler, OctetOutput, SseHandler, ValueHandler};
 use crate::sse::SseStream;
 use crate::sync::lock;
 
@@ -100,7 +100,7 @@ impl Client {
             self.engine.region.as_deref(),
             params,
         )?;
-        self.engine.execute(p, JsonHandler::new()).await
+        self.engine.execute(p, ValueHandler).await
     }
 
     /// Calls an action with typed parameters and a typed `Response`.
@@ -164,7 +164,7 @@ impl Client {
         let (content_type, body) = form.finish();
         let body = PreparedBody::Multipart { content_type, body: body.into() };
         let p = Call { service, version, action, opts }.raw(&self.engine.profile, self.engine.region.as_deref(), body);
-        self.engine.execute(p, JsonHandler::new()).await
+        self.engine.execute(p, ValueHandler).await
     }
 
     /// Calls a streaming action (e.g. hunyuan `ChatCompletions` with `Stream: true`) and

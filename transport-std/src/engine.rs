@@ -15,13 +15,13 @@ use tracing::Instrument;
 use crate::breaker::{Breaker, Outcome, Ticket};
 use crate::endpoint::{Route, Targets, parse_endpoint};
 use crate::error::{Error, ErrorKind};
-use crate::http::{HttpRequest, HttpSend, ReqwestSend};
+use crate::http::{HttpRequest, HttpSend, ReqwestSend, Sender};
 use crate::prepare::{Call, Prepared};
 use crate::profile::ClientProfile;
 use crate::provider::CredentialProvider;
 use crate::redact;
 use crate::response::{Handler, JsonHandler};
-use crate::signing;
+use crate::signing::{self, FixedHeaders, Signing};
 use crate::skew::{ClockSkew, Expired};
 use crate::sync::lock;
 
@@ -31,8 +31,9 @@ pub(crate) struct Engine {
     credential: Option<Arc<dyn CredentialProvider>>,
     pub(crate) region: Option<String>,
     pub(crate) profile: ClientProfile,
-    http: Arc<dyn HttpSend>,
+    http: Sender,
     signer: Mutex<Signer<8>>,
+    fixed: FixedHeaders,
     targets: Targets,
     pub(crate) skew: ClockSkew,
     pub(crate) breaker: Option<Mutex<Breaker>>,
@@ -64,10 +65,11 @@ impl Engine {
         if http_profile.timeout.is_zero() {
             return Err(Error::configuration("the request timeout must not be zero"));
         }
-        let http: Arc<dyn HttpSend> = match http {
-            Some(h) => h,
-            None => Arc::new(ReqwestSend::new(http_profile)?),
+        let http = match http {
+            Some(h) => Sender::Custom(h),
+            None => Sender::Reqwest(ReqwestSend::new(http_profile)?),
         };
+        let fixed = FixedHeaders::new(region.as_deref(), &profile);
         let breaker = profile.breaker.clone().map(|cfg| Mutex::new(Breaker::new(cfg, Instant::now())));
         Ok(Self {
             credential,
@@ -75,6 +77,7 @@ impl Engine {
             profile,
             http,
             signer: Mutex::new(Signer::<8>::default()),
+            fixed,
             targets: Targets::default(),
             skew: ClockSkew::default(),
             breaker,
@@ -175,7 +178,7 @@ impl Engine {
             tracing::debug!(
                 target: "tencentcloud::http",
                 method = request.method.as_str(),
-                url = %redact::url(&request.url),
+                url = %redact::url(request.url.as_str()),
                 headers = %redact::headers(&request.headers),
                 body = %redact::body(request.header("Content-Type"), &request.body),
                 "request"
@@ -205,11 +208,16 @@ impl Engine {
         };
         let target = self.targets.resolve(&self.profile.http, &p.service, route)?;
         let cred = match (p.signing.needs_credential(), &self.credential) {
-            (true, Some(provider)) => Some(provider.credential().await?),
+            // Credentials at hand are shared, not copied; others are awaited.
+            (true, Some(provider)) => match provider.credential_now() {
+                Some(c) => Some(c),
+                None => Some(Arc::new(provider.credential().await?)),
+            },
             (true, None) => return Err(Error::configuration("this client makes unsigned calls only")),
             (false, _) => None,
         };
-        signing::sign(&self.signer, &self.profile, p, &target, cred.as_ref(), timestamp)
+        let signing = Signing { signer: &self.signer, profile: &self.profile, fixed: &self.fixed };
+        signing::sign(&signing, p, &target, cred.as_deref(), timestamp)
     }
 }
 

@@ -3,14 +3,14 @@
 
 use std::sync::Mutex;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use tencentcloud_core::legacy_v1;
 use tencentcloud_core::request::Body as CoreBody;
-use tencentcloud_core::{Method, Request, SignedRequest, Signer};
+use tencentcloud_core::{Language, Method, Request, SignedRequest, Signer};
 
 use crate::endpoint::Target;
 use crate::error::Error;
-use crate::http::HttpRequest;
+use crate::http::{HeaderMap, HeaderName, HeaderValue, HttpRequest};
 use crate::prepare::{Prepared, PreparedBody};
 use crate::profile::{ClientProfile, HttpMethod, SignMethod};
 use crate::provider::{Credentials, signing_credential};
@@ -51,11 +51,103 @@ impl SigningStrategy {
     }
 }
 
+/// The names of the headers calls send, as static `HeaderName`s (no allocation to
+/// lower-case them).
+const KNOWN_NAMES: [&str; 13] = [
+    "host",
+    "content-type",
+    "authorization",
+    "x-tc-action",
+    "x-tc-timestamp",
+    "x-tc-version",
+    "x-tc-region",
+    "x-tc-token",
+    "x-tc-language",
+    "x-tc-requestclient",
+    "x-tc-traceid",
+    "x-tc-content-sha256",
+    "x-tc-unsignedpayload",
+];
+
+/// Header values that never change, as static `HeaderValue`s.
+const STATIC_VALUES: [&str; 7] = [
+    "application/json",
+    "application/octet-stream",
+    "application/x-www-form-urlencoded",
+    "UNSIGNED-PAYLOAD",
+    "SKIP",
+    Language::ZhCn.as_str(),
+    Language::EnUs.as_str(),
+];
+
+/// Header values fixed for one client (its region and request-client tag), built once.
+pub(crate) struct FixedHeaders(Vec<HeaderValue>);
+
+impl FixedHeaders {
+    pub(crate) fn new(region: Option<&str>, profile: &ClientProfile) -> Self {
+        let texts = region.into_iter().chain(profile.request_client.as_deref());
+        Self(texts.filter_map(|t| HeaderValue::from_str(t).ok()).collect())
+    }
+
+    fn get(&self, text: &str) -> Option<HeaderValue> {
+        if let Some(s) = STATIC_VALUES.iter().find(|s| **s == text) {
+            return Some(HeaderValue::from_static(s));
+        }
+        self.0.iter().find(|v| v.as_bytes() == text.as_bytes()).cloned()
+    }
+}
+
+fn header_name(name: &str) -> Result<HeaderName, Error> {
+    match KNOWN_NAMES.iter().find(|k| k.eq_ignore_ascii_case(name)) {
+        Some(k) => Ok(HeaderName::from_static(k)),
+        None => HeaderName::from_bytes(name.as_bytes())
+            .map_err(|_| Error::configuration(format!("invalid header name {name:?}"))),
+    }
+}
+
+/// A header value from its pieces: the target's `Host`, a fixed value, or new bytes.
+fn header_value(
+    name: &HeaderName,
+    parts: &[&str],
+    target: &Target,
+    fixed: &FixedHeaders,
+) -> Result<HeaderValue, Error> {
+    let invalid = || Error::configuration(format!("invalid value for header {name}"));
+    if let [text] = parts {
+        if *text == target.host {
+            return Ok(target.host_value.clone());
+        }
+        if let Some(v) = fixed.get(text) {
+            return Ok(v);
+        }
+        return HeaderValue::from_str(text).map_err(|_| invalid());
+    }
+    let mut buf = BytesMut::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        buf.extend_from_slice(part.as_bytes());
+    }
+    HeaderValue::from_maybe_shared(buf.freeze()).map_err(|_| invalid())
+}
+
+/// Appends `name: value` (the call's own headers) to `map`.
+fn append(map: &mut HeaderMap, name: &str, value: &str, target: &Target, fixed: &FixedHeaders) -> Result<(), Error> {
+    let name = header_name(name)?;
+    let value = header_value(&name, &[value], target, fixed)?;
+    map.append(name, value);
+    Ok(())
+}
+
+/// What an attempt is signed with besides the call itself.
+pub(crate) struct Signing<'a> {
+    pub(crate) signer: &'a Mutex<Signer<8>>,
+    pub(crate) profile: &'a ClientProfile,
+    pub(crate) fixed: &'a FixedHeaders,
+}
+
 /// Signs `p` for one attempt to `target` at `timestamp` (`cred` is `None` only for
 /// [`SigningStrategy::Skip`]).
 pub(crate) fn sign(
-    signer: &Mutex<Signer<8>>,
-    profile: &ClientProfile,
+    s: &Signing<'_>,
     p: &Prepared,
     target: &Target,
     cred: Option<&Credentials>,
@@ -63,19 +155,18 @@ pub(crate) fn sign(
 ) -> Result<HttpRequest, Error> {
     match (p.signing, &p.body, cred) {
         (SigningStrategy::LegacyV1(method), PreparedBody::Form(params), Some(cred)) => {
-            legacy(profile, p, params, method, target, cred, timestamp)
+            legacy(s, p, params, method, target, cred, timestamp)
         }
         (SigningStrategy::LegacyV1(_), _, _) => Err(Error::configuration("the legacy signature signs only forms")),
         (_, PreparedBody::Form(_), _) => Err(Error::configuration("a form is signed only by the legacy signature")),
         (SigningStrategy::Tc3, _, None) => Err(Error::configuration("a signed call needs a credential")),
-        (_, body, cred) => tc3(signer, profile, p, body, target, cred, timestamp),
+        (_, body, cred) => tc3(s, p, body, target, cred, timestamp),
     }
 }
 
 /// TC3-HMAC-SHA256, or the unsigned request (`Authorization: SKIP`) when `cred` is `None`.
 fn tc3(
-    signer: &Mutex<Signer<8>>,
-    profile: &ClientProfile,
+    s: &Signing<'_>,
     p: &Prepared,
     body: &PreparedBody,
     target: &Target,
@@ -89,6 +180,7 @@ fn tc3(
         PreparedBody::Multipart { content_type, body } => (CoreBody::Multipart { content_type, body }, body.clone()),
         PreparedBody::Form(_) => return Err(Error::configuration("a form is signed only by the legacy signature")),
     };
+    let profile = s.profile;
     let headers: Vec<(&str, &str)> = p.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let signed_names: Vec<&str> = profile.signed_headers.iter().map(String::as_str).collect();
     let mut req = Request::new(&p.service, &p.version, &p.action, body).host(&target.host).headers(&headers);
@@ -109,19 +201,27 @@ fn tc3(
             if profile.unsigned_payload {
                 req = req.unsigned_payload();
             }
-            lock(signer).sign(&req, &signing_credential(c)?, timestamp)?
+            lock(s.signer).sign(&req, &signing_credential(c)?, timestamp)?
         }
         None => SignedRequest::unsigned(&req, timestamp)?,
     };
-    let headers = signed.headers().map(|h| (h.name.to_owned(), h.value.parts().concat())).collect();
+    let mut headers = HeaderMap::with_capacity(16);
+    for h in signed.headers() {
+        let name = header_name(h.name)?;
+        let value = header_value(&name, h.value.parts(), target, s.fixed)?;
+        headers.append(name, value);
+    }
     let [_, query] = signed.path_and_query();
-    let url = if query.is_empty() { target.url.clone() } else { format!("{}?{query}", target.url) };
+    let mut url = target.url.clone();
+    if !query.is_empty() {
+        url.set_query(Some(query));
+    }
     Ok(HttpRequest { method: req.method(), url, headers, body: bytes })
 }
 
 /// The legacy v1 signature: common parameters, nonce and signature in the form.
 fn legacy(
-    profile: &ClientProfile,
+    s: &Signing<'_>,
     p: &Prepared,
     params: &[(String, String)],
     method: legacy_v1::SignMethod,
@@ -129,6 +229,7 @@ fn legacy(
     cred: &Credentials,
     timestamp: u64,
 ) -> Result<HttpRequest, Error> {
+    let profile = s.profile;
     let core_cred = signing_credential(cred)?;
     let nonce = fastrand::u32(1..).to_string();
     let timestamp = timestamp.to_string();
@@ -165,14 +266,21 @@ fn legacy(
     let form = legacy_v1::write_form(&all, &sig, &mut buf)
         .map_err(|_| Error::configuration("cannot encode the legacy form"))?
         .to_owned();
-    let mut headers = vec![("Host".to_owned(), target.host.clone())];
+    let mut headers = HeaderMap::with_capacity(4 + p.headers.len());
+    headers.append(http::header::HOST, target.host_value.clone());
     if http_method == Method::Post {
-        headers.push(("Content-Type".to_owned(), "application/x-www-form-urlencoded".to_owned()));
+        headers.append(http::header::CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded"));
     }
-    headers.extend(p.headers.iter().cloned());
-    let (url, body) = match http_method {
-        Method::Get => (format!("{}?{form}", target.url), Bytes::new()),
-        Method::Post => (target.url.clone(), Bytes::from(form)),
+    for (name, value) in &p.headers {
+        append(&mut headers, name, value, target, s.fixed)?;
+    }
+    let mut url = target.url.clone();
+    let body = match http_method {
+        Method::Get => {
+            url.set_query(Some(&form));
+            Bytes::new()
+        }
+        Method::Post => Bytes::from(form),
     };
     Ok(HttpRequest { method: http_method, url, headers, body })
 }
