@@ -148,7 +148,7 @@ impl Client {
         let call = Call { service, version, action, opts };
         let mut p =
             call.raw(&self.engine.profile, self.engine.region.as_deref(), PreparedBody::OctetStream(body.into()));
-        p.headers.extend(params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        p.headers.to_mut().extend(params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         self.engine.execute(p, OctetHandler).await
     }
 

@@ -97,12 +97,12 @@ impl Engine {
     }
 
     /// Runs a call: attempts, retries, breaker, clock-skew correction, logging.
-    pub(crate) async fn execute<H: Handler>(&self, p: Prepared, handler: H) -> Result<H::Output, Error> {
+    pub(crate) async fn execute<H: Handler>(&self, p: Prepared<'_>, handler: H) -> Result<H::Output, Error> {
         let span = tracing::info_span!(
             "tencentcloud.call",
             service = %p.service,
             action = %p.action,
-            region = p.region.as_deref().unwrap_or(""),
+            region = p.region.unwrap_or(""),
             request_id = tracing::field::Empty,
             attempts = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
@@ -112,7 +112,7 @@ impl Engine {
 
     async fn execute_in_span<H: Handler>(
         &self,
-        p: Prepared,
+        p: Prepared<'_>,
         handler: H,
         span: tracing::Span,
     ) -> Result<H::Output, Error> {
@@ -165,7 +165,7 @@ impl Engine {
     /// (for the clock-skew correction).
     async fn attempt<H: Handler>(
         &self,
-        p: &Prepared,
+        p: &Prepared<'_>,
         handler: &H,
         backup: bool,
     ) -> (Result<(H::Output, Option<String>), Error>, Option<String>, u64) {
@@ -196,7 +196,7 @@ impl Engine {
         }
     }
 
-    async fn sign_attempt(&self, p: &Prepared, backup: bool, timestamp: u64) -> Result<HttpRequest, Error> {
+    async fn sign_attempt(&self, p: &Prepared<'_>, backup: bool, timestamp: u64) -> Result<HttpRequest, Error> {
         let backup_endpoint = match (backup, &self.breaker) {
             (true, Some(b)) => Some(lock(b).config().backup_endpoint.clone()),
             _ => None,
@@ -206,7 +206,7 @@ impl Engine {
             (None, Some(b)) => Route::Backup(b),
             (None, None) => Route::Default,
         };
-        let target = self.targets.resolve(&self.profile.http, &p.service, route)?;
+        let target = self.targets.resolve(&self.profile.http, p.service, route)?;
         let cred = match (p.signing.needs_credential(), &self.credential) {
             // Credentials at hand are shared, not copied; others are awaited.
             (true, Some(provider)) => match provider.credential_now() {

@@ -11,7 +11,7 @@ use tencentcloud_core::{Language, Method, Request, SignedRequest, Signer};
 use crate::endpoint::Target;
 use crate::error::Error;
 use crate::http::{HeaderMap, HeaderName, HeaderValue, HttpRequest};
-use crate::prepare::{Prepared, PreparedBody};
+use crate::prepare::{Prepared, PreparedBody, TRACE_ID_HEADER, TraceIdText};
 use crate::profile::{ClientProfile, HttpMethod, SignMethod};
 use crate::provider::{Credentials, signing_credential};
 use crate::sync::lock;
@@ -148,7 +148,7 @@ pub(crate) struct Signing<'a> {
 /// [`SigningStrategy::Skip`]).
 pub(crate) fn sign(
     s: &Signing<'_>,
-    p: &Prepared,
+    p: &Prepared<'_>,
     target: &Target,
     cred: Option<&Credentials>,
     timestamp: u64,
@@ -167,7 +167,7 @@ pub(crate) fn sign(
 /// TC3-HMAC-SHA256, or the unsigned request (`Authorization: SKIP`) when `cred` is `None`.
 fn tc3(
     s: &Signing<'_>,
-    p: &Prepared,
+    p: &Prepared<'_>,
     body: &PreparedBody,
     target: &Target,
     cred: Option<&Credentials>,
@@ -181,10 +181,24 @@ fn tc3(
         PreparedBody::Form(_) => return Err(Error::configuration("a form is signed only by the legacy signature")),
     };
     let profile = s.profile;
-    let headers: Vec<(&str, &str)> = p.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let trace = p.trace_id.map(TraceIdText::new);
+    let trace = trace.as_ref().map(|t| (TRACE_ID_HEADER, t.as_str()));
+    // The call's own headers and its trace id, without allocating in the usual case.
+    let (one, many): ([(&str, &str); 1], Vec<(&str, &str)>);
+    let headers: &[(&str, &str)] = match (p.headers.is_empty(), trace) {
+        (true, None) => &[],
+        (true, Some(t)) => {
+            one = [t];
+            &one
+        }
+        (false, _) => {
+            many = p.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain(trace).collect();
+            &many
+        }
+    };
     let signed_names: Vec<&str> = profile.signed_headers.iter().map(String::as_str).collect();
-    let mut req = Request::new(&p.service, &p.version, &p.action, body).host(&target.host).headers(&headers);
-    if let Some(r) = p.region.as_deref() {
+    let mut req = Request::new(p.service, p.version, &p.action, body).host(&target.host).headers(headers);
+    if let Some(r) = p.region {
         req = req.region(r);
     }
     if let Some(l) = profile.language {
@@ -222,7 +236,7 @@ fn tc3(
 /// The legacy v1 signature: common parameters, nonce and signature in the form.
 fn legacy(
     s: &Signing<'_>,
-    p: &Prepared,
+    p: &Prepared<'_>,
     params: &[(String, String)],
     method: legacy_v1::SignMethod,
     target: &Target,
@@ -237,11 +251,11 @@ fn legacy(
         ("Action", &p.action),
         ("Nonce", &nonce),
         ("Timestamp", &timestamp),
-        ("Version", &p.version),
+        ("Version", p.version),
         ("SecretId", core_cred.secret_id()),
         ("SignatureMethod", method.as_str()),
     ];
-    if let Some(r) = p.region.as_deref() {
+    if let Some(r) = p.region {
         common.push(("Region", r));
     }
     if let Some(t) = core_cred.token() {
@@ -271,8 +285,11 @@ fn legacy(
     if http_method == Method::Post {
         headers.append(http::header::CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded"));
     }
-    for (name, value) in &p.headers {
+    for (name, value) in p.headers.iter() {
         append(&mut headers, name, value, target, s.fixed)?;
+    }
+    if let Some(id) = p.trace_id {
+        append(&mut headers, TRACE_ID_HEADER, TraceIdText::new(id).as_str(), target, s.fixed)?;
     }
     let mut url = target.url.clone();
     let body = match http_method {
