@@ -52,6 +52,11 @@ pub struct Credential<'a> {
     token: Option<&'a str>,
 }
 
+impl Credential<'_> {
+    /// No credential: what an unsigned request is built with (never used to sign).
+    pub(crate) const NONE: Credential<'static> = Credential { secret_id: "", secret_key: "", token: None };
+}
+
 fn has_control(s: &str) -> bool {
     s.bytes().any(|b| b.is_ascii_control())
 }

@@ -76,6 +76,7 @@ impl core::error::Error for RequestError {}
 
 /// Any error of this crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum Error {
     /// The credential is empty or surrounded by whitespace.

@@ -27,7 +27,8 @@
 //!   envelope parsing with `serde_json`.
 //! - `std`: the environment and profile-file credential providers (implies `alloc`).
 //! - `legacy-v1`: the legacy HmacSHA1 / HmacSHA256 signature.
-//! - `defmt` / `log`: logging facades (pick one).
+//! - `defmt` / `log`: log through one of these facades (trace level: signing-key
+//!   derivations). Both at once is a compile error for a device; on a host `log` wins.
 #![no_std]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -42,10 +43,15 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[macro_use]
+mod fmt;
+
 mod credential;
 mod error;
 pub mod fuzzing;
 mod hex;
+mod http1;
+mod key;
 pub mod policy;
 pub mod query;
 pub mod request;

@@ -45,11 +45,13 @@ pub mod code {
     /// assert!(!is_rate_limit("RequestLimitExceededX"));
     /// ```
     pub fn is_rate_limit(code: &str) -> bool {
-        match code.strip_prefix(REQUEST_LIMIT_EXCEEDED) {
-            Some("") => true,
-            Some(rest) => rest.len() > 1 && rest.starts_with('.'),
-            None => false,
-        }
+        let (code, base) = (code.as_bytes(), REQUEST_LIMIT_EXCEEDED.as_bytes());
+        code.starts_with(base)
+            && match code.get(base.len()) {
+                None => true,
+                Some(&b'.') => code.len() > base.len() + 1,
+                Some(_) => false,
+            }
     }
 }
 

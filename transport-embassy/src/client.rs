@@ -280,6 +280,7 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
             Ok(reply) => reply,
             // A kept-alive connection the server had closed: nothing was answered.
             Err(Error::ConnectionClosed) if reused && can_reconnect && !retries.reconnected => {
+                debug!("tencentcloud: the kept-alive connection was closed; reconnecting");
                 retries.reconnected = true;
                 return Step::Retry(Duration::from_ticks(0));
             }
@@ -288,14 +289,6 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         if let Some(date) = reply.date {
             self.sync.observe(date, &mut self.clock, self.config.clock_tolerance_secs);
         }
-        // Re-signing helps only if the server's time differs from the time signed with.
-        let resign = self.config.retry_signature_expire
-            && policy::resign_after_expire(
-                timestamp,
-                reply.date,
-                self.config.clock_tolerance_secs,
-                retries.expire_retried,
-            );
         // A certificate accepted while the time was unknown is checked now.
         match self.now() {
             Some(now) => {
@@ -308,12 +301,12 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         }
         // A retry needs a connection: this one if the server keeps it, else a new one.
         let can_retry = conn.is_reusable() || can_reconnect;
-        self.check(reply, buf, resign, retries, can_retry)
+        self.check(reply, buf, timestamp, retries, can_retry)
     }
 
-    /// Classifies a response whose body is `buf[..reply.body_len]`; `resign` says whether
-    /// the clock-skew rule allows one more attempt with the corrected time.
-    fn check(&mut self, reply: Reply, buf: &mut [u8], resign: bool, retries: &mut Retries, can_retry: bool) -> Step {
+    /// Classifies a response whose body is `buf[..reply.body_len]`, to a request signed
+    /// at `signed_at`.
+    fn check(&mut self, reply: Reply, buf: &mut [u8], signed_at: u64, retries: &mut Retries, can_retry: bool) -> Step {
         if reply.status != 200 {
             return Step::Fail(ResponseError::HttpStatus { status: reply.status }.into());
         }
@@ -330,13 +323,25 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
             return Step::Fail(Error::Api(api));
         }
         match policy::classify(Outcome::Api(&api.code)) {
-            Class::SignatureExpired if resign => {
+            // Re-signing helps only if the server's time differs from the time signed with.
+            Class::SignatureExpired
+                if self.config.retry_signature_expire
+                    && policy::resign_after_expire(
+                        signed_at,
+                        reply.date,
+                        self.config.clock_tolerance_secs,
+                        retries.expire_retried,
+                    ) =>
+            {
+                debug!("tencentcloud: signature expired; signing again with the server's time");
                 retries.expire_retried = true;
                 Step::Retry(Duration::from_ticks(0))
             }
             Class::RateLimited if retries.rate_limited < self.config.rate_limit_retries => {
                 retries.rate_limited += 1;
-                Step::Retry(self.backoff(retries.rate_limited))
+                let delay = self.backoff(retries.rate_limited);
+                debug!("tencentcloud: {}; retry {} in {} ms", api.code, retries.rate_limited, delay.as_millis());
+                Step::Retry(delay)
             }
             _ => Step::Fail(Error::Api(api)),
         }

@@ -88,6 +88,7 @@ impl TimeSync {
             self.learned = Some((Instant::now(), date));
         }
         if off {
+            debug!("tencentcloud: clock set from the server's Date: {}", date);
             clock.set_unix(date);
         }
         off

@@ -30,6 +30,9 @@
 //!   global allocator.
 //! - `p384`: P-384 chains and server keys (adds SHA-384).
 //! - `insecure-plain-http`: compiles in `Connector::insecure_plain_http` (local testing).
+//! - `defmt` / `log`: log retries, reconnections and the clock learned from `Date` through
+//!   one of these facades; `defmt` also implements `defmt::Format` for the errors and
+//!   [`Phase`]. Both at once is a compile error for a device; on a host `log` wins.
 //! - `host`: std only. Runs the embedded path on a host (in-memory link, TCP gateway);
 //!   used by the tests and the `embassy_host` example.
 #![no_std]
@@ -42,6 +45,9 @@
 #[cfg(test)]
 #[macro_use]
 extern crate std;
+
+#[macro_use]
+mod fmt;
 
 mod client;
 mod clock;

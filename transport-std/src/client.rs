@@ -95,11 +95,7 @@ impl Client {
         params: serde_json::Value,
         opts: &CallOptions,
     ) -> Result<serde_json::Value, Error> {
-        let p = Call { service, version, action, opts }.json(
-            &self.engine.profile,
-            self.engine.region.as_deref(),
-            params,
-        )?;
+        let p = self.engine.prepare_json(Call { service, version, action, opts }, params)?;
         self.engine.execute(p, ValueHandler).await
     }
 
@@ -146,8 +142,7 @@ impl Client {
         opts: &CallOptions,
     ) -> Result<OctetOutput, Error> {
         let call = Call { service, version, action, opts };
-        let mut p =
-            call.raw(&self.engine.profile, self.engine.region.as_deref(), PreparedBody::OctetStream(body.into()));
+        let mut p = self.engine.prepare_raw(call, PreparedBody::OctetStream(body.into()));
         p.headers.to_mut().extend(params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         self.engine.execute(p, OctetHandler).await
     }
@@ -163,7 +158,7 @@ impl Client {
     ) -> Result<serde_json::Value, Error> {
         let (content_type, body) = form.finish();
         let body = PreparedBody::Multipart { content_type, body: body.into() };
-        let p = Call { service, version, action, opts }.raw(&self.engine.profile, self.engine.region.as_deref(), body);
+        let p = self.engine.prepare_raw(Call { service, version, action, opts }, body);
         self.engine.execute(p, ValueHandler).await
     }
 
@@ -178,11 +173,7 @@ impl Client {
         params: serde_json::Value,
         opts: &CallOptions,
     ) -> Result<SseStream, Error> {
-        let p = Call { service, version, action, opts }.json(
-            &self.engine.profile,
-            self.engine.region.as_deref(),
-            params,
-        )?;
+        let p = self.engine.prepare_json(Call { service, version, action, opts }, params)?;
         let handler = SseHandler { idle_timeout: p.timeout, max_event: self.engine.profile.http.sse_max_event_size };
         self.engine.execute(p, handler).await
     }

@@ -16,7 +16,7 @@ use crate::breaker::{Breaker, Outcome, Ticket};
 use crate::endpoint::{Route, Targets, parse_endpoint};
 use crate::error::{Error, ErrorKind};
 use crate::http::{HttpRequest, HttpSend, ReqwestSend, Sender};
-use crate::prepare::{Call, Prepared};
+use crate::prepare::{Call, Prepared, PreparedBody};
 use crate::profile::ClientProfile;
 use crate::provider::CredentialProvider;
 use crate::redact;
@@ -76,7 +76,7 @@ impl Engine {
             region,
             profile,
             http,
-            signer: Mutex::new(Signer::<8>::default()),
+            signer: Mutex::new(Signer::<8>::new()),
             fixed,
             targets: Targets::default(),
             skew: ClockSkew::default(),
@@ -92,8 +92,18 @@ impl Engine {
     {
         let params = serde_json::to_value(request)
             .map_err(|e| Error::configuration(format!("cannot serialize the request: {e}")))?;
-        let p = call.json(&self.profile, self.region.as_deref(), params)?;
+        let p = self.prepare_json(call, params)?;
         self.execute(p, JsonHandler::<Resp>::new()).await
+    }
+
+    /// A call with JSON parameters, under this engine's profile and region.
+    pub(crate) fn prepare_json<'a>(&'a self, call: Call<'a>, params: serde_json::Value) -> Result<Prepared<'a>, Error> {
+        call.json(&self.profile, self.region.as_deref(), params)
+    }
+
+    /// A call with a body of its own, under this engine's profile and region.
+    pub(crate) fn prepare_raw<'a>(&'a self, call: Call<'a>, body: PreparedBody) -> Prepared<'a> {
+        call.raw(&self.profile, self.region.as_deref(), body)
     }
 
     /// Runs a call: attempts, retries, breaker, clock-skew correction, logging.
@@ -169,10 +179,9 @@ impl Engine {
         handler: &H,
         backup: bool,
     ) -> (Result<(H::Output, Option<String>), Error>, Option<String>, u64) {
-        let signed_at = self.skew.now();
-        let request = match self.sign_attempt(p, backup, signed_at).await {
+        let (request, signed_at) = match self.sign_attempt(p, backup).await {
             Ok(r) => r,
-            Err(e) => return (Err(e), None, signed_at),
+            Err(e) => return (Err(e), None, 0),
         };
         if tracing::enabled!(target: "tencentcloud::http", tracing::Level::DEBUG) {
             tracing::debug!(
@@ -196,7 +205,9 @@ impl Engine {
         }
     }
 
-    async fn sign_attempt(&self, p: &Prepared<'_>, backup: bool, timestamp: u64) -> Result<HttpRequest, Error> {
+    /// The signed request and the time it was signed with (taken once the credential is
+    /// at hand: waiting for a refresh must not age the signature).
+    async fn sign_attempt(&self, p: &Prepared<'_>, backup: bool) -> Result<(HttpRequest, u64), Error> {
         let backup_endpoint = match (backup, &self.breaker) {
             (true, Some(b)) => Some(lock(b).config().backup_endpoint.clone()),
             _ => None,
@@ -216,8 +227,9 @@ impl Engine {
             (true, None) => return Err(Error::configuration("this client makes unsigned calls only")),
             (false, _) => None,
         };
+        let timestamp = self.skew.now();
         let signing = Signing { signer: &self.signer, profile: &self.profile, fixed: &self.fixed };
-        signing::sign(&signing, p, &target, cred.as_deref(), timestamp)
+        Ok((signing::sign(&signing, p, &target, cred.as_deref(), timestamp)?, timestamp))
     }
 }
 

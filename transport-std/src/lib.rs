@@ -61,6 +61,7 @@
 mod breaker;
 mod builder;
 mod client;
+mod clock;
 mod credential;
 mod endpoint;
 mod engine;
@@ -85,6 +86,7 @@ pub mod blocking;
 pub use breaker::{BreakerConfig, BreakerState, DEFAULT_BACKUP_ENDPOINT};
 pub use builder::ClientBuilder;
 pub use client::Client;
+pub use clock::Clock;
 pub use credential::{
     AssumeRoleBuilder, AssumeRoleProvider, CacheConfig, CachedProvider, ChainProvider, DEFAULT_METADATA_ENDPOINT,
     DEFAULT_STS_REGION, DefaultChainBuilder, ENV_SECRET_ID, ENV_SECRET_KEY, ENV_SESSION_TOKEN, ENV_TKE_PROVIDER_ID,

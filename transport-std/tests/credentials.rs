@@ -378,29 +378,14 @@ async fn default_chain_falls_through_to_the_instance_role_then_tke() {
     assert!(metadata_requests(&emu).is_empty(), "the chain stopped before the instance role");
 }
 
-/// Captures everything logged.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+#[path = "support/log_capture.rs"]
+mod log_capture;
+use log_capture::Capture;
 
 #[tokio::test]
 async fn refreshes_never_log_secrets() {
     let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
+    let subscriber = capture.subscriber();
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let emu = Emulator::builder().start().await.unwrap();
@@ -420,7 +405,7 @@ async fn refreshes_never_log_secrets() {
     let tmp = web.credential().await.unwrap();
     let assumed = role.credential().await.unwrap();
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(logs.contains("AssumeRole") && logs.contains("credential refreshed"), "{logs}");
     for secret in [key, "jwt-secret-do-not-log", tmp.secret_key(), tmp.token().unwrap()]
         .into_iter()

@@ -2,7 +2,7 @@
 //! service.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
@@ -15,6 +15,7 @@ use crate::http::{HeaderMap, HttpRequest, HttpSend, Method, ReqwestSend, Url};
 use crate::profile::HttpProfile;
 use crate::provider::{CredentialFuture, CredentialProvider, Credentials, signing_credential};
 use crate::proxy::ProxyConfig;
+use crate::sync::lock;
 
 /// The CVM instance metadata service.
 pub const DEFAULT_METADATA_ENDPOINT: &str = "http://metadata.tencentyun.com";
@@ -186,7 +187,7 @@ impl MetadataFetch {
         if let Some(h) = &self.config.http {
             return Ok(Arc::clone(h));
         }
-        let mut slot = self.http.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut slot = lock(&self.http);
         if let Some(h) = &*slot {
             return Ok(Arc::clone(h));
         }
