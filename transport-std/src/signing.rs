@@ -137,6 +137,9 @@ fn append(map: &mut HeaderMap, name: &str, value: &str, target: &Target, fixed: 
     Ok(())
 }
 
+/// A header as core's `Request` takes it.
+type Pair<'a> = (&'a str, &'a str);
+
 /// What an attempt is signed with besides the call itself.
 pub(crate) struct Signing<'a> {
     pub(crate) signer: &'a Mutex<Signer<8>>,
@@ -184,8 +187,8 @@ fn tc3(
     let trace = p.trace_id.map(TraceIdText::new);
     let trace = trace.as_ref().map(|t| (TRACE_ID_HEADER, t.as_str()));
     // The call's own headers and its trace id, without allocating in the usual case.
-    let (one, many): ([(&str, &str); 1], Vec<(&str, &str)>);
-    let headers: &[(&str, &str)] = match (p.headers.is_empty(), trace) {
+    let (one, many): ([Pair<'_>; 1], Vec<Pair<'_>>);
+    let headers: &[Pair<'_>] = match (p.headers.is_empty(), trace) {
         (true, None) => &[],
         (true, Some(t)) => {
             one = [t];
