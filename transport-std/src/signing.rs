@@ -80,28 +80,32 @@ const STATIC_VALUES: [&str; 7] = [
     Language::EnUs.as_str(),
 ];
 
-/// Header values fixed for one client (its region and request-client tag), built once.
-pub(crate) struct FixedHeaders(Vec<HeaderValue>);
+/// Header names and values fixed for one client, built once: the known names, the
+/// static values, the client's region and request-client tag.
+pub(crate) struct FixedHeaders {
+    names: Vec<HeaderName>,
+    values: Vec<HeaderValue>,
+}
 
 impl FixedHeaders {
     pub(crate) fn new(region: Option<&str>, profile: &ClientProfile) -> Self {
+        let names = KNOWN_NAMES.iter().map(|n| HeaderName::from_static(n)).collect();
         let texts = region.into_iter().chain(profile.request_client.as_deref());
-        Self(texts.filter_map(|t| HeaderValue::from_str(t).ok()).collect())
+        let own = texts.filter_map(|t| HeaderValue::from_str(t).ok());
+        let values = STATIC_VALUES.iter().map(|v| HeaderValue::from_static(v)).chain(own).collect();
+        Self { names, values }
     }
 
-    fn get(&self, text: &str) -> Option<HeaderValue> {
-        if let Some(s) = STATIC_VALUES.iter().find(|s| **s == text) {
-            return Some(HeaderValue::from_static(s));
+    fn value(&self, text: &str) -> Option<HeaderValue> {
+        self.values.iter().find(|v| v.as_bytes() == text.as_bytes()).cloned()
+    }
+
+    fn name(&self, name: &str) -> Result<HeaderName, Error> {
+        match self.names.iter().find(|k| k.as_str().eq_ignore_ascii_case(name)) {
+            Some(k) => Ok(k.clone()),
+            None => HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::configuration(format!("invalid header name {name:?}"))),
         }
-        self.0.iter().find(|v| v.as_bytes() == text.as_bytes()).cloned()
-    }
-}
-
-fn header_name(name: &str) -> Result<HeaderName, Error> {
-    match KNOWN_NAMES.iter().find(|k| k.eq_ignore_ascii_case(name)) {
-        Some(k) => Ok(HeaderName::from_static(k)),
-        None => HeaderName::from_bytes(name.as_bytes())
-            .map_err(|_| Error::configuration(format!("invalid header name {name:?}"))),
     }
 }
 
@@ -117,7 +121,7 @@ fn header_value(
         if *text == target.host {
             return Ok(target.host_value.clone());
         }
-        if let Some(v) = fixed.get(text) {
+        if let Some(v) = fixed.value(text) {
             return Ok(v);
         }
         return HeaderValue::from_str(text).map_err(|_| invalid());
@@ -131,7 +135,7 @@ fn header_value(
 
 /// Appends `name: value` (the call's own headers) to `map`.
 fn append(map: &mut HeaderMap, name: &str, value: &str, target: &Target, fixed: &FixedHeaders) -> Result<(), Error> {
-    let name = header_name(name)?;
+    let name = fixed.name(name)?;
     let value = header_value(&name, &[value], target, fixed)?;
     map.append(name, value);
     Ok(())
@@ -224,7 +228,7 @@ fn tc3(
     };
     let mut headers = HeaderMap::with_capacity(16);
     for h in signed.headers() {
-        let name = header_name(h.name)?;
+        let name = s.fixed.name(h.name)?;
         let value = header_value(&name, h.value.parts(), target, s.fixed)?;
         headers.append(name, value);
     }
