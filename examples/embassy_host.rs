@@ -17,7 +17,7 @@
 use std::process::ExitCode;
 
 use tencentcloud_core::{Credential, Request};
-use tencentcloud_transport_embassy::host::{GATEWAY_IP, HostNet, OsRandom, SystemClock, block_on};
+use tencentcloud_embassy_host::{GATEWAY_IP, HostNet, OsRandom, SystemClock, block_on};
 use tencentcloud_transport_embassy::net::{Buffers, Connector};
 use tencentcloud_transport_embassy::pki::TrustAnchor;
 use tencentcloud_transport_embassy::{Client, Error};

@@ -48,7 +48,6 @@ mod fmt;
 
 mod credential;
 mod error;
-pub mod fuzzing;
 mod hex;
 mod http1;
 mod key;

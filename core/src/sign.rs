@@ -323,24 +323,9 @@ pub struct SignedRequest<'r> {
     content_length: Digits,
 }
 
-/// The fixed sequence of header slots; absent optional headers are skipped.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Slot {
-    Host,
-    ContentType,
-    ContentLength,
-    Action,
-    Timestamp,
-    Version,
-    ContentSha256,
-    Region,
-    Token,
-    Language,
-    RequestClient,
-    Extra(u8),
-    Authorization,
-    End,
-}
+/// Header positions: the fixed headers (`Host` to `X-TC-RequestClient`, absent optional
+/// ones skipped), then the extra headers, then `Authorization`.
+const FIXED_HEADERS: usize = 11;
 
 impl<'r> SignedRequest<'r> {
     /// The request at `timestamp` without a signature or a credential: `Authorization:
@@ -542,7 +527,7 @@ impl<'r> SignedRequest<'r> {
     /// The headers to send, `Authorization` last, for transports with their own HTTP
     /// stack (which add `Content-Length` themselves).
     pub fn headers(&self) -> Headers<'_, 'r> {
-        Headers { req: self, slot: Slot::Host, http1: false }
+        Headers { req: self, at: 0, http1: false }
     }
 
     /// The body bytes (empty for GET).
@@ -558,34 +543,34 @@ impl<'r> SignedRequest<'r> {
         }
     }
 
-    fn header_at(&self, slot: Slot) -> Option<Header<'_>> {
+    /// The header at position `i` (see [`FIXED_HEADERS`]), if the request sends one there;
+    /// `Content-Length` only on the wire (`http1`) of a POST.
+    fn header_at(&self, i: usize, http1: bool) -> Option<Header<'_>> {
         fn h<'s>(name: &'s str, parts: &[&'s str]) -> Option<Header<'s>> {
             Some(Header { name, value: HeaderValue::new(parts) })
         }
         let r = &self.req;
-        match slot {
-            Slot::Host => h("Host", &r.host_parts()),
-            Slot::ContentType => h("Content-Type", &[r.content_type_value()]),
-            Slot::ContentLength => h("Content-Length", &[self.content_length.as_str()]),
-            Slot::Action => {
+        match i {
+            0 => h("Host", &r.host_parts()),
+            1 => h("Content-Type", &[r.content_type_value()]),
+            2 if http1 && r.method() == Method::Post => h("Content-Length", &[self.content_length.as_str()]),
+            2 => None,
+            3 => {
                 let first = core::str::from_utf8(&self.action_first).unwrap_or("");
                 h("X-TC-Action", &[first, r.action.get(1..).unwrap_or("")])
             }
-            Slot::Timestamp => h("X-TC-Timestamp", &[self.timestamp.as_str()]),
-            Slot::Version => h("X-TC-Version", &[r.version]),
-            Slot::ContentSha256 => {
-                (r.payload == Payload::Unsigned).then(|| h("X-TC-Content-SHA256", &["UNSIGNED-PAYLOAD"]))?
-            }
-            Slot::Region => h("X-TC-Region", &[r.region?]),
-            Slot::Token => h("X-TC-Token", &[self.token?]),
-            Slot::Language => h("X-TC-Language", &[r.language?.as_str()]),
-            Slot::RequestClient => h("X-TC-RequestClient", &[r.request_client?]),
-            Slot::Extra(i) => {
-                let (name, value) = r.headers.get(usize::from(i))?;
-                h(name, &[value])
-            }
-            Slot::Authorization => Some(Header { name: "Authorization", value: self.authorization() }),
-            Slot::End => None,
+            4 => h("X-TC-Timestamp", &[self.timestamp.as_str()]),
+            5 => h("X-TC-Version", &[r.version]),
+            6 => (r.payload == Payload::Unsigned).then(|| h("X-TC-Content-SHA256", &["UNSIGNED-PAYLOAD"]))?,
+            7 => h("X-TC-Region", &[r.region?]),
+            8 => h("X-TC-Token", &[self.token?]),
+            9 => h("X-TC-Language", &[r.language?.as_str()]),
+            10 => h("X-TC-RequestClient", &[r.request_client?]),
+            _ => match r.headers.get(i - FIXED_HEADERS) {
+                Some((name, value)) => h(name, &[value]),
+                None => (i == FIXED_HEADERS + r.headers.len())
+                    .then(|| Header { name: "Authorization", value: self.authorization() }),
+            },
         }
     }
 }
@@ -619,14 +604,14 @@ impl fmt::Debug for DebugHeaders<'_, '_> {
 /// Iterator over a signed request's headers.
 pub struct Headers<'s, 'r> {
     req: &'s SignedRequest<'r>,
-    slot: Slot,
+    at: usize,
     http1: bool,
 }
 
 impl<'s, 'r> Headers<'s, 'r> {
     /// The headers as written on the wire: with `Content-Length` for a POST.
     pub(crate) fn http1(req: &'s SignedRequest<'r>) -> Self {
-        Self { req, slot: Slot::Host, http1: true }
+        Self { req, at: 0, http1: true }
     }
 }
 
@@ -634,35 +619,14 @@ impl<'s> Iterator for Headers<'s, '_> {
     type Item = Header<'s>;
 
     fn next(&mut self) -> Option<Header<'s>> {
-        loop {
-            let slot = self.slot;
-            self.slot = match slot {
-                Slot::Host => Slot::ContentType,
-                Slot::ContentType => Slot::ContentLength,
-                Slot::ContentLength => Slot::Action,
-                Slot::Action => Slot::Timestamp,
-                Slot::Timestamp => Slot::Version,
-                Slot::Version => Slot::ContentSha256,
-                Slot::ContentSha256 => Slot::Region,
-                Slot::Region => Slot::Token,
-                Slot::Token => Slot::Language,
-                Slot::Language => Slot::RequestClient,
-                Slot::RequestClient => Slot::Extra(0),
-                Slot::Extra(i) if usize::from(i) + 1 < self.req.req.headers.len() => Slot::Extra(i + 1),
-                Slot::Extra(_) => Slot::Authorization,
-                Slot::Authorization | Slot::End => Slot::End,
-            };
-            if slot == Slot::End {
-                return None;
-            }
-            let skip = slot == Slot::ContentLength && !(self.http1 && self.req.req.method() == Method::Post);
-            if skip {
-                continue;
-            }
-            if let Some(h) = self.req.header_at(slot) {
+        while self.at <= FIXED_HEADERS + self.req.req.headers.len() {
+            let i = self.at;
+            self.at += 1;
+            if let Some(h) = self.req.header_at(i, self.http1) {
                 return Some(h);
             }
         }
+        None
     }
 }
 

@@ -33,8 +33,6 @@
 //! - `defmt` / `log`: log retries, reconnections and the clock learned from `Date` through
 //!   one of these facades; `defmt` also implements `defmt::Format` for the errors and
 //!   [`Phase`]. Both at once is a compile error for a device; on a host `log` wins.
-//! - `host`: std only. Runs the embedded path on a host (in-memory link, TCP gateway);
-//!   used by the tests and the `embassy_host` example.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
@@ -55,8 +53,6 @@ mod conn;
 mod error;
 mod http;
 
-#[cfg(feature = "host")]
-pub mod host;
 #[cfg(feature = "net")]
 pub mod net;
 #[cfg(feature = "net")]

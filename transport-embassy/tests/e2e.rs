@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use support::*;
+use tencentcloud_embassy_host::{HostNet, OsRandom, block_on};
 use tencentcloud_emulator::{Fault, Verification};
-use tencentcloud_transport_embassy::host::{HostNet, OsRandom, block_on};
 use tencentcloud_transport_embassy::net::{Buffers, Connector};
 use tencentcloud_transport_embassy::pki::TrustAnchor;
 use tencentcloud_transport_embassy::{CertError, Client, Connect, Error, Phase, ResponseError, TlsFailure};

@@ -37,24 +37,28 @@
 //!
 //! ## Layers
 //!
-//! Every arrow runs one way (a module uses only the ones below it):
+//! A module uses only the modules on its own line and the lines below it, so every
+//! arrow between lines runs one way (the credential providers never reach the client):
 //!
 //! ```text
-//! client, builder, blocking      the public calls; the default credential chain
-//!    |          \
-//!    |        credential/        providers: static, env, profile file, instance role,
-//!    |          |     \           STS AssumeRole / web identity / TKE, chain, cache
-//!    v          v      \
-//! engine  <-----+       |         retry loop, breaker, clock skew (STS calls go through it)
-//!    |                  |
-//! prepare, signing, endpoint, response      one call: encode, sign, route, read the answer
-//!    |                  |
-//! provider <------------+        Credentials + CredentialProvider (the seam between the two)
-//!    |                  |
-//! http (HttpSend) <-----+        reqwest by default; the metadata service calls it directly
+//! client, builder, blocking      the public calls; the builder picks the default chain
+//!    |            \
+//!    |          credential/      providers: static, env, profile file, instance role,
+//!    |            |      \        STS AssumeRole / web identity / TKE, chain, cache
+//!    v            v       \
+//! engine  <-------+        |      retry loop, breaker, clock skew (STS calls go through it)
+//!    |                     |
+//! prepare, signing, endpoint, response    one call: encode, sign, route, read the answer
+//!    |                     |
+//! provider  <--------------+      Credentials + CredentialProvider (the seam between them)
+//!    |                     |
+//! http (HttpSend), sse  <--+      reqwest by default; the metadata service sends through it
 //!    |
-//! error, profile, retry, skew, breaker, redact, sse, proxy
+//! error, options, profile, retry, skew, breaker, clock, redact, proxy, sync
 //! ```
+//!
+//! Within a line, `prepare` and `signing` go together: a prepared call names its
+//! signing strategy, which `signing` carries out.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 

@@ -9,9 +9,9 @@ use std::time::{Duration, SystemTime};
 use serde_json::json;
 use tencentcloud_emulator::{Emulator, Fault, RecordedRequest, RunningEmulator, Verification, default_test_key};
 use tencentcloud_transport_std::{
-    AssumeRoleProvider, CacheConfig, ChainProvider, Client, ClientProfile, CredentialErrorKind, CredentialFuture,
-    CredentialProvider, Credentials, Env, Fs, HttpProfile, InstanceRoleProvider, ProxyConfig, StaticProvider,
-    TkeProvider, WebIdentityProvider,
+    AssumeRoleBuilder, AssumeRoleProvider, CacheConfig, ChainProvider, Client, ClientProfile, CredentialErrorKind,
+    CredentialFuture, CredentialProvider, Credentials, Env, Fs, HttpProfile, InstanceRoleProvider, ProxyConfig,
+    StaticProvider, TkeProvider, WebIdentityProvider,
 };
 
 const ROLE_ARN: &str = "qcs::cam::uin/100000000001:roleName/test-role";
@@ -103,17 +103,17 @@ async fn assume_role_signs_with_the_source_and_caches() {
     assert!(!text.contains("wrong-secret-key"));
 }
 
+/// The role through the emulator's STS, refreshed on the fast test schedule.
+fn cached_role(emu: &RunningEmulator, builder: AssumeRoleBuilder) -> AssumeRoleProvider {
+    builder.endpoint(emu.endpoint()).client_profile(no_proxy()).cache_config(fast_cache()).build().unwrap()
+}
+
 #[tokio::test]
 async fn expiry_driven_refresh() {
     // Minted keys live 2 s (ExpiredTime is rounded down: 1 to 2 s as seen).
     let emu = Emulator::builder().sts_lifetime(Duration::from_secs(2)).start().await.unwrap();
     let (id, key) = default_test_key();
-    let role = AssumeRoleProvider::builder(StaticProvider::new(id, key), ROLE_ARN, "refresh")
-        .endpoint(emu.endpoint())
-        .client_profile(no_proxy())
-        .cache_config(fast_cache())
-        .build()
-        .unwrap();
+    let role = cached_role(&emu, AssumeRoleProvider::builder(StaticProvider::new(id, key), ROLE_ARN, "refresh"));
     let client = api_client(&emu, role.clone());
     let a = call(&emu, &client).await;
     let expiry = role.cache().expires_at().unwrap();
@@ -163,12 +163,7 @@ async fn failing_sts_refresh_keeps_the_valid_credential() {
     let emu = Emulator::builder().sts_lifetime(Duration::from_secs(4)).start().await.unwrap();
     let (id, key) = default_test_key();
     let source = Arc::new(Switchable(Mutex::new(Credentials::new(id, key))));
-    let role = AssumeRoleProvider::builder_arc(source.clone(), ROLE_ARN, "failing")
-        .endpoint(emu.endpoint())
-        .client_profile(no_proxy())
-        .cache_config(fast_cache())
-        .build()
-        .unwrap();
+    let role = cached_role(&emu, AssumeRoleProvider::builder_arc(source.clone(), ROLE_ARN, "failing"));
     let client = api_client(&emu, role.clone());
     let a = call(&emu, &client).await;
     let expiry = role.cache().expires_at().unwrap();

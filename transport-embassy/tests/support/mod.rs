@@ -12,8 +12,8 @@ use rcgen::{
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tencentcloud_core::{Credential, Request};
+use tencentcloud_embassy_host::{HostNet, OsRandom};
 use tencentcloud_emulator::{Emulator, RunningEmulator, default_test_key};
-use tencentcloud_transport_embassy::host::{HostNet, OsRandom};
 use tencentcloud_transport_embassy::net::{Buffers, Connector};
 use tencentcloud_transport_embassy::pki::TrustAnchor;
 use tencentcloud_transport_embassy::{Client, Clock, Config, Error};
