@@ -143,6 +143,9 @@ impl CredentialProvider for InstanceRoleProvider {
     fn credential(&self) -> CredentialFuture<'_> {
         self.cache().credential()
     }
+    fn credential_now(&self) -> Option<Arc<Credentials>> {
+        self.cache().credential_now()
+    }
 }
 
 /// One fetch from the metadata service (what the cache refreshes with).
