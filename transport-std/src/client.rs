@@ -16,7 +16,7 @@ use crate::options::CallOptions;
 use crate::prepare::{Call, PreparedBody};
 use crate::profile::ClientProfile;
 use crate::provider::CredentialProvider;
-use crate::response::{JsonHandler, OctetHandler, OctetOutput, SseHandler};
+use crate::response::{OctetHandler, OctetOutput, SseHandler, ValueHandler};
 use crate::sse::SseStream;
 use crate::sync::lock;
 
@@ -96,7 +96,7 @@ impl Client {
         opts: &CallOptions,
     ) -> Result<serde_json::Value, Error> {
         let p = self.engine.prepare_json(Call { service, version, action, opts }, params)?;
-        self.engine.execute(p, JsonHandler::new()).await
+        self.engine.execute(p, ValueHandler).await
     }
 
     /// Calls an action with typed parameters and a typed `Response`.
@@ -143,7 +143,7 @@ impl Client {
     ) -> Result<OctetOutput, Error> {
         let call = Call { service, version, action, opts };
         let mut p = self.engine.prepare_raw(call, PreparedBody::OctetStream(body.into()));
-        p.headers.extend(params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
+        p.headers.to_mut().extend(params.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
         self.engine.execute(p, OctetHandler).await
     }
 
@@ -159,7 +159,7 @@ impl Client {
         let (content_type, body) = form.finish();
         let body = PreparedBody::Multipart { content_type, body: body.into() };
         let p = self.engine.prepare_raw(Call { service, version, action, opts }, body);
-        self.engine.execute(p, JsonHandler::new()).await
+        self.engine.execute(p, ValueHandler).await
     }
 
     /// Calls a streaming action (e.g. hunyuan `ChatCompletions` with `Stream: true`) and

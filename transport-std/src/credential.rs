@@ -9,6 +9,7 @@ mod profile_file;
 mod sts;
 
 use std::fmt;
+use std::sync::Arc;
 
 use tencentcloud_core::provider::{Env, ProviderError, environment};
 
@@ -27,18 +28,18 @@ pub use sts::{
 /// Always the same credentials.
 #[derive(Clone, Debug)]
 pub struct StaticProvider {
-    credentials: Credentials,
+    credentials: Arc<Credentials>,
 }
 
 impl StaticProvider {
     /// Permanent credentials.
     pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
-        Self { credentials: Credentials::new(secret_id, secret_key) }
+        Self::from_credentials(Credentials::new(secret_id, secret_key))
     }
 
     /// Any credentials (e.g. with a token).
     pub fn from_credentials(credentials: Credentials) -> Self {
-        Self { credentials }
+        Self { credentials: Arc::new(credentials) }
     }
 }
 
@@ -50,8 +51,12 @@ impl From<Credentials> for StaticProvider {
 
 impl CredentialProvider for StaticProvider {
     fn credential(&self) -> CredentialFuture<'_> {
-        let c = self.credentials.clone();
+        let c = Credentials::clone(&self.credentials);
         Box::pin(async move { Ok(c) })
+    }
+
+    fn credential_now(&self) -> Option<Arc<Credentials>> {
+        Some(Arc::clone(&self.credentials))
     }
 }
 

@@ -2,19 +2,28 @@
 //! (profile endpoint, API gateway, the breaker's backup endpoint, a per-call override).
 
 use std::collections::HashMap;
-use std::sync::Mutex;
-
-use reqwest::Url;
+use std::sync::{Arc, Mutex};
 
 use crate::error::Error;
+use crate::http::{HeaderValue, Url};
 use crate::profile::{HttpProfile, Scheme};
 use crate::sync::lock;
 
-/// Where one attempt goes: the URL (without query) and the host it is signed for.
+/// Where one attempt goes: the URL (without query) and the host it is signed for
+/// (also as a ready `Host` header value).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) struct Target {
-    pub(crate) url: String,
+    pub(crate) url: Url,
     pub(crate) host: String,
+    pub(crate) host_value: HeaderValue,
+}
+
+impl Target {
+    fn new(url: &str, host: String) -> Result<Self, Error> {
+        let bad = || Error::configuration(format!("invalid endpoint {url:?}"));
+        let host_value = HeaderValue::from_str(&host).map_err(|_| bad())?;
+        Ok(Self { url: Url::parse(url).map_err(|_| bad())?, host, host_value })
+    }
 }
 
 /// Parses a host or full URL into a target. The signed host keeps an explicit port.
@@ -31,7 +40,7 @@ pub(crate) fn parse_endpoint(endpoint: &str, scheme: Scheme) -> Result<Target, E
         Some(port) => format!("{host}:{port}"),
         None => host.to_owned(),
     };
-    Ok(Target { url: format!("{}://{host}{}", url.scheme(), url.path()), host })
+    Target::new(&format!("{}://{host}{}", url.scheme(), url.path()), host)
 }
 
 /// Which endpoint an attempt uses.
@@ -47,33 +56,35 @@ pub(crate) enum Route<'a> {
 /// The parsed default target of each service called so far (the profile is fixed).
 #[derive(Default)]
 pub(crate) struct Targets {
-    cache: Mutex<HashMap<String, Target>>,
+    cache: Mutex<HashMap<String, Arc<Target>>>,
 }
 
 impl Targets {
     /// Where an attempt for `service` goes.
-    pub(crate) fn resolve(&self, http: &HttpProfile, service: &str, route: Route<'_>) -> Result<Target, Error> {
+    pub(crate) fn resolve(&self, http: &HttpProfile, service: &str, route: Route<'_>) -> Result<Arc<Target>, Error> {
         match route {
-            Route::Override(ep) => return parse_endpoint(ep, http.scheme),
-            Route::Backup(backup) if backup.contains("://") => return parse_endpoint(backup, http.scheme),
-            Route::Backup(backup) => return parse_endpoint(&format!("{service}.{backup}"), http.scheme),
+            Route::Override(ep) => return parse_endpoint(ep, http.scheme).map(Arc::new),
+            Route::Backup(backup) if backup.contains("://") => {
+                return parse_endpoint(backup, http.scheme).map(Arc::new);
+            }
+            Route::Backup(backup) => return parse_endpoint(&format!("{service}.{backup}"), http.scheme).map(Arc::new),
             Route::Default => {}
         }
         if let Some(t) = lock(&self.cache).get(service) {
-            return Ok(t.clone());
+            return Ok(Arc::clone(t));
         }
         let service_target = match &http.endpoint {
             Some(ep) => parse_endpoint(ep, http.scheme)?,
             None => parse_endpoint(&format!("{service}.{}", http.root_domain), http.scheme)?,
         };
-        let target = match &http.api_gateway {
-            Some(gw) => Target { url: parse_endpoint(gw, http.scheme)?.url, host: service_target.host },
+        let target = Arc::new(match &http.api_gateway {
+            Some(gw) => Target { url: parse_endpoint(gw, http.scheme)?.url, ..service_target },
             None => service_target,
-        };
+        });
         let mut cache = lock(&self.cache);
         // Bounded: one entry per service this client calls.
         if cache.len() < 1024 {
-            cache.insert(service.to_owned(), target.clone());
+            cache.insert(service.to_owned(), Arc::clone(&target));
         }
         Ok(target)
     }
@@ -86,9 +97,10 @@ mod tests {
     #[test]
     fn endpoints() {
         let t = parse_endpoint("http://127.0.0.1:8080", Scheme::Https).unwrap();
-        assert_eq!(t, Target { url: "http://127.0.0.1:8080/".into(), host: "127.0.0.1:8080".into() });
+        assert_eq!((t.url.as_str(), t.host.as_str()), ("http://127.0.0.1:8080/", "127.0.0.1:8080"));
+        assert_eq!(t.host_value, "127.0.0.1:8080");
         let t = parse_endpoint("cvm.ap-guangzhou.tencentcloudapi.com", Scheme::Https).unwrap();
-        assert_eq!(t.url, "https://cvm.ap-guangzhou.tencentcloudapi.com/");
+        assert_eq!(t.url.as_str(), "https://cvm.ap-guangzhou.tencentcloudapi.com/");
         assert_eq!(t.host, "cvm.ap-guangzhou.tencentcloudapi.com");
         let t = parse_endpoint("https://gw.example.com:443/release/", Scheme::Http).unwrap();
         assert_eq!((t.url.as_str(), t.host.as_str()), ("https://gw.example.com/release/", "gw.example.com"));

@@ -15,13 +15,13 @@ use tracing::Instrument;
 use crate::breaker::{Breaker, Outcome, Ticket};
 use crate::endpoint::{Route, Targets, parse_endpoint};
 use crate::error::{Error, ErrorKind};
-use crate::http::{HttpRequest, HttpSend, ReqwestSend};
+use crate::http::{HttpRequest, HttpSend, ReqwestSend, Sender};
 use crate::prepare::{Call, Prepared, PreparedBody};
 use crate::profile::ClientProfile;
 use crate::provider::CredentialProvider;
 use crate::redact;
 use crate::response::{Handler, JsonHandler};
-use crate::signing;
+use crate::signing::{self, FixedHeaders, Signing};
 use crate::skew::{ClockSkew, Expired};
 use crate::sync::lock;
 
@@ -31,8 +31,9 @@ pub(crate) struct Engine {
     credential: Option<Arc<dyn CredentialProvider>>,
     pub(crate) region: Option<String>,
     pub(crate) profile: ClientProfile,
-    http: Arc<dyn HttpSend>,
+    http: Sender,
     signer: Mutex<Signer<8>>,
+    fixed: FixedHeaders,
     targets: Targets,
     pub(crate) skew: ClockSkew,
     pub(crate) breaker: Option<Mutex<Breaker>>,
@@ -64,10 +65,11 @@ impl Engine {
         if http_profile.timeout.is_zero() {
             return Err(Error::configuration("the request timeout must not be zero"));
         }
-        let http: Arc<dyn HttpSend> = match http {
-            Some(h) => h,
-            None => Arc::new(ReqwestSend::new(http_profile)?),
+        let http = match http {
+            Some(h) => Sender::Custom(h),
+            None => Sender::Reqwest(ReqwestSend::new(http_profile)?),
         };
+        let fixed = FixedHeaders::new(region.as_deref(), &profile);
         let breaker = profile.breaker.clone().map(|cfg| Mutex::new(Breaker::new(cfg, Instant::now())));
         Ok(Self {
             credential,
@@ -75,6 +77,7 @@ impl Engine {
             profile,
             http,
             signer: Mutex::new(Signer::<8>::new()),
+            fixed,
             targets: Targets::default(),
             skew: ClockSkew::default(),
             breaker,
@@ -94,22 +97,22 @@ impl Engine {
     }
 
     /// A call with JSON parameters, under this engine's profile and region.
-    pub(crate) fn prepare_json(&self, call: Call<'_>, params: serde_json::Value) -> Result<Prepared, Error> {
+    pub(crate) fn prepare_json<'a>(&'a self, call: Call<'a>, params: serde_json::Value) -> Result<Prepared<'a>, Error> {
         call.json(&self.profile, self.region.as_deref(), params)
     }
 
     /// A call with a body of its own, under this engine's profile and region.
-    pub(crate) fn prepare_raw(&self, call: Call<'_>, body: PreparedBody) -> Prepared {
+    pub(crate) fn prepare_raw<'a>(&'a self, call: Call<'a>, body: PreparedBody) -> Prepared<'a> {
         call.raw(&self.profile, self.region.as_deref(), body)
     }
 
     /// Runs a call: attempts, retries, breaker, clock-skew correction, logging.
-    pub(crate) async fn execute<H: Handler>(&self, p: Prepared, handler: H) -> Result<H::Output, Error> {
+    pub(crate) async fn execute<H: Handler>(&self, p: Prepared<'_>, handler: H) -> Result<H::Output, Error> {
         let span = tracing::info_span!(
             "tencentcloud.call",
             service = %p.service,
             action = %p.action,
-            region = p.region.as_deref().unwrap_or(""),
+            region = p.region.unwrap_or(""),
             request_id = tracing::field::Empty,
             attempts = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
@@ -119,7 +122,7 @@ impl Engine {
 
     async fn execute_in_span<H: Handler>(
         &self,
-        p: Prepared,
+        p: Prepared<'_>,
         handler: H,
         span: tracing::Span,
     ) -> Result<H::Output, Error> {
@@ -172,7 +175,7 @@ impl Engine {
     /// (for the clock-skew correction).
     async fn attempt<H: Handler>(
         &self,
-        p: &Prepared,
+        p: &Prepared<'_>,
         handler: &H,
         backup: bool,
     ) -> (Result<(H::Output, Option<String>), Error>, Option<String>, u64) {
@@ -184,7 +187,7 @@ impl Engine {
             tracing::debug!(
                 target: "tencentcloud::http",
                 method = request.method.as_str(),
-                url = %redact::url(&request.url),
+                url = %redact::url(request.url.as_str()),
                 headers = %redact::headers(&request.headers),
                 body = %redact::body(request.header("Content-Type"), &request.body),
                 "request"
@@ -204,7 +207,7 @@ impl Engine {
 
     /// The signed request and the time it was signed with (taken once the credential is
     /// at hand: waiting for a refresh must not age the signature).
-    async fn sign_attempt(&self, p: &Prepared, backup: bool) -> Result<(HttpRequest, u64), Error> {
+    async fn sign_attempt(&self, p: &Prepared<'_>, backup: bool) -> Result<(HttpRequest, u64), Error> {
         let backup_endpoint = match (backup, &self.breaker) {
             (true, Some(b)) => Some(lock(b).config().backup_endpoint.clone()),
             _ => None,
@@ -214,14 +217,19 @@ impl Engine {
             (None, Some(b)) => Route::Backup(b),
             (None, None) => Route::Default,
         };
-        let target = self.targets.resolve(&self.profile.http, &p.service, route)?;
+        let target = self.targets.resolve(&self.profile.http, p.service, route)?;
         let cred = match (p.signing.needs_credential(), &self.credential) {
-            (true, Some(provider)) => Some(provider.credential().await?),
+            // Credentials at hand are shared, not copied; others are awaited.
+            (true, Some(provider)) => match provider.credential_now() {
+                Some(c) => Some(c),
+                None => Some(Arc::new(provider.credential().await?)),
+            },
             (true, None) => return Err(Error::configuration("this client makes unsigned calls only")),
             (false, _) => None,
         };
         let timestamp = self.skew.now();
-        Ok((signing::sign(&self.signer, &self.profile, p, &target, cred.as_ref(), timestamp)?, timestamp))
+        let signing = Signing { signer: &self.signer, profile: &self.profile, fixed: &self.fixed };
+        Ok((signing::sign(&signing, p, &target, cred.as_deref(), timestamp)?, timestamp))
     }
 }
 

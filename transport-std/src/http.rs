@@ -1,18 +1,26 @@
 //! The seam between the client logic and the HTTP stack: [`HttpSend`], implemented
-//! by [`ReqwestSend`] by default, and by fakes in tests.
+//! by [`ReqwestSend`] by default, and by fakes in tests. Requests and responses carry
+//! the `http` crate's header map and a parsed URL, so the reqwest path converts nothing.
 
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
 use futures_core::Stream;
 use futures_util::StreamExt;
+use http_body::Body as _;
 
 use crate::error::Error;
 use crate::profile::HttpProfile;
 use crate::proxy::reqwest_proxy;
 
+/// A parsed URL.
+pub use reqwest::Url;
+/// Header names, values and maps (the `http` crate's, as reqwest uses them).
+pub use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 /// `GET` or `POST`.
 pub use tencentcloud_core::Method;
 
@@ -22,17 +30,17 @@ pub struct HttpRequest {
     /// The method.
     pub method: Method,
     /// The full URL, e.g. `https://cvm.tencentcloudapi.com/`.
-    pub url: String,
+    pub url: Url,
     /// The headers, `Host` and `Authorization` included (but not `Content-Length`).
-    pub headers: Vec<(String, String)>,
+    pub headers: HeaderMap,
     /// The body.
     pub body: Bytes,
 }
 
 impl HttpRequest {
-    /// The first value of a header (name case-insensitive).
+    /// The first value of a header (name case-insensitive), if it is visible ASCII.
     pub fn header(&self, name: &str) -> Option<&str> {
-        find_header(&self.headers, name)
+        header_str(&self.headers, name)
     }
 }
 
@@ -40,36 +48,86 @@ impl fmt::Debug for HttpRequest {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("HttpRequest")
             .field("method", &self.method)
-            .field("url", &crate::redact::url(&self.url))
+            .field("url", &crate::redact::url(self.url.as_str()))
             .field("headers", &crate::redact::headers(&self.headers))
             .field("body_len", &self.body.len())
             .finish()
     }
 }
 
-/// The body of a response, as it arrives.
-pub type ResponseBody = Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>;
+/// The body of a response, as it arrives: a `Stream` of chunks.
+pub struct ResponseBody(BodyKind);
+
+enum BodyKind {
+    /// Known in full (fakes).
+    Full(Option<Bytes>),
+    /// reqwest's body, read without boxing.
+    Reqwest(reqwest::Body),
+    /// Any other stream.
+    Stream(Pin<Box<dyn Stream<Item = Result<Bytes, Error>> + Send>>),
+}
+
+impl ResponseBody {
+    /// A body known in full.
+    pub fn from_bytes(body: impl Into<Bytes>) -> Self {
+        let body: Bytes = body.into();
+        Self(BodyKind::Full((!body.is_empty()).then_some(body)))
+    }
+
+    /// A body read from a stream of chunks.
+    pub fn from_stream(stream: impl Stream<Item = Result<Bytes, Error>> + Send + 'static) -> Self {
+        Self(BodyKind::Stream(Box::pin(stream)))
+    }
+}
+
+impl Stream for ResponseBody {
+    type Item = Result<Bytes, Error>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        match &mut self.0 {
+            BodyKind::Full(bytes) => Poll::Ready(bytes.take().map(Ok)),
+            BodyKind::Stream(s) => s.as_mut().poll_next(cx),
+            BodyKind::Reqwest(body) => loop {
+                let frame = match Pin::new(&mut *body).poll_frame(cx) {
+                    Poll::Pending => return Poll::Pending,
+                    Poll::Ready(None) => return Poll::Ready(None),
+                    Poll::Ready(Some(Err(e))) => return Poll::Ready(Some(Err(map_error(e)))),
+                    Poll::Ready(Some(Ok(frame))) => frame,
+                };
+                // Trailers carry nothing the client reads.
+                if let Ok(data) = frame.into_data() {
+                    return Poll::Ready(Some(Ok(data)));
+                }
+            },
+        }
+    }
+}
+
+impl fmt::Debug for ResponseBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ResponseBody")
+    }
+}
 
 /// One HTTP response; the body is read as needed.
 pub struct HttpResponse {
     /// The status code.
     pub status: u16,
     /// The headers.
-    pub headers: Vec<(String, String)>,
+    pub headers: HeaderMap,
     /// The body.
     pub body: ResponseBody,
 }
 
 impl HttpResponse {
     /// A response with a body known in full (for fakes).
-    pub fn from_bytes(status: u16, headers: Vec<(String, String)>, body: impl Into<Bytes>) -> Self {
-        let body: Bytes = body.into();
-        Self { status, headers, body: Box::pin(futures_util::stream::iter((!body.is_empty()).then_some(Ok(body)))) }
+    pub fn from_bytes(status: u16, headers: HeaderMap, body: impl Into<Bytes>) -> Self {
+        Self { status, headers, body: ResponseBody::from_bytes(body) }
     }
 
-    /// The first value of a header (name case-insensitive).
+    /// The first value of a header (name case-insensitive), if it is visible ASCII.
     pub fn header(&self, name: &str) -> Option<&str> {
-        find_header(&self.headers, name)
+        header_str(&self.headers, name)
     }
 }
 
@@ -79,8 +137,9 @@ impl fmt::Debug for HttpResponse {
     }
 }
 
-pub(crate) fn find_header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+/// The first value of a header as text (`None` if absent or not visible ASCII).
+pub(crate) fn header_str<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
 }
 
 /// The future [`HttpSend::send`] returns.
@@ -93,6 +152,22 @@ pub type SendFuture<'a> = Pin<Box<dyn Future<Output = Result<HttpResponse, Error
 pub trait HttpSend: Send + Sync {
     /// Sends `request`.
     fn send(&self, request: HttpRequest) -> SendFuture<'_>;
+}
+
+/// What a client sends through: reqwest called directly (no boxed future), or any
+/// [`HttpSend`].
+pub(crate) enum Sender {
+    Reqwest(ReqwestSend),
+    Custom(Arc<dyn HttpSend>),
+}
+
+impl Sender {
+    pub(crate) async fn send(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+        match self {
+            Self::Reqwest(r) => r.exchange(request).await,
+            Self::Custom(h) => h.send(request).await,
+        }
+    }
 }
 
 /// [`HttpSend`] over a `reqwest::Client` (rustls, connection pool, proxies).
@@ -169,63 +244,31 @@ fn map_error(e: reqwest::Error) -> Error {
     if connect { Error::connect(e) } else { Error::network(e) }
 }
 
-impl HttpSend for ReqwestSend {
-    fn send(&self, request: HttpRequest) -> SendFuture<'_> {
-        Box::pin(async move {
-            let method = match request.method {
-                Method::Get => reqwest::Method::GET,
-                Method::Post => reqwest::Method::POST,
-            };
-            let mut headers = reqwest::header::HeaderMap::with_capacity(request.headers.len());
-            for (name, value) in &request.headers {
-                let name = match known_header(name) {
-                    Some(known) => known,
-                    None => reqwest::header::HeaderName::from_bytes(name.as_bytes())
-                        .map_err(|_| Error::configuration(format!("invalid header name {name:?}")))?,
-                };
-                let value = reqwest::header::HeaderValue::from_str(value)
-                    .map_err(|_| Error::configuration(format!("invalid value for header {name}")))?;
-                headers.append(name, value);
-            }
-            let url = reqwest::Url::parse(&request.url).map_err(|_| Error::configuration("invalid request URL"))?;
-            let resp =
-                self.client.request(method, url).headers(headers).body(request.body).send().await.map_err(map_error)?;
-            let status = resp.status().as_u16();
-            let headers = resp
-                .headers()
-                .iter()
-                .map(|(n, v)| (n.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-                .collect();
-            let body = futures_util::stream::unfold(Some(resp), |resp| async move {
-                let mut resp = resp?;
-                match resp.chunk().await {
-                    Ok(Some(chunk)) => Some((Ok(chunk), Some(resp))),
-                    Ok(None) => None,
-                    Err(e) => Some((Err(map_error(e)), None)),
-                }
-            });
-            Ok(HttpResponse { status, headers, body: body.boxed() })
+impl ReqwestSend {
+    /// Sends `request` (the [`HttpSend`] impl without its box).
+    pub(crate) async fn exchange(&self, request: HttpRequest) -> Result<HttpResponse, Error> {
+        let HttpRequest { method, url, headers, body } = request;
+        let method = match method {
+            Method::Get => reqwest::Method::GET,
+            Method::Post => reqwest::Method::POST,
+        };
+        let mut req = reqwest::Request::new(method, url);
+        *req.headers_mut() = headers;
+        *req.body_mut() = Some(body.into());
+        let resp: http::Response<reqwest::Body> = self.client.execute(req).await.map_err(map_error)?.into();
+        let (head, body) = resp.into_parts();
+        Ok(HttpResponse {
+            status: head.status.as_u16(),
+            headers: head.headers,
+            body: ResponseBody(BodyKind::Reqwest(body)),
         })
     }
 }
 
-/// The headers every call sends, as static names (no allocation to lower-case them).
-fn known_header(name: &str) -> Option<reqwest::header::HeaderName> {
-    use reqwest::header::HeaderName;
-    const KNOWN: [&str; 11] = [
-        "host",
-        "content-type",
-        "authorization",
-        "x-tc-action",
-        "x-tc-timestamp",
-        "x-tc-version",
-        "x-tc-region",
-        "x-tc-token",
-        "x-tc-language",
-        "x-tc-requestclient",
-        "x-tc-traceid",
-    ];
-    KNOWN.iter().find(|k| k.eq_ignore_ascii_case(name)).map(|k| HeaderName::from_static(k))
+impl HttpSend for ReqwestSend {
+    fn send(&self, request: HttpRequest) -> SendFuture<'_> {
+        Box::pin(self.exchange(request))
+    }
 }
 
 /// Reads a whole body.

@@ -1,6 +1,7 @@
 //! Request preparation: one call's parameters encoded once, its headers, region,
 //! time limit and whether it is safe to repeat, ready to be signed for each attempt.
 
+use std::borrow::Cow;
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -29,18 +30,38 @@ pub(crate) enum PreparedBody {
     Form(Vec<(String, String)>),
 }
 
-/// One call, ready to be signed for each attempt.
-pub(crate) struct Prepared {
-    pub(crate) service: String,
-    pub(crate) version: String,
-    pub(crate) action: String,
-    pub(crate) region: Option<String>,
-    pub(crate) headers: Vec<(String, String)>,
+/// One call, ready to be signed for each attempt (borrowing what the caller and the
+/// client hold).
+pub(crate) struct Prepared<'a> {
+    pub(crate) service: &'a str,
+    pub(crate) version: &'a str,
+    pub(crate) action: Cow<'a, str>,
+    pub(crate) region: Option<&'a str>,
+    /// The call's own headers (options, octet-stream parameters).
+    pub(crate) headers: Cow<'a, [(String, String)]>,
+    /// The `X-TC-TraceId` to send, unless the headers hold one.
+    pub(crate) trace_id: Option<uuid::Uuid>,
     pub(crate) body: PreparedBody,
     pub(crate) signing: SigningStrategy,
     pub(crate) idempotent: bool,
     pub(crate) timeout: Duration,
-    pub(crate) endpoint: Option<String>,
+    pub(crate) endpoint: Option<&'a str>,
+}
+
+/// An `X-TC-TraceId` value written out (a hyphenated UUID).
+pub(crate) struct TraceIdText([u8; uuid::fmt::Hyphenated::LENGTH]);
+
+impl TraceIdText {
+    pub(crate) fn new(id: uuid::Uuid) -> Self {
+        let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+        id.hyphenated().encode_lower(&mut buf);
+        Self(buf)
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Always ASCII hex digits and hyphens.
+        std::str::from_utf8(&self.0).unwrap_or_default()
+    }
 }
 
 /// What a call is, before the client's settings apply.
@@ -51,15 +72,15 @@ pub(crate) struct Call<'a> {
     pub(crate) opts: &'a CallOptions,
 }
 
-impl Call<'_> {
+impl<'a> Call<'a> {
     /// A call with JSON parameters (`null` means none): a JSON body for POST, a query
     /// for GET, a form for the legacy signature.
     pub(crate) fn json(
         &self,
         profile: &ClientProfile,
-        region: Option<&str>,
+        region: Option<&'a str>,
         params: serde_json::Value,
-    ) -> Result<Prepared, Error> {
+    ) -> Result<Prepared<'a>, Error> {
         let params = match params {
             serde_json::Value::Null => serde_json::Value::Object(Default::default()),
             v @ serde_json::Value::Object(_) => v,
@@ -78,7 +99,7 @@ impl Call<'_> {
     }
 
     /// A call with a body of its own (octet-stream, multipart): always signed with TC3.
-    pub(crate) fn raw(&self, profile: &ClientProfile, region: Option<&str>, body: PreparedBody) -> Prepared {
+    pub(crate) fn raw(&self, profile: &ClientProfile, region: Option<&'a str>, body: PreparedBody) -> Prepared<'a> {
         let signing = SigningStrategy::for_raw(self.opts.skip_sign);
         self.prepare(profile, region, body, signing, false)
     }
@@ -86,33 +107,31 @@ impl Call<'_> {
     fn prepare(
         &self,
         profile: &ClientProfile,
-        region: Option<&str>,
+        region: Option<&'a str>,
         body: PreparedBody,
         signing: SigningStrategy,
         client_token: bool,
-    ) -> Prepared {
+    ) -> Prepared<'a> {
         let opts = self.opts;
         let action = capitalize(self.action);
-        let mut headers = opts.headers.clone();
-        if !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(TRACE_ID_HEADER)) {
-            headers.push((TRACE_ID_HEADER.to_owned(), trace_id()));
-        }
+        let own_trace = opts.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(TRACE_ID_HEADER));
         let region = match &opts.region {
-            Some(r) => Some(r.clone()).filter(|r| !r.is_empty()),
-            None => region.map(str::to_owned),
+            Some(r) => Some(r.as_str()).filter(|r| !r.is_empty()),
+            None => region,
         };
         let idempotent = opts.idempotent.unwrap_or_else(|| is_read_only_action(&action) || client_token);
         Prepared {
-            service: self.service.to_owned(),
-            version: self.version.to_owned(),
+            service: self.service,
+            version: self.version,
             action,
             region,
-            headers,
+            headers: Cow::Borrowed(&opts.headers),
+            trace_id: (!own_trace).then(trace_id),
             body,
             signing,
             idempotent,
             timeout: opts.timeout.unwrap_or(profile.http.timeout),
-            endpoint: opts.endpoint.clone(),
+            endpoint: opts.endpoint.as_deref(),
         }
     }
 }
@@ -120,17 +139,16 @@ impl Call<'_> {
 /// A random UUID v4 for `X-TC-TraceId` (from a fast per-thread generator: a trace id
 /// needs uniqueness, not secrecy, and a system call per request would cost more than
 /// the signature).
-fn trace_id() -> String {
-    let bytes = fastrand::u128(..).to_le_bytes();
-    uuid::Builder::from_random_bytes(bytes).into_uuid().hyphenated().to_string()
+fn trace_id() -> uuid::Uuid {
+    uuid::Builder::from_random_bytes(fastrand::u128(..).to_le_bytes()).into_uuid()
 }
 
-/// The first letter upper-cased, as the API expects.
-fn capitalize(action: &str) -> String {
+/// The first letter upper-cased, as the API expects (borrowed when it already is).
+fn capitalize(action: &str) -> Cow<'_, str> {
     let mut c = action.chars();
     match c.next() {
-        Some(first) => first.to_ascii_uppercase().to_string() + c.as_str(),
-        None => String::new(),
+        Some(first) if !first.is_ascii_uppercase() => Cow::Owned(first.to_ascii_uppercase().to_string() + c.as_str()),
+        _ => Cow::Borrowed(action),
     }
 }
 
@@ -146,5 +164,7 @@ mod tests {
         assert_eq!(pairs, want.map(|(k, v)| (k.to_owned(), v.to_owned())));
         assert_eq!(capitalize("describeZones"), "DescribeZones");
         assert_eq!(capitalize(""), "");
+        assert!(matches!(capitalize("DescribeZones"), Cow::Borrowed("DescribeZones")));
+        assert_eq!(TraceIdText::new(uuid::Uuid::nil()).as_str(), "00000000-0000-0000-0000-000000000000");
     }
 }

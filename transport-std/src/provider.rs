@@ -42,17 +42,32 @@ pub type CredentialFuture<'a> = Pin<Box<dyn Future<Output = Result<Credentials, 
 pub trait CredentialProvider: Send + Sync {
     /// The current credentials.
     fn credential(&self) -> CredentialFuture<'_>;
+
+    /// The current credentials when they are at hand (no I/O, no refresh due), shared
+    /// rather than copied; the client then skips [`CredentialProvider::credential`].
+    /// `None` (the default) means "ask `credential`".
+    fn credential_now(&self) -> Option<Arc<Credentials>> {
+        None
+    }
 }
 
 impl<T: CredentialProvider + ?Sized> CredentialProvider for Arc<T> {
     fn credential(&self) -> CredentialFuture<'_> {
         (**self).credential()
     }
+
+    fn credential_now(&self) -> Option<Arc<Credentials>> {
+        (**self).credential_now()
+    }
 }
 
 impl<T: CredentialProvider + ?Sized> CredentialProvider for Box<T> {
     fn credential(&self) -> CredentialFuture<'_> {
         (**self).credential()
+    }
+
+    fn credential_now(&self) -> Option<Arc<Credentials>> {
+        (**self).credential_now()
     }
 }
 

@@ -2,6 +2,8 @@
 
 use std::fmt::Write as _;
 
+use crate::http::HeaderMap;
+
 /// Shown instead of a secret.
 pub(crate) const REDACTED: &str = "<redacted>";
 
@@ -25,11 +27,12 @@ pub(crate) fn is_secret_key(key: &str) -> bool {
         .any(|s| k.contains(s))
 }
 
-/// `Name: value` lines with secret values replaced.
-pub(crate) fn headers(list: &[(String, String)]) -> String {
+/// `name: value` lines with secret values replaced.
+pub(crate) fn headers(map: &HeaderMap) -> String {
     let mut out = String::new();
-    for (name, value) in list {
-        let shown = if is_secret_header(name) { REDACTED } else { value.as_str() };
+    for (name, value) in map {
+        let value = String::from_utf8_lossy(value.as_bytes());
+        let shown = if is_secret_header(name.as_str()) { REDACTED } else { &value };
         let _ = write!(out, "{}{name}: {shown}", if out.is_empty() { "" } else { "; " });
     }
     out
@@ -111,13 +114,16 @@ mod tests {
 
     #[test]
     fn headers_are_redacted() {
-        let list = vec![
-            ("Authorization".to_owned(), "TC3-HMAC-SHA256 Credential=AKID/..., Signature=abc".to_owned()),
-            ("X-TC-Token".to_owned(), "session-token".to_owned()),
-            ("x-tc-action".to_owned(), "DescribeZones".to_owned()),
-            ("Proxy-Authorization".to_owned(), "Basic eHg6eXk=".to_owned()),
-        ];
-        let s = headers(&list);
+        let mut map = HeaderMap::new();
+        for (name, value) in [
+            ("Authorization", "TC3-HMAC-SHA256 Credential=AKID/..., Signature=abc"),
+            ("X-TC-Token", "session-token"),
+            ("x-tc-action", "DescribeZones"),
+            ("Proxy-Authorization", "Basic eHg6eXk="),
+        ] {
+            map.append(name, value.parse().unwrap());
+        }
+        let s = headers(&map);
         assert!(!s.contains("Signature=abc") && !s.contains("session-token") && !s.contains("eHg6"), "{s}");
         assert!(s.contains("x-tc-action: DescribeZones"));
         assert_eq!(s.matches(REDACTED).count(), 3);

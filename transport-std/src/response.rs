@@ -7,10 +7,10 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
-use tencentcloud_core::response::envelope::parse_envelope_json;
+use tencentcloud_core::response::envelope::{REQUEST_ID_CAPACITY, parse_envelope_json};
 
 use crate::error::Error;
-use crate::http::{HttpResponse, find_header, read_body};
+use crate::http::{HeaderMap, HttpResponse, header_str, read_body};
 use crate::redact;
 use crate::sse::{SseEvent, SseStream};
 
@@ -40,26 +40,26 @@ pub(crate) trait Handler: Send + Sync {
     fn handle(&self, resp: HttpResponse) -> impl Future<Output = Result<(Self::Output, Option<String>), Error>> + Send;
 }
 
-fn dump_response(status: u16, headers: &[(String, String)], body: &[u8]) {
+fn dump_response(status: u16, headers: &HeaderMap, body: &[u8]) {
     if tracing::enabled!(target: "tencentcloud::http", tracing::Level::DEBUG) {
         tracing::debug!(
             target: "tencentcloud::http",
             status,
             headers = %redact::headers(headers),
-            body = %redact::body(find_header(headers, "Content-Type"), body),
+            body = %redact::body(header_str(headers, "Content-Type"), body),
             "response"
         );
     }
 }
 
-fn header_request_id(headers: &[(String, String)]) -> Option<String> {
-    find_header(headers, REQUEST_ID_HEADER).map(str::to_owned).filter(|s| !s.is_empty())
+fn header_request_id(headers: &HeaderMap) -> Option<String> {
+    header_str(headers, REQUEST_ID_HEADER).map(str::to_owned).filter(|s| !s.is_empty())
 }
 
 /// Parses a JSON answer: the `Response` object as `T`, or the error it carries.
 fn parse_json<T: DeserializeOwned>(
     status: u16,
-    headers: &[(String, String)],
+    headers: &HeaderMap,
     body: &[u8],
 ) -> Result<(T, Option<String>), Error> {
     let header_id = header_request_id(headers);
@@ -84,6 +84,40 @@ fn parse_json<T: DeserializeOwned>(
     }
 }
 
+/// The `Response` object of a plain success answer (no `Error`, no
+/// `DeprecatedWarning`, a short string `RequestId`) with its request id, parsed in one
+/// pass; `None` for anything else, which [`parse_json`] then reads as core does.
+fn plain_success(body: &[u8]) -> Option<(serde_json::Value, Option<String>)> {
+    use serde_json::Value;
+    let Ok(Value::Object(mut top)) = serde_json::from_slice::<Value>(body) else { return None };
+    let Some(Value::Object(response)) = top.remove("Response") else { return None };
+    if response.contains_key("Error") || response.contains_key("DeprecatedWarning") {
+        return None;
+    }
+    let id = match response.get("RequestId") {
+        Some(Value::String(id)) if !id.is_empty() && id.len() <= REQUEST_ID_CAPACITY => id.clone(),
+        _ => return None,
+    };
+    Some((Value::Object(response), Some(id)))
+}
+
+/// A JSON answer's `Response` object as a `serde_json::Value`.
+pub(crate) struct ValueHandler;
+
+impl Handler for ValueHandler {
+    type Output = serde_json::Value;
+
+    async fn handle(&self, resp: HttpResponse) -> Result<(serde_json::Value, Option<String>), Error> {
+        let HttpResponse { status, headers, body } = resp;
+        let body = read_body(body).await?;
+        dump_response(status, &headers, &body);
+        if let Some(answer) = (status == 200).then(|| plain_success(&body)).flatten() {
+            return Ok(answer);
+        }
+        parse_json(status, &headers, &body)
+    }
+}
+
 pub(crate) struct JsonHandler<T>(PhantomData<fn() -> T>);
 
 impl<T> JsonHandler<T> {
@@ -103,12 +137,12 @@ impl<T: DeserializeOwned> Handler for JsonHandler<T> {
     }
 }
 
-fn is_json(headers: &[(String, String)]) -> bool {
+fn is_json(headers: &HeaderMap) -> bool {
     media_type(headers).is_some_and(|m| m.eq_ignore_ascii_case("application/json"))
 }
 
-fn media_type(headers: &[(String, String)]) -> Option<&str> {
-    find_header(headers, "Content-Type").map(|ct| ct.split(';').next().unwrap_or("").trim())
+fn media_type(headers: &HeaderMap) -> Option<&str> {
+    header_str(headers, "Content-Type").map(|ct| ct.split(';').next().unwrap_or("").trim())
 }
 
 pub(crate) struct OctetHandler;
@@ -125,7 +159,7 @@ impl Handler for OctetHandler {
             return Ok((OctetOutput::Json(v), id));
         }
         let request_id = header_request_id(&headers);
-        let content_type = find_header(&headers, "Content-Type").map(str::to_owned);
+        let content_type = header_str(&headers, "Content-Type").map(str::to_owned);
         Ok((OctetOutput::Binary { content_type, data: body, request_id: request_id.clone() }, request_id))
     }
 }
@@ -152,5 +186,46 @@ impl Handler for SseHandler {
         let (response, id) = parse_json::<serde_json::Value>(status, &headers, &body)?;
         let event = SseEvent { event: "message".into(), data: response.to_string(), id: None, retry: None };
         Ok((SseStream::from_events(vec![Ok(event)], id.clone()), id))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::HeaderValue;
+
+    /// The one-pass reading of [`ValueHandler`] answers exactly as core's parser does.
+    #[tokio::test]
+    async fn value_handler_agrees_with_core() {
+        let long_id = "r".repeat(REQUEST_ID_CAPACITY + 1);
+        let bodies = [
+            r#"{"Response":{"TotalCount":1,"InstanceSet":[{"Name":"a\"b\u672a"}],"RequestId":"id-1"}}"#.to_owned(),
+            r#"{"Response":{"Error":{"Code":"AuthFailure","Message":"no"},"RequestId":"id-2"}}"#.to_owned(),
+            r#"{"Response":{"DeprecatedWarning":"old","RequestId":"id-3","X":1}}"#.to_owned(),
+            r#"{"Response":{"X":1}}"#.to_owned(),
+            r#"{"Response":{"X":1,"RequestId":""}}"#.to_owned(),
+            r#"{"Response":{"X":1,"RequestId":7}}"#.to_owned(),
+            format!(r#"{{"Response":{{"X":1,"RequestId":"{long_id}"}}}}"#),
+            r#"{"Response":[1]}"#.to_owned(),
+            r#"{"Other":{}}"#.to_owned(),
+            r#"{"Response":{"X":1,"RequestId":"id-4"}"#.to_owned(),
+            r#"{"Response":{"RequestId":"id-5","Nested":{"Error":1}}}"#.to_owned(),
+        ];
+        for status in [200, 500] {
+            for body in &bodies {
+                let mut headers = HeaderMap::new();
+                headers.insert(REQUEST_ID_HEADER, HeaderValue::from_static("hdr-id"));
+                let want = parse_json::<serde_json::Value>(status, &headers, body.as_bytes());
+                let got = ValueHandler.handle(HttpResponse::from_bytes(status, headers, body.clone())).await;
+                match (&want, &got) {
+                    (Ok(w), Ok(g)) => assert_eq!(w, g, "{status} {body}"),
+                    (Err(w), Err(g)) => assert_eq!(format!("{w:?}"), format!("{g:?}"), "{status} {body}"),
+                    _ => panic!("{status} {body}: core {want:?}, one pass {got:?}"),
+                }
+            }
+        }
+        // The one pass really answers the plain case (and only it).
+        assert!(plain_success(bodies[0].as_bytes()).is_some());
+        assert!(bodies[1..].iter().take(9).all(|b| plain_success(b.as_bytes()).is_none()));
     }
 }

@@ -3,15 +3,15 @@
 
 use std::sync::Mutex;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use tencentcloud_core::legacy_v1;
 use tencentcloud_core::request::Body as CoreBody;
-use tencentcloud_core::{Method, Request, SignedRequest, Signer};
+use tencentcloud_core::{Language, Method, Request, SignedRequest, Signer};
 
 use crate::endpoint::Target;
 use crate::error::Error;
-use crate::http::HttpRequest;
-use crate::prepare::{Prepared, PreparedBody};
+use crate::http::{HeaderMap, HeaderName, HeaderValue, HttpRequest};
+use crate::prepare::{Prepared, PreparedBody, TRACE_ID_HEADER, TraceIdText};
 use crate::profile::{ClientProfile, HttpMethod, SignMethod};
 use crate::provider::{Credentials, signing_credential};
 use crate::sync::lock;
@@ -51,32 +51,130 @@ impl SigningStrategy {
     }
 }
 
+/// The names of the headers calls send, as static `HeaderName`s (no allocation to
+/// lower-case them).
+const KNOWN_NAMES: [&str; 13] = [
+    "host",
+    "content-type",
+    "authorization",
+    "x-tc-action",
+    "x-tc-timestamp",
+    "x-tc-version",
+    "x-tc-region",
+    "x-tc-token",
+    "x-tc-language",
+    "x-tc-requestclient",
+    "x-tc-traceid",
+    "x-tc-content-sha256",
+    "x-tc-unsignedpayload",
+];
+
+/// Header values that never change, as static `HeaderValue`s.
+const STATIC_VALUES: [&str; 7] = [
+    "application/json",
+    "application/octet-stream",
+    "application/x-www-form-urlencoded",
+    "UNSIGNED-PAYLOAD",
+    "SKIP",
+    Language::ZhCn.as_str(),
+    Language::EnUs.as_str(),
+];
+
+/// Header names and values fixed for one client, built once: the known names, the
+/// static values, the client's region and request-client tag.
+pub(crate) struct FixedHeaders {
+    names: Vec<HeaderName>,
+    values: Vec<HeaderValue>,
+}
+
+impl FixedHeaders {
+    pub(crate) fn new(region: Option<&str>, profile: &ClientProfile) -> Self {
+        let names = KNOWN_NAMES.iter().map(|n| HeaderName::from_static(n)).collect();
+        let texts = region.into_iter().chain(profile.request_client.as_deref());
+        let own = texts.filter_map(|t| HeaderValue::from_str(t).ok());
+        let values = STATIC_VALUES.iter().map(|v| HeaderValue::from_static(v)).chain(own).collect();
+        Self { names, values }
+    }
+
+    fn value(&self, text: &str) -> Option<HeaderValue> {
+        self.values.iter().find(|v| v.as_bytes() == text.as_bytes()).cloned()
+    }
+
+    fn name(&self, name: &str) -> Result<HeaderName, Error> {
+        match self.names.iter().find(|k| k.as_str().eq_ignore_ascii_case(name)) {
+            Some(k) => Ok(k.clone()),
+            None => HeaderName::from_bytes(name.as_bytes())
+                .map_err(|_| Error::configuration(format!("invalid header name {name:?}"))),
+        }
+    }
+}
+
+/// A header value from its pieces: the target's `Host`, a fixed value, or new bytes.
+fn header_value(
+    name: &HeaderName,
+    parts: &[&str],
+    target: &Target,
+    fixed: &FixedHeaders,
+) -> Result<HeaderValue, Error> {
+    let invalid = || Error::configuration(format!("invalid value for header {name}"));
+    if let [text] = parts {
+        if *text == target.host {
+            return Ok(target.host_value.clone());
+        }
+        if let Some(v) = fixed.value(text) {
+            return Ok(v);
+        }
+        return HeaderValue::from_str(text).map_err(|_| invalid());
+    }
+    let mut buf = BytesMut::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for part in parts {
+        buf.extend_from_slice(part.as_bytes());
+    }
+    HeaderValue::from_maybe_shared(buf.freeze()).map_err(|_| invalid())
+}
+
+/// Appends `name: value` (the call's own headers) to `map`.
+fn append(map: &mut HeaderMap, name: &str, value: &str, target: &Target, fixed: &FixedHeaders) -> Result<(), Error> {
+    let name = fixed.name(name)?;
+    let value = header_value(&name, &[value], target, fixed)?;
+    map.append(name, value);
+    Ok(())
+}
+
+/// A header as core's `Request` takes it.
+type Pair<'a> = (&'a str, &'a str);
+
+/// What an attempt is signed with besides the call itself.
+pub(crate) struct Signing<'a> {
+    pub(crate) signer: &'a Mutex<Signer<8>>,
+    pub(crate) profile: &'a ClientProfile,
+    pub(crate) fixed: &'a FixedHeaders,
+}
+
 /// Signs `p` for one attempt to `target` at `timestamp` (`cred` is `None` only for
 /// [`SigningStrategy::Skip`]).
 pub(crate) fn sign(
-    signer: &Mutex<Signer<8>>,
-    profile: &ClientProfile,
-    p: &Prepared,
+    s: &Signing<'_>,
+    p: &Prepared<'_>,
     target: &Target,
     cred: Option<&Credentials>,
     timestamp: u64,
 ) -> Result<HttpRequest, Error> {
     match (p.signing, &p.body, cred) {
         (SigningStrategy::LegacyV1(method), PreparedBody::Form(params), Some(cred)) => {
-            legacy(profile, p, params, method, target, cred, timestamp)
+            legacy(s, p, params, method, target, cred, timestamp)
         }
         (SigningStrategy::LegacyV1(_), _, _) => Err(Error::configuration("the legacy signature signs only forms")),
         (_, PreparedBody::Form(_), _) => Err(Error::configuration("a form is signed only by the legacy signature")),
         (SigningStrategy::Tc3, _, None) => Err(Error::configuration("a signed call needs a credential")),
-        (_, body, cred) => tc3(signer, profile, p, body, target, cred, timestamp),
+        (_, body, cred) => tc3(s, p, body, target, cred, timestamp),
     }
 }
 
 /// TC3-HMAC-SHA256, or the unsigned request (`Authorization: SKIP`) when `cred` is `None`.
 fn tc3(
-    signer: &Mutex<Signer<8>>,
-    profile: &ClientProfile,
-    p: &Prepared,
+    s: &Signing<'_>,
+    p: &Prepared<'_>,
     body: &PreparedBody,
     target: &Target,
     cred: Option<&Credentials>,
@@ -89,10 +187,25 @@ fn tc3(
         PreparedBody::Multipart { content_type, body } => (CoreBody::Multipart { content_type, body }, body.clone()),
         PreparedBody::Form(_) => return Err(Error::configuration("a form is signed only by the legacy signature")),
     };
-    let headers: Vec<(&str, &str)> = p.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let profile = s.profile;
+    let trace = p.trace_id.map(TraceIdText::new);
+    let trace = trace.as_ref().map(|t| (TRACE_ID_HEADER, t.as_str()));
+    // The call's own headers and its trace id, without allocating in the usual case.
+    let (one, many): ([Pair<'_>; 1], Vec<Pair<'_>>);
+    let headers: &[Pair<'_>] = match (p.headers.is_empty(), trace) {
+        (true, None) => &[],
+        (true, Some(t)) => {
+            one = [t];
+            &one
+        }
+        (false, _) => {
+            many = p.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).chain(trace).collect();
+            &many
+        }
+    };
     let signed_names: Vec<&str> = profile.signed_headers.iter().map(String::as_str).collect();
-    let mut req = Request::new(&p.service, &p.version, &p.action, body).host(&target.host).headers(&headers);
-    if let Some(r) = p.region.as_deref() {
+    let mut req = Request::new(p.service, p.version, &p.action, body).host(&target.host).headers(headers);
+    if let Some(r) = p.region {
         req = req.region(r);
     }
     if let Some(l) = profile.language {
@@ -109,26 +222,35 @@ fn tc3(
             if profile.unsigned_payload {
                 req = req.unsigned_payload();
             }
-            lock(signer).sign(&req, &signing_credential(c)?, timestamp)?
+            lock(s.signer).sign(&req, &signing_credential(c)?, timestamp)?
         }
         None => SignedRequest::unsigned(&req, timestamp)?,
     };
-    let headers = signed.headers().map(|h| (h.name.to_owned(), h.value.parts().concat())).collect();
+    let mut headers = HeaderMap::with_capacity(16);
+    for h in signed.headers() {
+        let name = s.fixed.name(h.name)?;
+        let value = header_value(&name, h.value.parts(), target, s.fixed)?;
+        headers.append(name, value);
+    }
     let [_, query] = signed.path_and_query();
-    let url = if query.is_empty() { target.url.clone() } else { format!("{}?{query}", target.url) };
+    let mut url = target.url.clone();
+    if !query.is_empty() {
+        url.set_query(Some(query));
+    }
     Ok(HttpRequest { method: req.method(), url, headers, body: bytes })
 }
 
 /// The legacy v1 signature: common parameters, nonce and signature in the form.
 fn legacy(
-    profile: &ClientProfile,
-    p: &Prepared,
+    s: &Signing<'_>,
+    p: &Prepared<'_>,
     params: &[(String, String)],
     method: legacy_v1::SignMethod,
     target: &Target,
     cred: &Credentials,
     timestamp: u64,
 ) -> Result<HttpRequest, Error> {
+    let profile = s.profile;
     let core_cred = signing_credential(cred)?;
     let nonce = fastrand::u32(1..).to_string();
     let timestamp = timestamp.to_string();
@@ -136,11 +258,11 @@ fn legacy(
         ("Action", &p.action),
         ("Nonce", &nonce),
         ("Timestamp", &timestamp),
-        ("Version", &p.version),
+        ("Version", p.version),
         ("SecretId", core_cred.secret_id()),
         ("SignatureMethod", method.as_str()),
     ];
-    if let Some(r) = p.region.as_deref() {
+    if let Some(r) = p.region {
         common.push(("Region", r));
     }
     if let Some(t) = core_cred.token() {
@@ -165,14 +287,24 @@ fn legacy(
     let form = legacy_v1::write_form(&all, &sig, &mut buf)
         .map_err(|_| Error::configuration("cannot encode the legacy form"))?
         .to_owned();
-    let mut headers = vec![("Host".to_owned(), target.host.clone())];
+    let mut headers = HeaderMap::with_capacity(4 + p.headers.len());
+    headers.append(http::header::HOST, target.host_value.clone());
     if http_method == Method::Post {
-        headers.push(("Content-Type".to_owned(), "application/x-www-form-urlencoded".to_owned()));
+        headers.append(http::header::CONTENT_TYPE, HeaderValue::from_static("application/x-www-form-urlencoded"));
     }
-    headers.extend(p.headers.iter().cloned());
-    let (url, body) = match http_method {
-        Method::Get => (format!("{}?{form}", target.url), Bytes::new()),
-        Method::Post => (target.url.clone(), Bytes::from(form)),
+    for (name, value) in p.headers.iter() {
+        append(&mut headers, name, value, target, s.fixed)?;
+    }
+    if let Some(id) = p.trace_id {
+        append(&mut headers, TRACE_ID_HEADER, TraceIdText::new(id).as_str(), target, s.fixed)?;
+    }
+    let mut url = target.url.clone();
+    let body = match http_method {
+        Method::Get => {
+            url.set_query(Some(&form));
+            Bytes::new()
+        }
+        Method::Post => Bytes::from(form),
     };
     Ok(HttpRequest { method: http_method, url, headers, body })
 }

@@ -236,7 +236,7 @@ mod tests {
     use super::*;
 
     fn body(chunks: Vec<&'static [u8]>) -> ResponseBody {
-        Box::pin(futures_util::stream::iter(chunks.into_iter().map(|c| Ok(Bytes::from_static(c)))))
+        ResponseBody::from_stream(futures_util::stream::iter(chunks.into_iter().map(|c| Ok(Bytes::from_static(c)))))
     }
 
     async fn collect(s: SseStream) -> Vec<Result<SseEvent, Error>> {
@@ -287,7 +287,7 @@ mod tests {
 
     #[tokio::test]
     async fn stall_times_out() {
-        let stalled: ResponseBody = Box::pin(
+        let stalled = ResponseBody::from_stream(
             futures_util::stream::iter([Ok(Bytes::from_static(b"data: a\n\n"))]).chain(futures_util::stream::pending()),
         );
         let events = collect(SseStream::new(stalled, Duration::from_millis(50), 1024, None)).await;

@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime};
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
-use crate::http::{HttpRequest, HttpResponse, HttpSend, SendFuture};
+use crate::http::{HeaderMap, HeaderName, HeaderValue, HttpRequest, HttpResponse, HttpSend, ResponseBody, SendFuture};
 use crate::skew::unix_secs;
 use crate::*;
 
@@ -76,11 +76,11 @@ impl HttpSend for Fake {
             let _guard = guard;
             let io = |kind, msg| std::io::Error::new(kind, msg);
             match step {
-                Step::Reply(status, headers, body) => Ok(HttpResponse::from_bytes(status, headers, body)),
+                Step::Reply(status, headers, body) => Ok(HttpResponse::from_bytes(status, header_map(&headers), body)),
                 Step::Chunks(headers, chunks) => Ok(HttpResponse {
                     status: 200,
-                    headers,
-                    body: Box::pin(futures_util::stream::iter(
+                    headers: header_map(&headers),
+                    body: ResponseBody::from_stream(futures_util::stream::iter(
                         chunks.into_iter().map(|c| Ok(bytes::Bytes::from_static(c))),
                     )),
                 }),
@@ -90,6 +90,13 @@ impl HttpSend for Fake {
             }
         })
     }
+}
+
+fn header_map(pairs: &[(String, String)]) -> HeaderMap {
+    pairs
+        .iter()
+        .map(|(k, v)| (HeaderName::from_bytes(k.as_bytes()).unwrap(), HeaderValue::from_str(v).unwrap()))
+        .collect()
 }
 
 /// Counts how often the client asks for credentials.
@@ -138,7 +145,7 @@ async fn common_call_signs_and_parses() {
     let seen = fake.seen();
     let r = &seen[0];
     assert_eq!(r.method, http::Method::Post);
-    assert_eq!(r.url, "https://cvm.tencentcloudapi.com/");
+    assert_eq!(r.url.as_str(), "https://cvm.tencentcloudapi.com/");
     assert_eq!(header(r, "Host"), "cvm.tencentcloudapi.com");
     assert_eq!(header(r, "X-TC-Action"), "DescribeZones");
     assert_eq!(header(r, "X-TC-Region"), "ap-guangzhou");
@@ -172,7 +179,7 @@ async fn typed_call_get_method_and_overrides() {
     assert_eq!(resp.total, 7);
     let r = &fake.seen()[0];
     assert_eq!(r.method, http::Method::Get);
-    assert_eq!(r.url, "http://127.0.0.1:9999/?Filters.0.Name=zone&Filters.0.Values.0=ap-shanghai-1");
+    assert_eq!(r.url.as_str(), "http://127.0.0.1:9999/?Filters.0.Name=zone&Filters.0.Values.0=ap-shanghai-1");
     assert_eq!(header(r, "Host"), "127.0.0.1:9999");
     assert_eq!(header(r, "X-TC-Region"), "ap-shanghai");
     assert_eq!(header(r, "X-TC-TraceId"), "my-trace");
@@ -186,14 +193,14 @@ async fn api_gateway_signs_for_the_service_host() {
     let c = client(&fake, ClientProfile::new().http_profile(http));
     c.call_json("cvm", "2017-03-12", "DescribeRegions", json!({})).await.unwrap();
     let r = &fake.seen()[0];
-    assert_eq!(r.url, "https://gw.example.com/tc/");
+    assert_eq!(r.url.as_str(), "https://gw.example.com/tc/");
     assert_eq!(header(r, "Host"), "cvm.tencentcloudapi.com");
 
     let fake = Fake::new([]);
     let http = HttpProfile::new().scheme(Scheme::Http).root_domain("internal.tencentcloudapi.com");
     let c = client(&fake, ClientProfile::new().http_profile(http));
     c.call_json("cvm", "2017-03-12", "DescribeRegions", json!(null)).await.unwrap();
-    assert_eq!(fake.seen()[0].url, "http://cvm.internal.tencentcloudapi.com/");
+    assert_eq!(fake.seen()[0].url.as_str(), "http://cvm.internal.tencentcloudapi.com/");
 }
 
 #[tokio::test]
@@ -394,8 +401,8 @@ async fn region_breaker_end_to_end() {
     let e = c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap_err();
     assert_eq!(e.kind(), &ErrorKind::Network);
     let seen = fake.seen();
-    assert!(seen[..5].iter().all(|r| r.url == "https://cvm.tencentcloudapi.com/"));
-    assert_eq!(seen[5].url, "http://backup.local:9000/");
+    assert!(seen[..5].iter().all(|r| r.url.as_str() == "https://cvm.tencentcloudapi.com/"));
+    assert_eq!(seen[5].url.as_str(), "http://backup.local:9000/");
     assert_eq!(header(&seen[5], "Host"), "backup.local:9000");
     assert_eq!(c.breaker_state(), Some(BreakerState::Open));
 
@@ -406,7 +413,7 @@ async fn region_breaker_end_to_end() {
     }
     assert_eq!(c.breaker_state(), Some(BreakerState::Closed));
     let seen = fake.seen();
-    assert!(seen[6..].iter().all(|r| r.url == "https://cvm.tencentcloudapi.com/"));
+    assert!(seen[6..].iter().all(|r| r.url.as_str() == "https://cvm.tencentcloudapi.com/"));
 
     // The root-domain form of the backup endpoint.
     let fake = Fake::new((0..5).map(|_| Step::Reset));
@@ -415,7 +422,7 @@ async fn region_breaker_end_to_end() {
         let _ = c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await;
     }
     c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap();
-    assert_eq!(fake.seen()[5].url, "https://cvm.ap-guangzhou.tencentcloudapi.com/");
+    assert_eq!(fake.seen()[5].url.as_str(), "https://cvm.ap-guangzhou.tencentcloudapi.com/");
 }
 
 #[tokio::test]
@@ -623,6 +630,30 @@ async fn legacy_signature() {
         ClientProfile::new().sign_method(SignMethod::HmacSha1).http_profile(HttpProfile::new().method(HttpMethod::Get));
     client(&fake, profile).call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap();
     let r = &fake.seen()[0];
-    assert!(r.url.starts_with("https://cvm.tencentcloudapi.com/?Action=DescribeZones&"), "{}", r.url);
-    assert!(r.url.contains("SignatureMethod=HmacSHA1") && r.url.contains("&Signature="));
+    assert!(r.url.as_str().starts_with("https://cvm.tencentcloudapi.com/?Action=DescribeZones&"), "{}", r.url.as_str());
+    assert!(r.url.as_str().contains("SignatureMethod=HmacSHA1") && r.url.as_str().contains("&Signature="));
+}
+
+/// Credentials at hand (`credential_now`) are used as they are: the boxed
+/// `credential()` is never awaited, and the call is signed with them.
+#[tokio::test]
+async fn credentials_at_hand_skip_the_future() {
+    struct AtHand(Arc<Credentials>, AtomicUsize);
+    impl CredentialProvider for AtHand {
+        fn credential(&self) -> CredentialFuture<'_> {
+            self.1.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async { Err(Error::configuration("not this way")) })
+        }
+        fn credential_now(&self) -> Option<Arc<Credentials>> {
+            Some(self.0.clone())
+        }
+    }
+    let provider = Arc::new(AtHand(Arc::new(Credentials::new(ID, KEY)), AtomicUsize::new(0)));
+    let fake = Fake::new([ok(json!({})), ok(json!({}))]);
+    let c = Client::builder().credential_provider(provider.clone()).http_send(fake.clone()).build().unwrap();
+    for _ in 0..2 {
+        c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap();
+    }
+    assert_eq!(provider.1.load(Ordering::SeqCst), 0);
+    assert!(fake.seen().iter().all(|r| header(r, "Authorization").contains(&format!("Credential={ID}/"))));
 }

@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use log_capture::Capture;
 use serde_json::json;
-use tencentcloud_transport_std::http::{HttpRequest, HttpResponse, HttpSend, SendFuture};
+use tencentcloud_transport_std::http::{HeaderMap, HeaderValue, HttpRequest, HttpResponse, HttpSend, SendFuture};
 use tencentcloud_transport_std::{Client, ClientProfile, Credentials, Error, RetryPolicy, StaticProvider};
 
 const ID: &str = "AKIDFAKE0123456789";
@@ -41,7 +41,8 @@ impl HttpSend for Fake {
     fn send(&self, request: HttpRequest) -> SendFuture<'_> {
         self.seen.lock().unwrap().push(request);
         let body = self.script.lock().unwrap().pop_front().expect("a scripted response");
-        let headers = vec![("Content-Type".to_owned(), "application/json".to_owned())];
+        let mut headers = HeaderMap::new();
+        headers.insert("content-type", HeaderValue::from_static("application/json"));
         Box::pin(async move { Ok(HttpResponse::from_bytes(200, headers, body.to_string())) })
     }
 }
@@ -109,8 +110,9 @@ fn logs_never_contain_secrets() {
         "tencentcloud.call",
         "service=sts",
         "action=AssumeRole",
-        "Authorization: <redacted>",
-        "X-TC-Token: <redacted>",
+        // Header names as sent (HTTP header maps keep them lower-case).
+        "authorization: <redacted>",
+        "x-tc-token: <redacted>",
         "\"Token\":\"<redacted>\"",
         "retrying",
         "attempt=2",

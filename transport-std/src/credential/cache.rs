@@ -96,7 +96,8 @@ impl CacheConfig {
 
 /// A cached credential and when to refresh it.
 struct Entry {
-    creds: Credentials,
+    /// Shared with the callers that take it as it is ([`CredentialProvider::credential_now`]).
+    creds: Arc<Credentials>,
     /// Start a background refresh from then on (`None`: never expires).
     refresh_at: Option<SystemTime>,
     /// Hand it out until then (`None`: never expires).
@@ -106,14 +107,14 @@ struct Entry {
 impl Entry {
     fn new(creds: Credentials, now: SystemTime, config: &CacheConfig) -> Self {
         let Some(expiry) = creds.expires_at() else {
-            return Self { creds, refresh_at: None, usable_until: None };
+            return Self { creds: Arc::new(creds), refresh_at: None, usable_until: None };
         };
         let life = expiry.duration_since(now).unwrap_or(Duration::ZERO);
         let jitter_nanos = u64::try_from(config.jitter.as_nanos()).unwrap_or(u64::MAX);
         let jitter = Duration::from_nanos(fastrand::u64(0..=jitter_nanos));
         let lead = config.refresh_before.saturating_add(jitter).min(life / 2);
         let margin = config.expiry_margin.min(life / 4);
-        Self { creds, refresh_at: Some(expiry - lead), usable_until: Some(expiry - margin) }
+        Self { creds: Arc::new(creds), refresh_at: Some(expiry - lead), usable_until: Some(expiry - margin) }
     }
 
     fn usable(&self, now: SystemTime) -> bool {
@@ -220,7 +221,7 @@ impl CachedProvider {
             let mut st = lock(&self.inner.state);
             let now = self.inner.clock.now();
             if let Some(entry) = st.current.as_ref().filter(|e| e.usable(now)) {
-                let creds = entry.creds.clone();
+                let creds = Credentials::clone(&entry.creds);
                 let due = entry.wants_refresh(now) && st.inflight.is_none() && st.retry_at.is_none_or(|t| now >= t);
                 if due {
                     tracing::debug!("credential refresh due: refreshing in the background");
@@ -300,7 +301,7 @@ fn finish(inner: &Inner, result: Result<Credentials, Error>) -> Result<Credentia
         Ok(creds) => {
             let entry = Entry::new(creds, now, &inner.config);
             if entry.usable(now) {
-                let creds = entry.creds.clone();
+                let creds = Credentials::clone(&entry.creds);
                 tracing::debug!(expires_at = ?creds.expires_at(), "credential refreshed");
                 st.current = Some(entry);
                 st.retry_at = None;
@@ -326,6 +327,14 @@ fn finish(inner: &Inner, result: Result<Credentials, Error>) -> Result<Credentia
 impl CredentialProvider for CachedProvider {
     fn credential(&self) -> CredentialFuture<'_> {
         Box::pin(self.get())
+    }
+
+    /// The cached credentials while usable and no refresh is due (a due refresh is
+    /// started by [`CredentialProvider::credential`]).
+    fn credential_now(&self) -> Option<Arc<Credentials>> {
+        let st = lock(&self.inner.state);
+        let now = self.inner.clock.now();
+        st.current.as_ref().filter(|e| e.usable(now) && !e.wants_refresh(now)).map(|e| Arc::clone(&e.creds))
     }
 }
 
@@ -405,6 +414,30 @@ mod tests {
     /// once every task waits, so this takes no real time).
     async fn settle() {
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    /// `credential_now` shares the cached value only while no refresh is due, so a due
+    /// refresh still starts (through `credential`) exactly as before.
+    #[tokio::test(start_paused = true)]
+    async fn credential_now_only_while_fresh() {
+        let clock = Clock::manual(SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000));
+        // Lives 400 ms: refresh due at 200 ms, usable until 300 ms.
+        let source = Source::new(&clock, Duration::from_millis(400), Duration::from_millis(30));
+        let cache = CachedProvider::with_clock(source.clone(), quick(), clock.clone());
+        assert!(cache.credential_now().is_none(), "nothing cached yet");
+        assert_eq!(cache.credential().await.unwrap().secret_id(), "AKID1");
+        let now = cache.credential_now().expect("fresh");
+        assert_eq!(now.secret_id(), "AKID1");
+        assert!(Arc::ptr_eq(&now, &cache.credential_now().unwrap()), "shared, not copied");
+        clock.advance(Duration::from_millis(220));
+        assert!(cache.credential_now().is_none(), "refresh due");
+        assert_eq!(source.calls.load(Ordering::SeqCst), 1);
+        assert_eq!(cache.credential().await.unwrap().secret_id(), "AKID1");
+        settle().await;
+        assert_eq!(cache.credential_now().unwrap().secret_id(), "AKID2");
+        assert_eq!(source.calls.load(Ordering::SeqCst), 2);
+        clock.advance(Duration::from_millis(400));
+        assert!(cache.credential_now().is_none(), "expired");
     }
 
     #[tokio::test(start_paused = true)]

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::{CacheConfig, CachedProvider};
 use crate::error::{CredentialErrorKind, Error, ErrorKind};
-use crate::http::{HttpRequest, HttpSend, Method, ReqwestSend};
+use crate::http::{HeaderMap, HttpRequest, HttpSend, Method, ReqwestSend, Url};
 use crate::profile::HttpProfile;
 use crate::provider::{CredentialFuture, CredentialProvider, Credentials, signing_credential};
 use crate::proxy::ProxyConfig;
@@ -143,6 +143,9 @@ impl CredentialProvider for InstanceRoleProvider {
     fn credential(&self) -> CredentialFuture<'_> {
         self.cache().credential()
     }
+    fn credential_now(&self) -> Option<Arc<Credentials>> {
+        self.cache().credential_now()
+    }
 }
 
 /// One fetch from the metadata service (what the cache refreshes with).
@@ -203,7 +206,8 @@ impl MetadataFetch {
     /// `GET url`: the status and the (bounded) body.
     async fn get(&self, url: &str) -> Result<(u16, Bytes), GetError> {
         let http = self.sender().map_err(GetError::Failed)?;
-        let request = HttpRequest { method: Method::Get, url: url.to_owned(), headers: Vec::new(), body: Bytes::new() };
+        let url = Url::parse(url).map_err(|_| GetError::Failed(Error::configuration("invalid metadata URL")))?;
+        let request = HttpRequest { method: Method::Get, url, headers: HeaderMap::new(), body: Bytes::new() };
         let timeout = self.config.timeout;
         let exchange = async {
             let resp = http.send(request).await.map_err(|e| match e.kind() {

@@ -263,6 +263,9 @@ impl CredentialProvider for AssumeRoleProvider {
     fn credential(&self) -> CredentialFuture<'_> {
         self.cache.credential()
     }
+    fn credential_now(&self) -> Option<Arc<Credentials>> {
+        self.cache.credential_now()
+    }
 }
 
 struct AssumeRoleFetch {
@@ -557,6 +560,9 @@ impl CredentialProvider for WebIdentityProvider {
     fn credential(&self) -> CredentialFuture<'_> {
         self.cache.credential()
     }
+    fn credential_now(&self) -> Option<Arc<Credentials>> {
+        self.cache.credential_now()
+    }
 }
 
 struct WebIdentityFetch {
@@ -725,6 +731,9 @@ impl fmt::Debug for TkeProvider {
 impl CredentialProvider for TkeProvider {
     fn credential(&self) -> CredentialFuture<'_> {
         self.cache().credential()
+    }
+    fn credential_now(&self) -> Option<Arc<Credentials>> {
+        self.cache().credential_now()
     }
 }
 
