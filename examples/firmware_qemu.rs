@@ -30,8 +30,8 @@ use std::time::Duration;
 
 use embassy_net::driver::{self, Capabilities, HardwareAddress, LinkState};
 use embassy_net::{Config, Ipv4Cidr, StackResources, StaticConfigV4};
-use tencentcloud_examples::device::{loopback_target, parse_endpoint, read_ca};
 use tencentcloud_embassy_host::{GATEWAY_IP, HostNet, LinkStats, block_on};
+use tencentcloud_examples::device::{loopback_target, parse_endpoint, read_ca};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::mpsc;
 
