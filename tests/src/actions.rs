@@ -4,13 +4,12 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
+use crate::catalog::{self, AnswerSource};
 use crate::clock::rfc3339;
 use crate::params::{parse_query, unflatten};
 use crate::server::State;
 use crate::tc3::{find_header, sha256_hex};
 
-const CVM_VERSION: &str = "2017-03-12";
-const STS_VERSION: &str = "2018-08-13";
 const DEFAULT_STS_SECS: i64 = 7200;
 const METADATA_LIFETIME: Duration = Duration::from_secs(7200);
 const MAX_OBJECT_BYTES: i64 = 64 * 1024 * 1024;
@@ -94,35 +93,34 @@ fn obj(v: Value) -> Map<String, Value> {
     }
 }
 
-fn check_version(req: &ApiRequest<'_>, expected: &str) -> Result<(), ApiError> {
-    if req.version == expected {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            "NoSuchVersion",
-            format!("The requested version `{}` of service `{}` does not exist.", req.version, req.service),
-        ))
+/// Answers a verified request: the generic canned actions (any service), else the action as the
+/// schema knows it, validated, then its stateful behaviour if it has one, else the catalog's answer.
+pub(crate) fn dispatch(state: &State, req: &ApiRequest<'_>) -> (Result<Outcome, ApiError>, AnswerSource) {
+    let stateful = |r: Result<Outcome, ApiError>| (r, AnswerSource::Stateful);
+    match req.action {
+        "Echo" => return stateful(Ok(echo(req))),
+        "ChatCompletions" => return stateful(chat_completions(req)),
+        "UploadFile" => return stateful(Ok(upload_file(req))),
+        "GetObjectBytes" => return stateful(get_object_bytes(req)),
+        _ => {}
     }
-}
-
-/// Dispatches on `(service, action)`.
-pub(crate) fn dispatch(state: &State, req: &ApiRequest<'_>) -> Result<Outcome, ApiError> {
+    let action = match catalog::lookup(req.service, req.version, req.action) {
+        Ok(a) => a,
+        Err(e) => return (Err(e), AnswerSource::Stateful),
+    };
+    if let Err(e) = catalog::validate(&action, &req.params) {
+        return (Err(e), AnswerSource::Stateful);
+    }
     match (req.service, req.action) {
-        (_, "Echo") => Ok(echo(req)),
-        (_, "ChatCompletions") => chat_completions(req),
-        (_, "UploadFile") => Ok(upload_file(req)),
-        (_, "GetObjectBytes") => get_object_bytes(req),
-        ("cvm", "DescribeInstances") => check_version(req, CVM_VERSION).and_then(|()| describe_instances(req)),
-        ("cvm", "DescribeRegions") => check_version(req, CVM_VERSION).map(|()| describe_regions()),
-        ("cvm", "DescribeZones") => check_version(req, CVM_VERSION).and_then(|()| describe_zones(req)),
-        ("sts", "AssumeRole") => check_version(req, STS_VERSION).and_then(|()| assume_role(state, req, false)),
-        ("sts", "AssumeRoleWithWebIdentity") => {
-            check_version(req, STS_VERSION).and_then(|()| assume_role(state, req, true))
+        ("cvm", "DescribeInstances") => stateful(describe_instances(req)),
+        ("cvm", "DescribeRegions") => stateful(Ok(describe_regions())),
+        ("cvm", "DescribeZones") => stateful(describe_zones(req)),
+        ("sts", "AssumeRole") => stateful(assume_role(state, req, false)),
+        ("sts", "AssumeRoleWithWebIdentity") => stateful(assume_role(state, req, true)),
+        _ => {
+            let (answer, source) = catalog::answer(&action, &req.params);
+            (answer.map(Outcome::Json), source)
         }
-        (service, action) => Err(ApiError::new(
-            "InvalidAction",
-            format!("The action `{action}` of service `{service}` is not found (tencentcloud-emulator)."),
-        )),
     }
 }
 

@@ -47,13 +47,17 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 mod actions;
+mod catalog;
 pub mod clock;
 mod ids;
+mod limits;
 pub mod params;
 mod server;
 pub mod tc3;
 mod tls;
 
+pub use catalog::AnswerSource;
+pub use limits::DEFAULT_RATE_LIMIT;
 pub use tc3::{AuthError, KeyInfo, Verified};
 pub use tls::LEAF_NAMES;
 
@@ -168,6 +172,8 @@ pub struct RecordedRequest {
     pub status: Option<u16>,
     /// The error code answered in the envelope, if the answer was an error envelope.
     pub error_code: Option<String>,
+    /// Where the answer of a dispatched API request came from (`None` when it was refused earlier).
+    pub answer: Option<AnswerSource>,
 }
 
 impl RecordedRequest {
@@ -215,6 +221,8 @@ impl Emulator {
             max_skew_secs: tc3::DEFAULT_MAX_SKEW_SECS,
             metadata_role: "emulator-role".to_owned(),
             on_request: None,
+            rate_limit: None,
+            latency: Duration::ZERO,
         }
     }
 }
@@ -230,6 +238,8 @@ pub struct EmulatorBuilder {
     max_skew_secs: i64,
     metadata_role: String,
     on_request: Option<Callback>,
+    rate_limit: Option<u32>,
+    latency: Duration,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -242,6 +252,8 @@ impl fmt::Debug for EmulatorBuilder {
             .field("bind", &self.bind)
             .field("max_skew_secs", &self.max_skew_secs)
             .field("metadata_role", &self.metadata_role)
+            .field("rate_limit", &self.rate_limit)
+            .field("latency", &self.latency)
             .finish_non_exhaustive()
     }
 }
@@ -289,6 +301,19 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Answers `RequestLimitExceeded` past `per_second` requests a second of one action (the real
+    /// API's default is [`DEFAULT_RATE_LIMIT`]); off by default.
+    pub fn rate_limit(mut self, per_second: u32) -> Self {
+        self.rate_limit = Some(per_second);
+        self
+    }
+
+    /// Waits this long before answering each API request (on top of any [`Fault::Delay`]).
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
     /// Calls `f` for every request once it has been answered (or dropped), e.g. to log it.
     pub fn on_request(mut self, f: impl Fn(&RecordedRequest) + Send + Sync + 'static) -> Self {
         self.on_request = Some(Arc::new(f));
@@ -322,6 +347,7 @@ impl EmulatorBuilder {
             metadata_role: self.metadata_role,
             on_request: self.on_request,
             ids: Mutex::new(ids::IdGen::new()),
+            realism: limits::Realism::new(self.rate_limit, self.latency),
         });
 
         let (shutdown_tx, shutdown_rx) = watch::channel(false);

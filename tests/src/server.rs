@@ -27,6 +27,8 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use crate::actions::{self, ApiError, ApiRequest, Outcome};
+use crate::catalog::AnswerSource;
+use crate::limits::Realism;
 use crate::clock::{imf_fixdate, rfc3339, system_now_ms};
 use crate::ids::IdGen;
 use crate::tc3::{self, AuthError, KeyInfo, VerifyInput, find_header};
@@ -57,6 +59,7 @@ pub(crate) struct State {
     pub(crate) metadata_role: String,
     pub(crate) on_request: Option<Callback>,
     pub(crate) ids: Mutex<IdGen>,
+    pub(crate) realism: Realism,
 }
 
 impl State {
@@ -105,11 +108,18 @@ impl State {
     }
 
     fn finish(&self, seq: u64, status: Option<u16>, error_code: Option<String>) {
+        self.finish_with(seq, status, error_code, None);
+    }
+
+    fn finish_with(&self, seq: u64, status: Option<u16>, error_code: Option<String>, answer: Option<AnswerSource>) {
         let snapshot = {
             let mut reqs = lock(&self.requests);
-            let Some(r) = reqs.iter_mut().find(|r| r.seq == seq) else { return };
+            // Recorded in `seq` order: a binary search keeps this cheap however many requests came.
+            let Ok(i) = reqs.binary_search_by_key(&seq, |r| r.seq) else { return };
+            let r = &mut reqs[i];
             r.status = status;
             r.error_code = error_code;
+            r.answer = answer;
             self.on_request.as_ref().map(|_| r.clone())
         };
         tracing::debug!(seq, ?status, "emulator request answered");
@@ -440,6 +450,7 @@ async fn handle_api(state: &State, rx: Received) -> Result<Response<Body>, DropC
         fault: fault.clone(),
         status: None,
         error_code: None,
+        answer: None,
     });
 
     if let Some(resp) = inject_fault(state, seq, fault.as_ref(), now_ms, &request_id).await? {
@@ -448,8 +459,13 @@ async fn handle_api(state: &State, rx: Received) -> Result<Response<Body>, DropC
     // A delay may have passed: answer with the clock as it is now.
     let now_ms = state.now_ms();
 
+    if !state.realism.latency.is_zero() {
+        tokio::time::sleep(state.realism.latency).await;
+    }
+    let mut source = None;
     let outcome = match checked {
         Err(e) => Err(ApiError::new(e.code, e.message)),
+        Ok((action, _, auth)) if let Err(e) = state.realism.admit(&auth.service, &action, now_ms) => Err(e),
         Ok((action, version, auth)) => params.and_then(|params| {
             let req = ApiRequest {
                 action: &action,
@@ -463,11 +479,13 @@ async fn handle_api(state: &State, rx: Received) -> Result<Response<Body>, DropC
                 now_ms,
                 request_id: &request_id,
             };
-            actions::dispatch(state, &req)
+            let (outcome, from) = actions::dispatch(state, &req);
+            source = Some(from);
+            outcome
         }),
     };
     let (resp, code) = render(now_ms, &request_id, outcome);
-    state.finish(seq, Some(resp.status().as_u16()), code);
+    state.finish_with(seq, Some(resp.status().as_u16()), code, source);
     Ok(resp)
 }
 
@@ -530,6 +548,7 @@ async fn handle_metadata(state: &State, rx: Received) -> Result<Response<Body>, 
         fault: fault.clone(),
         status: None,
         error_code: None,
+        answer: None,
     });
     if let Some(resp) = inject_fault(state, seq, fault.as_ref(), now_ms, &request_id).await? {
         return Ok(resp);
