@@ -281,10 +281,10 @@ fn sorted_dirs(dir: &Path) -> Result<Vec<(String, PathBuf)>, LoadError> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(|e| err(dir, e))? {
         let entry = entry.map_err(|e| err(dir, e))?;
-        if entry.file_type().map_err(|e| err(&entry.path(), e))?.is_dir() {
-            if let Some(name) = entry.file_name().to_str() {
-                out.push((name.to_owned(), entry.path()));
-            }
+        if entry.file_type().map_err(|e| err(&entry.path(), e))?.is_dir()
+            && let Some(name) = entry.file_name().to_str()
+        {
+            out.push((name.to_owned(), entry.path()));
         }
     }
     out.sort();
