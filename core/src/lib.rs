@@ -42,6 +42,7 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod action;
 mod credential;
 mod error;
 pub mod fuzzing;
