@@ -22,7 +22,9 @@ use std::fmt;
 use std::io::Read;
 use std::sync::OnceLock;
 
+#[cfg(feature = "data")]
 mod data;
+pub mod form;
 pub mod model;
 mod validate;
 
@@ -43,6 +45,7 @@ pub struct Entry {
 }
 
 impl Entry {
+    #[cfg_attr(not(feature = "data"), allow(dead_code))]
     pub(crate) const fn new(name: &'static str, versions: &'static [&'static str], compressed: &'static [u8]) -> Self {
         Entry { name, versions, compressed, decoded: OnceLock::new() }
     }
@@ -99,15 +102,19 @@ impl fmt::Display for SchemaError {
 
 impl std::error::Error for SchemaError {}
 
-/// Every service, sorted by name.
+/// Every service, sorted by name (none without the `data` feature).
 pub fn services() -> &'static [Entry] {
-    data::SERVICES
+    #[cfg(feature = "data")]
+    return &data::SERVICES;
+    #[cfg(not(feature = "data"))]
+    return &[];
 }
 
 /// The service named `name` (`cvm`; the autoscaling service is `as`), decompressed on first use.
 pub fn service(name: &str) -> Result<Option<&'static Service>, SchemaError> {
-    match data::SERVICES.binary_search_by(|e| e.name.cmp(name)) {
-        Ok(i) => data::SERVICES[i].load().map(Some),
+    let all = services();
+    match all.binary_search_by(|e| e.name.cmp(name)) {
+        Ok(i) => all[i].load().map(Some),
         Err(_) => Ok(None),
     }
 }

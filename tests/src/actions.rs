@@ -6,7 +6,7 @@ use serde_json::{Map, Value, json};
 
 use crate::catalog::{self, AnswerSource};
 use crate::clock::rfc3339;
-use crate::params::{parse_query, unflatten};
+use crate::params::{MAX_DEPTH, parse_query, unflatten};
 use crate::server::State;
 use crate::tc3::{find_header, sha256_hex};
 
@@ -67,14 +67,14 @@ pub(crate) fn parse_params(
     body: &[u8],
 ) -> Result<Value, ApiError> {
     if method == "GET" {
-        return Ok(unflatten(&parse_query(query)));
+        return form(query);
     }
     let ct = find_header(headers, "content-type").unwrap_or("").trim().to_ascii_lowercase();
     if ct.starts_with("application/octet-stream") || ct.starts_with("multipart/") {
         return Ok(Value::Object(Map::new()));
     }
     if ct.starts_with("application/x-www-form-urlencoded") {
-        return Ok(unflatten(&parse_query(&String::from_utf8_lossy(body))));
+        return form(&String::from_utf8_lossy(body));
     }
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Map::new()));
@@ -84,6 +84,12 @@ pub(crate) fn parse_params(
         Ok(_) => Err(ApiError::new("InvalidParameter", "The request body must be a JSON object.")),
         Err(e) => Err(ApiError::new("InvalidParameter", format!("The request body is not valid JSON: {e}."))),
     }
+}
+
+fn form(text: &str) -> Result<Value, ApiError> {
+    unflatten(&parse_query(text)).map_err(|e| {
+        ApiError::new("InvalidParameter", format!("The parameter `{}` is nested too deeply (at most {MAX_DEPTH} levels).", e.name))
+    })
 }
 
 fn obj(v: Value) -> Map<String, Value> {
