@@ -25,8 +25,18 @@ const MEMBER_DOC_CHARS: usize = 100;
 const ACTION_DOC_CHARS: usize = 80;
 /// Common parameters of the query form that are not the action's own (unless the action
 /// declares a member of that name).
-const COMMON_PARAMS: [&str; 10] =
-    ["Action", "Version", "Region", "Timestamp", "Nonce", "SecretId", "Signature", "SignatureMethod", "Token", "Language"];
+const COMMON_PARAMS: [&str; 10] = [
+    "Action",
+    "Version",
+    "Region",
+    "Timestamp",
+    "Nonce",
+    "SecretId",
+    "Signature",
+    "SignatureMethod",
+    "Token",
+    "Language",
+];
 
 /// What the schema holds, counted while building it.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -72,7 +82,11 @@ pub fn build(specs: &Specs) -> Result<(Vec<ServiceData>, Stats), String> {
         let gz = gz.finish().map_err(|e| e.to_string())?;
         stats.services += 1;
         stats.bytes += gz.len();
-        all.push(ServiceData { name: svc.name.clone(), versions: svc.versions.iter().map(|v| v.version.clone()).collect(), gz });
+        all.push(ServiceData {
+            name: svc.name.clone(),
+            versions: svc.versions.iter().map(|v| v.version.clone()).collect(),
+            gz,
+        });
     }
     all.sort_by(|a, b| a.name.cmp(&b.name));
     if let Some(w) = all.windows(2).find(|w| w[0].name == w[1].name) {
@@ -102,8 +116,12 @@ fn service(svc: &spec::Service, stats: &mut Stats) -> Result<out::Service, Strin
         let mut actions = BTreeMap::new();
         for (name, a) in &v.api.actions {
             stats.actions += 1;
-            let input_names: Vec<&str> =
-                v.api.objects.get(&a.input).map(|o| o.members.iter().map(|m| m.name.as_str()).collect()).unwrap_or_default();
+            let input_names: Vec<&str> = v
+                .api
+                .objects
+                .get(&a.input)
+                .map(|o| o.members.iter().map(|m| m.name.as_str()).collect())
+                .unwrap_or_default();
             let examples = v.examples.actions.get(name).map(Vec::as_slice).unwrap_or(&[]);
             let examples: Vec<out::Example> =
                 examples.iter().filter_map(|ex| example(ex, &input_names, stats)).collect::<Result<_, _>>()?;
@@ -207,7 +225,9 @@ pub fn example_params(input: &str, input_names: &[&str]) -> Option<Value> {
         let joined: String = query.lines().map(str::trim).collect();
         let pairs: Vec<(String, String)> = tencentcloud_schema::form::parse_query(&joined)
             .into_iter()
-            .filter(|(k, _)| !k.contains('<') && !(COMMON_PARAMS.contains(&k.as_str()) && !input_names.contains(&k.as_str())))
+            .filter(|(k, _)| {
+                !k.contains('<') && !(COMMON_PARAMS.contains(&k.as_str()) && !input_names.contains(&k.as_str()))
+            })
             .collect();
         return tencentcloud_schema::form::unflatten(&pairs).ok();
     }
@@ -327,7 +347,10 @@ mod tests {
     #[test]
     fn one_line_docs() {
         assert_eq!(one_line("按照<strong>实例ID</strong>查询。每次最多100个。", 100), "按照 实例ID 查询。");
-        assert_eq!(one_line("See [DescribeZones](https://x/y) for zones.\nMore", 100), "See DescribeZones for zones. More");
+        assert_eq!(
+            one_line("See [DescribeZones](https://x/y) for zones.\nMore", 100),
+            "See DescribeZones for zones. More"
+        );
         assert_eq!(one_line("abcdef", 4), "abc…");
         assert_eq!(one_line("", 4), "");
     }

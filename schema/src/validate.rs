@@ -83,7 +83,11 @@ fn object(version: &Version, members: &[Member], value: &Value, path: &str, ty: 
     for (name, v) in map {
         let Some(member) = members.iter().find(|m| &m.name == name) else {
             let accepted = members.iter().map(|m| m.name.clone()).collect();
-            return Err(Violation { path: join(path, name), expected: String::new(), problem: Problem::Unknown { accepted } });
+            return Err(Violation {
+                path: join(path, name),
+                expected: String::new(),
+                problem: Problem::Unknown { accepted },
+            });
         };
         if !v.is_null() {
             typed(version, &member.ty, v, &join(path, name))?;

@@ -88,7 +88,10 @@ pub(crate) fn parse_params(
 
 fn form(text: &str) -> Result<Value, ApiError> {
     unflatten(&parse_query(text)).map_err(|e| {
-        ApiError::new("InvalidParameter", format!("The parameter `{}` is nested too deeply (at most {MAX_DEPTH} levels).", e.name))
+        ApiError::new(
+            "InvalidParameter",
+            format!("The parameter `{}` is nested too deeply (at most {MAX_DEPTH} levels).", e.name),
+        )
     })
 }
 

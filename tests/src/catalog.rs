@@ -33,7 +33,10 @@ pub(crate) fn lookup<'s>(service: &str, version: &str, action: &str) -> Result<A
         .map_err(|e| ApiError::new("InternalError", e.to_string()))?
         .ok_or_else(invalid_action)?;
     let v: &'static Version = svc.version(version).ok_or_else(|| {
-        ApiError::new("NoSuchVersion", format!("The requested version `{version}` of service `{service}` does not exist."))
+        ApiError::new(
+            "NoSuchVersion",
+            format!("The requested version `{version}` of service `{service}` does not exist."),
+        )
     })?;
     v.action(action).ok_or_else(invalid_action)
 }
@@ -62,27 +65,30 @@ pub(crate) fn answer(action: &ActionRef<'_>, params: &Value) -> (Result<Map<Stri
     (Ok(out), AnswerSource::Synthesized)
 }
 
-/// Picks the documented example for `params`: an exact match first (error examples included),
-/// else the success example sharing the most parameter values.
+/// Picks the documented example for `params`: a success example with exactly these parameters,
+/// else an error example with exactly these, else the success example sharing the most values.
 fn best_example(action: &ActionRef<'_>, params: &Value) -> Option<(usize, Map<String, Value>)> {
     let mut best: Option<(i64, usize, Map<String, Value>)> = None;
+    let mut exact_error = None;
     for (i, ex) in action.examples().iter().enumerate() {
         let Ok(Value::Object(output)) = serde_json::from_str::<Value>(ex.output.get()) else { continue };
         let input = ex.input.as_ref().and_then(|raw| serde_json::from_str::<Value>(raw.get()).ok());
         let exact = input.as_ref().is_some_and(|inp| loosely_equal(inp, params));
-        let is_error = output.contains_key("Error");
+        if output.contains_key("Error") {
+            if exact && exact_error.is_none() {
+                exact_error = Some((i, output));
+            }
+            continue;
+        }
         if exact {
             return Some((i, output));
-        }
-        if is_error {
-            continue;
         }
         let score = input.as_ref().map_or(0, |inp| overlap(inp, params));
         if best.as_ref().is_none_or(|(s, _, _)| score > *s) {
             best = Some((score, i, output));
         }
     }
-    best.map(|(_, i, output)| (i, output))
+    exact_error.or(best.map(|(_, i, output)| (i, output)))
 }
 
 /// Parameters the request and the example agree on, minus those they disagree on.
@@ -98,7 +104,8 @@ fn loosely_equal(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| loosely_equal(v, w)))
         }
         (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(v, w)| loosely_equal(v, w)),
-        (Value::String(s), Value::Number(_) | Value::Bool(_)) | (Value::Number(_) | Value::Bool(_), Value::String(s)) => {
+        (Value::String(s), Value::Number(_) | Value::Bool(_))
+        | (Value::Number(_) | Value::Bool(_), Value::String(s)) => {
             let other = if a.is_string() { b } else { a };
             s.trim() == other.to_string()
         }

@@ -28,9 +28,9 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::actions::{self, ApiError, ApiRequest, Outcome};
 use crate::catalog::AnswerSource;
-use crate::limits::Realism;
 use crate::clock::{imf_fixdate, rfc3339, system_now_ms};
 use crate::ids::IdGen;
+use crate::limits::Realism;
 use crate::tc3::{self, AuthError, KeyInfo, VerifyInput, find_header};
 use crate::{Callback, Fault, RecordedRequest, TemporaryCredential, Verification};
 
