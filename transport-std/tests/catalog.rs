@@ -6,7 +6,7 @@
 use serde_json::{Map, Value, json};
 use tencentcloud_emulator::{AnswerSource, Emulator, RunningEmulator, default_test_key};
 use tencentcloud_schema::{ActionRef, Scalar, Type, Version};
-use tencentcloud_transport_std::{Client, ClientProfile, HttpProfile, ProxyConfig, StaticProvider};
+use tencentcloud_transport_std::{Client, ClientProfile, HttpMethod, HttpProfile, ProxyConfig, StaticProvider};
 
 /// Actions sampled per version (all of them when a version has fewer).
 const PER_VERSION: usize = 3;
@@ -239,5 +239,107 @@ async fn invalid_requests_get_the_real_codes() {
         checked[0], checked[1], checked[2], checked[3]
     );
     assert!(checked.iter().all(|&n| n >= 20), "{checked:?}");
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn query_form_is_validated_like_json() {
+    let emu = Emulator::builder().start().await.unwrap();
+    let (id, key) = default_test_key();
+    let http = HttpProfile::new().endpoint(emu.endpoint()).proxy(ProxyConfig::none()).method(HttpMethod::Get);
+    let get = Client::builder()
+        .credential(StaticProvider::new(id, key))
+        .region("ap-guangzhou")
+        .profile(ClientProfile::new().http_profile(http))
+        .build()
+        .unwrap();
+    let ok = get
+        .call_json(
+            "cvm",
+            "2017-03-12",
+            "DescribeInstances",
+            json!({"Filters": [{"Name": "zone", "Values": ["a"]}], "Limit": 5}),
+        )
+        .await;
+    assert!(ok.is_ok(), "{ok:?}");
+    assert!(emu.requests().last().unwrap().query.contains("Filters.0.Name=zone"));
+    let cases = [
+        (json!({"Limit": "five"}), "InvalidParameterValue", "`Limit`"),
+        (json!({"Filters": [{"Nme": "x"}]}), "UnknownParameter", "`Filters.0.Nme`"),
+        (json!({"Filters": [{"Values": ["x"]}]}), "MissingParameter", "`Filters.0.Name`"),
+        (json!({"Filters": {"Name": "x"}}), "InvalidParameter", "`Filters`"),
+    ];
+    for (params, code, name) in cases {
+        let e = get.call_json("cvm", "2017-03-12", "DescribeInstances", params.clone()).await.unwrap_err();
+        assert_eq!(e.api_code(), Some(code), "{params}: {e}");
+        assert!(e.to_string().contains(name), "{params}: {e}");
+    }
+    // A parameter nested deeper than the form reader allows: refused, not followed.
+    let mut deep = json!("x");
+    for _ in 0..40 {
+        deep = json!({ "A": deep });
+    }
+    let e = get.call_json("cvm", "2017-03-12", "DescribeInstances", json!({ "Filters": deep })).await.unwrap_err();
+    assert_eq!(e.api_code(), Some("InvalidParameter"), "{e}");
+    assert!(e.to_string().contains("nested too deeply"), "{e}");
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn deep_json_is_refused_without_harm() {
+    let emu = Emulator::builder().start().await.unwrap();
+    let c = client(&emu);
+    // Past serde_json's nesting limit (128) on the emulator's side.
+    let mut deep = json!(1);
+    for _ in 0..200 {
+        deep = json!([deep]);
+    }
+    let e = c.call_json("vpc", "2017-03-12", "DescribeVpcs", json!({ "Filters": deep })).await.unwrap_err();
+    assert_eq!(e.api_code(), Some("InvalidParameter"), "{e}");
+    assert!(e.to_string().contains("not valid JSON"), "{e}");
+    // The emulator still answers.
+    assert!(c.call_json("vpc", "2017-03-12", "DescribeVpcs", json!({})).await.is_ok());
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rate_limit_latency_and_request_log() {
+    let emu = Emulator::builder()
+        .rate_limit(tencentcloud_emulator::DEFAULT_RATE_LIMIT)
+        .latency(std::time::Duration::from_millis(30))
+        .start()
+        .await
+        .unwrap();
+    let c = client(&emu);
+    let started = std::time::Instant::now();
+    assert!(c.call_json("vpc", "2017-03-12", "DescribeVpcs", json!({})).await.is_ok());
+    assert!(started.elapsed() >= std::time::Duration::from_millis(30), "latency added");
+
+    // 25 calls of one action at once: 20 a second pass (one already spent), the rest are limited,
+    // unless the second turned over between them (then a few more pass).
+    let calls = (0..25).map(|_| {
+        let c = c.clone();
+        async move { c.call_json("vpc", "2017-03-12", "DescribeVpcs", json!({})).await }
+    });
+    let results = futures_util::future::join_all(calls).await;
+    let limited: Vec<_> = results.iter().filter_map(|r| r.as_ref().err()).collect();
+    assert!(!limited.is_empty() && limited.len() <= 6, "{}", limited.len());
+    for e in &limited {
+        assert_eq!(e.api_code(), Some("RequestLimitExceeded"), "{e}");
+    }
+    // Another action has its own budget.
+    assert!(c.call_json("vpc", "2017-03-12", "DescribeSubnets", json!({})).await.is_ok());
+
+    // The request log: action, parameters, result, where the answer came from.
+    let log = emu.requests();
+    let last = log.last().unwrap();
+    assert_eq!(last.action.as_deref(), Some("DescribeSubnets"));
+    assert_eq!(last.params, Some(json!({})));
+    assert_eq!(
+        (last.status, last.error_code.as_deref(), last.answer),
+        (Some(200), None, Some(AnswerSource::Example(0)))
+    );
+    let limited_logged = log.iter().filter(|r| r.error_code.as_deref() == Some("RequestLimitExceeded")).count();
+    assert_eq!(limited_logged, limited.len());
     emu.shutdown().await;
 }
