@@ -66,7 +66,7 @@ fn service_words(service: &str, rest: &[String], current: &str) -> Vec<String> {
         None if !current.starts_with('-') => version.actions.keys().cloned().collect(),
         Some(action) if !action.starts_with('-') => {
             let given: Vec<&str> = rest.iter().filter_map(|w| w.strip_prefix("--")).collect();
-            let params = version
+            let params: Vec<String> = version
                 .action(action)
                 .map(|a| {
                     a.input()
@@ -75,7 +75,7 @@ fn service_words(service: &str, rest: &[String], current: &str) -> Vec<String> {
                         .map(|m| format!("--{}", m.name))
                         .collect()
                 })
-                .unwrap_or_else(Vec::new);
+                .unwrap_or_default();
             params.into_iter().chain(crate::service::option_names()).collect()
         }
         _ => crate::service::option_names(),

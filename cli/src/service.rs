@@ -166,8 +166,11 @@ fn run_inner(args: &[String], debug: bool) -> Result<ExitCode, Fail> {
     Ok(call::run(&request, &opts.credentials, opts.retries, opts.timeout, opts.ca_file.as_deref(), &opts.output))
 }
 
+/// API parameters as given: name and the values after it.
+type Params = Vec<(String, Vec<String>)>;
+
 /// `--Name v1 v2 --Other v` pairs, and everything else (tcloud's options) in order.
-fn split_params(args: &[String]) -> Result<(Vec<(String, Vec<String>)>, Vec<String>), String> {
+fn split_params(args: &[String]) -> Result<(Params, Vec<String>), String> {
     let mut params: Vec<(String, Vec<String>)> = Vec::new();
     let mut options = Vec::new();
     let mut current: Option<usize> = None;

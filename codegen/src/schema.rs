@@ -226,7 +226,7 @@ pub fn example_params(input: &str, input_names: &[&str]) -> Option<Value> {
         let pairs: Vec<(String, String)> = tencentcloud_schema::form::parse_query(&joined)
             .into_iter()
             .filter(|(k, _)| {
-                !k.contains('<') && !(COMMON_PARAMS.contains(&k.as_str()) && !input_names.contains(&k.as_str()))
+                !k.contains('<') && (!COMMON_PARAMS.contains(&k.as_str()) || input_names.contains(&k.as_str()))
             })
             .collect();
         return tencentcloud_schema::form::unflatten(&pairs).ok();

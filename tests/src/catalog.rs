@@ -104,10 +104,10 @@ fn loosely_equal(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| loosely_equal(v, w)))
         }
         (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(v, w)| loosely_equal(v, w)),
-        (Value::String(s), Value::Number(_) | Value::Bool(_))
-        | (Value::Number(_) | Value::Bool(_), Value::String(s)) => {
-            let other = if a.is_string() { b } else { a };
-            s.trim() == other.to_string()
+        (Value::String(s), other @ (Value::Number(_) | Value::Bool(_)))
+        | (other @ (Value::Number(_) | Value::Bool(_)), Value::String(s)) => {
+            let spelled = other.to_string();
+            s.trim() == spelled.as_str()
         }
         _ => a == b,
     }

@@ -31,8 +31,16 @@
 //! | any | `UploadFile` | `Length`, `Sha256`, `ContentType` of the (octet-stream) request body |
 //! | any | `GetObjectBytes` | an `application/octet-stream` body (`Length` bytes, or the bytes of `Content`) |
 //!
-//! Anything else answers `InvalidAction`. `GET /latest/meta-data/cam/security-credentials/[role]`
-//! emulates the CVM metadata service.
+//! Every other action of every service version in the pinned API specs (16,204 actions, from
+//! `tencentcloud-schema`) is answered too: parameters are first checked against the action's
+//! input shape (`UnknownParameter`, `InvalidParameter`, `InvalidParameterValue`,
+//! `MissingParameter`, naming the parameter; the GET query form the same way), then the
+//! documented example whose parameters match best is returned with a fresh `RequestId`, or, for
+//! an action without one, a response synthesized from its output shape
+//! ([`RecordedRequest::answer`] says which). An unknown action is `InvalidAction`, an unknown
+//! version `NoSuchVersion`. [`EmulatorBuilder::rate_limit`] and [`EmulatorBuilder::latency`] make
+//! it stricter and slower. `GET /latest/meta-data/cam/security-credentials/[role]` emulates the
+//! CVM metadata service.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
