@@ -496,7 +496,7 @@ impl RunningEmulator {
         self.inner.state.mint(lifetime)
     }
 
-    /// All requests received so far, in arrival order.
+    /// The requests received so far, in arrival order (the most recent 10,000 at most).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.inner.state.requests).clone()
     }

@@ -36,6 +36,8 @@ use crate::{Callback, Fault, RecordedRequest, TemporaryCredential, Verification}
 
 /// Largest request body read (bigger ones get `RequestSizeLimitExceeded`).
 pub(crate) const MAX_BODY: usize = 32 * 1024 * 1024;
+/// Most requests kept in the log ([`crate::RunningEmulator::requests`]); the oldest tenth goes past it.
+pub(crate) const MAX_RECORDED: usize = 10_000;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -103,6 +105,10 @@ impl State {
         let mut reqs = lock(&self.requests);
         let seq = self.seq.fetch_add(1, Ordering::SeqCst);
         r.seq = seq;
+        if reqs.len() >= MAX_RECORDED {
+            // A long-running emulator keeps the most recent requests only.
+            reqs.drain(..MAX_RECORDED / 10);
+        }
         reqs.push(r);
         seq
     }
