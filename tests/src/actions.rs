@@ -102,20 +102,26 @@ fn obj(v: Value) -> Map<String, Value> {
     }
 }
 
-/// Answers a verified request: the generic canned actions (any service), else the action as the
-/// schema knows it, validated, then its stateful behaviour if it has one, else the catalog's answer.
+/// Answers a verified request: an action the schema knows is validated, then answered by its
+/// stateful behaviour if it has one, else by the catalog; the generic canned actions (`Echo`,
+/// `ChatCompletions`, `UploadFile`, `GetObjectBytes`) answer for any service that has no action
+/// of that name, and hunyuan's `ChatCompletions` always streams (it also takes the emulator's own
+/// `EmulatorEventDelayMs`, so it is not validated).
 pub(crate) fn dispatch(state: &State, req: &ApiRequest<'_>) -> (Result<Outcome, ApiError>, AnswerSource) {
     let stateful = |r: Result<Outcome, ApiError>| (r, AnswerSource::Stateful);
-    match req.action {
-        "Echo" => return stateful(Ok(echo(req))),
-        "ChatCompletions" => return stateful(chat_completions(req)),
-        "UploadFile" => return stateful(Ok(upload_file(req))),
-        "GetObjectBytes" => return stateful(get_object_bytes(req)),
-        _ => {}
+    let generic = || match req.action {
+        "Echo" => Some(Ok(echo(req))),
+        "ChatCompletions" => Some(chat_completions(req)),
+        "UploadFile" => Some(Ok(upload_file(req))),
+        "GetObjectBytes" => Some(get_object_bytes(req)),
+        _ => None,
+    };
+    if (req.service, req.action) == ("hunyuan", "ChatCompletions") {
+        return stateful(chat_completions(req));
     }
     let action = match catalog::lookup(req.service, req.version, req.action) {
         Ok(a) => a,
-        Err(e) => return (Err(e), AnswerSource::Stateful),
+        Err(e) => return stateful(generic().unwrap_or(Err(e))),
     };
     if let Err(e) = catalog::validate(&action, &req.params) {
         return (Err(e), AnswerSource::Stateful);
