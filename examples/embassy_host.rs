@@ -184,7 +184,7 @@ fn run() -> Result<(), String> {
         }
         let mut client: Client<'_, SystemClock> = Client::new(credential, SystemClock);
         let mut buf = vec![0u8; 256 * 1024];
-        match client.call_raw_with(&mut connector, &request, &mut buf).await {
+        match client.call_raw(&mut connector, &request, &mut buf).await {
             Ok(body) => {
                 let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
                 let pretty = serde_json::to_string_pretty(&v["Response"]).map_err(|e| e.to_string())?;

@@ -24,7 +24,7 @@ use tencentcloud_schema::{ActionRef, Member, Status, Type, Version};
 use crate::call;
 use crate::credentials::CredentialArgs;
 use crate::output::OutputArgs;
-use crate::request_args::RequestArgs;
+use crate::request_args::{LanguageArg, MethodArg, RequestArgs};
 
 /// tcloud's own options of a service command.
 #[derive(Debug, Parser)]
@@ -40,11 +40,11 @@ struct Options {
     #[arg(long)]
     endpoint: Option<String>,
     /// HTTP method: POST (JSON body) or GET (flattened query).
-    #[arg(long, default_value = "POST", value_parser = ["GET", "POST"])]
-    method: String,
+    #[arg(long, value_enum, default_value_t = MethodArg::Post)]
+    method: MethodArg,
     /// Language of error messages.
-    #[arg(long, value_parser = ["zh-CN", "en-US"])]
-    language: Option<String>,
+    #[arg(long, value_enum)]
+    language: Option<LanguageArg>,
     /// Read the parameters from this JSON file (flags given too override its members).
     #[arg(long, value_name = "FILE")]
     cli_input_json: Option<PathBuf>,

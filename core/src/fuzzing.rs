@@ -281,7 +281,7 @@ pub fn sign(data: &[u8]) {
     let Ok(signed) = crate::sign::sign(&req, &cred, ts) else {
         return;
     };
-    let mut signer = Signer::<1>::with_slots();
+    let mut signer = Signer::<1>::new();
     for _ in 0..2 {
         if let Ok(again) = signer.sign(&req, &cred, ts) {
             assert_eq!(again.signature(), signed.signature());

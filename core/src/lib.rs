@@ -14,7 +14,7 @@
 //! let body = br#"{"Limit": 1}"#;
 //! let req = Request::post_json("cvm", "2017-03-12", "DescribeInstances", body)
 //!     .region("ap-guangzhou");
-//! let signed = Signer::new().sign(&req, &cred, 1551113065)?;
+//! let signed = Signer::<1>::new().sign(&req, &cred, 1551113065)?;
 //!
 //! let mut buf = [0u8; 1024];
 //! let n = signed.write_http1(&mut buf)?;
@@ -47,6 +47,9 @@ mod credential;
 mod error;
 pub mod fuzzing;
 mod hex;
+mod http1;
+mod key;
+pub mod policy;
 pub mod query;
 pub mod request;
 pub mod response;

@@ -11,8 +11,9 @@
 //!   serde type (deserialized with serde-json-core) or the API's error. It learns the time
 //!   from the server's `Date` header (a device without a real-time clock needs nothing
 //!   else), retries `AuthFailure.SignatureExpire` once with the corrected time and
-//!   `RequestLimitExceeded` with backoff, reuses kept-alive connections, and bounds every
-//!   network wait with an embassy-time timeout.
+//!   rate limits with backoff (the rules of `tencentcloud_core::policy`, shared with
+//!   transport-std), reuses kept-alive connections, and bounds every network wait with an
+//!   embassy-time timeout.
 //! - [`net::Connector`] (feature `net`, on by default) is the connection this crate
 //!   provides: DNS and TCP over an embassy-net `Stack`, then TLS 1.3 (embedded-tls) with
 //!   the server certificate verified by [`pki::Verifier`] against the firmware's trust
@@ -55,7 +56,7 @@ pub mod net;
 #[cfg(feature = "net")]
 pub mod pki;
 
-pub use client::{Client, Config, REQUEST_LIMIT_EXCEEDED, SIGNATURE_EXPIRE};
+pub use client::{Client, Config};
 pub use clock::{Clock, NoRtc};
 pub use conn::{Connect, Connection};
 pub use error::{CertError, Error, Phase, TlsFailure};

@@ -421,7 +421,11 @@ async fn region_breaker_end_to_end() {
 #[tokio::test]
 async fn credential_errors_send_nothing() {
     let fake = Fake::new([]);
-    let c = Client::builder().credential(EnvProvider::with_lookup(|_| None)).http_send(fake.clone()).build().unwrap();
+    let c = Client::builder()
+        .credential(EnvProvider::with_env(Env::from_slice(&[])))
+        .http_send(fake.clone())
+        .build()
+        .unwrap();
     let e = c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap_err();
     assert!(e.is_not_configured(), "{e}");
     assert!(fake.seen().is_empty());
@@ -433,7 +437,11 @@ async fn credential_errors_send_nothing() {
 
     // Skip-sign calls need no credential.
     let opts = CallOptions::new().skip_sign(true);
-    let c = Client::builder().credential(EnvProvider::with_lookup(|_| None)).http_send(fake.clone()).build().unwrap();
+    let c = Client::builder()
+        .credential(EnvProvider::with_env(Env::from_slice(&[])))
+        .http_send(fake.clone())
+        .build()
+        .unwrap();
     c.call_json_with("sts", "2018-08-13", "AssumeRoleWithWebIdentity", json!({}), &opts).await.unwrap();
     assert_eq!(header(&fake.seen()[0], "Authorization"), "SKIP");
 }

@@ -10,8 +10,8 @@ use serde_json::json;
 use tencentcloud_emulator::{Emulator, Fault, RecordedRequest, RunningEmulator, Verification, default_test_key};
 use tencentcloud_transport_std::{
     AssumeRoleProvider, CacheConfig, ChainProvider, Client, ClientProfile, CredentialErrorKind, CredentialFuture,
-    CredentialProvider, Credentials, HttpProfile, InstanceRoleProvider, MapEnv, MapFs, ProxyConfig, RealFs,
-    StaticProvider, TkeProvider, WebIdentityProvider,
+    CredentialProvider, Credentials, Env, Fs, HttpProfile, InstanceRoleProvider, ProxyConfig, StaticProvider,
+    TkeProvider, WebIdentityProvider,
 };
 
 const ROLE_ARN: &str = "qcs::cam::uin/100000000001:roleName/test-role";
@@ -258,8 +258,8 @@ async fn instance_role_discovery_refresh_and_faults() {
     assert!(started.elapsed() < Duration::from_secs(1));
 }
 
-fn tke_env(token_file: &str) -> MapEnv {
-    MapEnv::new(&[
+fn tke_env(token_file: &str) -> Env {
+    Env::from_slice(&[
         ("TKE_REGION", "ap-shanghai"),
         ("TKE_PROVIDER_ID", "tke-oidc-provider"),
         ("TKE_WEB_IDENTITY_TOKEN_FILE", token_file),
@@ -272,7 +272,7 @@ async fn tke_rereads_a_rotated_token_file() {
     let emu = Emulator::builder().sts_lifetime(Duration::from_secs(2)).start().await.unwrap();
     let path = temp_path("tke-token");
     std::fs::write(&path, "jwt-one\n").unwrap();
-    let tke = TkeProvider::with_env_fs(tke_env(path.to_str().unwrap()), RealFs)
+    let tke = TkeProvider::with_env_fs(tke_env(path.to_str().unwrap()), Fs::real())
         .endpoint(emu.endpoint())
         .client_profile(no_proxy())
         .session_name("pod-session")
@@ -301,7 +301,7 @@ async fn tke_rereads_a_rotated_token_file() {
 
     // The file gone: configured but broken.
     std::fs::remove_file(&path).unwrap();
-    let fresh = TkeProvider::with_env_fs(tke_env(path.to_str().unwrap()), RealFs).endpoint(emu.endpoint());
+    let fresh = TkeProvider::with_env_fs(tke_env(path.to_str().unwrap()), Fs::real()).endpoint(emu.endpoint());
     let e = fresh.credential().await.unwrap_err();
     assert_eq!(e.credential_kind(), Some(CredentialErrorKind::Unavailable), "{e}");
 }
@@ -324,7 +324,7 @@ async fn web_identity_with_a_given_token() {
     // Token file through an in-memory file system.
     let p = WebIdentityProvider::builder("ap-guangzhou", "oidc", ROLE_ARN)
         .token_file("/var/run/token")
-        .fs(MapFs::new(&[("/var/run/token", "jwt-from-fs")]))
+        .fs(Fs::from_slice(&[("/var/run/token", "jwt-from-fs")]))
         .endpoint(emu.endpoint())
         .client_profile(no_proxy())
         .build()
@@ -341,8 +341,8 @@ async fn default_chain_falls_through_to_the_instance_role_then_tke() {
     let emu = Emulator::builder().start().await.unwrap();
     // Nothing in the environment or the files: the instance role answers.
     let chain = ChainProvider::default_builder()
-        .env(MapEnv::new(&[("HOME", "/home/none")]))
-        .fs(MapFs::default())
+        .env(Env::from_slice(&[("HOME", "/home/none")]))
+        .fs(Fs::from_slice(&[]))
         .instance_role(InstanceRoleProvider::new().endpoint(emu.endpoint()))
         .build();
     call(&emu, &api_client(&emu, chain.clone())).await;
@@ -351,7 +351,7 @@ async fn default_chain_falls_through_to_the_instance_role_then_tke() {
     // Not on CVM (nothing listening), TKE configured: TKE answers.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let env = tke_env("/var/run/tke/token");
-    let fs = MapFs::new(&[("/var/run/tke/token", "jwt-chain")]);
+    let fs = Fs::from_slice(&[("/var/run/tke/token", "jwt-chain")]);
     let chain = ChainProvider::default_builder()
         .env(env.clone())
         .fs(fs.clone())
@@ -367,8 +367,8 @@ async fn default_chain_falls_through_to_the_instance_role_then_tke() {
         "[default]\nsecret_id = AKIDWRONG\nsecret_key = wrong\n\n[emu]\nsecret_id = {emu_id}\nsecret_key = {emu_key}\n"
     );
     let chain = ChainProvider::default_builder()
-        .env(MapEnv::new(&[("HOME", "/h")]))
-        .fs(MapFs::new(&[("/h/.tencentcloud/credentials", file.as_str())]))
+        .env(Env::from_slice(&[("HOME", "/h")]))
+        .fs(Fs::from_slice(&[("/h/.tencentcloud/credentials", file.as_str())]))
         .profile("emu")
         .instance_role(InstanceRoleProvider::new().endpoint(emu.endpoint()))
         .build();

@@ -9,10 +9,11 @@ use bytes::Bytes;
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::{CacheConfig, CachedProvider, CredentialFuture, CredentialProvider, Credentials};
+use super::{CacheConfig, CachedProvider};
 use crate::error::{CredentialErrorKind, Error, ErrorKind};
 use crate::http::{HttpRequest, HttpSend, Method, ReqwestSend};
 use crate::profile::HttpProfile;
+use crate::provider::{CredentialFuture, CredentialProvider, Credentials, signing_credential};
 use crate::proxy::ProxyConfig;
 
 /// The CVM instance metadata service.
@@ -279,7 +280,7 @@ impl MetadataFetch {
         }
         let expiry = UNIX_EPOCH + Duration::from_secs(u64::try_from(answer.expired_time).unwrap_or(0));
         let creds = Credentials::new(answer.tmp_secret_id, answer.tmp_secret_key).with_token(answer.token);
-        creds.as_core()?;
+        signing_credential(&creds)?;
         tracing::debug!(role = %role, expires_in_secs = ?expiry.duration_since(SystemTime::now()).ok().map(|d| d.as_secs()), "instance role credentials fetched");
         Ok(creds.with_expiry(expiry))
     }
