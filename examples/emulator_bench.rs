@@ -3,7 +3,7 @@
 //! throughput of a cheap action at a given concurrency, client and emulator in one process.
 //!
 //! ```text
-//! cargo run --release -p tencentcloud-examples --example emulator_bench -- --concurrency 8 --seconds 5
+//! cargo run --release -p tencentcloud-examples --example emulator_bench -- --concurrency 8 --seconds 5 [--action vpc.DescribeVpcs]
 //! ```
 //! Prints `emulator: start_ms=.. first_call_ms=.. schema_all_ms=.. action=.. concurrency=.. rps=.. errors=..`.
 
@@ -36,8 +36,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .region("ap-guangzhou")
         .profile(ClientProfile::new().http_profile(http))
         .build()?;
-    // A cheap action the emulator answers from its documented example.
-    let (service, version, action) = ("vpc", "2017-03-12", "DescribeVpcs");
+    // A cheap action the emulator answers from its documented example (or `--action svc.Action`,
+    // at the service's latest version).
+    let picked: &'static str =
+        std::env::args().skip_while(|a| a != "--action").nth(1).unwrap_or_else(|| "vpc.DescribeVpcs".into()).leak();
+    let (service, action) = picked.split_once('.').ok_or("--action: expected service.Action")?;
+    let svc = tencentcloud_schema::service(service)?.ok_or("--action: unknown service")?;
+    let version = svc.latest().version.as_str();
     let t = Instant::now();
     client.call_json(service, version, action, json!({})).await?;
     let first_call_ms = t.elapsed().as_secs_f64() * 1000.0;

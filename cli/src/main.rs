@@ -85,7 +85,7 @@ enum Command {
         #[arg(long)]
         timestamp: Option<u64>,
     },
-    /// Run the local API emulator (verifies signatures, answers canned actions).
+    /// Run the local API emulator (verifies signatures, validates and answers every action of every service).
     Mock {
         /// Port on 127.0.0.1 (default: any free port).
         #[arg(long, default_value_t = 0)]
