@@ -2,5 +2,14 @@
 //!
 //! Turns the official API specs (the `tccli` package's `services/` folder, fetched by
 //! `codegen/fetch-specs.sh` into `specs/`) into one typed crate per service under
-//! `services/`. [`spec`] is the data model of the specs, reusable on its own.
+//! `services/`, the umbrella crate `umbrella/` (`tencentcloud-api`) and the corpus test's
+//! dispatch table. [`spec`] is the data model of the specs, reusable on its own.
+//!
+//! Rules, each in its module with tests: [`naming`] (snake_case fields, keywords, case
+//! collisions, crate names), [`docs`] (HTML to plain text, no doctests), [`model`]
+//! (direction by reachability, boxes for recursion), [`emit`] (the text of every file).
+pub mod docs;
+pub mod emit;
+pub mod model;
+pub mod naming;
 pub mod spec;

@@ -6,6 +6,10 @@ use core::fmt;
 /// The result type of this crate.
 pub type Result<T, E = Error> = core::result::Result<T, E>;
 
+/// What [`FromJson::from_json`](crate::FromJson::from_json) returns: `Ok(None)` when the
+/// value reads as absent.
+pub type Read<T> = Result<Option<T>>;
+
 /// What went wrong. Never holds a value from the document (it may be a secret).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]

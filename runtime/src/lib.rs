@@ -50,18 +50,24 @@
 //! ```
 #![no_std]
 #![forbid(unsafe_code)]
+// The tests expand `model!`, whose gate names the calling crate's `full-json` feature.
+#![cfg_attr(test, allow(unexpected_cfgs))]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
 
 extern crate alloc;
 
 mod error;
 mod json;
+mod model;
 mod read;
+mod redact;
 mod response;
 mod write;
 
-pub use error::{Error, ErrorKind, Result};
+pub use error::{Error, ErrorKind, Read, Result};
 pub use json::{MAX_DEPTH, Value, parse, parse_with_depth};
 pub use read::{FromJson, Obj, from_slice, from_value};
+pub use redact::{Redacted, redact};
 pub use response::{ApiError, ResponseError, decode_response, decode_response_as};
+pub use tencentcloud_core::action::Action;
 pub use write::{ObjWriter, ToJson, Writer, to_string};

@@ -94,9 +94,9 @@ pub fn decode_response_as<T: FromJson>(action: &'static str, body: &[u8]) -> Res
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::read::Obj;
     #[allow(unused_imports)]
     use alloc::string::ToString;
-    use crate::read::Obj;
 
     #[derive(Debug)]
     struct Resp {

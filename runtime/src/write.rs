@@ -224,9 +224,9 @@ impl ToJson for Value<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::json::parse;
     #[allow(unused_imports)]
     use alloc::string::ToString;
-    use crate::json::parse;
     use alloc::vec;
 
     #[test]
