@@ -59,6 +59,23 @@ pub struct Stats {
     pub bytes: usize,
 }
 
+impl std::fmt::Display for Stats {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "schema: {} services, {} versions, {} actions ({} with examples), {} examples ({} without readable input, {} dropped: response not JSON), {} bytes compressed",
+            self.services,
+            self.versions,
+            self.actions,
+            self.actions_with_examples,
+            self.examples,
+            self.examples_without_input,
+            self.examples_dropped,
+            self.bytes
+        )
+    }
+}
+
 /// One service's compressed document.
 #[derive(Debug)]
 pub struct ServiceData {
