@@ -252,27 +252,10 @@ pub fn example_params(input: &str, input_names: &[&str]) -> Option<Value> {
     first_json(body).filter(Value::is_object)
 }
 
-/// The first sentence of a doc text as one plain line: HTML tags and Markdown link targets
-/// removed, whitespace collapsed, cut at `max` characters.
+/// The first sentence of a doc text as one plain line: HTML removed (by [`crate::docs::strip_html`]),
+/// Markdown link targets dropped, whitespace collapsed, cut at `max` characters.
 pub fn one_line(doc: &str, max: usize) -> String {
-    let mut plain = String::with_capacity(doc.len().min(4 * max));
-    let mut in_tag = false;
-    for c in doc.chars() {
-        match c {
-            '<' => in_tag = true,
-            '>' if in_tag => {
-                in_tag = false;
-                plain.push(' ');
-            }
-            _ if in_tag => {}
-            c if c.is_whitespace() => plain.push(' '),
-            c => plain.push(c),
-        }
-        if plain.len() > 8 * max {
-            break;
-        }
-    }
-    let plain = strip_link_targets(&plain);
+    let plain = strip_link_targets(&crate::docs::strip_html(doc));
     let collapsed = plain.split_whitespace().collect::<Vec<_>>().join(" ");
     let end = collapsed.find(['。', '；']).map(|i| i + '。'.len_utf8()).unwrap_or(collapsed.len());
     let sentence = collapsed[..end].trim();
@@ -363,7 +346,7 @@ mod tests {
 
     #[test]
     fn one_line_docs() {
-        assert_eq!(one_line("按照<strong>实例ID</strong>查询。每次最多100个。", 100), "按照 实例ID 查询。");
+        assert_eq!(one_line("按照<strong>实例ID</strong>查询。每次最多100个。", 100), "按照实例ID查询。");
         assert_eq!(
             one_line("See [DescribeZones](https://x/y) for zones.\nMore", 100),
             "See DescribeZones for zones. More"
