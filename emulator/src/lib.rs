@@ -231,6 +231,7 @@ impl Emulator {
             on_request: None,
             rate_limit: None,
             latency: Duration::ZERO,
+            max_body: server::MAX_BODY,
         }
     }
 }
@@ -248,6 +249,7 @@ pub struct EmulatorBuilder {
     on_request: Option<Callback>,
     rate_limit: Option<u32>,
     latency: Duration,
+    max_body: usize,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -262,6 +264,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("metadata_role", &self.metadata_role)
             .field("rate_limit", &self.rate_limit)
             .field("latency", &self.latency)
+            .field("max_body", &self.max_body)
             .finish_non_exhaustive()
     }
 }
@@ -322,6 +325,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Largest request body read (default 32 MiB); a bigger one is answered
+    /// `RequestSizeLimitExceeded` without being kept.
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
     /// Calls `f` for every request once it has been answered (or dropped), e.g. to log it.
     pub fn on_request(mut self, f: impl Fn(&RecordedRequest) + Send + Sync + 'static) -> Self {
         self.on_request = Some(Arc::new(f));
@@ -355,7 +365,7 @@ impl EmulatorBuilder {
             metadata_role: self.metadata_role,
             on_request: self.on_request,
             ids: Mutex::new(ids::IdGen::new()),
-            realism: limits::Realism::new(self.rate_limit, self.latency),
+            realism: limits::Realism::new(self.rate_limit, self.latency, self.max_body),
         });
 
         let (shutdown_tx, shutdown_rx) = watch::channel(false);

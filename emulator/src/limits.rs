@@ -13,17 +13,19 @@ pub const DEFAULT_RATE_LIMIT: u32 = 20;
 /// Most distinct (service, action) windows kept; older ones are forgotten past this.
 const MAX_WINDOWS: usize = 4096;
 
-/// Per-action rate limit (fixed one-second windows on the emulator clock) and added latency.
+/// Per-action rate limit (fixed one-second windows on the emulator clock), added latency and the
+/// largest request body read.
 #[derive(Debug, Default)]
 pub(crate) struct Realism {
     pub(crate) rate_limit: Option<u32>,
     pub(crate) latency: Duration,
+    pub(crate) max_body: usize,
     windows: Mutex<HashMap<(String, String), (i64, u32)>>,
 }
 
 impl Realism {
-    pub(crate) fn new(rate_limit: Option<u32>, latency: Duration) -> Self {
-        Realism { rate_limit, latency, windows: Mutex::default() }
+    pub(crate) fn new(rate_limit: Option<u32>, latency: Duration, max_body: usize) -> Self {
+        Realism { rate_limit, latency, max_body, windows: Mutex::default() }
     }
 
     /// Counts a request of `service`/`action` at `now_ms`: `RequestLimitExceeded` past the limit.
@@ -57,7 +59,7 @@ mod tests {
 
     #[test]
     fn limit_per_action_per_second() {
-        let r = Realism::new(Some(2), Duration::ZERO);
+        let r = Realism::new(Some(2), Duration::ZERO, 1);
         assert!(r.admit("cvm", "A", 1_000).is_ok());
         assert!(r.admit("cvm", "A", 1_500).is_ok());
         assert_eq!(r.admit("cvm", "A", 1_999).unwrap_err().code, "RequestLimitExceeded");

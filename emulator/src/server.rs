@@ -34,7 +34,7 @@ use crate::limits::Realism;
 use crate::tc3::{self, AuthError, KeyInfo, VerifyInput, find_header};
 use crate::{Callback, Fault, RecordedRequest, TemporaryCredential, Verification};
 
-/// Largest request body read (bigger ones get `RequestSizeLimitExceeded`).
+/// Largest request body read by default (bigger ones get `RequestSizeLimitExceeded`).
 pub(crate) const MAX_BODY: usize = 32 * 1024 * 1024;
 /// Most requests kept in the log ([`crate::RunningEmulator::requests`]); the oldest tenth goes past it.
 pub(crate) const MAX_RECORDED: usize = 10_000;
@@ -330,7 +330,7 @@ struct Received {
 
 async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Body>, DropConnection> {
     let (parts, body) = req.into_parts();
-    let (body, too_large) = match Limited::new(body, MAX_BODY).collect().await {
+    let (body, too_large) = match Limited::new(body, state.realism.max_body).collect().await {
         Ok(collected) => (collected.to_bytes(), false),
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => (Bytes::new(), true),
         // The client went away mid-body: nothing to answer.
@@ -417,7 +417,7 @@ async fn handle_api(state: &State, rx: Received) -> Result<Response<Body>, DropC
     let checked: Result<(String, String, Authenticated), AuthError> = if rx.too_large {
         Err(AuthError::new(
             "RequestSizeLimitExceeded",
-            format!("The request body exceeds the emulator's limit of {MAX_BODY} bytes."),
+            format!("The request body exceeds the emulator's limit of {} bytes.", state.realism.max_body),
         ))
     } else {
         preflight(&rx).and_then(|(action, version)| {

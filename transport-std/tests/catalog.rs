@@ -286,7 +286,7 @@ async fn query_form_is_validated_like_json() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn deep_json_is_refused_without_harm() {
+async fn deep_and_oversize_requests_are_refused_without_harm() {
     let emu = Emulator::builder().start().await.unwrap();
     let c = client(&emu);
     // Past serde_json's nesting limit (128) on the emulator's side.
@@ -299,6 +299,15 @@ async fn deep_json_is_refused_without_harm() {
     assert!(e.to_string().contains("not valid JSON"), "{e}");
     // The emulator still answers.
     assert!(c.call_json("vpc", "2017-03-12", "DescribeVpcs", json!({})).await.is_ok());
+    emu.shutdown().await;
+
+    // A body past the limit is refused unread.
+    let emu = Emulator::builder().max_body(64 * 1024).start().await.unwrap();
+    let c = client(&emu);
+    let big = json!({"VpcIds": ["x".repeat(100 * 1024)]});
+    let e = c.call_json("vpc", "2017-03-12", "DescribeVpcs", big).await.unwrap_err();
+    assert_eq!(e.api_code(), Some("RequestSizeLimitExceeded"), "{e}");
+    assert!(emu.requests().last().unwrap().body.is_empty());
     emu.shutdown().await;
 }
 
