@@ -327,18 +327,24 @@ fn umbrella(specs: &Specs) -> Vec<File> {
          //! feature of the service's name (`cvm`, `as`, ...), the transports behind `transport-std`\n\
          //! and `transport-embassy`. `#![no_std]` unless `transport-std` is on.\n//!\n\
          //! ```toml\n//! tencentcloud-api = {{ version = \"0.1\", features = [\"cvm\", \"transport-std\"] }}\n//! ```\n\
-         #![no_std]\n\npub use tencentcloud_core as core;\npub use tencentcloud_runtime as runtime;\n\
-         #[cfg(feature = \"transport-embassy\")]\npub use tencentcloud_transport_embassy as transport_embassy;\n\
-         #[cfg(feature = \"transport-std\")]\npub use tencentcloud_transport_std as transport_std;\n"
+         #![no_std]\n\n"
     );
+    // One `use` group, sorted by path as rustfmt keeps it.
+    let mut uses: Vec<(String, String, Option<String>)> = vec![
+        ("tencentcloud_core".into(), "core".into(), None),
+        ("tencentcloud_runtime".into(), "runtime".into(), None),
+        ("tencentcloud_transport_embassy".into(), "transport_embassy".into(), Some("transport-embassy".into())),
+        ("tencentcloud_transport_std".into(), "transport_std".into(), Some("transport-std".into())),
+    ];
     for s in &specs.services {
-        let _ = write!(
-            lib,
-            "#[cfg(feature = \"{}\")]\npub use {} as {};\n",
-            s.name,
-            lib_name(&s.name),
-            service_module(&s.name)
-        );
+        uses.push((lib_name(&s.name), service_module(&s.name), Some(s.name.clone())));
+    }
+    uses.sort();
+    for (path, alias, feature) in uses {
+        if let Some(f) = feature {
+            let _ = writeln!(lib, "#[cfg(feature = \"{f}\")]");
+        }
+        let _ = writeln!(lib, "pub use {path} as {alias};");
     }
     vec![("umbrella/Cargo.toml".into(), toml), ("umbrella/src/lib.rs".into(), lib)]
 }

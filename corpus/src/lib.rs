@@ -110,12 +110,14 @@ pub fn parse_allowed(text: &str) -> Result<BTreeSet<String>, String> {
 pub fn run(specs: &Path, allowed: &BTreeSet<String>) -> Result<Tally, String> {
     let mut tally = Tally::default();
     let mut failed_keys = BTreeSet::new();
-    let mut folders: Vec<_> = std::fs::read_dir(specs).map_err(|e| format!("{}: {e}", specs.display()))?.flatten().collect();
+    let mut folders: Vec<_> =
+        std::fs::read_dir(specs).map_err(|e| format!("{}: {e}", specs.display()))?.flatten().collect();
     folders.sort_by_key(|e| e.file_name());
     for folder in folders {
         let fname = folder.file_name().to_string_lossy().into_owned();
         let Ok(versions) = std::fs::read_dir(folder.path()) else { continue };
-        let mut versions: Vec<_> = versions.flatten().filter(|v| v.file_name().to_string_lossy().starts_with('v')).collect();
+        let mut versions: Vec<_> =
+            versions.flatten().filter(|v| v.file_name().to_string_lossy().starts_with('v')).collect();
         versions.sort_by_key(|e| e.file_name());
         for v in versions {
             let module = v.file_name().to_string_lossy().into_owned();
@@ -326,7 +328,9 @@ fn diff(inp: &Value<'_>, out: &Value<'_>, path: &str, top: bool) -> Option<Strin
             (t && *b) || (f && !*b)
         }
         (V::Number(a), V::Bool(b)) => (*a == "1" && *b) || (*a == "0" && !*b),
-        (V::Object(_) | V::Array(_), V::String(s)) => rt::parse(s.as_bytes()).is_ok_and(|v| diff(inp, &v, path, false).is_none()),
+        (V::Object(_) | V::Array(_), V::String(s)) => {
+            rt::parse(s.as_bytes()).is_ok_and(|v| diff(inp, &v, path, false).is_none())
+        }
         (V::Null, _) => true,
         _ => false,
     };
@@ -351,13 +355,17 @@ mod tests {
             panic!()
         };
         let v = unflatten(&q);
-        let want = rt::parse(br#"{"Action":"DescribeInstances","Filters":[{"Name":"zone","Values":["ap-1"]}],"Limit":"1"}"#).unwrap();
+        let want =
+            rt::parse(br#"{"Action":"DescribeInstances","Filters":[{"Name":"zone","Values":["ap-1"]}],"Limit":"1"}"#)
+                .unwrap();
         assert_eq!(v, want);
     }
 
     #[test]
     fn bodies_are_found_after_the_head() {
-        assert!(matches!(request_body("POST / HTTP/1.1\nHost: x\n<公共请求参数>\n\n{\n\"A\": 1}"), Body::Json(b) if b == "{\n\"A\": 1}"));
+        assert!(
+            matches!(request_body("POST / HTTP/1.1\nHost: x\n<公共请求参数>\n\n{\n\"A\": 1}"), Body::Json(b) if b == "{\n\"A\": 1}")
+        );
         assert!(matches!(request_body("POST / HTTP/1.1\nHost: x\n\n"), Body::Json("{}")));
     }
 

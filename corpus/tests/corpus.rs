@@ -12,7 +12,8 @@ fn specs_dir() -> PathBuf {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..");
     let dir = root.join("specs");
     if !dir.join("cvm").is_dir() {
-        let status = Command::new("sh").arg(root.join("codegen/fetch-specs.sh")).status().expect("run codegen/fetch-specs.sh");
+        let status =
+            Command::new("sh").arg(root.join("codegen/fetch-specs.sh")).status().expect("run codegen/fetch-specs.sh");
         assert!(status.success(), "codegen/fetch-specs.sh failed: the corpus needs the pinned specs");
     }
     dir
@@ -29,6 +30,11 @@ fn documented_examples_decode_and_round_trip() {
     }
     assert!(tally.examples > 18_000, "only {} examples found", tally.examples);
     assert!(tally.stale_allowed.is_empty(), "allowed defects that no longer fail: {:?}", tally.stale_allowed);
-    assert!(tally.allowed * 100 < tally.examples, "allowed defects {} are 1% of {} examples or more", tally.allowed, tally.examples);
+    assert!(
+        tally.allowed * 100 < tally.examples,
+        "allowed defects {} are 1% of {} examples or more",
+        tally.allowed,
+        tally.examples
+    );
     assert!(tally.failures.is_empty(), "{}", tally.line());
 }

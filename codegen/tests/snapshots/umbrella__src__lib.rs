@@ -10,13 +10,13 @@
 //! ```
 #![no_std]
 
+#[cfg(feature = "api")]
+pub use tencentcloud_api_service as api;
+#[cfg(feature = "as")]
+pub use tencentcloud_as as r#as;
 pub use tencentcloud_core as core;
 pub use tencentcloud_runtime as runtime;
 #[cfg(feature = "transport-embassy")]
 pub use tencentcloud_transport_embassy as transport_embassy;
 #[cfg(feature = "transport-std")]
 pub use tencentcloud_transport_std as transport_std;
-#[cfg(feature = "api")]
-pub use tencentcloud_api_service as api;
-#[cfg(feature = "as")]
-pub use tencentcloud_as as r#as;
