@@ -7,25 +7,30 @@ use std::time::Duration;
 use tencentcloud_transport_std::{CallOptions, Client, ClientProfile, ErrorKind, HttpProfile, RetryPolicy};
 
 use crate::credentials::CredentialArgs;
+use crate::output::OutputArgs;
 use crate::request_args::RequestArgs;
 
-/// Runs the call; prints the `Response` JSON on stdout, or the error on stderr.
+/// Runs the call; prints the `Response` (filtered and formatted) on stdout, or the error on stderr.
 pub fn run(
     request: &RequestArgs,
     credentials: &CredentialArgs,
     retries: u32,
     timeout: u64,
     ca_file: Option<&Path>,
+    output: &OutputArgs,
 ) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => return fail(&format!("cannot start the runtime: {e}"), 2),
     };
     match runtime.block_on(call(request, credentials, retries, timeout, ca_file)) {
-        Ok(response) => {
-            println!("{}", serde_json::to_string_pretty(&response).unwrap_or_else(|_| response.to_string()));
-            ExitCode::SUCCESS
-        }
+        Ok(response) => match output.render(&response) {
+            Ok(text) => {
+                println!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => fail(&e, 2),
+        },
         Err(e) => {
             let code = match e.kind() {
                 ErrorKind::Api { .. } => 1,

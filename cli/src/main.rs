@@ -1,11 +1,17 @@
-//! `tcloud`: call any Tencent Cloud API 3.0 action, print the exact signed request
-//! bytes without sending, or run the local API emulator.
+//! `tcloud`: call any action of any Tencent Cloud service as `tccli` does (parameters checked
+//! against the API schema first), call any API 3.0 action as raw JSON, print the exact signed
+//! request bytes without sending, or run the local API emulator.
 //!
 //! Credentials come from the default chain (environment, profile file, CVM instance
 //! role, TKE OIDC), or `--profile NAME`, or `--use-instance-role`; with `--role-arn`
 //! and `--role-session-name` a role is assumed with them first.
 //!
 //! ```text
+//! tcloud services
+//! tcloud cvm                                    # the actions of the latest version
+//! tcloud cvm DescribeInstances --help           # the parameters
+//! tcloud cvm DescribeInstances --Limit 1 --region ap-guangzhou --filter 'InstanceSet[].InstanceId'
+//! tcloud completions bash > /etc/bash_completion.d/tcloud
 //! tcloud call cvm 2017-03-12 DescribeInstances '{"Limit":1}' --region ap-guangzhou
 //! tcloud call cvm 2017-03-12 DescribeInstances --profile dev
 //! tcloud call cvm 2017-03-12 DescribeInstances --role-arn qcs::cam::uin/1:roleName/r --role-session-name me
@@ -15,8 +21,11 @@
 //! ```
 
 mod call;
+mod complete;
 mod credentials;
+mod output;
 mod request_args;
+mod service;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -27,11 +36,21 @@ use tencentcloud_core::Signer;
 use tencentcloud_transport_std::Credentials;
 
 use credentials::CredentialArgs;
+use output::OutputArgs;
 use request_args::RequestArgs;
 
 #[derive(Debug, Parser)]
-#[command(name = "tcloud", version, about = "Call, sign and mock Tencent Cloud API 3.0 requests")]
+#[command(
+    name = "tcloud",
+    version,
+    about = "Call, sign and mock Tencent Cloud API 3.0 requests",
+    after_help = "Any service as tccli takes it: `tcloud <service> <Action> --Param value ...`; `tcloud <service>` lists its actions."
+)]
 struct Cli {
+    /// Log what is sent and received (secrets redacted), with timings and retries; `RUST_LOG`
+    /// also works (e.g. `RUST_LOG=tencentcloud=trace`).
+    #[arg(long, global = true)]
+    debug: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -53,6 +72,8 @@ enum Command {
         /// Trust this PEM CA certificate (e.g. a private gateway or `tcloud mock --tls`).
         #[arg(long)]
         ca_file: Option<std::path::PathBuf>,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Print the exact HTTP/1.1 request bytes (signed), without sending them.
     Sign {
@@ -64,7 +85,7 @@ enum Command {
         #[arg(long)]
         timestamp: Option<u64>,
     },
-    /// Run the local API emulator (verifies signatures, answers canned actions).
+    /// Run the local API emulator (verifies signatures, validates and answers every action of every service).
     Mock {
         /// Port on 127.0.0.1 (default: any free port).
         #[arg(long, default_value_t = 0)]
@@ -75,7 +96,52 @@ enum Command {
         /// Serve HTTPS with a generated certificate (its CA is written next to the address).
         #[arg(long)]
         tls: bool,
+        /// Answer `RequestLimitExceeded` past N requests a second per action (20 when no N is given).
+        #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "20")]
+        rate_limit: Option<u32>,
+        /// Wait this many milliseconds before answering each request.
+        #[arg(long, value_name = "MS", default_value_t = 0)]
+        latency_ms: u64,
     },
+    /// List the services (and their API versions).
+    Services,
+    /// Print a shell completion script (bash, zsh or fish).
+    Completions {
+        /// The shell.
+        #[arg(value_parser = ["bash", "zsh", "fish"])]
+        shell: String,
+    },
+    /// Completion candidates for the words typed so far (used by the completion scripts).
+    #[command(name = "__complete", hide = true)]
+    Complete {
+        /// The words after `tcloud`, the last one being completed.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        words: Vec<String>,
+    },
+    /// Any service: `tcloud <service> [<Action>] [--Param value ...]`.
+    #[command(external_subcommand)]
+    Service(Vec<String>),
+}
+
+/// Installs a tracing subscriber on stderr when `--debug` is given or `RUST_LOG` is set.
+pub(crate) fn init_tracing(debug: bool) {
+    use tracing_subscriber::EnvFilter;
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(spec) if !spec.trim().is_empty() => EnvFilter::new(spec),
+        _ if debug => EnvFilter::new("tencentcloud=debug,tencentcloud_transport_std=debug,tencentcloud_core=debug"),
+        _ => return,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_span_events(tracing_subscriber::fmt::format::FmtSpan::CLOSE)
+        .try_init();
+}
+
+fn services() {
+    for e in tencentcloud_schema::services() {
+        println!("{:<16} {}", e.name(), e.versions().join(" "));
+    }
 }
 
 /// The credentials the flags describe (the default chain unless told otherwise).
@@ -108,9 +174,14 @@ fn sign(request: &RequestArgs, credentials: &CredentialArgs, timestamp: Option<u
     Ok(out)
 }
 
-fn mock(port: u16, keys: &[String], tls: bool) -> Result<(), String> {
+fn mock(port: u16, keys: &[String], tls: bool, rate_limit: Option<u32>, latency_ms: u64) -> Result<(), String> {
     use tencentcloud_emulator::{Emulator, default_test_key};
-    let mut builder = Emulator::builder().bind(std::net::SocketAddr::from(([127, 0, 0, 1], port)));
+    let mut builder = Emulator::builder()
+        .bind(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
+        .latency(std::time::Duration::from_millis(latency_ms));
+    if let Some(n) = rate_limit {
+        builder = builder.rate_limit(n);
+    }
     for key in keys {
         let (id, secret) = key.split_once(':').ok_or_else(|| format!("key {key:?}: expected ID:SECRET"))?;
         builder = builder.key(id, secret);
@@ -139,13 +210,28 @@ fn mock(port: u16, keys: &[String], tls: bool) -> Result<(), String> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    init_tracing(cli.debug);
     let result = match &cli.command {
         Command::Sign { request, credentials, timestamp } => sign(request, credentials, *timestamp)
             .and_then(|bytes| std::io::stdout().write_all(&bytes).map_err(|e| format!("cannot write to stdout: {e}"))),
-        Command::Mock { port, keys, tls } => mock(*port, keys, *tls),
-        Command::Call { request, credentials, retries, timeout, ca_file } => {
-            return call::run(request, credentials, *retries, *timeout, ca_file.as_deref());
+        Command::Mock { port, keys, tls, rate_limit, latency_ms } => mock(*port, keys, *tls, *rate_limit, *latency_ms),
+        Command::Call { request, credentials, retries, timeout, ca_file, output } => {
+            if let Err(e) = output.check() {
+                eprintln!("tcloud: {e}");
+                return ExitCode::from(2);
+            }
+            return call::run(request, credentials, *retries, *timeout, ca_file.as_deref(), output);
         }
+        Command::Services => {
+            services();
+            Ok(())
+        }
+        Command::Completions { shell } => complete::script(shell).map(|s| print!("{s}")),
+        Command::Complete { words } => {
+            complete::candidates(words).iter().for_each(|c| println!("{c}"));
+            Ok(())
+        }
+        Command::Service(args) => return service::run(args, cli.debug),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -46,6 +46,7 @@ extern crate std;
 #[macro_use]
 mod fmt;
 
+pub mod action;
 mod credential;
 mod error;
 mod hex;

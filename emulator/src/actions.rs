@@ -4,13 +4,12 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
+use crate::catalog::{self, AnswerSource};
 use crate::clock::rfc3339;
-use crate::params::{parse_query, unflatten};
+use crate::params::{MAX_DEPTH, parse_query, unflatten};
 use crate::server::State;
 use crate::tc3::{find_header, sha256_hex};
 
-const CVM_VERSION: &str = "2017-03-12";
-const STS_VERSION: &str = "2018-08-13";
 const DEFAULT_STS_SECS: i64 = 7200;
 const METADATA_LIFETIME: Duration = Duration::from_secs(7200);
 const MAX_OBJECT_BYTES: i64 = 64 * 1024 * 1024;
@@ -68,14 +67,14 @@ pub(crate) fn parse_params(
     body: &[u8],
 ) -> Result<Value, ApiError> {
     if method == "GET" {
-        return Ok(unflatten(&parse_query(query)));
+        return form(query);
     }
     let ct = find_header(headers, "content-type").unwrap_or("").trim().to_ascii_lowercase();
     if ct.starts_with("application/octet-stream") || ct.starts_with("multipart/") {
         return Ok(Value::Object(Map::new()));
     }
     if ct.starts_with("application/x-www-form-urlencoded") {
-        return Ok(unflatten(&parse_query(&String::from_utf8_lossy(body))));
+        return form(&String::from_utf8_lossy(body));
     }
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Value::Object(Map::new()));
@@ -87,6 +86,15 @@ pub(crate) fn parse_params(
     }
 }
 
+fn form(text: &str) -> Result<Value, ApiError> {
+    unflatten(&parse_query(text)).map_err(|e| {
+        ApiError::new(
+            "InvalidParameter",
+            format!("The parameter `{}` is nested too deeply (at most {MAX_DEPTH} levels).", e.name),
+        )
+    })
+}
+
 fn obj(v: Value) -> Map<String, Value> {
     match v {
         Value::Object(m) => m,
@@ -94,35 +102,40 @@ fn obj(v: Value) -> Map<String, Value> {
     }
 }
 
-fn check_version(req: &ApiRequest<'_>, expected: &str) -> Result<(), ApiError> {
-    if req.version == expected {
-        Ok(())
-    } else {
-        Err(ApiError::new(
-            "NoSuchVersion",
-            format!("The requested version `{}` of service `{}` does not exist.", req.version, req.service),
-        ))
+/// Answers a verified request: an action the schema knows is validated, then answered by its
+/// stateful behaviour if it has one, else by the catalog; the generic canned actions (`Echo`,
+/// `ChatCompletions`, `UploadFile`, `GetObjectBytes`) answer for any service that has no action
+/// of that name, and hunyuan's `ChatCompletions` always streams (it also takes the emulator's own
+/// `EmulatorEventDelayMs`, so it is not validated).
+pub(crate) fn dispatch(state: &State, req: &ApiRequest<'_>) -> (Result<Outcome, ApiError>, AnswerSource) {
+    let stateful = |r: Result<Outcome, ApiError>| (r, AnswerSource::Stateful);
+    let generic = || match req.action {
+        "Echo" => Some(Ok(echo(req))),
+        "ChatCompletions" => Some(chat_completions(req)),
+        "UploadFile" => Some(Ok(upload_file(req))),
+        "GetObjectBytes" => Some(get_object_bytes(req)),
+        _ => None,
+    };
+    if (req.service, req.action) == ("hunyuan", "ChatCompletions") {
+        return stateful(chat_completions(req));
     }
-}
-
-/// Dispatches on `(service, action)`.
-pub(crate) fn dispatch(state: &State, req: &ApiRequest<'_>) -> Result<Outcome, ApiError> {
+    let action = match catalog::lookup(req.service, req.version, req.action) {
+        Ok(a) => a,
+        Err(e) => return stateful(generic().unwrap_or(Err(e))),
+    };
+    if let Err(e) = catalog::validate(&action, &req.params) {
+        return (Err(e), AnswerSource::Stateful);
+    }
     match (req.service, req.action) {
-        (_, "Echo") => Ok(echo(req)),
-        (_, "ChatCompletions") => chat_completions(req),
-        (_, "UploadFile") => Ok(upload_file(req)),
-        (_, "GetObjectBytes") => get_object_bytes(req),
-        ("cvm", "DescribeInstances") => check_version(req, CVM_VERSION).and_then(|()| describe_instances(req)),
-        ("cvm", "DescribeRegions") => check_version(req, CVM_VERSION).map(|()| describe_regions()),
-        ("cvm", "DescribeZones") => check_version(req, CVM_VERSION).and_then(|()| describe_zones(req)),
-        ("sts", "AssumeRole") => check_version(req, STS_VERSION).and_then(|()| assume_role(state, req, false)),
-        ("sts", "AssumeRoleWithWebIdentity") => {
-            check_version(req, STS_VERSION).and_then(|()| assume_role(state, req, true))
+        ("cvm", "DescribeInstances") => stateful(describe_instances(req)),
+        ("cvm", "DescribeRegions") => stateful(Ok(describe_regions())),
+        ("cvm", "DescribeZones") => stateful(describe_zones(req)),
+        ("sts", "AssumeRole") => stateful(assume_role(state, req, false)),
+        ("sts", "AssumeRoleWithWebIdentity") => stateful(assume_role(state, req, true)),
+        _ => {
+            let (answer, source) = catalog::answer(&action, &req.params);
+            (answer.map(Outcome::Json), source)
         }
-        (service, action) => Err(ApiError::new(
-            "InvalidAction",
-            format!("The action `{action}` of service `{service}` is not found (tencentcloud-emulator)."),
-        )),
     }
 }
 

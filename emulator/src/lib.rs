@@ -31,8 +31,16 @@
 //! | any | `UploadFile` | `Length`, `Sha256`, `ContentType` of the (octet-stream) request body |
 //! | any | `GetObjectBytes` | an `application/octet-stream` body (`Length` bytes, or the bytes of `Content`) |
 //!
-//! Anything else answers `InvalidAction`. `GET /latest/meta-data/cam/security-credentials/[role]`
-//! emulates the CVM metadata service.
+//! Every other action of every service version in the pinned API specs (16,204 actions, from
+//! `tencentcloud-schema`) is answered too: parameters are first checked against the action's
+//! input shape (`UnknownParameter`, `InvalidParameter`, `InvalidParameterValue`,
+//! `MissingParameter`, naming the parameter; the GET query form the same way), then the
+//! documented example whose parameters match best is returned with a fresh `RequestId`, or, for
+//! an action without one, a response synthesized from its output shape
+//! ([`RecordedRequest::answer`] says which). An unknown action is `InvalidAction`, an unknown
+//! version `NoSuchVersion`. [`EmulatorBuilder::rate_limit`] and [`EmulatorBuilder::latency`] make
+//! it stricter and slower. `GET /latest/meta-data/cam/security-credentials/[role]` emulates the
+//! CVM metadata service.
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
@@ -47,13 +55,17 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
 mod actions;
+mod catalog;
 pub mod clock;
 mod ids;
+mod limits;
 pub mod params;
 mod server;
 pub mod tc3;
 mod tls;
 
+pub use catalog::AnswerSource;
+pub use limits::DEFAULT_RATE_LIMIT;
 pub use tc3::{AuthError, KeyInfo, Verified};
 pub use tls::LEAF_NAMES;
 
@@ -168,6 +180,8 @@ pub struct RecordedRequest {
     pub status: Option<u16>,
     /// The error code answered in the envelope, if the answer was an error envelope.
     pub error_code: Option<String>,
+    /// Where the answer of a dispatched API request came from (`None` when it was refused earlier).
+    pub answer: Option<AnswerSource>,
 }
 
 impl RecordedRequest {
@@ -215,6 +229,9 @@ impl Emulator {
             max_skew_secs: tc3::DEFAULT_MAX_SKEW_SECS,
             metadata_role: "emulator-role".to_owned(),
             on_request: None,
+            rate_limit: None,
+            latency: Duration::ZERO,
+            max_body: server::MAX_BODY,
         }
     }
 }
@@ -230,6 +247,9 @@ pub struct EmulatorBuilder {
     max_skew_secs: i64,
     metadata_role: String,
     on_request: Option<Callback>,
+    rate_limit: Option<u32>,
+    latency: Duration,
+    max_body: usize,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -242,6 +262,9 @@ impl fmt::Debug for EmulatorBuilder {
             .field("bind", &self.bind)
             .field("max_skew_secs", &self.max_skew_secs)
             .field("metadata_role", &self.metadata_role)
+            .field("rate_limit", &self.rate_limit)
+            .field("latency", &self.latency)
+            .field("max_body", &self.max_body)
             .finish_non_exhaustive()
     }
 }
@@ -289,6 +312,26 @@ impl EmulatorBuilder {
         self
     }
 
+    /// Answers `RequestLimitExceeded` past `per_second` requests a second of one action (the real
+    /// API's default is [`DEFAULT_RATE_LIMIT`]); off by default.
+    pub fn rate_limit(mut self, per_second: u32) -> Self {
+        self.rate_limit = Some(per_second);
+        self
+    }
+
+    /// Waits this long before answering each API request (on top of any [`Fault::Delay`]).
+    pub fn latency(mut self, latency: Duration) -> Self {
+        self.latency = latency;
+        self
+    }
+
+    /// Largest request body read (default 32 MiB); a bigger one is answered
+    /// `RequestSizeLimitExceeded` without being kept.
+    pub fn max_body(mut self, bytes: usize) -> Self {
+        self.max_body = bytes;
+        self
+    }
+
     /// Calls `f` for every request once it has been answered (or dropped), e.g. to log it.
     pub fn on_request(mut self, f: impl Fn(&RecordedRequest) + Send + Sync + 'static) -> Self {
         self.on_request = Some(Arc::new(f));
@@ -322,6 +365,7 @@ impl EmulatorBuilder {
             metadata_role: self.metadata_role,
             on_request: self.on_request,
             ids: Mutex::new(ids::IdGen::new()),
+            realism: limits::Realism::new(self.rate_limit, self.latency, self.max_body),
         });
 
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
@@ -462,7 +506,7 @@ impl RunningEmulator {
         self.inner.state.mint(lifetime)
     }
 
-    /// All requests received so far, in arrival order.
+    /// The requests received so far, in arrival order (the most recent 10,000 at most).
     pub fn requests(&self) -> Vec<RecordedRequest> {
         lock(&self.inner.state.requests).clone()
     }

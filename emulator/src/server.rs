@@ -27,13 +27,17 @@ use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
 use crate::actions::{self, ApiError, ApiRequest, Outcome};
+use crate::catalog::AnswerSource;
 use crate::clock::{imf_fixdate, rfc3339, system_now_ms};
 use crate::ids::IdGen;
+use crate::limits::Realism;
 use crate::tc3::{self, AuthError, KeyInfo, VerifyInput, find_header};
 use crate::{Callback, Fault, RecordedRequest, TemporaryCredential, Verification};
 
-/// Largest request body read (bigger ones get `RequestSizeLimitExceeded`).
+/// Largest request body read by default (bigger ones get `RequestSizeLimitExceeded`).
 pub(crate) const MAX_BODY: usize = 32 * 1024 * 1024;
+/// Most requests kept in the log ([`crate::RunningEmulator::requests`]); the oldest tenth goes past it.
+pub(crate) const MAX_RECORDED: usize = 10_000;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -57,6 +61,7 @@ pub(crate) struct State {
     pub(crate) metadata_role: String,
     pub(crate) on_request: Option<Callback>,
     pub(crate) ids: Mutex<IdGen>,
+    pub(crate) realism: Realism,
 }
 
 impl State {
@@ -100,16 +105,27 @@ impl State {
         let mut reqs = lock(&self.requests);
         let seq = self.seq.fetch_add(1, Ordering::SeqCst);
         r.seq = seq;
+        if reqs.len() >= MAX_RECORDED {
+            // A long-running emulator keeps the most recent requests only.
+            reqs.drain(..MAX_RECORDED / 10);
+        }
         reqs.push(r);
         seq
     }
 
     fn finish(&self, seq: u64, status: Option<u16>, error_code: Option<String>) {
+        self.finish_with(seq, status, error_code, None);
+    }
+
+    fn finish_with(&self, seq: u64, status: Option<u16>, error_code: Option<String>, answer: Option<AnswerSource>) {
         let snapshot = {
             let mut reqs = lock(&self.requests);
-            let Some(r) = reqs.iter_mut().find(|r| r.seq == seq) else { return };
+            // Recorded in `seq` order: a binary search keeps this cheap however many requests came.
+            let Ok(i) = reqs.binary_search_by_key(&seq, |r| r.seq) else { return };
+            let r = &mut reqs[i];
             r.status = status;
             r.error_code = error_code;
+            r.answer = answer;
             self.on_request.as_ref().map(|_| r.clone())
         };
         tracing::debug!(seq, ?status, "emulator request answered");
@@ -314,7 +330,7 @@ struct Received {
 
 async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Body>, DropConnection> {
     let (parts, body) = req.into_parts();
-    let (body, too_large) = match Limited::new(body, MAX_BODY).collect().await {
+    let (body, too_large) = match Limited::new(body, state.realism.max_body).collect().await {
         Ok(collected) => (collected.to_bytes(), false),
         Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => (Bytes::new(), true),
         // The client went away mid-body: nothing to answer.
@@ -401,7 +417,7 @@ async fn handle_api(state: &State, rx: Received) -> Result<Response<Body>, DropC
     let checked: Result<(String, String, Authenticated), AuthError> = if rx.too_large {
         Err(AuthError::new(
             "RequestSizeLimitExceeded",
-            format!("The request body exceeds the emulator's limit of {MAX_BODY} bytes."),
+            format!("The request body exceeds the emulator's limit of {} bytes.", state.realism.max_body),
         ))
     } else {
         preflight(&rx).and_then(|(action, version)| {
@@ -440,6 +456,7 @@ async fn handle_api(state: &State, rx: Received) -> Result<Response<Body>, DropC
         fault: fault.clone(),
         status: None,
         error_code: None,
+        answer: None,
     });
 
     if let Some(resp) = inject_fault(state, seq, fault.as_ref(), now_ms, &request_id).await? {
@@ -448,8 +465,13 @@ async fn handle_api(state: &State, rx: Received) -> Result<Response<Body>, DropC
     // A delay may have passed: answer with the clock as it is now.
     let now_ms = state.now_ms();
 
+    if !state.realism.latency.is_zero() {
+        tokio::time::sleep(state.realism.latency).await;
+    }
+    let mut source = None;
     let outcome = match checked {
         Err(e) => Err(ApiError::new(e.code, e.message)),
+        Ok((action, _, auth)) if let Err(e) = state.realism.admit(&auth.service, &action, now_ms) => Err(e),
         Ok((action, version, auth)) => params.and_then(|params| {
             let req = ApiRequest {
                 action: &action,
@@ -463,11 +485,13 @@ async fn handle_api(state: &State, rx: Received) -> Result<Response<Body>, DropC
                 now_ms,
                 request_id: &request_id,
             };
-            actions::dispatch(state, &req)
+            let (outcome, from) = actions::dispatch(state, &req);
+            source = Some(from);
+            outcome
         }),
     };
     let (resp, code) = render(now_ms, &request_id, outcome);
-    state.finish(seq, Some(resp.status().as_u16()), code);
+    state.finish_with(seq, Some(resp.status().as_u16()), code, source);
     Ok(resp)
 }
 
@@ -530,6 +554,7 @@ async fn handle_metadata(state: &State, rx: Received) -> Result<Response<Body>, 
         fault: fault.clone(),
         status: None,
         error_code: None,
+        answer: None,
     });
     if let Some(resp) = inject_fault(state, seq, fault.as_ref(), now_ms, &request_id).await? {
         return Ok(resp);

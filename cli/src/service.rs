@@ -1,0 +1,358 @@
+//! `tcloud <service> [<Action>] [--Param value ...]`: any action of any service, as `tccli` takes
+//! it, checked against the schema before anything is signed.
+//!
+//! ```text
+//! tcloud cvm                                   # the actions, one line each
+//! tcloud cvm DescribeInstances --help          # the parameters, with types and docs
+//! tcloud cvm DescribeInstances --Limit 1 --Filters '[{"Name":"zone","Values":["ap-guangzhou-3"]}]'
+//! tcloud cvm DescribeInstances --InstanceIds ins-1 ins-2 --output table --filter 'InstanceSet[].InstanceId'
+//! tcloud cvm DescribeInstances --cli-input-json params.json --version 2017-03-12
+//! ```
+//!
+//! Parameters are the flags that start with an upper-case letter (`--Limit`); the others are
+//! tcloud's own options. A value is read as its declared type: text as is for strings, JSON for
+//! numbers, bools, objects and lists; a list also takes several values (`--InstanceIds a b`).
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::Parser;
+use serde_json::{Map, Value};
+use tencentcloud_schema::{ActionRef, Member, Status, Type, Version};
+
+use crate::call;
+use crate::credentials::CredentialArgs;
+use crate::output::OutputArgs;
+use crate::request_args::{LanguageArg, MethodArg, RequestArgs};
+
+/// tcloud's own options of a service command.
+#[derive(Debug, Parser)]
+#[command(no_binary_name = true, disable_help_flag = true, disable_version_flag = true)]
+struct Options {
+    /// API version (default: the latest).
+    #[arg(long)]
+    version: Option<String>,
+    /// Region, e.g. `ap-guangzhou`.
+    #[arg(long)]
+    region: Option<String>,
+    /// Send to this URL instead of `https://<service>.tencentcloudapi.com`.
+    #[arg(long)]
+    endpoint: Option<String>,
+    /// HTTP method: POST (JSON body) or GET (flattened query).
+    #[arg(long, value_enum, default_value_t = MethodArg::Post)]
+    method: MethodArg,
+    /// Language of error messages.
+    #[arg(long, value_enum)]
+    language: Option<LanguageArg>,
+    /// Read the parameters from this JSON file (flags given too override its members).
+    #[arg(long, value_name = "FILE")]
+    cli_input_json: Option<PathBuf>,
+    /// Retry rate limits and safe failures up to N times.
+    #[arg(long, default_value_t = 0)]
+    retries: u32,
+    /// Total time limit of the call, in seconds.
+    #[arg(long, default_value_t = 60)]
+    timeout: u64,
+    /// Trust this PEM CA certificate.
+    #[arg(long)]
+    ca_file: Option<PathBuf>,
+    /// Show the parameters of the action (or the actions of the service).
+    #[arg(long, short = 'h')]
+    help: bool,
+    /// Log what is sent and received (secrets redacted), with timings and retries.
+    #[arg(long)]
+    debug: bool,
+    #[command(flatten)]
+    output: OutputArgs,
+    #[command(flatten)]
+    credentials: CredentialArgs,
+}
+
+/// Names of tcloud's own options (for completion).
+pub fn option_names() -> Vec<String> {
+    use clap::CommandFactory;
+    Options::command().get_arguments().filter_map(|a| a.get_long()).map(|l| format!("--{l}")).collect()
+}
+
+/// An error message and the exit code it ends with.
+struct Fail(String);
+
+impl From<String> for Fail {
+    fn from(s: String) -> Self {
+        Fail(s)
+    }
+}
+
+/// Runs `tcloud <args...>` where `args[0]` is a service name.
+pub fn run(args: &[String], debug: bool) -> ExitCode {
+    match run_inner(args, debug) {
+        Ok(code) => code,
+        Err(Fail(message)) => {
+            eprintln!("tcloud: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// A flag that names an API parameter (`--Limit`), not a tcloud option.
+fn is_param_flag(arg: &str) -> bool {
+    arg.strip_prefix("--").and_then(|n| n.chars().next()).is_some_and(|c| c.is_ascii_uppercase())
+}
+
+fn run_inner(args: &[String], debug: bool) -> Result<ExitCode, Fail> {
+    let (svc_name, rest) = args.split_first().ok_or_else(|| "missing service".to_owned())?;
+    let svc = tencentcloud_schema::service(svc_name)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("unknown service `{svc_name}` (`tcloud services` lists them)"))?;
+    let (action_name, rest) = match rest.split_first() {
+        Some((a, r)) if !a.starts_with('-') => (Some(a.as_str()), r),
+        _ => (None, rest),
+    };
+    let (params, options) = split_params(rest)?;
+    let opts = Options::try_parse_from(&options).map_err(|e| e.render().to_string().trim_end().to_owned())?;
+    if opts.debug && !debug {
+        crate::init_tracing(true);
+    }
+    let version = match &opts.version {
+        Some(v) => svc.version(v).ok_or_else(|| {
+            let known: Vec<&str> = svc.versions.iter().map(|v| v.version.as_str()).collect();
+            format!("service `{}` has no version `{v}`; versions: {}", svc.name, known.join(", "))
+        })?,
+        None => svc.latest(),
+    };
+    let Some(action_name) = action_name else {
+        if !params.is_empty() {
+            return Err(format!("missing action before `{}`", params[0].0).into());
+        }
+        print!("{}", action_list(&svc.name, &svc.title, version));
+        return Ok(ExitCode::SUCCESS);
+    };
+    let action = version.action(action_name).ok_or_else(|| unknown_action(&svc.name, version, action_name))?;
+    if opts.help {
+        print!("{}", action_help(&svc.name, &action));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut body = match &opts.cli_input_json {
+        Some(path) => read_input_json(path)?,
+        None => Map::new(),
+    };
+    for (name, values) in &params {
+        let member = action.input().iter().find(|m| m.name == *name).ok_or_else(|| {
+            let accepted: Vec<&str> = action.input().iter().map(|m| m.name.as_str()).collect();
+            format!("{} {}: unknown parameter `--{name}`; accepted: {}", svc.name, action.name, accepted.join(", "))
+        })?;
+        body.insert(name.clone(), value_of(member, values).map_err(|e| format!("{} {}: {e}", svc.name, action.name))?);
+    }
+    let body = Value::Object(body);
+    action.validate(&body).map_err(|v| {
+        format!("{} {}: {v} (`tcloud {} {} --help` lists the parameters)", svc.name, action.name, svc.name, action.name)
+    })?;
+    opts.output.check()?;
+
+    let request = RequestArgs {
+        service: svc.name.clone(),
+        version: version.version.clone(),
+        action: action.name.to_owned(),
+        params: Some(body.to_string()),
+        region: opts.region,
+        endpoint: opts.endpoint,
+        method: opts.method,
+        language: opts.language,
+        sign_headers: Vec::new(),
+        unsigned_payload: false,
+        headers: Vec::new(),
+    };
+    Ok(call::run(&request, &opts.credentials, opts.retries, opts.timeout, opts.ca_file.as_deref(), &opts.output))
+}
+
+/// API parameters as given: name and the values after it.
+type Params = Vec<(String, Vec<String>)>;
+
+/// `--Name v1 v2 --Other v` pairs, and everything else (tcloud's options) in order.
+fn split_params(args: &[String]) -> Result<(Params, Vec<String>), String> {
+    let mut params: Vec<(String, Vec<String>)> = Vec::new();
+    let mut options = Vec::new();
+    let mut current: Option<usize> = None;
+    for arg in args {
+        if is_param_flag(arg) {
+            let name = &arg[2..];
+            let (name, inline) = match name.split_once('=') {
+                Some((n, v)) => (n, Some(v.to_owned())),
+                None => (name, None),
+            };
+            if params.iter().any(|(n, _)| n == name) {
+                return Err(format!("parameter `--{name}` given twice"));
+            }
+            params.push((name.to_owned(), inline.into_iter().collect()));
+            current = Some(params.len() - 1);
+        } else if arg.starts_with("--")
+            || (arg.starts_with('-') && arg.len() == 2 && !arg[1..].starts_with(char::is_numeric))
+        {
+            current = None;
+            options.push(arg.clone());
+        } else if let Some(i) = current {
+            params[i].1.push(arg.clone());
+        } else {
+            options.push(arg.clone());
+        }
+    }
+    if let Some((name, _)) = params.iter().find(|(_, v)| v.is_empty()) {
+        return Err(format!("parameter `--{name}` needs a value"));
+    }
+    Ok((params, options))
+}
+
+/// The JSON value of a parameter's command-line text, read as its declared type.
+fn value_of(member: &Member, values: &[String]) -> Result<Value, String> {
+    let one = |ty: &Type, text: &str| -> Result<Value, String> {
+        match ty {
+            Type::Scalar(s) if matches!(s.name(), "string" | "binary" | "datetime" | "datetime_iso" | "date") => {
+                Ok(Value::String(text.to_owned()))
+            }
+            // Left as text when it is not JSON: validation then names the parameter and the type.
+            Type::Scalar(_) => Ok(serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))),
+            Type::Object(_) | Type::List(_) => serde_json::from_str(text)
+                .map_err(|e| format!("parameter `--{}` ({}) must be JSON: {e}", member.name, member.ty)),
+        }
+    };
+    match (&member.ty, values) {
+        (_, [single]) if !matches!(member.ty, Type::List(_)) => one(&member.ty, single),
+        (Type::List(_), [single]) if single.trim_start().starts_with('[') => one(&member.ty, single),
+        (Type::List(item), many) => many.iter().map(|v| one(item, v)).collect::<Result<Vec<_>, _>>().map(Value::Array),
+        _ => Err(format!("parameter `--{}` ({}) takes one value, got {}", member.name, member.ty, values.len())),
+    }
+}
+
+fn read_input_json(path: &std::path::Path) -> Result<Map<String, Value>, String> {
+    const MAX: u64 = 16 * 1024 * 1024;
+    let meta = std::fs::metadata(path).map_err(|e| format!("--cli-input-json {}: {e}", path.display()))?;
+    if meta.len() > MAX {
+        return Err(format!("--cli-input-json {}: larger than {MAX} bytes", path.display()));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("--cli-input-json {}: {e}", path.display()))?;
+    match serde_json::from_str(&text) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(format!("--cli-input-json {}: not a JSON object", path.display())),
+        Err(e) => Err(format!("--cli-input-json {}: {e}", path.display())),
+    }
+}
+
+fn unknown_action(service: &str, version: &Version, name: &str) -> String {
+    // The nearest names: the longest common prefix (ignoring case), then the closest length.
+    let common = |a: &str| a.bytes().zip(name.bytes()).take_while(|(x, y)| x.eq_ignore_ascii_case(y)).count();
+    let mut ranked: Vec<(usize, usize, &str)> =
+        version.actions.keys().map(|a| (common(a), a.len().abs_diff(name.len()), a.as_str())).collect();
+    ranked.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.cmp(&y.1)));
+    let near: Vec<&str> = ranked.iter().filter(|r| r.0 >= 4).take(5).map(|r| r.2).collect();
+    let mut msg = format!("service `{service}` ({}) has no action `{name}`", version.version);
+    if !near.is_empty() {
+        let _ = write!(msg, "; did you mean: {}", near.join(", "));
+    }
+    msg + &format!(" (`tcloud {service}` lists them)")
+}
+
+fn status_mark(status: Status) -> &'static str {
+    match status {
+        Status::Online => "",
+        Status::Deprecated => " [deprecated]",
+        Status::Offline => " [offline]",
+    }
+}
+
+/// `tcloud <service>`: the actions, one line each.
+fn action_list(service: &str, title: &str, version: &Version) -> String {
+    let mut out = format!("{service} {} ({title}): {} actions\n\n", version.version, version.actions.len());
+    let width = version.actions.keys().map(String::len).max().unwrap_or(0);
+    for a in version.actions() {
+        let _ = writeln!(out, "  {:<width$}  {}{}", a.name, a.action.doc, status_mark(a.action.status));
+    }
+    let _ = writeln!(out, "\n`tcloud {service} <Action> --help` lists an action's parameters.");
+    out
+}
+
+/// `tcloud <service> <Action> --help`: the parameters, then the objects they use.
+fn action_help(service: &str, action: &ActionRef<'_>) -> String {
+    let mut out = format!(
+        "{service} {} ({}){}\n{}\n\nParameters:\n",
+        action.name,
+        action.version.version,
+        status_mark(action.action.status),
+        action.action.doc
+    );
+    members(&mut out, action.input(), "--");
+    let mut seen: Vec<&str> = Vec::new();
+    let mut todo: Vec<&str> = action.input().iter().filter_map(|m| object_of(&m.ty)).collect();
+    while let Some(name) = todo.pop() {
+        if seen.contains(&name) {
+            continue;
+        }
+        seen.push(name);
+        if let Some(ms) = action.version.object(name) {
+            let _ = write!(out, "\n{name}:\n");
+            members(&mut out, ms, "");
+            todo.extend(ms.iter().filter_map(|m| object_of(&m.ty)));
+        }
+    }
+    let _ = write!(out, "\nValues are text for strings and JSON otherwise; a list also takes several values.\n");
+    out
+}
+
+fn object_of(ty: &Type) -> Option<&str> {
+    match ty {
+        Type::Object(o) => Some(o),
+        Type::List(item) => object_of(item),
+        Type::Scalar(_) => None,
+    }
+}
+
+fn members(out: &mut String, ms: &[Member], prefix: &str) {
+    let width = ms.iter().map(|m| m.name.len() + prefix.len()).max().unwrap_or(0);
+    let tw = ms.iter().map(|m| m.ty.to_string().len()).max().unwrap_or(0);
+    for m in ms {
+        let name = format!("{prefix}{}", m.name);
+        let req = if m.required { "required" } else { "optional" };
+        let _ = writeln!(out, "  {name:<width$}  {:<tw$}  {req}  {}", m.ty.to_string(), m.doc);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn s(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| (*s).to_owned()).collect()
+    }
+
+    #[test]
+    fn params_and_options_split() {
+        let (p, o) =
+            split_params(&s(&["--Limit", "1", "--region", "ap-guangzhou", "--InstanceIds", "a", "b", "--Offset=-1"]))
+                .unwrap();
+        assert_eq!(
+            p,
+            vec![("Limit".into(), s(&["1"])), ("InstanceIds".into(), s(&["a", "b"])), ("Offset".into(), s(&["-1"]))]
+        );
+        assert_eq!(o, s(&["--region", "ap-guangzhou"]));
+        assert!(split_params(&s(&["--Limit"])).unwrap_err().contains("needs a value"));
+        assert!(split_params(&s(&["--Limit", "1", "--Limit", "2"])).unwrap_err().contains("twice"));
+    }
+
+    #[test]
+    fn values_follow_the_declared_type() {
+        let m = |ty: &str| Member {
+            name: "P".into(),
+            ty: Type::try_from(ty.to_owned()).unwrap(),
+            required: false,
+            doc: String::new(),
+        };
+        assert_eq!(value_of(&m("int64"), &s(&["5"])).unwrap(), serde_json::json!(5));
+        assert_eq!(value_of(&m("int64"), &s(&["five"])).unwrap(), serde_json::json!("five"));
+        assert_eq!(value_of(&m("string"), &s(&["5"])).unwrap(), serde_json::json!("5"));
+        assert_eq!(value_of(&m("[string]"), &s(&["a", "b"])).unwrap(), serde_json::json!(["a", "b"]));
+        assert_eq!(value_of(&m("[string]"), &s(&[r#"["a"]"#])).unwrap(), serde_json::json!(["a"]));
+        assert_eq!(value_of(&m("[int64]"), &s(&["1", "2"])).unwrap(), serde_json::json!([1, 2]));
+        assert!(value_of(&m("Filter"), &s(&["x"])).unwrap_err().contains("must be JSON"));
+        assert!(value_of(&m("string"), &s(&["a", "b"])).unwrap_err().contains("takes one value"));
+    }
+}

@@ -1,0 +1,360 @@
+//! A bounded JSON parser into a borrowed tree. Numbers stay as their text, so no digit is
+//! lost before a typed reader decides what they are; strings borrow from the input unless
+//! they hold escapes.
+use crate::error::{Error, ErrorKind, Result};
+use alloc::borrow::Cow;
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// The default nesting limit of [`parse`].
+pub const MAX_DEPTH: usize = 128;
+
+/// A parsed JSON value, borrowing from the input.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Value<'a> {
+    /// `null`.
+    Null,
+    /// `true` / `false`.
+    Bool(bool),
+    /// A number, as written (valid JSON number syntax).
+    Number(&'a str),
+    /// A string, unescaped.
+    String(Cow<'a, str>),
+    /// An array.
+    Array(Vec<Value<'a>>),
+    /// An object, members in document order (duplicates kept).
+    Object(Vec<(Cow<'a, str>, Value<'a>)>),
+}
+
+impl Value<'_> {
+    /// The JSON type with an article, for error messages (`an object`).
+    pub fn type_name(&self) -> &'static str {
+        match self {
+            Value::Null => "null",
+            Value::Bool(_) => "a bool",
+            Value::Number(_) => "a number",
+            Value::String(_) => "a string",
+            Value::Array(_) => "a list",
+            Value::Object(_) => "an object",
+        }
+    }
+
+    /// The first member named `name` of an object (`None` for other values).
+    pub fn get(&self, name: &str) -> Option<&Self> {
+        match self {
+            Value::Object(members) => members.iter().find(|(k, _)| k == name).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+
+    /// The string, when this is one.
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Value::String(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// Parses one JSON document (surrounding whitespace allowed) with the [`MAX_DEPTH`] limit.
+pub fn parse(input: &[u8]) -> Result<Value<'_>> {
+    parse_with_depth(input, MAX_DEPTH)
+}
+
+/// Parses one JSON document, refusing nesting deeper than `max_depth`.
+pub fn parse_with_depth(input: &[u8], max_depth: usize) -> Result<Value<'_>> {
+    let text = core::str::from_utf8(input).map_err(|e| syntax(e.valid_up_to(), "UTF-8 text"))?;
+    let mut p = Parser { s: text, b: input, i: 0, depth: 0, max_depth };
+    let v = p.value()?;
+    p.ws();
+    if p.i != p.b.len() {
+        return Err(syntax(p.i, "the end of the document"));
+    }
+    Ok(v)
+}
+
+fn syntax(offset: usize, what: &'static str) -> Error {
+    Error::new(ErrorKind::Syntax { offset, what })
+}
+
+struct Parser<'a> {
+    s: &'a str,
+    b: &'a [u8],
+    i: usize,
+    depth: usize,
+    max_depth: usize,
+}
+
+impl<'a> Parser<'a> {
+    fn ws(&mut self) {
+        while let Some(b' ' | b'\t' | b'\n' | b'\r') = self.b.get(self.i) {
+            self.i += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.b.get(self.i).copied()
+    }
+
+    fn eat(&mut self, c: u8, what: &'static str) -> Result<()> {
+        self.ws();
+        if self.peek() == Some(c) {
+            self.i += 1;
+            Ok(())
+        } else {
+            Err(syntax(self.i, what))
+        }
+    }
+
+    fn literal(&mut self, word: &str, v: Value<'a>) -> Result<Value<'a>> {
+        if self.b[self.i..].starts_with(word.as_bytes()) {
+            self.i += word.len();
+            Ok(v)
+        } else {
+            Err(syntax(self.i, "a JSON value"))
+        }
+    }
+
+    fn value(&mut self) -> Result<Value<'a>> {
+        self.ws();
+        match self.peek() {
+            Some(b'{') => self.nested(|p| p.object()),
+            Some(b'[') => self.nested(|p| p.array()),
+            Some(b'"') => Ok(Value::String(self.string()?)),
+            Some(b't') => self.literal("true", Value::Bool(true)),
+            Some(b'f') => self.literal("false", Value::Bool(false)),
+            Some(b'n') => self.literal("null", Value::Null),
+            Some(b'-' | b'0'..=b'9') => self.number(),
+            _ => Err(syntax(self.i, "a JSON value")),
+        }
+    }
+
+    fn nested(&mut self, f: impl FnOnce(&mut Self) -> Result<Value<'a>>) -> Result<Value<'a>> {
+        if self.depth >= self.max_depth {
+            return Err(Error::new(ErrorKind::TooDeep { limit: self.max_depth }));
+        }
+        self.depth += 1;
+        self.i += 1;
+        let v = f(self);
+        self.depth -= 1;
+        v
+    }
+
+    fn object(&mut self) -> Result<Value<'a>> {
+        let mut members = Vec::new();
+        self.ws();
+        if self.peek() == Some(b'}') {
+            self.i += 1;
+            return Ok(Value::Object(members));
+        }
+        loop {
+            self.ws();
+            if self.peek() != Some(b'"') {
+                return Err(syntax(self.i, "a member name"));
+            }
+            let key = self.string()?;
+            self.eat(b':', "':'")?;
+            members.push((key, self.value()?));
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b'}') => {
+                    self.i += 1;
+                    return Ok(Value::Object(members));
+                }
+                _ => return Err(syntax(self.i, "',' or '}'")),
+            }
+        }
+    }
+
+    fn array(&mut self) -> Result<Value<'a>> {
+        let mut items = Vec::new();
+        self.ws();
+        if self.peek() == Some(b']') {
+            self.i += 1;
+            return Ok(Value::Array(items));
+        }
+        loop {
+            items.push(self.value()?);
+            self.ws();
+            match self.peek() {
+                Some(b',') => self.i += 1,
+                Some(b']') => {
+                    self.i += 1;
+                    return Ok(Value::Array(items));
+                }
+                _ => return Err(syntax(self.i, "',' or ']'")),
+            }
+        }
+    }
+
+    fn digits(&mut self) -> usize {
+        let start = self.i;
+        while let Some(b'0'..=b'9') = self.peek() {
+            self.i += 1;
+        }
+        self.i - start
+    }
+
+    fn number(&mut self) -> Result<Value<'a>> {
+        let start = self.i;
+        if self.peek() == Some(b'-') {
+            self.i += 1;
+        }
+        match self.peek() {
+            Some(b'0') => self.i += 1,
+            Some(b'1'..=b'9') => {
+                self.digits();
+            }
+            _ => return Err(syntax(self.i, "a digit")),
+        }
+        if self.peek() == Some(b'.') {
+            self.i += 1;
+            if self.digits() == 0 {
+                return Err(syntax(self.i, "a digit"));
+            }
+        }
+        if let Some(b'e' | b'E') = self.peek() {
+            self.i += 1;
+            if let Some(b'+' | b'-') = self.peek() {
+                self.i += 1;
+            }
+            if self.digits() == 0 {
+                return Err(syntax(self.i, "a digit"));
+            }
+        }
+        Ok(Value::Number(&self.s[start..self.i]))
+    }
+
+    fn hex4(&mut self) -> Result<u32> {
+        let h = self.b.get(self.i..self.i + 4).ok_or_else(|| syntax(self.i, "4 hex digits"))?;
+        let mut n = 0;
+        for &c in h {
+            let d = (c as char).to_digit(16).ok_or_else(|| syntax(self.i, "4 hex digits"))?;
+            n = n * 16 + d;
+        }
+        self.i += 4;
+        Ok(n)
+    }
+
+    /// At the opening quote.
+    fn string(&mut self) -> Result<Cow<'a, str>> {
+        self.i += 1;
+        let start = self.i;
+        let mut owned: Option<String> = None;
+        let mut run = start;
+        loop {
+            let Some(c) = self.peek() else { return Err(syntax(self.i, "'\"'")) };
+            match c {
+                b'"' => {
+                    let tail = &self.s[run..self.i];
+                    self.i += 1;
+                    return Ok(match owned {
+                        Some(mut s) => {
+                            s.push_str(tail);
+                            Cow::Owned(s)
+                        }
+                        None => Cow::Borrowed(tail),
+                    });
+                }
+                b'\\' => {
+                    let s = owned.get_or_insert_with(String::new);
+                    s.push_str(&self.s[run..self.i]);
+                    self.i += 1;
+                    let esc = self.peek().ok_or_else(|| syntax(self.i, "an escape"))?;
+                    self.i += 1;
+                    let ch = match esc {
+                        b'"' => '"',
+                        b'\\' => '\\',
+                        b'/' => '/',
+                        b'b' => '\u{8}',
+                        b'f' => '\u{c}',
+                        b'n' => '\n',
+                        b'r' => '\r',
+                        b't' => '\t',
+                        b'u' => {
+                            let hi = self.hex4()?;
+                            let code = if (0xD800..0xDC00).contains(&hi) {
+                                if !self.b[self.i..].starts_with(b"\\u") {
+                                    return Err(syntax(self.i, "a low surrogate"));
+                                }
+                                self.i += 2;
+                                let lo = self.hex4()?;
+                                if !(0xDC00..0xE000).contains(&lo) {
+                                    return Err(syntax(self.i, "a low surrogate"));
+                                }
+                                0x10000 + ((hi - 0xD800) << 10) + (lo - 0xDC00)
+                            } else {
+                                hi
+                            };
+                            char::from_u32(code).ok_or_else(|| syntax(self.i, "a Unicode scalar value"))?
+                        }
+                        _ => return Err(syntax(self.i - 1, "an escape")),
+                    };
+                    let s = owned.get_or_insert_with(String::new);
+                    s.push(ch);
+                    run = self.i;
+                }
+                0..=0x1f => return Err(syntax(self.i, "no control character in a string")),
+                _ => self.i += 1,
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[allow(unused_imports)]
+    use alloc::string::ToString;
+    use alloc::vec;
+
+    #[test]
+    fn parses_values_and_keeps_number_text() {
+        let v = parse(
+            br#" {"a": [1, -0.5e+3, 18446744073709551616], "b": "x\u00e9\ud83d\ude00\n", "c": null, "d": true} "#,
+        )
+        .unwrap();
+        assert_eq!(
+            v.get("a"),
+            Some(&Value::Array(vec![
+                Value::Number("1"),
+                Value::Number("-0.5e+3"),
+                Value::Number("18446744073709551616")
+            ]))
+        );
+        assert_eq!(v.get("b").and_then(Value::as_str), Some("xé😀\n"));
+        assert_eq!(v.get("c"), Some(&Value::Null));
+        assert_eq!(v.get("d"), Some(&Value::Bool(true)));
+    }
+
+    #[test]
+    fn refuses_bad_json_with_offsets() {
+        for (text, offset) in [
+            (&b"{\"a\" 1}"[..], 5),
+            (b"[1,]", 3),
+            (b"01", 1),
+            (b"1.", 2),
+            (b"\"a", 2),
+            (b"\"\\x\"", 2),
+            (b"\"\\ud800\"", 7),
+            (b"\"\x01\"", 1),
+            (b"tru", 0),
+            (b"{} {}", 3),
+            (b"\xff", 0),
+        ] {
+            match parse(text).unwrap_err().kind() {
+                ErrorKind::Syntax { offset: got, .. } => assert_eq!(*got, offset, "{:?}", core::str::from_utf8(text)),
+                k => panic!("{k:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn depth_is_bounded() {
+        let deep: Vec<u8> = core::iter::repeat_n(b'[', 10_000).collect();
+        assert_eq!(parse(&deep).unwrap_err().kind(), &ErrorKind::TooDeep { limit: MAX_DEPTH });
+        assert!(parse_with_depth(b"[[1]]", 2).is_ok());
+        assert!(parse_with_depth(b"[[[1]]]", 2).is_err());
+    }
+}

@@ -1,0 +1,258 @@
+//! [`FromJson`]: typed, tolerant reading of a parsed [`Value`].
+use crate::error::{Error, ErrorKind, Result};
+use crate::json::{Value, parse};
+use crate::write::{ToJson, Writer};
+use alloc::borrow::Cow;
+use alloc::boxed::Box;
+use alloc::string::{String, ToString};
+use alloc::vec::Vec;
+
+/// A type read from JSON. `Ok(None)` means the value reads as absent (`null`, or `""` where
+/// a number, bool, list or object is declared).
+pub trait FromJson: Sized {
+    /// Reads `v`; an error's path is relative to `v`.
+    fn from_json(v: &Value<'_>) -> Result<Option<Self>>;
+}
+
+/// The members of a JSON object being read into a struct.
+#[derive(Debug, Clone, Copy)]
+pub struct Obj<'v, 'a> {
+    members: &'v [(Cow<'a, str>, Value<'a>)],
+}
+
+impl<'v, 'a> Obj<'v, 'a> {
+    /// The object in `v`; `None` for `null` or `""`, an error for any other non-object.
+    pub fn of(v: &'v Value<'a>) -> Result<Option<Self>> {
+        match v {
+            Value::Object(members) => Ok(Some(Obj { members })),
+            v if absent(v) => Ok(None),
+            v => Err(Error::expected("an object", v.type_name())),
+        }
+    }
+
+    /// Reads the member named exactly `name` (absent or `null`: `None`); an error names it.
+    pub fn f<T: FromJson>(&self, name: &'static str) -> Result<Option<T>> {
+        match self.members.iter().find(|(k, _)| k == name) {
+            None | Some((_, Value::Null)) => Ok(None),
+            Some((_, v)) => T::from_json(v).map_err(|e| e.in_field(name)),
+        }
+    }
+}
+
+fn absent(v: &Value<'_>) -> bool {
+    match v {
+        Value::Null => true,
+        Value::String(s) => s.is_empty(),
+        _ => false,
+    }
+}
+
+/// Parses `input` and reads it as `T` (a document that reads as absent is an error).
+pub fn from_slice<T: FromJson>(input: &[u8]) -> Result<T> {
+    from_value(&parse(input)?)
+}
+
+/// Reads `v` as `T` (a value that reads as absent is an error).
+pub fn from_value<T: FromJson>(v: &Value<'_>) -> Result<T> {
+    T::from_json(v)?.ok_or_else(|| Error::expected("a value", v.type_name()))
+}
+
+/// JSON number syntax (the parser's grammar), for numbers written as strings.
+fn is_number(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = usize::from(b.first() == Some(&b'-'));
+    let digits = |i: &mut usize| {
+        let start = *i;
+        while b.get(*i).is_some_and(u8::is_ascii_digit) {
+            *i += 1;
+        }
+        *i - start
+    };
+    match b.get(i) {
+        Some(b'0') => i += 1,
+        Some(b'1'..=b'9') => {
+            digits(&mut i);
+        }
+        _ => return false,
+    }
+    if b.get(i) == Some(&b'.') {
+        i += 1;
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    if let Some(b'e' | b'E') = b.get(i) {
+        i += 1;
+        if let Some(b'+' | b'-') = b.get(i) {
+            i += 1;
+        }
+        if digits(&mut i) == 0 {
+            return false;
+        }
+    }
+    i == b.len()
+}
+
+/// The number text of `v` (a number, or a string holding one); `None` when absent.
+fn number_text<'v>(v: &'v Value<'_>, expected: &'static str) -> Result<Option<&'v str>> {
+    match v {
+        Value::Number(t) => Ok(Some(t)),
+        Value::String(s) if is_number(s) => Ok(Some(s)),
+        v if absent(v) => Ok(None),
+        v => Err(Error::expected(expected, v.type_name())),
+    }
+}
+
+fn integer(v: &Value<'_>, expected: &'static str) -> Result<Option<i128>> {
+    let Some(t) = number_text(v, expected)? else { return Ok(None) };
+    // Integers never pass through f64: a fraction or exponent is out of the field's form.
+    let n: i128 = t.parse().map_err(|_| Error::new(ErrorKind::Range { expected }))?;
+    Ok(Some(n))
+}
+
+impl FromJson for i64 {
+    fn from_json(v: &Value<'_>) -> Result<Option<Self>> {
+        const E: &str = "a 64-bit integer";
+        integer(v, E)?.map(|n| i64::try_from(n).map_err(|_| Error::new(ErrorKind::Range { expected: E }))).transpose()
+    }
+}
+
+/// `uint64` fields: every `u64` and the negative values some services document.
+impl FromJson for i128 {
+    fn from_json(v: &Value<'_>) -> Result<Option<Self>> {
+        const E: &str = "an integer in -2^63..2^64";
+        match integer(v, E)? {
+            Some(n) if n < i128::from(i64::MIN) || n > i128::from(u64::MAX) => {
+                Err(Error::new(ErrorKind::Range { expected: E }))
+            }
+            n => Ok(n),
+        }
+    }
+}
+
+impl FromJson for f64 {
+    fn from_json(v: &Value<'_>) -> Result<Option<Self>> {
+        const E: &str = "a finite number";
+        let Some(t) = number_text(v, "a number")? else { return Ok(None) };
+        match t.parse::<f64>() {
+            Ok(x) if x.is_finite() => Ok(Some(x)),
+            _ => Err(Error::new(ErrorKind::Range { expected: E })),
+        }
+    }
+}
+
+impl FromJson for bool {
+    fn from_json(v: &Value<'_>) -> Result<Option<Self>> {
+        match v {
+            Value::Bool(b) => Ok(Some(*b)),
+            Value::String(s) if matches!(&**s, "true" | "True" | "TRUE") => Ok(Some(true)),
+            Value::String(s) if matches!(&**s, "false" | "False" | "FALSE") => Ok(Some(false)),
+            Value::Number("1") => Ok(Some(true)),
+            Value::Number("0") => Ok(Some(false)),
+            v if absent(v) => Ok(None),
+            v => Err(Error::expected("a bool", v.type_name())),
+        }
+    }
+}
+
+/// A string field keeps a non-string value's exact JSON text (`12`, `true`, `{"a":1}`).
+impl FromJson for String {
+    fn from_json(v: &Value<'_>) -> Result<Option<Self>> {
+        Ok(match v {
+            Value::Null => None,
+            Value::String(s) => Some(s.to_string()),
+            Value::Number(t) => Some((*t).into()),
+            other => {
+                let mut w = Writer::new();
+                other.to_json(&mut w);
+                Some(w.finish()?)
+            }
+        })
+    }
+}
+
+impl<T: FromJson> FromJson for Vec<T> {
+    fn from_json(v: &Value<'_>) -> Result<Option<Self>> {
+        match v {
+            Value::Array(items) => {
+                let mut out = Vec::with_capacity(items.len());
+                for (i, item) in items.iter().enumerate() {
+                    match T::from_json(item).map_err(|e| e.in_item(i))? {
+                        Some(x) => out.push(x),
+                        None => return Err(Error::new(ErrorKind::NullItem).in_item(i)),
+                    }
+                }
+                Ok(Some(out))
+            }
+            v if absent(v) => Ok(None),
+            v => Err(Error::expected("a list", v.type_name())),
+        }
+    }
+}
+
+impl<T: FromJson> FromJson for Box<T> {
+    fn from_json(v: &Value<'_>) -> Result<Option<Self>> {
+        Ok(T::from_json(v)?.map(Box::new))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[allow(unused_imports)]
+    use alloc::string::ToString;
+    use alloc::vec;
+
+    fn read<T: FromJson>(json: &str) -> Result<Option<T>> {
+        T::from_json(&parse(json.as_bytes()).unwrap())
+    }
+
+    #[test]
+    fn integers_are_exact_and_tolerant() {
+        assert_eq!(read::<i64>("446192236330927912").unwrap(), Some(446192236330927912));
+        assert_eq!(read::<i64>("\"-12\"").unwrap(), Some(-12));
+        assert_eq!(read::<i64>("\"\"").unwrap(), None);
+        assert_eq!(read::<i64>("null").unwrap(), None);
+        assert!(matches!(read::<i64>("9223372036854775808").unwrap_err().kind(), ErrorKind::Range { .. }));
+        assert!(matches!(read::<i64>("1.5").unwrap_err().kind(), ErrorKind::Range { .. }));
+        assert!(matches!(read::<i64>("\"2020-01-01\"").unwrap_err().kind(), ErrorKind::Type { .. }));
+        assert!(matches!(read::<i64>("\" 1\"").unwrap_err().kind(), ErrorKind::Type { .. }));
+        assert!(matches!(read::<i64>("true").unwrap_err().kind(), ErrorKind::Type { .. }));
+        assert_eq!(read::<i128>("18446744073709551615").unwrap(), Some(18446744073709551615));
+        assert_eq!(read::<i128>("9223372036854776000").unwrap(), Some(9223372036854776000));
+        assert_eq!(read::<i128>("-2").unwrap(), Some(-2));
+        assert!(read::<i128>("18446744073709551616").is_err());
+    }
+
+    #[test]
+    fn floats_bools_and_strings_are_tolerant() {
+        assert_eq!(read::<f64>("\"1.25\"").unwrap(), Some(1.25));
+        assert_eq!(read::<f64>("3").unwrap(), Some(3.0));
+        assert!(read::<f64>("\"NaN\"").is_err());
+        assert!(read::<f64>("1e999").is_err());
+        for (t, b) in [("true", true), ("\"True\"", true), ("1", true), ("\"false\"", false), ("0", false)] {
+            assert_eq!(read::<bool>(t).unwrap(), Some(b), "{t}");
+        }
+        assert!(read::<bool>("2").is_err());
+        assert_eq!(read::<String>("12.50").unwrap().as_deref(), Some("12.50"));
+        assert_eq!(read::<String>("{\"a\": [1, true]}").unwrap().as_deref(), Some("{\"a\":[1,true]}"));
+        assert_eq!(read::<String>("\"\"").unwrap().as_deref(), Some(""));
+    }
+
+    #[test]
+    fn lists_and_objects_name_the_failing_item() {
+        assert_eq!(read::<Vec<i64>>("[1, \"2\"]").unwrap(), Some(vec![1, 2]));
+        let e = read::<Vec<i64>>("[1, {}]").unwrap_err();
+        assert_eq!(e.to_string(), "[1]: expected a 64-bit integer, found an object");
+        assert_eq!(read::<Vec<i64>>("[1, null]").unwrap_err().to_string(), "[1]: null in a list");
+        assert!(read::<Vec<i64>>("{}").is_err());
+        let v = parse(br#"{"Id": 1, "ID": "x", "Id2": null}"#).unwrap();
+        let o = Obj::of(&v).unwrap().unwrap();
+        assert_eq!(o.f::<i64>("Id").unwrap(), Some(1));
+        assert_eq!(o.f::<String>("ID").unwrap().as_deref(), Some("x"));
+        assert_eq!(o.f::<String>("Id2").unwrap(), None);
+        assert_eq!(o.f::<i64>("ID").unwrap_err().to_string(), "ID: expected a 64-bit integer, found a string");
+        assert!(Obj::of(&Value::Number("1")).is_err());
+        assert!(Obj::of(&Value::String("".into())).unwrap().is_none());
+    }
+}

@@ -1,0 +1,142 @@
+//! [`decode_response`]: the `{"Response": {...}}` envelope into a typed response or the
+//! API error.
+use crate::error::{Error, ErrorKind};
+use crate::json::{Value, parse};
+use crate::read::{FromJson, from_value};
+use alloc::string::{String, ToString};
+use core::fmt;
+use tencentcloud_core::action::Action;
+
+/// An error answer of the API (`{"Response": {"Error": {"Code", "Message"}, "RequestId"}}`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiError {
+    /// `InvalidParameter`, `AuthFailure.SignatureFailure`, ...
+    pub code: String,
+    /// The service's explanation.
+    pub message: String,
+    /// The request id, when the answer has one.
+    pub request_id: Option<String>,
+}
+
+/// A typed answer that is not a typed response.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ResponseError {
+    /// The API answered with an error.
+    Api(ApiError),
+    /// The answer could not be read into the response type of `action`.
+    Decode {
+        /// The action called.
+        action: &'static str,
+        /// The request id, when the answer has one.
+        request_id: Option<String>,
+        /// What could not be read, with its path (`Response.InstanceSet[0].CPU`).
+        error: Error,
+    },
+}
+
+impl fmt::Display for ResponseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ResponseError::Api(e) => {
+                write!(f, "{}: {}", e.code, e.message)?;
+                if let Some(id) = &e.request_id {
+                    write!(f, " (request id {id})")?;
+                }
+                Ok(())
+            }
+            ResponseError::Decode { action, request_id, error } => {
+                write!(f, "cannot read the {action} response: {error}")?;
+                if let Some(id) = request_id {
+                    write!(f, " (request id {id})")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl core::error::Error for ResponseError {}
+
+/// Reads an answer of action `A` into `A::Response`, or the API error it carries.
+///
+/// ```
+/// use tencentcloud_runtime::{decode_response_as, ResponseError};
+/// let body = br#"{"Response": {"Error": {"Code": "AuthFailure", "Message": "no"}, "RequestId": "r-1"}}"#;
+/// match decode_response_as::<String>("Ping", body) {
+///     Err(ResponseError::Api(e)) => assert_eq!((e.code.as_str(), e.request_id.as_deref()), ("AuthFailure", Some("r-1"))),
+///     other => panic!("{other:?}"),
+/// }
+/// ```
+pub fn decode_response<A: Action>(body: &[u8]) -> Result<A::Response, ResponseError>
+where
+    A::Response: FromJson,
+{
+    decode_response_as::<A::Response>(A::ACTION, body)
+}
+
+/// [`decode_response`] for a response type named directly; `action` goes into errors.
+pub fn decode_response_as<T: FromJson>(action: &'static str, body: &[u8]) -> Result<T, ResponseError> {
+    let fail = |request_id, error| ResponseError::Decode { action, request_id, error };
+    let doc = parse(body).map_err(|e| fail(None, e))?;
+    let Some(resp @ Value::Object(_)) = doc.get("Response") else {
+        return Err(fail(None, Error::new(ErrorKind::NoResponse)));
+    };
+    let request_id = resp.get("RequestId").and_then(Value::as_str).map(ToString::to_string);
+    if let Some(err) = resp.get("Error") {
+        let text = |k| err.get(k).and_then(Value::as_str).map(ToString::to_string);
+        if let (Some(code), message) = (text("Code"), text("Message")) {
+            return Err(ResponseError::Api(ApiError { code, message: message.unwrap_or_default(), request_id }));
+        }
+    }
+    from_value(resp).map_err(|e| fail(request_id, e.in_field("Response")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::read::Obj;
+    #[allow(unused_imports)]
+    use alloc::string::ToString;
+
+    #[derive(Debug)]
+    struct Resp {
+        total: Option<i64>,
+        request_id: Option<String>,
+    }
+    impl FromJson for Resp {
+        fn from_json(v: &Value<'_>) -> crate::Result<Option<Self>> {
+            let Some(o) = Obj::of(v)? else { return Ok(None) };
+            Ok(Some(Resp { total: o.f("TotalCount")?, request_id: o.f("RequestId")? }))
+        }
+    }
+    struct Call;
+    impl Action for Call {
+        const SERVICE: &'static str = "cvm";
+        const VERSION: &'static str = "2017-03-12";
+        const ACTION: &'static str = "DescribeInstances";
+        type Response = Resp;
+    }
+
+    #[test]
+    fn decodes_success_error_and_bad_answers() {
+        let ok = decode_response::<Call>(br#"{"Response": {"TotalCount": "3", "RequestId": "r"}}"#).unwrap();
+        assert_eq!((ok.total, ok.request_id.as_deref()), (Some(3), Some("r")));
+        let e = decode_response::<Call>(br#"{"Response": {"TotalCount": [], "RequestId": "r-9"}}"#).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "cannot read the DescribeInstances response: Response.TotalCount: expected a 64-bit integer, found a list (request id r-9)"
+        );
+        let e = decode_response::<Call>(br#"{"Response": {"Error": {"Code": "X", "Message": "m"}, "RequestId": "r"}}"#)
+            .unwrap_err();
+        assert_eq!(
+            e,
+            ResponseError::Api(ApiError { code: "X".into(), message: "m".into(), request_id: Some("r".into()) })
+        );
+        assert!(
+            matches!(decode_response::<Call>(b"{}"), Err(ResponseError::Decode { error, .. }) if error.kind() == &ErrorKind::NoResponse)
+        );
+        assert!(
+            matches!(decode_response::<Call>(b"{"), Err(ResponseError::Decode { error, .. }) if matches!(error.kind(), ErrorKind::Syntax { .. }))
+        );
+    }
+}
