@@ -13,8 +13,8 @@ use std::time::Duration;
 
 use tencentcloud_emulator::{Emulator, RunningEmulator, Verification, default_test_key};
 use tencentcloud_transport_std::{
-    AssumeRoleProvider, ChainProvider, Client, ClientProfile, CredentialProvider, EnvProvider, HttpProfile,
-    InstanceRoleProvider, MapEnv, MapFs, ProfileFileProvider, StaticProvider, TkeProvider,
+    AssumeRoleProvider, ChainProvider, Client, ClientProfile, CredentialProvider, Env, EnvProvider, Fs, HttpProfile,
+    InstanceRoleProvider, ProfileFileProvider, StaticProvider, TkeProvider,
 };
 
 type BoxError = Box<dyn std::error::Error>;
@@ -60,15 +60,15 @@ async fn main() -> Result<(), BoxError> {
     // 1. Environment variables: TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY and the
     //    optional TENCENTCLOUD_SESSION_TOKEN. `EnvProvider::new()` reads the process
     //    environment; here an in-memory one.
-    let env = MapEnv::new(&[("TENCENTCLOUD_SECRET_ID", id), ("TENCENTCLOUD_SECRET_KEY", key)]);
+    let env = Env::from_slice(&[("TENCENTCLOUD_SECRET_ID", id), ("TENCENTCLOUD_SECRET_KEY", key)]);
     demo(&emu, "1. environment", EnvProvider::with_env(env)).await?;
 
     // 2. Profile file: TENCENTCLOUD_CREDENTIALS_FILE, else ~/.tencentcloud/credentials,
     //    else /etc/tencentcloud/credentials; section [default] or TENCENTCLOUD_PROFILE.
     //    `ProfileFileProvider::new()` reads the real files.
     let ini = format!("[default]\nsecret_id = {id}\nsecret_key = {key}\n");
-    let files = MapFs::new(&[("/home/demo/.tencentcloud/credentials", ini.as_str())]);
-    let profile = ProfileFileProvider::with_env_fs(MapEnv::new(&[("HOME", "/home/demo")]), files);
+    let files = Fs::from_slice(&[("/home/demo/.tencentcloud/credentials", ini.as_str())]);
+    let profile = ProfileFileProvider::with_env_fs(Env::from_slice(&[("HOME", "/home/demo")]), files);
     demo(&emu, "2. profile file", profile).await?;
 
     // 3. Role: STS AssumeRole with another provider's credentials; the temporary
@@ -90,21 +90,21 @@ async fn main() -> Result<(), BoxError> {
 
     // 5. TKE OIDC: TKE_REGION, TKE_PROVIDER_ID, TKE_WEB_IDENTITY_TOKEN_FILE, TKE_ROLE_ARN
     //    (set in the pod); the token file is read again on every refresh.
-    let tke_env = MapEnv::new(&[
+    let tke_env = Env::from_slice(&[
         ("TKE_REGION", "ap-guangzhou"),
         ("TKE_PROVIDER_ID", "tke-oidc-provider"),
         ("TKE_WEB_IDENTITY_TOKEN_FILE", "/var/run/secrets/tke/token"),
         ("TKE_ROLE_ARN", "qcs::cam::uin/100000000001:roleName/demo-pod"),
     ]);
-    let token = MapFs::new(&[("/var/run/secrets/tke/token", "eyJhbGciOiJSUzI1NiJ9.demo.token")]);
+    let token = Fs::from_slice(&[("/var/run/secrets/tke/token", "eyJhbGciOiJSUzI1NiJ9.demo.token")]);
     demo(&emu, "5. TKE OIDC", TkeProvider::with_env_fs(tke_env, token).endpoint(emu.endpoint())).await?;
 
     // 6. The provider chain: environment -> profile file -> instance role -> TKE; the
     //    first configured provider wins ("not configured" moves on, "configured but
     //    broken" stops with an explanation).
     let default_chain = ChainProvider::default_builder()
-        .env(MapEnv::default())
-        .fs(MapFs::default())
+        .env(Env::from_slice(&[]))
+        .fs(Fs::from_slice(&[]))
         .instance_role(InstanceRoleProvider::new().endpoint(emu.endpoint()))
         .build();
     demo(&emu, "6. default chain", default_chain.clone()).await?;
@@ -119,8 +119,8 @@ async fn main() -> Result<(), BoxError> {
     //    And what a chain says when it finds nothing.
     let closed = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?;
     let empty = ChainProvider::default_builder()
-        .env(MapEnv::default())
-        .fs(MapFs::default())
+        .env(Env::from_slice(&[]))
+        .fs(Fs::from_slice(&[]))
         .instance_role(InstanceRoleProvider::new().endpoint(format!("http://{closed}")))
         .build();
     if let Err(e) = empty.credential().await {

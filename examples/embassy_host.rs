@@ -17,7 +17,7 @@
 use std::process::ExitCode;
 
 use tencentcloud_core::{Credential, Request};
-use tencentcloud_transport_embassy::host::{GATEWAY_IP, HostNet, OsRandom, SystemClock, block_on};
+use tencentcloud_embassy_host::{GATEWAY_IP, HostNet, OsRandom, SystemClock, block_on};
 use tencentcloud_transport_embassy::net::{Buffers, Connector};
 use tencentcloud_transport_embassy::pki::TrustAnchor;
 use tencentcloud_transport_embassy::{Client, Error};
@@ -184,7 +184,7 @@ fn run() -> Result<(), String> {
         }
         let mut client: Client<'_, SystemClock> = Client::new(credential, SystemClock);
         let mut buf = vec![0u8; 256 * 1024];
-        match client.call_raw_with(&mut connector, &request, &mut buf).await {
+        match client.call_raw(&mut connector, &request, &mut buf).await {
             Ok(body) => {
                 let v: serde_json::Value = serde_json::from_slice(body).map_err(|e| e.to_string())?;
                 let pretty = serde_json::to_string_pretty(&v["Response"]).map_err(|e| e.to_string())?;

@@ -4,9 +4,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use tencentcloud_transport_std::{
-    CallOptions, Client, ClientProfile, ErrorKind, HttpMethod, HttpProfile, Language, RetryPolicy,
-};
+use tencentcloud_transport_std::{CallOptions, Client, ClientProfile, ErrorKind, HttpProfile, RetryPolicy};
 
 use crate::credentials::CredentialArgs;
 use crate::request_args::RequestArgs;
@@ -51,18 +49,10 @@ async fn call(
     timeout: u64,
     ca_file: Option<&Path>,
 ) -> Result<serde_json::Value, tencentcloud_transport_std::Error> {
-    let config = |m: String| tencentcloud_transport_std::Error::configuration(m);
-    let params: serde_json::Value = match &request.params {
-        Some(text) => serde_json::from_str(text).map_err(|e| config(format!("parameters are not valid JSON: {e}")))?,
-        None => serde_json::json!({}),
-    };
-    let mut http = HttpProfile::new().timeout(Duration::from_secs(timeout)).method(if request.method == "GET" {
-        HttpMethod::Get
-    } else {
-        HttpMethod::Post
-    });
-    if let Some(endpoint) = &request.endpoint {
-        http = http.endpoint(endpoint.clone());
+    let parsed = request.parse().map_err(tencentcloud_transport_std::Error::configuration)?;
+    let mut http = HttpProfile::new().timeout(Duration::from_secs(timeout)).method(request.method.into());
+    if let Some(endpoint) = &parsed.endpoint {
+        http = http.endpoint(endpoint.url());
     }
     if let Some(path) = ca_file {
         http = http.ca_file(path);
@@ -71,11 +61,9 @@ async fn call(
         .http_profile(http)
         .unsigned_payload(request.unsigned_payload)
         .sign_headers(request.sign_headers.iter().cloned());
-    profile = match request.language.as_deref() {
-        Some("zh-CN") => profile.language(Language::ZhCn),
-        Some("en-US") => profile.language(Language::EnUs),
-        _ => profile,
-    };
+    if let Some(language) = request.language {
+        profile = profile.language(language.into());
+    }
     if retries > 0 {
         profile = profile.retry(RetryPolicy::standard(retries + 1));
     }
@@ -85,10 +73,6 @@ async fn call(
         builder = builder.region(region.clone());
     }
     let client = builder.build()?;
-    let mut opts = CallOptions::new();
-    for h in &request.headers {
-        let (k, v) = h.split_once(':').ok_or_else(|| config(format!("header {h:?}: expected K:V")))?;
-        opts = opts.header(k.trim(), v.trim());
-    }
-    client.call_json_with(&request.service, &request.version, &request.action, params, &opts).await
+    let opts = parsed.headers.into_iter().fold(CallOptions::new(), |opts, (k, v)| opts.header(k, v));
+    client.call_json_with(&request.service, &request.version, &request.action, parsed.params, &opts).await
 }

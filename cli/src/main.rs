@@ -23,7 +23,7 @@ use std::process::ExitCode;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use clap::{Parser, Subcommand};
-use tencentcloud_core::{Credential, Signer};
+use tencentcloud_core::Signer;
 use tencentcloud_transport_std::Credentials;
 
 use credentials::CredentialArgs;
@@ -95,16 +95,13 @@ fn now() -> u64 {
 }
 
 fn sign(request: &RequestArgs, credentials: &CredentialArgs, timestamp: Option<u64>) -> Result<Vec<u8>, String> {
-    let prepared = request.prepare()?;
+    let parsed = request.parse()?;
     let creds = resolve_credentials(request, credentials)?;
-    let mut cred = Credential::new(creds.secret_id(), creds.secret_key()).map_err(|e| e.to_string())?;
-    if let Some(token) = creds.token() {
-        cred = cred.with_token(token).map_err(|e| e.to_string())?;
-    }
-    let headers: Vec<(&str, &str)> = prepared.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+    let cred = creds.credential().map_err(|e| e.to_string())?;
+    let headers: Vec<(&str, &str)> = parsed.headers.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
     let signed_names: Vec<&str> = request.sign_headers.iter().map(String::as_str).collect();
-    let req = request.request(&prepared, &headers, &signed_names);
-    let signed = Signer::new().sign(&req, &cred, timestamp.unwrap_or_else(now)).map_err(|e| e.to_string())?;
+    let req = request.request(&parsed, &headers, &signed_names);
+    let signed = Signer::<1>::new().sign(&req, &cred, timestamp.unwrap_or_else(now)).map_err(|e| e.to_string())?;
     let mut out = vec![0u8; signed.http1_len()];
     let n = signed.write_http1(&mut out).map_err(|e| e.to_string())?;
     out.truncate(n);

@@ -12,7 +12,7 @@ fn bench(c: &mut Criterion) {
         .region("ap-guangzhou")
         .content_type("application/json; charset=utf-8");
     c.bench_function("sign (derive key)", |b| b.iter(|| sign(black_box(&req), &cred, black_box(1551113065)).unwrap()));
-    let mut signer = Signer::<4>::with_slots();
+    let mut signer = Signer::<4>::new();
     c.bench_function("sign (cached key)", |b| {
         b.iter(|| signer.sign(black_box(&req), &cred, black_box(1551113065)).unwrap().signature().len())
     });

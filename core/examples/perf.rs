@@ -126,7 +126,7 @@ fn main() {
     assert_eq!(std::str::from_utf8(&floor.full()).unwrap(), expected);
     assert_eq!(std::str::from_utf8(&floor.cached()).unwrap(), expected);
     assert_eq!(sign(&req, &cred, TS).unwrap().signature(), expected);
-    let mut signer = Signer::<4>::with_slots();
+    let mut signer = Signer::<4>::new();
     assert_eq!(signer.sign(&req, &cred, TS).unwrap().signature(), expected);
 
     // Heap allocations per signature, counted on their own (the timing loop below pushes

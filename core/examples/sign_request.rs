@@ -11,7 +11,7 @@ fn main() -> Result<(), tencentcloud_core::Error> {
     let req = Request::post_json("cvm", "2017-03-12", "DescribeInstances", body)
         .region("ap-guangzhou")
         .content_type("application/json; charset=utf-8");
-    let mut signer = Signer::<1>::with_slots();
+    let mut signer = Signer::<1>::new();
     let signed = signer.sign(&req, &cred, 1551113065)?;
 
     println!("--- canonical request\n{}\n", signed.canonical_request());

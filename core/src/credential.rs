@@ -52,6 +52,11 @@ pub struct Credential<'a> {
     token: Option<&'a str>,
 }
 
+impl Credential<'_> {
+    /// No credential: what an unsigned request is built with (never used to sign).
+    pub(crate) const NONE: Credential<'static> = Credential { secret_id: "", secret_key: "", token: None };
+}
+
 fn has_control(s: &str) -> bool {
     s.bytes().any(|b| b.is_ascii_control())
 }
@@ -85,12 +90,6 @@ impl<'a> Credential<'a> {
         }
         self.token = if token.is_empty() { None } else { Some(token) };
         Ok(self)
-    }
-
-    /// Wraps parts that already passed [`Credential::new`] and [`Credential::with_token`].
-    #[cfg(feature = "std")]
-    pub(crate) fn validated(secret_id: &'a str, secret_key: &'a str, token: Option<&'a str>) -> Self {
-        Self { secret_id, secret_key, token }
     }
 
     /// The secret id (not secret: it is sent in the `Authorization` header).

@@ -51,8 +51,6 @@ pub enum RequestError {
     },
     /// A signed header was asked for but the request does not carry it.
     MissingSignedHeader,
-    /// The body kind does not fit the method (e.g. a query body on POST).
-    BodyMethodMismatch,
     /// The timestamp is past 9999-12-31T23:59:59Z.
     TimestampOutOfRange,
 }
@@ -69,7 +67,6 @@ impl fmt::Display for RequestError {
             Self::DuplicateHeader => f.write_str("an extra header repeats another header"),
             Self::TooManySignedHeaders { max } => write!(f, "at most {max} extra signed headers"),
             Self::MissingSignedHeader => f.write_str("a header asked to be signed is not in the request"),
-            Self::BodyMethodMismatch => f.write_str("body kind does not fit the HTTP method"),
             Self::TimestampOutOfRange => f.write_str("timestamp is after 9999-12-31T23:59:59Z"),
         }
     }
@@ -79,6 +76,7 @@ impl core::error::Error for RequestError {}
 
 /// Any error of this crate.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum Error {
     /// The credential is empty or surrounded by whitespace.
@@ -87,8 +85,6 @@ pub enum Error {
     Request(RequestError),
     /// A caller buffer is too small.
     BufferTooSmall(BufferTooSmall),
-    /// A writer failed while streaming the request out.
-    Write,
     /// The response could not be parsed, or is an error.
     Response(ResponseError),
 }
@@ -99,7 +95,6 @@ impl fmt::Display for Error {
             Self::Credential(e) => e.fmt(f),
             Self::Request(e) => e.fmt(f),
             Self::BufferTooSmall(e) => e.fmt(f),
-            Self::Write => f.write_str("the writer failed"),
             Self::Response(e) => e.fmt(f),
         }
     }
@@ -111,7 +106,6 @@ impl core::error::Error for Error {
             Self::Credential(e) => Some(e),
             Self::Request(e) => Some(e),
             Self::BufferTooSmall(e) => Some(e),
-            Self::Write => None,
             Self::Response(e) => Some(e),
         }
     }

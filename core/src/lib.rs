@@ -14,7 +14,7 @@
 //! let body = br#"{"Limit": 1}"#;
 //! let req = Request::post_json("cvm", "2017-03-12", "DescribeInstances", body)
 //!     .region("ap-guangzhou");
-//! let signed = Signer::new().sign(&req, &cred, 1551113065)?;
+//! let signed = Signer::<1>::new().sign(&req, &cred, 1551113065)?;
 //!
 //! let mut buf = [0u8; 1024];
 //! let n = signed.write_http1(&mut buf)?;
@@ -27,7 +27,8 @@
 //!   envelope parsing with `serde_json`.
 //! - `std`: the environment and profile-file credential providers (implies `alloc`).
 //! - `legacy-v1`: the legacy HmacSHA1 / HmacSHA256 signature.
-//! - `defmt` / `log`: logging facades (pick one).
+//! - `defmt` / `log`: log through one of these facades (trace level: signing-key
+//!   derivations). Both at once is a compile error for a device; on a host `log` wins.
 #![no_std]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -42,11 +43,16 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+#[macro_use]
+mod fmt;
+
 pub mod action;
 mod credential;
 mod error;
-pub mod fuzzing;
 mod hex;
+mod http1;
+mod key;
+pub mod policy;
 pub mod query;
 pub mod request;
 pub mod response;

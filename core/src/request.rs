@@ -255,7 +255,7 @@ impl<'a> Request<'a> {
     }
 
     /// The service, e.g. `cvm`.
-    pub const fn service_name(&self) -> &'a str {
+    pub const fn service(&self) -> &'a str {
         self.service
     }
 

@@ -18,17 +18,16 @@
 
 use core::fmt;
 
-use hmac::digest::KeyInit;
-use hmac::{Hmac, Mac};
+use hmac::Mac;
 use sha2::{Digest, Sha256};
 
 use crate::credential::Credential;
-use crate::error::{BufferTooSmall, Error, RequestError};
+use crate::error::{Error, RequestError};
 use crate::hex::{hex_str, hex32};
+use crate::key::{HmacSha256, hmac_key};
+pub use crate::key::{SigningKey, SigningKeyCache};
 use crate::request::{Method, Payload, Request};
 use crate::time::Date;
-
-type HmacSha256 = Hmac<Sha256>;
 
 /// The algorithm name that opens the string to sign and the `Authorization` header.
 pub const ALGORITHM: &str = "TC3-HMAC-SHA256";
@@ -158,157 +157,13 @@ fn put_lower(sink: &mut impl ByteSink, mut s: &str) {
     }
 }
 
-/// The derived TC3 signing key: `HMAC(HMAC(HMAC("TC3" + key, date), service), "tc3_request")`.
-///
-/// `Debug` never shows it.
-#[derive(Clone)]
-pub struct SigningKey([u8; 32]);
-
-impl SigningKey {
-    /// Derives the key for one secret key, UTC date and service (three HMACs).
-    pub fn derive(secret_key: &str, date: &Date, service: &str) -> Self {
-        let mut k = keyed_concat(b"TC3", secret_key.as_bytes());
-        k.update(&date.as_str_bytes());
-        let k_date = k.finalize().into_bytes();
-        let k_service = hmac_once(&k_date, service.as_bytes());
-        let k_signing = hmac_once(&k_service, b"tc3_request");
-        Self(k_signing)
-    }
-
-    /// The raw key bytes (secret).
-    pub fn as_bytes(&self) -> &[u8; 32] {
-        &self.0
-    }
-
-    /// An HMAC-SHA256 keyed with this key, ready to take the string to sign.
-    pub fn mac(&self) -> HmacSha256 {
-        hmac_key(&self.0)
-    }
-}
-
-impl fmt::Debug for SigningKey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("SigningKey(<redacted>)")
-    }
-}
-
-/// An HMAC-SHA256 keyed with `key`. HMAC takes keys of every length, so the error
-/// branch never runs; it keeps the function total without a panic path.
-fn hmac_key(key: &[u8]) -> HmacSha256 {
-    <HmacSha256 as KeyInit>::new_from_slice(key).unwrap_or_else(|_| <HmacSha256 as KeyInit>::new(&Default::default()))
-}
-
-/// An HMAC keyed with `prefix + key`, concatenated on the stack (and wiped), or, past
-/// one block, hashed by streaming first as RFC 2104 does for long keys.
-fn keyed_concat(prefix: &[u8], key: &[u8]) -> HmacSha256 {
-    let mut block = [0u8; 64];
-    let total = prefix.len() + key.len();
-    if total <= block.len() {
-        let (head, tail) = block.split_at_mut(prefix.len().min(64));
-        head.copy_from_slice(prefix);
-        if let Some(dst) = tail.get_mut(..key.len()) {
-            dst.copy_from_slice(key);
-        }
-        let mac = hmac_key(block.get(..total).unwrap_or(&[]));
-        block.fill(0);
-        mac
-    } else {
-        let mut h = Sha256::new();
-        h.update(prefix);
-        h.update(key);
-        hmac_key(&h.finalize())
-    }
-}
-
-fn hmac_once(key: &[u8], msg: &[u8]) -> [u8; 32] {
-    let mut mac = hmac_key(key);
-    mac.update(msg);
-    mac.finalize().into_bytes().into()
-}
-
-/// A cache of keyed signing HMACs by (secret id, secret key, date, service), so repeated
-/// calls skip the three-HMAC key derivation and the HMAC key setup. Holds `N` entries
-/// and replaces them in turn.
-pub struct SigningKeyCache<const N: usize = 4> {
-    entries: [Option<CacheEntry>; N],
-    next: usize,
-}
-
-struct CacheEntry {
-    date: Date,
-    service: heapless::String<32>,
-    secret_id: heapless::String<128>,
-    key_fingerprint: u64,
-    mac: HmacSha256,
-}
-
-/// FNV-1a: tells keys apart for one secret id without storing the key.
-fn fingerprint(key: &str) -> u64 {
-    key.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3))
-}
-
-impl<const N: usize> SigningKeyCache<N> {
-    /// An empty cache.
-    pub const fn new() -> Self {
-        Self { entries: [const { None }; N], next: 0 }
-    }
-
-    /// Forgets every key.
-    pub fn clear(&mut self) {
-        self.entries = [const { None }; N];
-    }
-
-    /// The keyed HMAC for these inputs, derived and remembered on a miss.
-    fn mac(&mut self, cred: &Credential<'_>, date: &Date, service: &str) -> HmacSha256 {
-        let fp = fingerprint(cred.secret_key());
-        let hit = self.entries.iter().flatten().find(|e| {
-            e.date == *date && e.service == service && e.secret_id == cred.secret_id() && e.key_fingerprint == fp
-        });
-        if let Some(e) = hit {
-            return e.mac.clone();
-        }
-        #[cfg(feature = "log")]
-        log::trace!("tc3: deriving the signing key for {date}/{service}");
-        #[cfg(feature = "defmt")]
-        defmt::trace!("tc3: deriving the signing key for {}/{=str}", date, service);
-        let mac = SigningKey::derive(cred.secret_key(), date, service).mac();
-        let mut entry_service = heapless::String::new();
-        let mut entry_id = heapless::String::new();
-        if N > 0 && entry_service.push_str(service).is_ok() && entry_id.push_str(cred.secret_id()).is_ok() {
-            if let Some(slot) = self.entries.get_mut(self.next) {
-                *slot = Some(CacheEntry {
-                    date: *date,
-                    service: entry_service,
-                    secret_id: entry_id,
-                    key_fingerprint: fp,
-                    mac: mac.clone(),
-                });
-            }
-            self.next = (self.next + 1) % N;
-        }
-        mac
-    }
-}
-
-impl<const N: usize> Default for SigningKeyCache<N> {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
-impl<const N: usize> fmt::Debug for SigningKeyCache<N> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SigningKeyCache").field("entries", &self.entries.iter().flatten().count()).finish()
-    }
-}
-
 /// Signs requests, remembering signing keys per (date, service) in a [`SigningKeyCache`].
 ///
 /// ```
 /// use tencentcloud_core::{Credential, Request, Signer};
 ///
 /// let cred = Credential::new("AKIDEXAMPLE", "secret")?;
-/// let mut signer = Signer::<2>::with_slots();
+/// let mut signer = Signer::<2>::new(); // two cached keys; `Signer` alone holds four
 /// let req = Request::get("cvm", "2017-03-12", "DescribeZones", "");
 /// let a = signer.sign(&req, &cred, 1_700_000_000)?; // derives the key
 /// let b = signer.sign(&req, &cred, 1_700_000_100)?; // same day: cached
@@ -321,17 +176,11 @@ pub struct Signer<const N: usize = 4> {
     cache: SigningKeyCache<N>,
 }
 
-impl Signer {
-    /// A signer with an empty cache of four signing keys.
-    pub const fn new() -> Self {
-        Self { cache: SigningKeyCache::new() }
-    }
-}
-
 impl<const N: usize> Signer<N> {
-    /// A signer with an empty cache of `N` signing keys (`N = 1` suits a device that
-    /// calls one service).
-    pub const fn with_slots() -> Self {
+    /// A signer with an empty cache of `N` signing keys, the type's parameter:
+    /// `Signer::<1>::new()` suits a device that calls one service, and
+    /// `let s: Signer = Signer::new()` holds the default four.
+    pub const fn new() -> Self {
         Self { cache: SigningKeyCache::new() }
     }
 
@@ -474,26 +323,29 @@ pub struct SignedRequest<'r> {
     content_length: Digits,
 }
 
-/// The fixed sequence of header slots; absent optional headers are skipped.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Slot {
-    Host,
-    ContentType,
-    ContentLength,
-    Action,
-    Timestamp,
-    Version,
-    ContentSha256,
-    Region,
-    Token,
-    Language,
-    RequestClient,
-    Extra(u8),
-    Authorization,
-    End,
-}
+/// Header positions: the fixed headers (`Host` to `X-TC-RequestClient`, absent optional
+/// ones skipped), then the extra headers, then `Authorization`.
+const FIXED_HEADERS: usize = 11;
 
 impl<'r> SignedRequest<'r> {
+    /// The request at `timestamp` without a signature or a credential: `Authorization:
+    /// SKIP`, for the few actions that authenticate otherwise (STS
+    /// `AssumeRoleWithWebIdentity` carries a web identity token in its parameters).
+    ///
+    /// ```
+    /// use tencentcloud_core::{Request, SignedRequest};
+    ///
+    /// let req = Request::post_json("sts", "2018-08-13", "AssumeRoleWithWebIdentity", b"{}");
+    /// let unsigned = SignedRequest::unsigned(&req, 1_700_000_000)?;
+    /// assert_eq!(unsigned.authorization().to_string(), "SKIP");
+    /// assert_eq!(unsigned.signature(), "");
+    /// assert!(unsigned.headers().all(|h| h.name != "X-TC-Token"));
+    /// # Ok::<(), tencentcloud_core::Error>(())
+    /// ```
+    pub fn unsigned(req: &Request<'r>, timestamp: u64) -> Result<Self, Error> {
+        Self::build(&req.skip_sign(), &Credential::NONE, timestamp, |_, _| hmac_key(&[]))
+    }
+
     fn build(
         req: &Request<'r>,
         cred: &Credential<'r>,
@@ -675,7 +527,7 @@ impl<'r> SignedRequest<'r> {
     /// The headers to send, `Authorization` last, for transports with their own HTTP
     /// stack (which add `Content-Length` themselves).
     pub fn headers(&self) -> Headers<'_, 'r> {
-        Headers { req: self, slot: Slot::Host, http1: false }
+        Headers { req: self, at: 0, http1: false }
     }
 
     /// The body bytes (empty for GET).
@@ -691,116 +543,35 @@ impl<'r> SignedRequest<'r> {
         }
     }
 
-    fn header_at(&self, slot: Slot) -> Option<Header<'_>> {
+    /// The header at position `i` (see [`FIXED_HEADERS`]), if the request sends one there;
+    /// `Content-Length` only on the wire (`http1`) of a POST.
+    fn header_at(&self, i: usize, http1: bool) -> Option<Header<'_>> {
         fn h<'s>(name: &'s str, parts: &[&'s str]) -> Option<Header<'s>> {
             Some(Header { name, value: HeaderValue::new(parts) })
         }
         let r = &self.req;
-        match slot {
-            Slot::Host => h("Host", &r.host_parts()),
-            Slot::ContentType => h("Content-Type", &[r.content_type_value()]),
-            Slot::ContentLength => h("Content-Length", &[self.content_length.as_str()]),
-            Slot::Action => {
+        match i {
+            0 => h("Host", &r.host_parts()),
+            1 => h("Content-Type", &[r.content_type_value()]),
+            2 if http1 && r.method() == Method::Post => h("Content-Length", &[self.content_length.as_str()]),
+            2 => None,
+            3 => {
                 let first = core::str::from_utf8(&self.action_first).unwrap_or("");
                 h("X-TC-Action", &[first, r.action.get(1..).unwrap_or("")])
             }
-            Slot::Timestamp => h("X-TC-Timestamp", &[self.timestamp.as_str()]),
-            Slot::Version => h("X-TC-Version", &[r.version]),
-            Slot::ContentSha256 => {
-                (r.payload == Payload::Unsigned).then(|| h("X-TC-Content-SHA256", &["UNSIGNED-PAYLOAD"]))?
-            }
-            Slot::Region => h("X-TC-Region", &[r.region?]),
-            Slot::Token => h("X-TC-Token", &[self.token?]),
-            Slot::Language => h("X-TC-Language", &[r.language?.as_str()]),
-            Slot::RequestClient => h("X-TC-RequestClient", &[r.request_client?]),
-            Slot::Extra(i) => {
-                let (name, value) = r.headers.get(usize::from(i))?;
-                h(name, &[value])
-            }
-            Slot::Authorization => Some(Header { name: "Authorization", value: self.authorization() }),
-            Slot::End => None,
+            4 => h("X-TC-Timestamp", &[self.timestamp.as_str()]),
+            5 => h("X-TC-Version", &[r.version]),
+            6 => (r.payload == Payload::Unsigned).then(|| h("X-TC-Content-SHA256", &["UNSIGNED-PAYLOAD"]))?,
+            7 => h("X-TC-Region", &[r.region?]),
+            8 => h("X-TC-Token", &[self.token?]),
+            9 => h("X-TC-Language", &[r.language?.as_str()]),
+            10 => h("X-TC-RequestClient", &[r.request_client?]),
+            _ => match r.headers.get(i - FIXED_HEADERS) {
+                Some((name, value)) => h(name, &[value]),
+                None => (i == FIXED_HEADERS + r.headers.len())
+                    .then(|| Header { name: "Authorization", value: self.authorization() }),
+            },
         }
-    }
-
-    /// The exact length of [`SignedRequest::write_http1`]'s output.
-    pub fn http1_len(&self) -> usize {
-        self.http1_pieces().map(str::len).sum::<usize>() + self.body().len()
-    }
-
-    /// The request line and headers of the HTTP/1.1 request, as pieces.
-    pub fn http1_pieces(&self) -> impl Iterator<Item = &str> + '_ {
-        let [path, query] = self.path_and_query();
-        let line = [self.req.method().as_str(), " ", path, query, " HTTP/1.1\r\n"];
-        let headers = Headers { req: self, slot: Slot::Host, http1: true };
-        line.into_iter()
-            .chain(headers.flat_map(|h| {
-                let mut pieces = [""; 13];
-                pieces[0] = h.name;
-                pieces[1] = ": ";
-                let n = h.value.parts().len();
-                for (slot, p) in pieces[2..].iter_mut().zip(h.value.parts()) {
-                    *slot = p;
-                }
-                pieces[2 + n] = "\r\n";
-                pieces.into_iter().take(3 + n)
-            }))
-            .chain(core::iter::once("\r\n"))
-    }
-
-    /// Writes the complete HTTP/1.1 request (request line, headers, body) into `buf`,
-    /// returning the bytes written, or the exact size needed.
-    ///
-    /// ```
-    /// use tencentcloud_core::{BufferTooSmall, Credential, Error, Request, sign::sign};
-    ///
-    /// let cred = Credential::new("AKIDEXAMPLE", "secret")?;
-    /// let req = Request::get("cvm", "2017-03-12", "DescribeZones", "Limit=1");
-    /// let signed = sign(&req, &cred, 1_700_000_000)?;
-    /// let mut small = [0u8; 16];
-    /// let needed = signed.http1_len();
-    /// assert_eq!(signed.write_http1(&mut small), Err(Error::BufferTooSmall(BufferTooSmall { needed })));
-    /// let mut buf = [0u8; 1024];
-    /// let n = signed.write_http1(&mut buf)?;
-    /// assert!(buf[..n].starts_with(b"GET /?Limit=1 HTTP/1.1\r\n"));
-    /// # Ok::<(), Error>(())
-    /// ```
-    pub fn write_http1(&self, buf: &mut [u8]) -> Result<usize, Error> {
-        // One pass: copy while the pieces fit, keep counting past the end, so a short
-        // buffer still learns the exact size (its contents are then unspecified).
-        let mut at = 0;
-        for piece in self.http1_pieces().map(str::as_bytes).chain(core::iter::once(self.body())) {
-            let end = at + piece.len();
-            if let Some(dst) = buf.get_mut(at..end) {
-                dst.copy_from_slice(piece);
-            }
-            at = end;
-        }
-        if at > buf.len() {
-            return Err(BufferTooSmall { needed: at }.into());
-        }
-        Ok(at)
-    }
-
-    /// Streams the HTTP/1.1 request into a blocking writer (the body is not copied), then flushes.
-    pub fn write_to<W: embedded_io::Write>(&self, w: &mut W) -> Result<usize, W::Error> {
-        let mut n = 0;
-        for piece in self.http1_pieces().map(str::as_bytes).chain(core::iter::once(self.body())) {
-            w.write_all(piece)?;
-            n += piece.len();
-        }
-        w.flush()?;
-        Ok(n)
-    }
-
-    /// Streams the HTTP/1.1 request into an async writer (the body is not copied), then flushes.
-    pub async fn write_to_async<W: embedded_io_async::Write>(&self, w: &mut W) -> Result<usize, W::Error> {
-        let mut n = 0;
-        for piece in self.http1_pieces().map(str::as_bytes).chain(core::iter::once(self.body())) {
-            w.write_all(piece).await?;
-            n += piece.len();
-        }
-        w.flush().await?;
-        Ok(n)
     }
 }
 
@@ -833,43 +604,29 @@ impl fmt::Debug for DebugHeaders<'_, '_> {
 /// Iterator over a signed request's headers.
 pub struct Headers<'s, 'r> {
     req: &'s SignedRequest<'r>,
-    slot: Slot,
+    at: usize,
     http1: bool,
+}
+
+impl<'s, 'r> Headers<'s, 'r> {
+    /// The headers as written on the wire: with `Content-Length` for a POST.
+    pub(crate) fn http1(req: &'s SignedRequest<'r>) -> Self {
+        Self { req, at: 0, http1: true }
+    }
 }
 
 impl<'s> Iterator for Headers<'s, '_> {
     type Item = Header<'s>;
 
     fn next(&mut self) -> Option<Header<'s>> {
-        loop {
-            let slot = self.slot;
-            self.slot = match slot {
-                Slot::Host => Slot::ContentType,
-                Slot::ContentType => Slot::ContentLength,
-                Slot::ContentLength => Slot::Action,
-                Slot::Action => Slot::Timestamp,
-                Slot::Timestamp => Slot::Version,
-                Slot::Version => Slot::ContentSha256,
-                Slot::ContentSha256 => Slot::Region,
-                Slot::Region => Slot::Token,
-                Slot::Token => Slot::Language,
-                Slot::Language => Slot::RequestClient,
-                Slot::RequestClient => Slot::Extra(0),
-                Slot::Extra(i) if usize::from(i) + 1 < self.req.req.headers.len() => Slot::Extra(i + 1),
-                Slot::Extra(_) => Slot::Authorization,
-                Slot::Authorization | Slot::End => Slot::End,
-            };
-            if slot == Slot::End {
-                return None;
-            }
-            let skip = slot == Slot::ContentLength && !(self.http1 && self.req.req.method() == Method::Post);
-            if skip {
-                continue;
-            }
-            if let Some(h) = self.req.header_at(slot) {
+        while self.at <= FIXED_HEADERS + self.req.req.headers.len() {
+            let i = self.at;
+            self.at += 1;
+            if let Some(h) = self.req.header_at(i, self.http1) {
                 return Some(h);
             }
         }
+        None
     }
 }
 

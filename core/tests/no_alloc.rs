@@ -68,7 +68,7 @@ fn sign_write_and_parse_make_no_heap_allocation() {
     let mut body_buf = [0u8; 512];
     let mut scratch = [0u8; 64];
 
-    let mut signer = Signer::<1>::with_slots();
+    let mut signer = Signer::<1>::new();
     let mut written = 0;
     let mut total = 0;
     let mut name_ok = false;

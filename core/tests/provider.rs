@@ -2,7 +2,7 @@
 #![cfg(feature = "std")]
 
 use proptest::prelude::*;
-use tencentcloud_core::provider::{MapEnv, MapFs, ProviderError, environment, parse_profile, profile_file};
+use tencentcloud_core::provider::{Env, Fs, ProviderError, environment, parse_profile, profile_file};
 
 fn err(text: &str) -> String {
     parse_profile(text.as_bytes(), "creds", "default").unwrap_err().to_string()
@@ -64,28 +64,32 @@ fn errors_never_show_secret_values() {
 #[test]
 fn file_resolution() {
     let good = "[default]\nsecret_id = AKIDHOME\nsecret_key = k\n[dev]\nsecret_id = AKIDDEV\nsecret_key = k\n";
-    let home = MapEnv::new(&[("HOME", "/home/u")]);
-    let fs = MapFs::new(&[
+    let home = Env::from_slice(&[("HOME", "/home/u")]);
+    let fs = Fs::from_slice(&[
         ("/home/u/.tencentcloud/credentials", good),
         ("/etc/tencentcloud/credentials", "[default]\nsecret_id = AKIDETC\nsecret_key = k\n"),
     ]);
     assert_eq!(profile_file(&home, &fs).unwrap().secret_id(), "AKIDHOME");
-    let dev = MapEnv::new(&[("HOME", "/home/u"), ("TENCENTCLOUD_PROFILE", "dev")]);
+    let dev = Env::from_slice(&[("HOME", "/home/u"), ("TENCENTCLOUD_PROFILE", "dev")]);
     assert_eq!(profile_file(&dev, &fs).unwrap().secret_id(), "AKIDDEV");
     // Falls back to /etc when there is no home file.
-    let etc_only = MapFs::new(&[("/etc/tencentcloud/credentials", "[default]\nsecret_id = AKIDETC\nsecret_key = k\n")]);
+    let etc_only =
+        Fs::from_slice(&[("/etc/tencentcloud/credentials", "[default]\nsecret_id = AKIDETC\nsecret_key = k\n")]);
     assert_eq!(profile_file(&home, &etc_only).unwrap().secret_id(), "AKIDETC");
     // No file at all: not configured.
-    assert!(profile_file(&home, &MapFs::default()).unwrap_err().is_not_configured());
+    assert!(profile_file(&home, &Fs::from_slice(&[])).unwrap_err().is_not_configured());
     // An explicit file must exist and wins over the defaults.
-    let explicit = MapEnv::new(&[("HOME", "/home/u"), ("TENCENTCLOUD_CREDENTIALS_FILE", "/x/creds")]);
+    let explicit = Env::from_slice(&[("HOME", "/home/u"), ("TENCENTCLOUD_CREDENTIALS_FILE", "/x/creds")]);
     let e = profile_file(&explicit, &fs).unwrap_err();
     assert!(matches!(&e, ProviderError::Invalid(m) if m.contains("/x/creds")), "{e}");
-    let mut fs2 = fs.clone();
-    fs2.insert("/x/creds", b"[default]\nsecret_id = AKIDX\nsecret_key = k\n");
+    let fs2 = Fs::from_bytes(&[
+        ("/home/u/.tencentcloud/credentials", good.as_bytes()),
+        ("/etc/tencentcloud/credentials", b"[default]\nsecret_id = AKIDETC\nsecret_key = k\n"),
+        ("/x/creds", b"[default]\nsecret_id = AKIDX\nsecret_key = k\n"),
+    ]);
     assert_eq!(profile_file(&explicit, &fs2).unwrap().secret_id(), "AKIDX");
     // A broken file is an error naming the file and line, not "not configured".
-    let broken = MapFs::new(&[("/home/u/.tencentcloud/credentials", "[default]\noops\n")]);
+    let broken = Fs::from_slice(&[("/home/u/.tencentcloud/credentials", "[default]\noops\n")]);
     let e = profile_file(&home, &broken).unwrap_err();
     assert_eq!(
         e,
@@ -95,25 +99,26 @@ fn file_resolution() {
 
 #[test]
 fn environment_provider() {
-    assert!(environment(&MapEnv::new(&[])).unwrap_err().is_not_configured());
+    assert!(environment(&Env::from_slice(&[])).unwrap_err().is_not_configured());
     assert!(
-        environment(&MapEnv::new(&[("TENCENTCLOUD_SECRET_ID", ""), ("TENCENTCLOUD_SECRET_KEY", "")]))
+        environment(&Env::from_slice(&[("TENCENTCLOUD_SECRET_ID", ""), ("TENCENTCLOUD_SECRET_KEY", "")]))
             .unwrap_err()
             .is_not_configured()
     );
-    let half = environment(&MapEnv::new(&[("TENCENTCLOUD_SECRET_ID", "AKID")])).unwrap_err();
+    let half = environment(&Env::from_slice(&[("TENCENTCLOUD_SECRET_ID", "AKID")])).unwrap_err();
     assert!(!half.is_not_configured());
-    let spaced = environment(&MapEnv::new(&[("TENCENTCLOUD_SECRET_ID", " AKID"), ("TENCENTCLOUD_SECRET_KEY", "k")]))
-        .unwrap_err();
+    let spaced =
+        environment(&Env::from_slice(&[("TENCENTCLOUD_SECRET_ID", " AKID"), ("TENCENTCLOUD_SECRET_KEY", "k")]))
+            .unwrap_err();
     assert!(spaced.to_string().contains("secret id should not contain spaces"));
-    let c = environment(&MapEnv::new(&[
+    let c = environment(&Env::from_slice(&[
         ("TENCENTCLOUD_SECRET_ID", "AKID"),
         ("TENCENTCLOUD_SECRET_KEY", "k"),
         ("TENCENTCLOUD_SESSION_TOKEN", "tok"),
     ]))
     .unwrap();
     assert_eq!(c.token(), Some("tok"));
-    assert_eq!(c.credential().token(), Some("tok"));
+    assert_eq!(c.credential().unwrap().token(), Some("tok"));
     assert!(!format!("{c:?}").contains("tok\""));
 }
 

@@ -2,7 +2,6 @@
 
 use proptest::prelude::*;
 use serde::Deserialize;
-use tencentcloud_core::fuzzing;
 use tencentcloud_core::response::head::{complete_head_len, parse_head_limited};
 use tencentcloud_core::response::{
     ApiError, BodyReader, ChunkedDecoder, Framing, Header, Parsed, ResponseError, SseParser, check_response,
@@ -471,65 +470,7 @@ fn sse_alphabet() -> impl Strategy<Value = Vec<u8>> {
     prop::collection::vec(prop::sample::select(tokens), 0..80).prop_map(|t| t.concat())
 }
 
-fn json_alphabet() -> impl Strategy<Value = Vec<u8>> {
-    let tokens: Vec<&'static [u8]> = vec![
-        br#"{"Response":"#,
-        br#"{"Error":"#,
-        br#""Code":"#,
-        br#""Message":"#,
-        br#""RequestId":"#,
-        br#""Name":"#,
-        br#""Raw":"#,
-        br#""Count":"#,
-        br#""Items":"#,
-        br#""DeprecatedWarning":"#,
-        b"{",
-        b"}",
-        b"[",
-        b"]",
-        b",",
-        b":",
-        b"\"",
-        br#""x""#,
-        br#""\u672a""#,
-        br#""\ud83d\ude00""#,
-        br"\",
-        b"1",
-        b"-2.5e3",
-        b"null",
-        b"true",
-        b" ",
-    ];
-    prop::collection::vec(prop::sample::select(tokens), 0..60).prop_map(|t| t.concat())
-}
-
-fn chunk_alphabet() -> impl Strategy<Value = Vec<u8>> {
-    let tokens: Vec<&'static [u8]> =
-        vec![b"0", b"1", b"a", b"F", b"\r\n", b"\r", b"\n", b";", b"x=y", b" ", b"abc", b"ffffffffffffffffff"];
-    prop::collection::vec(prop::sample::select(tokens), 0..60).prop_map(|t| t.concat())
-}
-
 proptest! {
-    #[test]
-    fn fuzz_entries_never_panic(data in prop::collection::vec(any::<u8>(), 0..1024)) {
-        fuzzing::response_head(&data);
-        fuzzing::chunked(&data);
-        fuzzing::sse(&data);
-        fuzzing::envelope(&data);
-        fuzzing::sign(&data);
-    }
-
-    #[test]
-    fn fuzz_entries_on_structured_input(sse in sse_alphabet(), json in json_alphabet(), chunk in chunk_alphabet(), seed in any::<u8>()) {
-        let with_seed = |d: &[u8]| { let mut v = vec![seed]; v.extend_from_slice(d); v };
-        fuzzing::sse(&with_seed(&sse));
-        fuzzing::envelope(&json);
-        fuzzing::chunked(&with_seed(&chunk));
-        let mut head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n".to_vec();
-        head.extend_from_slice(&chunk);
-        fuzzing::response_head(&head);
-    }
-
     #[test]
     fn parsers_never_panic(data in prop::collection::vec(any::<u8>(), 0..512), limit in 0usize..600) {
         let mut hs = [Header::EMPTY; 4];

@@ -104,7 +104,7 @@ fn check_tc3_case(c: &Value, failures: &mut Vec<String>) {
     }
 
     // The cached signer must agree with the uncached one.
-    let mut signer = Signer::<2>::with_slots();
+    let mut signer = Signer::<2>::new();
     for _ in 0..2 {
         let again = signer.sign(&req, &cred, ts).unwrap();
         check(failures, name, "cached signature", again.signature(), s(want, "signature"));

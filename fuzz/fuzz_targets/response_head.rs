@@ -1,3 +1,3 @@
 #![no_main]
 
-libfuzzer_sys::fuzz_target!(|data: &[u8]| tencentcloud_core::fuzzing::response_head(data));
+libfuzzer_sys::fuzz_target!(|data: &[u8]| tencentcloud_fuzz_entries::response_head(data));

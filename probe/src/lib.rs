@@ -22,7 +22,7 @@ struct Reply<'a> {
     _request_id: &'a str,
 }
 
-static mut SIGNER: Signer<1> = Signer::with_slots();
+static mut SIGNER: Signer<1> = Signer::new();
 
 /// Signs a DescribeInstances call into `out` and parses `response` (a complete HTTP
 /// response); returns the bytes written, or a negative error code.

@@ -67,7 +67,7 @@ async fn every_body_kind_and_option_verifies_independently() {
     let emu = Emulator::builder().key(ID, KEY).start().await.unwrap();
     let host = emu.host();
     let cred = Credential::new(ID, KEY).unwrap();
-    let mut signer = Signer::new();
+    let mut signer: Signer = Signer::new();
     let trace = [("X-TC-TraceId", "  MiXeD-Case-Trace  ")];
     let bytes = vec![7u8; 3000];
     let bodies = [
@@ -148,4 +148,36 @@ async fn temporary_credentials_and_api_errors() {
     signed.write_http1(&mut out).unwrap();
     let (_, body, _) = round_trip(&emu, &out).await;
     assert!(parse_envelope::<Count>(&body, &mut []).unwrap().result.is_ok());
+}
+
+#[tokio::test]
+async fn unsigned_request_needs_no_credential() {
+    let emu = Emulator::builder().key(ID, KEY).start().await.unwrap();
+    let host = emu.host();
+    let params =
+        br#"{"RoleArn":"qcs::cam::uin/1:roleName/r","RoleSessionName":"s","WebIdentityToken":"jwt","ProviderId":"p"}"#;
+    let req =
+        Request::post_json("sts", "2018-08-13", "AssumeRoleWithWebIdentity", params).host(&host).region("ap-guangzhou");
+    let unsigned = tencentcloud_core::SignedRequest::unsigned(&req, now()).unwrap();
+    let mut out = vec![0u8; unsigned.http1_len()];
+    unsigned.write_http1(&mut out).unwrap();
+    let (status, body, _) = round_trip(&emu, &out).await;
+    assert_eq!(status, 200);
+    let last = emu.requests().pop().unwrap();
+    assert!(matches!(last.verification, Verification::Skipped), "{:?}", last.verification);
+    #[derive(Deserialize)]
+    struct Assumed {
+        #[serde(rename = "ExpiredTime")]
+        expired: u64,
+    }
+    assert!(parse_envelope::<Assumed>(&body, &mut [0u8; 256]).unwrap().result.unwrap().expired > now());
+
+    // The emulator accepts `SKIP` for this action only.
+    let other = Request::post_json("cvm", "2017-03-12", "DescribeInstances", b"{}").host(&host);
+    let unsigned = tencentcloud_core::SignedRequest::unsigned(&other, now()).unwrap();
+    let mut out = vec![0u8; unsigned.http1_len()];
+    unsigned.write_http1(&mut out).unwrap();
+    let (_, body, _) = round_trip(&emu, &out).await;
+    let err = parse_envelope::<Assumed>(&body, &mut []).unwrap().result.err().unwrap();
+    assert_eq!(err.code, "AuthFailure.InvalidAuthorization");
 }

@@ -4,6 +4,7 @@
 use embassy_time::{Duration, Instant, Timer};
 use serde::Deserialize;
 use serde::de::IgnoredAny;
+use tencentcloud_core::policy::{self, Backoff, Class, Outcome};
 use tencentcloud_core::response::{ResponseError, parse_envelope};
 use tencentcloud_core::{Credential, Request, RequestError, Signer};
 
@@ -11,11 +12,6 @@ use crate::clock::{Clock, TimeSync};
 use crate::conn::{Connect, Connection};
 use crate::error::{CertError, Error};
 use crate::http::{self, Reply, Waits};
-
-/// The API error code of an expired (or not yet valid) signature timestamp.
-pub const SIGNATURE_EXPIRE: &str = "AuthFailure.SignatureExpire";
-/// The API error code prefix of rate limiting.
-pub const REQUEST_LIMIT_EXCEEDED: &str = "RequestLimitExceeded";
 
 /// Timeouts and retry policy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,7 +21,8 @@ pub struct Config {
     pub io_timeout: Duration,
     /// Bound on receiving one whole response. Default 30 s.
     pub response_timeout: Duration,
-    /// How often a `RequestLimitExceeded` answer is retried. Default 3.
+    /// How often a rate-limit answer (`RequestLimitExceeded` or one of its
+    /// `RequestLimitExceeded.<Reason>` sub-codes) is retried. Default 3.
     pub rate_limit_retries: u8,
     /// The first backoff after `RequestLimitExceeded`; it doubles per retry, with jitter
     /// between half and all of it. Default 1 s.
@@ -84,7 +81,7 @@ impl Default for Config {
 /// let mut client: Client<'_, NoRtc> = Client::new(cred, NoRtc);
 /// let req = Request::post_json("cvm", "2017-03-12", "DescribeInstances", b"{\"Limit\":1}").region("ap-guangzhou");
 /// let mut buf = [0u8; 4096];
-/// let count: Count = client.call_with(&mut connector, &req, &mut buf).await?;
+/// let count: Count = client.call(&mut connector, &req, &mut buf).await?;
 /// # let _ = count.total; Ok(()) }
 /// ```
 pub struct Client<'c, C, const N: usize = 1> {
@@ -132,7 +129,7 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
 
     /// A client with the given timeouts and retry policy.
     pub const fn with_config(credential: Credential<'c>, clock: C, config: Config) -> Self {
-        Self { credential, clock, sync: TimeSync::new(), signer: Signer::with_slots(), config, jitter: 0x9e37_79b9 }
+        Self { credential, clock, sync: TimeSync::new(), signer: Signer::new(), config, jitter: 0x9e37_79b9 }
     }
 
     /// The configuration.
@@ -156,12 +153,37 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         self.sync.now(&mut self.clock)
     }
 
+    /// Connects with `connector` to the request's host, calls the API (retries reuse the
+    /// connection while the server keeps it alive, else reconnect), closes the connection
+    /// and deserializes the `Response` object into `T` (which may borrow from `buf`).
+    pub async fn call<'b, T, K>(&mut self, connector: &mut K, req: &Request<'_>, buf: &'b mut [u8]) -> Result<T, Error>
+    where
+        T: Deserialize<'b>,
+        K: Connect,
+    {
+        let len = self.connect_and_run(connector, req, buf).await?;
+        finish(buf, len)
+    }
+
+    /// Like [`Client::call`], returning the raw `Response` body (already checked not to be an
+    /// API error) instead of deserializing it.
+    pub async fn call_raw<'b, K: Connect>(
+        &mut self,
+        connector: &mut K,
+        req: &Request<'_>,
+        buf: &'b mut [u8],
+    ) -> Result<&'b [u8], Error> {
+        let len = self.connect_and_run(connector, req, buf).await?;
+        let buf: &'b [u8] = buf;
+        Ok(buf.get(..len).unwrap_or(&[]))
+    }
+
     /// Calls the API over a connection the caller keeps, and deserializes the `Response`
     /// object into `T` (which may borrow from `buf`). The connection is reused for as long as
     /// the server keeps it alive; check [`Connection::is_reusable`] and reconnect when it is
     /// not. [`Error::ConnectionClosed`] on a connection that already carried a response
     /// means the server timed it out: reconnect and call again.
-    pub async fn call<'b, T, S>(
+    pub async fn call_on<'b, T, S>(
         &mut self,
         conn: &mut Connection<S>,
         req: &Request<'_>,
@@ -171,13 +193,12 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         T: Deserialize<'b>,
         S: embedded_io_async::Read + embedded_io_async::Write,
     {
-        let len = self.call_on(conn, req, buf).await?;
+        let len = self.run_on(conn, req, buf).await?;
         finish(buf, len)
     }
 
-    /// Like [`Client::call`], returning the raw `Response` body (already checked not to be an
-    /// API error) instead of deserializing it.
-    pub async fn call_raw<'b, S>(
+    /// Like [`Client::call_on`], returning the raw `Response` body.
+    pub async fn call_raw_on<'b, S>(
         &mut self,
         conn: &mut Connection<S>,
         req: &Request<'_>,
@@ -186,41 +207,12 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
     where
         S: embedded_io_async::Read + embedded_io_async::Write,
     {
-        let len = self.call_on(conn, req, buf).await?;
+        let len = self.run_on(conn, req, buf).await?;
         let buf: &'b [u8] = buf;
         Ok(buf.get(..len).unwrap_or(&[]))
     }
 
-    /// Connects with `connector` to the request's host, calls the API (retries reuse the
-    /// connection while the server keeps it alive, else reconnect), closes the connection
-    /// and deserializes the `Response` object into `T`.
-    pub async fn call_with<'b, T, K>(
-        &mut self,
-        connector: &mut K,
-        req: &Request<'_>,
-        buf: &'b mut [u8],
-    ) -> Result<T, Error>
-    where
-        T: Deserialize<'b>,
-        K: Connect,
-    {
-        let len = self.connect_and_call(connector, req, buf).await?;
-        finish(buf, len)
-    }
-
-    /// Like [`Client::call_with`], returning the raw `Response` body.
-    pub async fn call_raw_with<'b, K: Connect>(
-        &mut self,
-        connector: &mut K,
-        req: &Request<'_>,
-        buf: &'b mut [u8],
-    ) -> Result<&'b [u8], Error> {
-        let len = self.connect_and_call(connector, req, buf).await?;
-        let buf: &'b [u8] = buf;
-        Ok(buf.get(..len).unwrap_or(&[]))
-    }
-
-    async fn call_on<S>(&mut self, conn: &mut Connection<S>, req: &Request<'_>, buf: &mut [u8]) -> Result<usize, Error>
+    async fn run_on<S>(&mut self, conn: &mut Connection<S>, req: &Request<'_>, buf: &mut [u8]) -> Result<usize, Error>
     where
         S: embedded_io_async::Read + embedded_io_async::Write,
     {
@@ -236,7 +228,7 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         }
     }
 
-    async fn connect_and_call<K: Connect>(
+    async fn connect_and_run<K: Connect>(
         &mut self,
         connector: &mut K,
         req: &Request<'_>,
@@ -288,13 +280,15 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
             Ok(reply) => reply,
             // A kept-alive connection the server had closed: nothing was answered.
             Err(Error::ConnectionClosed) if reused && can_reconnect && !retries.reconnected => {
+                debug!("tencentcloud: the kept-alive connection was closed; reconnecting");
                 retries.reconnected = true;
                 return Step::Retry(Duration::from_ticks(0));
             }
             Err(e) => return Step::Fail(e),
         };
-        let learned =
-            reply.date.is_some_and(|date| self.sync.observe(date, &mut self.clock, self.config.clock_tolerance_secs));
+        if let Some(date) = reply.date {
+            self.sync.observe(date, &mut self.clock, self.config.clock_tolerance_secs);
+        }
         // A certificate accepted while the time was unknown is checked now.
         match self.now() {
             Some(now) => {
@@ -307,11 +301,12 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         }
         // A retry needs a connection: this one if the server keeps it, else a new one.
         let can_retry = conn.is_reusable() || can_reconnect;
-        self.check(reply, buf, learned, retries, can_retry)
+        self.check(reply, buf, timestamp, retries, can_retry)
     }
 
-    /// Classifies a response whose body is `buf[..reply.body_len]`.
-    fn check(&mut self, reply: Reply, buf: &mut [u8], learned: bool, retries: &mut Retries, can_retry: bool) -> Step {
+    /// Classifies a response whose body is `buf[..reply.body_len]`, to a request signed
+    /// at `signed_at`.
+    fn check(&mut self, reply: Reply, buf: &mut [u8], signed_at: u64, retries: &mut Retries, can_retry: bool) -> Step {
         if reply.status != 200 {
             return Step::Fail(ResponseError::HttpStatus { status: reply.status }.into());
         }
@@ -327,31 +322,41 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         if !can_retry {
             return Step::Fail(Error::Api(api));
         }
-        if api.code == SIGNATURE_EXPIRE && learned && self.config.retry_signature_expire && !retries.expire_retried {
-            retries.expire_retried = true;
-            return Step::Retry(Duration::from_ticks(0));
+        match policy::classify(Outcome::Api(&api.code)) {
+            // Re-signing helps only if the server's time differs from the time signed with.
+            Class::SignatureExpired
+                if self.config.retry_signature_expire
+                    && policy::resign_after_expire(
+                        signed_at,
+                        reply.date,
+                        self.config.clock_tolerance_secs,
+                        retries.expire_retried,
+                    ) =>
+            {
+                debug!("tencentcloud: signature expired; signing again with the server's time");
+                retries.expire_retried = true;
+                Step::Retry(Duration::from_ticks(0))
+            }
+            Class::RateLimited if retries.rate_limited < self.config.rate_limit_retries => {
+                retries.rate_limited += 1;
+                let delay = self.backoff(retries.rate_limited);
+                debug!("tencentcloud: {}; retry {} in {} ms", api.code, retries.rate_limited, delay.as_millis());
+                Step::Retry(delay)
+            }
+            _ => Step::Fail(Error::Api(api)),
         }
-        if api.code.starts_with(REQUEST_LIMIT_EXCEEDED) && retries.rate_limited < self.config.rate_limit_retries {
-            let delay = self.backoff(retries.rate_limited);
-            retries.rate_limited += 1;
-            return Step::Retry(delay);
-        }
-        Step::Fail(Error::Api(api))
     }
 
-    /// `backoff * 2^attempt`, capped, with jitter in its upper half.
-    fn backoff(&mut self, attempt: u8) -> Duration {
-        let base = self.config.backoff.as_ticks().saturating_mul(1u64 << attempt.min(16));
-        let capped = base.min(self.config.max_backoff.as_ticks());
+    /// The policy's jittered backoff before rate-limit retry number `retry` (from 1).
+    fn backoff(&mut self, retry: u8) -> Duration {
         // xorshift32, seeded from the monotonic clock: spreads devices that retry together.
         let mut x = self.jitter ^ (Instant::now().as_ticks() as u32);
         x ^= x << 13;
         x ^= x >> 17;
         x ^= x << 5;
         self.jitter = x;
-        let half = capped / 2;
-        let spread = if half == 0 { 0 } else { u64::from(x) % (half + 1) };
-        Duration::from_ticks(half + spread)
+        let backoff = Backoff { base: self.config.backoff.as_ticks(), max: self.config.max_backoff.as_ticks() };
+        Duration::from_ticks(backoff.delay(u32::from(retry), x))
     }
 }
 

@@ -80,16 +80,15 @@ impl TimeSync {
 
     /// Takes a server `Date` (unix seconds). Adopts it when the device clock is unknown or
     /// off by more than `tolerance`, and keeps following the server once adopted.
-    /// Returns whether the corrected time changed by more than `tolerance`.
-    pub(crate) fn observe(&mut self, date: u64, clock: &mut impl Clock, tolerance: u64) -> bool {
+    pub(crate) fn observe(&mut self, date: u64, clock: &mut impl Clock, tolerance: u64) {
         let before = self.now(clock);
         let off = before.is_none_or(|t| t.abs_diff(date) > tolerance);
         if off || self.learned.is_some() {
             self.learned = Some((Instant::now(), date));
         }
         if off {
+            debug!("tencentcloud: clock set from the server's Date: {}", date);
             clock.set_unix(date);
         }
-        off
     }
 }

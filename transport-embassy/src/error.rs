@@ -6,6 +6,7 @@ use core::fmt;
 use tencentcloud_core::response::{ApiError, ResponseError};
 
 /// The network wait that timed out.
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Phase {
     /// Resolving the host name.
@@ -33,6 +34,7 @@ impl fmt::Display for Phase {
 }
 
 /// Why the server's certificate was refused.
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum CertError {
@@ -105,6 +107,7 @@ impl fmt::Display for CertError {
 impl core::error::Error for CertError {}
 
 /// A TLS failure other than the certificate check.
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum TlsFailure {
@@ -133,6 +136,7 @@ impl fmt::Display for TlsFailure {
 }
 
 /// Everything a call can fail with.
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Error {

@@ -11,8 +11,9 @@
 //!   serde type (deserialized with serde-json-core) or the API's error. It learns the time
 //!   from the server's `Date` header (a device without a real-time clock needs nothing
 //!   else), retries `AuthFailure.SignatureExpire` once with the corrected time and
-//!   `RequestLimitExceeded` with backoff, reuses kept-alive connections, and bounds every
-//!   network wait with an embassy-time timeout.
+//!   rate limits with backoff (the rules of `tencentcloud_core::policy`, shared with
+//!   transport-std), reuses kept-alive connections, and bounds every network wait with an
+//!   embassy-time timeout.
 //! - [`net::Connector`] (feature `net`, on by default) is the connection this crate
 //!   provides: DNS and TCP over an embassy-net `Stack`, then TLS 1.3 (embedded-tls) with
 //!   the server certificate verified by [`pki::Verifier`] against the firmware's trust
@@ -29,8 +30,9 @@
 //!   global allocator.
 //! - `p384`: P-384 chains and server keys (adds SHA-384).
 //! - `insecure-plain-http`: compiles in `Connector::insecure_plain_http` (local testing).
-//! - `host`: std only. Runs the embedded path on a host (in-memory link, TCP gateway);
-//!   used by the tests and the `embassy_host` example.
+//! - `defmt` / `log`: log retries, reconnections and the clock learned from `Date` through
+//!   one of these facades; `defmt` also implements `defmt::Format` for the errors and
+//!   [`Phase`]. Both at once is a compile error for a device; on a host `log` wins.
 #![no_std]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
@@ -42,20 +44,21 @@
 #[macro_use]
 extern crate std;
 
+#[macro_use]
+mod fmt;
+
 mod client;
 mod clock;
 mod conn;
 mod error;
 mod http;
 
-#[cfg(feature = "host")]
-pub mod host;
 #[cfg(feature = "net")]
 pub mod net;
 #[cfg(feature = "net")]
 pub mod pki;
 
-pub use client::{Client, Config, REQUEST_LIMIT_EXCEEDED, SIGNATURE_EXPIRE};
+pub use client::{Client, Config};
 pub use clock::{Clock, NoRtc};
 pub use conn::{Connect, Connection};
 pub use error::{CertError, Error, Phase, TlsFailure};

@@ -14,7 +14,7 @@
 //! let (mut tls_read, mut tls_write) = ([0u8; 16640], [0u8; 2048]);
 //! let buffers = Buffers { tcp_rx: &mut tcp_rx, tcp_tx: &mut tcp_tx, tls_read: &mut tls_read, tls_write: &mut tls_write };
 //! let mut connector = Connector::new(stack, buffers, TrustAnchor::from_der(ca_der)?, rng);
-//! // client.call_with(&mut connector, &request, &mut response_buffer).await?;
+//! // client.call(&mut connector, &request, &mut response_buffer).await?;
 //! # Ok(()) }
 //! ```
 

@@ -10,8 +10,8 @@ use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use support::*;
+use tencentcloud_embassy_host::{HostNet, OsRandom, block_on};
 use tencentcloud_emulator::{Fault, Verification};
-use tencentcloud_transport_embassy::host::{HostNet, OsRandom, block_on};
 use tencentcloud_transport_embassy::net::{Buffers, Connector};
 use tencentcloud_transport_embassy::pki::TrustAnchor;
 use tencentcloud_transport_embassy::{CertError, Client, Connect, Error, Phase, ResponseError, TlsFailure};
@@ -42,7 +42,7 @@ fn describe_instances_over_tls_verified_by_the_emulator() {
         let mut clock = TestClock::system();
         let mut client: Client<'_, _> = Client::new(credential(), &mut clock);
         let mut buf = [0u8; 8192];
-        let reply: Instances<'_> = client.call_with(&mut connector, &describe_instances(), &mut buf).await.unwrap();
+        let reply: Instances<'_> = client.call(&mut connector, &describe_instances(), &mut buf).await.unwrap();
 
         let requests = emu.requests();
         assert_eq!(requests.len(), 1);
@@ -76,8 +76,7 @@ fn firmware_sized_buffers_work() {
         let mut connector = Connector::new(net.device, buffers, TrustAnchor::from_der(&ca).unwrap(), &mut rng);
         let mut client: Client<'_, _> = Client::new(credential(), tencentcloud_transport_embassy::NoRtc);
         let mut response = [0u8; 4096];
-        let reply: Instances<'_> =
-            client.call_with(&mut connector, &describe_instances(), &mut response).await.unwrap();
+        let reply: Instances<'_> = client.call(&mut connector, &describe_instances(), &mut response).await.unwrap();
         assert!(reply.total > 0);
         assert_eq!(emu.requests().len(), 2, "no RTC: SignatureExpire first");
     });
@@ -98,7 +97,7 @@ fn kept_alive_connection_is_reused() {
         let mut conn = connector.connect("localhost", None, now).await.unwrap();
         for i in 0..3 {
             let mut buf = [0u8; 8192];
-            let reply: Instances<'_> = client.call(&mut conn, &describe_instances(), &mut buf).await.unwrap();
+            let reply: Instances<'_> = client.call_on(&mut conn, &describe_instances(), &mut buf).await.unwrap();
             assert!(reply.total > 0, "call {i}");
             assert!(conn.is_reusable());
         }
@@ -144,6 +143,29 @@ fn rate_limit_gives_up_after_the_configured_retries() {
         let err = device_call(&net, &emu.ca_der().unwrap(), &mut TestClock::system(), config, 8192).await.unwrap_err();
         assert_eq!(err.api_code(), Some("RequestLimitExceeded"));
         assert_eq!(emu.requests().len(), 2);
+    });
+}
+
+#[test]
+fn only_the_rate_limit_family_is_retried() {
+    block_on(async {
+        let emu = emulator(true).await;
+        let fault = |code: &str| Fault::ApiError { code: code.into(), message: "m".into() };
+        // A sub-code of the family is retried; a code that merely starts the same is final.
+        emu.push_fault(fault("RequestLimitExceeded.UinLimitExceeded"));
+        emu.push_fault(fault("RequestLimitExceededX"));
+        let net = HostNet::start(None).await;
+        net.forward(443, emu.addr()).await;
+        let err = device_call(&net, &emu.ca_der().unwrap(), &mut TestClock::system(), quick_config(), 8192)
+            .await
+            .unwrap_err();
+        assert_eq!(err.api_code(), Some("RequestLimitExceededX"));
+        let codes: Vec<_> = emu.requests().iter().map(|r| r.error_code.clone()).collect();
+        assert_eq!(
+            codes,
+            [Some("RequestLimitExceeded.UinLimitExceeded".to_owned()), Some("RequestLimitExceededX".to_owned())],
+            "not retried after RequestLimitExceededX"
+        );
     });
 }
 
@@ -395,7 +417,7 @@ fn plain_http_only_by_opt_in() {
         let mut connector = Connector::insecure_plain_http(net.device, buffers);
         let mut client: Client<'_, _> = Client::new(credential(), TestClock::system());
         let mut buf = [0u8; 8192];
-        let reply: Instances<'_> = client.call_with(&mut connector, &describe_instances(), &mut buf).await.unwrap();
+        let reply: Instances<'_> = client.call(&mut connector, &describe_instances(), &mut buf).await.unwrap();
         assert!(reply.total > 0);
         assert!(verified(&emu.requests()[0].verification));
     });

@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use support::*;
-use tencentcloud_transport_embassy::host::{HostNet, block_on};
+use tencentcloud_embassy_host::{HostNet, block_on};
 
 /// User + system CPU time of this process (all threads), from /proc.
 fn cpu_time() -> Option<Duration> {

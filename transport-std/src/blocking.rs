@@ -9,8 +9,9 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use tencentcloud_core::multipart::Multipart;
 
-use crate::client::{CallOptions, OctetOutput};
 use crate::error::Error;
+use crate::options::CallOptions;
+use crate::response::OctetOutput;
 use crate::sse::{SseEvent, SseStream};
 
 /// A blocking client: the same calls as [`crate::Client`], waited for.

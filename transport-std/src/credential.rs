@@ -9,15 +9,11 @@ mod profile_file;
 mod sts;
 
 use std::fmt;
-use std::future::Future;
-use std::pin::Pin;
-use std::sync::Arc;
-use std::time::{Duration, SystemTime};
 
-use tencentcloud_core::provider::{Env, Fs, OwnedCredential, ProcessEnv, ProviderError, environment};
-use zeroize::Zeroize;
+use tencentcloud_core::provider::{Env, ProviderError, environment};
 
 use crate::error::{CredentialErrorKind, Error};
+use crate::provider::{CredentialFuture, CredentialProvider, Credentials};
 
 pub use cache::{CacheConfig, CachedProvider};
 pub use chain::{ChainProvider, DefaultChainBuilder};
@@ -27,142 +23,6 @@ pub use sts::{
     AssumeRoleBuilder, AssumeRoleProvider, DEFAULT_STS_REGION, ENV_TKE_PROVIDER_ID, ENV_TKE_REGION, ENV_TKE_ROLE_ARN,
     ENV_TKE_WEB_IDENTITY_TOKEN_FILE, STS_VERSION, TkeProvider, WebIdentityBuilder, WebIdentityProvider,
 };
-
-/// A secret id, secret key, optional session token and optional expiry, owned.
-///
-/// The secret key and the token are wiped from memory when the value is dropped, and
-/// `Debug` never shows them.
-///
-/// ```
-/// use tencentcloud_transport_std::Credentials;
-///
-/// let c = Credentials::new("AKIDEXAMPLE", "secret-key").with_token("tok");
-/// assert_eq!(c.secret_id(), "AKIDEXAMPLE");
-/// let shown = format!("{c:?}");
-/// assert!(!shown.contains("secret-key") && !shown.contains("tok\""));
-/// ```
-#[derive(Clone)]
-pub struct Credentials {
-    secret_id: String,
-    secret_key: String,
-    token: Option<String>,
-    expires_at: Option<SystemTime>,
-}
-
-impl Credentials {
-    /// Permanent credentials (no token, no expiry).
-    pub fn new(secret_id: impl Into<String>, secret_key: impl Into<String>) -> Self {
-        Self { secret_id: secret_id.into(), secret_key: secret_key.into(), token: None, expires_at: None }
-    }
-
-    /// Adds a session token (temporary credentials); an empty token means none.
-    pub fn with_token(mut self, token: impl Into<String>) -> Self {
-        let token: String = token.into();
-        if let Some(mut old) = self.token.take() {
-            old.zeroize();
-        }
-        self.token = (!token.is_empty()).then_some(token);
-        self
-    }
-
-    /// Sets when the credentials stop working.
-    pub fn with_expiry(mut self, expires_at: SystemTime) -> Self {
-        self.expires_at = Some(expires_at);
-        self
-    }
-
-    /// The secret id (sent in the clear in `Authorization`).
-    pub fn secret_id(&self) -> &str {
-        &self.secret_id
-    }
-
-    /// The secret key. Never log it.
-    pub fn secret_key(&self) -> &str {
-        &self.secret_key
-    }
-
-    /// The session token, if any. Never log it.
-    pub fn token(&self) -> Option<&str> {
-        self.token.as_deref()
-    }
-
-    /// When the credentials expire, if they do.
-    pub fn expires_at(&self) -> Option<SystemTime> {
-        self.expires_at
-    }
-
-    /// Whether the credentials expire within `margin` of `now` (never, without an expiry).
-    pub fn expires_within(&self, now: SystemTime, margin: Duration) -> bool {
-        self.expires_at.is_some_and(|at| at <= now + margin)
-    }
-
-    /// The validated borrowed form the core signer takes.
-    pub(crate) fn as_core(&self) -> Result<tencentcloud_core::Credential<'_>, Error> {
-        let c = tencentcloud_core::Credential::new(&self.secret_id, &self.secret_key)
-            .and_then(|c| c.with_token(self.token.as_deref().unwrap_or("")))
-            .map_err(|e| Error::credential(CredentialErrorKind::Invalid, e.to_string()))?;
-        Ok(c)
-    }
-}
-
-impl Drop for Credentials {
-    fn drop(&mut self) {
-        self.secret_key.zeroize();
-        if let Some(t) = self.token.as_mut() {
-            t.zeroize();
-        }
-    }
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("secret_id", &self.secret_id)
-            .field("secret_key", &"<redacted>")
-            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
-            .field("expires_at", &self.expires_at)
-            .finish()
-    }
-}
-
-/// The future a [`CredentialProvider`] returns.
-pub type CredentialFuture<'a> = Pin<Box<dyn Future<Output = Result<Credentials, Error>> + Send + 'a>>;
-
-/// A source of credentials, asked before every attempt (so a provider that refreshes
-/// temporary credentials is honoured across retries).
-///
-/// The method returns a boxed future so `Arc<dyn CredentialProvider>` works. A source
-/// that holds nothing returns a [`CredentialErrorKind::NotConfigured`] error, so a chain
-/// can tell "not configured, try the next" from "configured but failed".
-///
-/// ```
-/// use tencentcloud_transport_std::{CredentialFuture, CredentialProvider, Credentials};
-///
-/// struct Fixed;
-/// impl CredentialProvider for Fixed {
-///     fn credential(&self) -> CredentialFuture<'_> {
-///         Box::pin(async { Ok(Credentials::new("AKIDEXAMPLE", "secret")) })
-///     }
-/// }
-/// let p: std::sync::Arc<dyn CredentialProvider> = std::sync::Arc::new(Fixed);
-/// # drop(p);
-/// ```
-pub trait CredentialProvider: Send + Sync {
-    /// The current credentials.
-    fn credential(&self) -> CredentialFuture<'_>;
-}
-
-impl<T: CredentialProvider + ?Sized> CredentialProvider for Arc<T> {
-    fn credential(&self) -> CredentialFuture<'_> {
-        (**self).credential()
-    }
-}
-
-impl<T: CredentialProvider + ?Sized> CredentialProvider for Box<T> {
-    fn credential(&self) -> CredentialFuture<'_> {
-        (**self).credential()
-    }
-}
 
 /// Always the same credentials.
 #[derive(Clone, Debug)]
@@ -197,60 +57,11 @@ impl CredentialProvider for StaticProvider {
 
 pub use tencentcloud_core::provider::{ENV_SECRET_ID, ENV_SECRET_KEY, ENV_SESSION_TOKEN};
 
-/// A thread-safe [`Env`], as the providers hold it.
-pub(crate) type SharedEnv = Arc<dyn Env + Send + Sync>;
-/// A thread-safe [`Fs`], as the providers hold it.
-pub(crate) type SharedFs = Arc<dyn Fs + Send + Sync>;
-
-/// An [`Env`] over a closure.
-struct FnEnv<F>(F);
-
-impl<F: Fn(&str) -> Option<String>> Env for FnEnv<F> {
-    fn var(&self, key: &str) -> Option<String> {
-        (self.0)(key)
-    }
-}
-
-/// Borrows a shared [`Env`] where core wants `&impl Env`, optionally overriding one
-/// variable (e.g. `TENCENTCLOUD_PROFILE` for an explicit profile name).
-pub(crate) struct EnvRef<'a> {
-    pub(crate) env: &'a (dyn Env + Send + Sync),
-    pub(crate) set: Option<(&'a str, &'a str)>,
-}
-
-impl Env for EnvRef<'_> {
-    fn var(&self, key: &str) -> Option<String> {
-        match self.set {
-            Some((k, v)) if k == key => Some(v.to_owned()),
-            _ => self.env.var(key),
-        }
-    }
-}
-
-/// Borrows a shared [`Fs`] where core wants `&impl Fs`.
-pub(crate) struct FsRef<'a>(pub(crate) &'a (dyn Fs + Send + Sync));
-
-impl Fs for FsRef<'_> {
-    fn read(&self, path: &std::path::Path) -> std::io::Result<Vec<u8>> {
-        self.0.read(path)
-    }
-}
-
 /// A core provider error as a client error (kind kept, message free of secrets).
 pub(crate) fn from_provider_error(e: ProviderError) -> Error {
     match e {
         ProviderError::NotConfigured(why) => Error::credential(CredentialErrorKind::NotConfigured, why),
         ProviderError::Invalid(why) => Error::credential(CredentialErrorKind::Invalid, why),
-    }
-}
-
-impl From<&OwnedCredential> for Credentials {
-    fn from(c: &OwnedCredential) -> Self {
-        let creds = Credentials::new(c.secret_id(), c.secret_key());
-        match c.token() {
-            Some(t) => creds.with_token(t),
-            None => creds,
-        }
     }
 }
 
@@ -262,36 +73,29 @@ impl From<&OwnedCredential> for Credentials {
 /// than silently using another source).
 ///
 /// ```
-/// use tencentcloud_transport_std::{EnvProvider, MapEnv};
+/// use tencentcloud_transport_std::{Env, EnvProvider};
 ///
-/// let p = EnvProvider::with_env(MapEnv::new(&[("TENCENTCLOUD_SECRET_ID", "AKID1"), ("TENCENTCLOUD_SECRET_KEY", "k")]));
+/// let p = EnvProvider::with_env(Env::from_slice(&[("TENCENTCLOUD_SECRET_ID", "AKID1"), ("TENCENTCLOUD_SECRET_KEY", "k")]));
 /// # drop(p);
 /// ```
 #[derive(Clone)]
 pub struct EnvProvider {
-    env: SharedEnv,
+    env: Env,
 }
 
 impl EnvProvider {
     /// Reads the process environment.
     pub fn new() -> Self {
-        Self::with_env(ProcessEnv)
+        Self::with_env(Env::real())
     }
 
-    /// Reads variables through `env` (e.g. a [`MapEnv`](crate::MapEnv) in tests).
-    pub fn with_env(env: impl Env + Send + Sync + 'static) -> Self {
-        Self { env: Arc::new(env) }
-    }
-
-    /// Reads variables through `lookup` instead of the process environment (for
-    /// tests, or configuration kept elsewhere).
-    pub fn with_lookup(lookup: impl Fn(&str) -> Option<String> + Send + Sync + 'static) -> Self {
-        Self::with_env(FnEnv(lookup))
+    /// Reads variables through `env` (e.g. [`Env::from_slice`] in tests).
+    pub fn with_env(env: Env) -> Self {
+        Self { env }
     }
 
     fn read(&self) -> Result<Credentials, Error> {
-        let owned = environment(&EnvRef { env: &*self.env, set: None }).map_err(from_provider_error)?;
-        Ok(Credentials::from(&owned))
+        environment(&self.env).map_err(from_provider_error)
     }
 }
 
@@ -316,14 +120,13 @@ impl CredentialProvider for EnvProvider {
 
 #[cfg(test)]
 mod tests {
-    use std::collections::HashMap;
+    use std::sync::Arc;
 
     use super::*;
     use crate::error::ErrorKind;
 
     fn env(vars: &[(&str, &str)]) -> EnvProvider {
-        let map: HashMap<String, String> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        EnvProvider::with_lookup(move |k| map.get(k).cloned())
+        EnvProvider::with_env(Env::from_slice(vars))
     }
 
     fn block<T>(f: impl Future<Output = T>) -> T {
@@ -351,17 +154,6 @@ mod tests {
         let e = block(env(&[(ENV_SECRET_ID, "AKID1"), (ENV_SECRET_KEY, " padded-secret ")]).credential()).unwrap_err();
         assert_eq!(e.kind(), &ErrorKind::Credential(CredentialErrorKind::Invalid));
         assert!(!e.to_string().contains("padded-secret"));
-    }
-
-    #[test]
-    fn debug_is_redacted_and_expiry() {
-        let now = SystemTime::now();
-        let c = Credentials::new("AKID", "very-secret").with_token("session-token").with_expiry(now);
-        let d = format!("{c:?}");
-        assert!(!d.contains("very-secret") && !d.contains("session-token"), "{d}");
-        assert!(c.expires_within(now, Duration::ZERO));
-        assert!(!Credentials::new("a", "b").expires_within(now, Duration::from_secs(3600)));
-        assert_eq!(Credentials::new("a", "b").with_token("").token(), None);
     }
 
     #[test]

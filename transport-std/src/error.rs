@@ -4,6 +4,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
+use tencentcloud_core::policy::{self, Class, Outcome};
 use tencentcloud_core::response::{ApiError, ResponseError};
 
 /// Why a credential could not be had.
@@ -177,12 +178,18 @@ impl Error {
     /// failures, timeouts, HTTP 5xx/429 and `RequestLimitExceeded*`. Whether a retry is
     /// *safe* also depends on the call (see [`crate::RetryPolicy`]).
     pub fn is_retryable(&self) -> bool {
-        match &self.0.kind {
-            ErrorKind::Network | ErrorKind::Timeout => true,
-            ErrorKind::HttpStatus { status } => *status >= 500 || *status == 429,
-            ErrorKind::Api { code, .. } => is_rate_limit(code),
-            _ => false,
-        }
+        self.class().may_retry(true)
+    }
+
+    /// How core's retry policy classifies this error.
+    pub(crate) fn class(&self) -> Class {
+        policy::classify(match &self.0.kind {
+            ErrorKind::Api { code, .. } => Outcome::Api(code),
+            ErrorKind::Network if self.0.not_sent => Outcome::NotSent,
+            ErrorKind::Network | ErrorKind::Timeout => Outcome::Interrupted,
+            ErrorKind::HttpStatus { status } => Outcome::HttpStatus(*status),
+            _ => Outcome::Other,
+        })
     }
 
     /// Whether this is the credential error of a source that holds no credential.
@@ -213,11 +220,6 @@ impl Error {
             _ => full,
         }
     }
-}
-
-/// `RequestLimitExceeded` and its sub-codes.
-pub(crate) fn is_rate_limit(code: &str) -> bool {
-    code == "RequestLimitExceeded" || code.starts_with("RequestLimitExceeded.")
 }
 
 impl From<ResponseError> for Error {
@@ -298,6 +300,8 @@ impl std::error::Error for Error {
 
 #[cfg(test)]
 mod tests {
+    use tencentcloud_core::policy::code::is_rate_limit;
+
     use super::*;
 
     #[test]

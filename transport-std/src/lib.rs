@@ -34,42 +34,82 @@
 //! println!("{} instances", resp["TotalCount"]);
 //! # Ok(()) }
 //! ```
+//!
+//! ## Layers
+//!
+//! A module uses only the modules on its own line and the lines below it, so every
+//! arrow between lines runs one way (the credential providers never reach the client):
+//!
+//! ```text
+//! client, builder, blocking      the public calls; the builder picks the default chain
+//!    |            \
+//!    |          credential/      providers: static, env, profile file, instance role,
+//!    |            |      \        STS AssumeRole / web identity / TKE, chain, cache
+//!    v            v       \
+//! engine  <-------+        |      retry loop, breaker, clock skew (STS calls go through it)
+//!    |                     |
+//! prepare, signing, endpoint, response    one call: encode, sign, route, read the answer
+//!    |                     |
+//! provider  <--------------+      Credentials + CredentialProvider (the seam between them)
+//!    |                     |
+//! http (HttpSend), sse  <--+      reqwest by default; the metadata service sends through it
+//!    |
+//! error, options, profile, retry, skew, breaker, clock, redact, proxy, sync
+//! ```
+//!
+//! Within a line, `prepare` and `signing` go together: a prepared call names its
+//! signing strategy, which `signing` carries out.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod breaker;
+mod builder;
 mod client;
+mod clock;
 mod credential;
+mod endpoint;
+mod engine;
 mod error;
 pub mod http;
+mod options;
+mod prepare;
 mod profile;
+mod provider;
 mod proxy;
 mod redact;
+mod response;
 mod retry;
+mod signing;
 mod skew;
 mod sse;
+mod sync;
 
 #[cfg(feature = "blocking")]
 pub mod blocking;
 
 pub use breaker::{BreakerConfig, BreakerState, DEFAULT_BACKUP_ENDPOINT};
-pub use client::{CallOptions, Client, ClientBuilder, OctetOutput, TRACE_ID_HEADER};
+pub use builder::ClientBuilder;
+pub use client::Client;
+pub use clock::Clock;
 pub use credential::{
-    AssumeRoleBuilder, AssumeRoleProvider, CacheConfig, CachedProvider, ChainProvider, CredentialFuture,
-    CredentialProvider, Credentials, DEFAULT_METADATA_ENDPOINT, DEFAULT_STS_REGION, DefaultChainBuilder, ENV_SECRET_ID,
-    ENV_SECRET_KEY, ENV_SESSION_TOKEN, ENV_TKE_PROVIDER_ID, ENV_TKE_REGION, ENV_TKE_ROLE_ARN,
-    ENV_TKE_WEB_IDENTITY_TOKEN_FILE, EnvProvider, InstanceRoleProvider, ProfileFileProvider, STS_VERSION,
-    StaticProvider, TkeProvider, WebIdentityBuilder, WebIdentityProvider,
+    AssumeRoleBuilder, AssumeRoleProvider, CacheConfig, CachedProvider, ChainProvider, DEFAULT_METADATA_ENDPOINT,
+    DEFAULT_STS_REGION, DefaultChainBuilder, ENV_SECRET_ID, ENV_SECRET_KEY, ENV_SESSION_TOKEN, ENV_TKE_PROVIDER_ID,
+    ENV_TKE_REGION, ENV_TKE_ROLE_ARN, ENV_TKE_WEB_IDENTITY_TOKEN_FILE, EnvProvider, InstanceRoleProvider,
+    ProfileFileProvider, STS_VERSION, StaticProvider, TkeProvider, WebIdentityBuilder, WebIdentityProvider,
 };
 pub use error::{CredentialErrorKind, Error, ErrorKind};
+pub use options::CallOptions;
+pub use prepare::TRACE_ID_HEADER;
 pub use profile::{ClientProfile, HttpMethod, HttpProfile, Scheme, SignMethod};
+pub use provider::{CredentialFuture, CredentialProvider, Credentials};
 pub use proxy::{NoProxy, ProxyConfig};
+pub use response::OctetOutput;
 pub use retry::{RetryPolicy, is_read_only_action};
 pub use sse::{SseEvent, SseStream};
 pub use tencentcloud_core::Language;
 pub use tencentcloud_core::multipart::Multipart;
-/// The environment and file-system seams of the providers, with in-memory fakes.
-pub use tencentcloud_core::provider::{Env, Fs, MapEnv, MapFs, ProcessEnv, RealFs};
+/// The environment and file system the providers read, real or in-memory fakes.
+pub use tencentcloud_core::provider::{Env, Fs};
 
 /// The `Stream` trait the SSE stream implements (also `futures::Stream`).
 pub use futures_core::Stream;

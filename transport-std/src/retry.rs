@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use crate::error::{Error, ErrorKind, is_rate_limit};
+use tencentcloud_core::policy::Backoff;
+
+use crate::error::Error;
 
 /// When and how often a failed call is tried again. Off by default; every attempt is
 /// signed afresh.
@@ -84,14 +86,12 @@ impl RetryPolicy {
     /// `min(max_delay, base_delay * 2^(retry - 1))`, with jitter somewhere in
     /// `[half of it, all of it]`.
     pub fn backoff(&self, retry: u32) -> Duration {
-        let exp = retry.saturating_sub(1).min(31);
-        let cap = self.base_delay.saturating_mul(1u32 << exp).min(self.max_delay);
-        if !self.jitter || cap.is_zero() {
-            return cap;
-        }
-        let half = cap / 2;
-        let spread = u64::try_from((cap - half).as_nanos()).unwrap_or(u64::MAX);
-        half + Duration::from_nanos(fastrand::u64(0..=spread))
+        let nanos = |d: Duration| u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+        let backoff = Backoff { base: nanos(self.base_delay), max: nanos(self.max_delay) };
+        Duration::from_nanos(match self.jitter {
+            true => backoff.delay(retry, fastrand::u32(..)),
+            false => backoff.cap(retry),
+        })
     }
 
     /// The delay before the next attempt, or `None` to give up. `attempts` is how many
@@ -116,15 +116,10 @@ pub fn is_read_only_action(action: &str) -> bool {
     })
 }
 
-/// Whether `err` may be retried, given whether the call is safe to repeat.
+/// Whether `err` may be retried, given whether the call is safe to repeat (core's
+/// policy).
 pub(crate) fn should_retry(err: &Error, idempotent: bool) -> bool {
-    match err.kind() {
-        ErrorKind::Api { code, .. } => is_rate_limit(code),
-        ErrorKind::Network if err.is_connect() => true,
-        ErrorKind::Network | ErrorKind::Timeout => idempotent,
-        ErrorKind::HttpStatus { status } => idempotent && (*status >= 500 || *status == 429),
-        _ => false,
-    }
+    err.class().may_retry(idempotent)
 }
 
 /// Whether JSON parameters carry a non-empty `ClientToken`.

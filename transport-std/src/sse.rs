@@ -3,7 +3,7 @@
 use std::fmt;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -14,6 +14,7 @@ use tencentcloud_core::response::{Event, ResponseError, SseParser, parse_event_d
 
 use crate::error::Error;
 use crate::http::ResponseBody;
+use crate::sync::lock;
 
 /// One server-sent event, owned.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -166,7 +167,7 @@ pub(crate) struct Yielder<T> {
 impl<T> Yielder<T> {
     /// Yields `value` and waits until the consumer asks for the next one.
     pub(crate) fn give(&self, value: T) -> impl Future<Output = ()> + '_ {
-        *self.slot.lock().unwrap_or_else(PoisonError::into_inner) = Some(value);
+        *lock(&self.slot) = Some(value);
         YieldOnce { yielded: false }
     }
 }
@@ -220,7 +221,7 @@ impl<T> Stream for Generator<T> {
         if done {
             self.body = None;
         }
-        match self.slot.lock().unwrap_or_else(PoisonError::into_inner).take() {
+        match lock(&self.slot).take() {
             Some(v) => Poll::Ready(Some(v)),
             None if done => Poll::Ready(None),
             None => Poll::Pending,

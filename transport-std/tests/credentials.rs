@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime};
 use serde_json::json;
 use tencentcloud_emulator::{Emulator, Fault, RecordedRequest, RunningEmulator, Verification, default_test_key};
 use tencentcloud_transport_std::{
-    AssumeRoleProvider, CacheConfig, ChainProvider, Client, ClientProfile, CredentialErrorKind, CredentialFuture,
-    CredentialProvider, Credentials, HttpProfile, InstanceRoleProvider, MapEnv, MapFs, ProxyConfig, RealFs,
+    AssumeRoleBuilder, AssumeRoleProvider, CacheConfig, ChainProvider, Client, ClientProfile, CredentialErrorKind,
+    CredentialFuture, CredentialProvider, Credentials, Env, Fs, HttpProfile, InstanceRoleProvider, ProxyConfig,
     StaticProvider, TkeProvider, WebIdentityProvider,
 };
 
@@ -103,17 +103,17 @@ async fn assume_role_signs_with_the_source_and_caches() {
     assert!(!text.contains("wrong-secret-key"));
 }
 
+/// The role through the emulator's STS, refreshed on the fast test schedule.
+fn cached_role(emu: &RunningEmulator, builder: AssumeRoleBuilder) -> AssumeRoleProvider {
+    builder.endpoint(emu.endpoint()).client_profile(no_proxy()).cache_config(fast_cache()).build().unwrap()
+}
+
 #[tokio::test]
 async fn expiry_driven_refresh() {
     // Minted keys live 2 s (ExpiredTime is rounded down: 1 to 2 s as seen).
     let emu = Emulator::builder().sts_lifetime(Duration::from_secs(2)).start().await.unwrap();
     let (id, key) = default_test_key();
-    let role = AssumeRoleProvider::builder(StaticProvider::new(id, key), ROLE_ARN, "refresh")
-        .endpoint(emu.endpoint())
-        .client_profile(no_proxy())
-        .cache_config(fast_cache())
-        .build()
-        .unwrap();
+    let role = cached_role(&emu, AssumeRoleProvider::builder(StaticProvider::new(id, key), ROLE_ARN, "refresh"));
     let client = api_client(&emu, role.clone());
     let a = call(&emu, &client).await;
     let expiry = role.cache().expires_at().unwrap();
@@ -163,12 +163,7 @@ async fn failing_sts_refresh_keeps_the_valid_credential() {
     let emu = Emulator::builder().sts_lifetime(Duration::from_secs(4)).start().await.unwrap();
     let (id, key) = default_test_key();
     let source = Arc::new(Switchable(Mutex::new(Credentials::new(id, key))));
-    let role = AssumeRoleProvider::builder_arc(source.clone(), ROLE_ARN, "failing")
-        .endpoint(emu.endpoint())
-        .client_profile(no_proxy())
-        .cache_config(fast_cache())
-        .build()
-        .unwrap();
+    let role = cached_role(&emu, AssumeRoleProvider::builder_arc(source.clone(), ROLE_ARN, "failing"));
     let client = api_client(&emu, role.clone());
     let a = call(&emu, &client).await;
     let expiry = role.cache().expires_at().unwrap();
@@ -258,8 +253,8 @@ async fn instance_role_discovery_refresh_and_faults() {
     assert!(started.elapsed() < Duration::from_secs(1));
 }
 
-fn tke_env(token_file: &str) -> MapEnv {
-    MapEnv::new(&[
+fn tke_env(token_file: &str) -> Env {
+    Env::from_slice(&[
         ("TKE_REGION", "ap-shanghai"),
         ("TKE_PROVIDER_ID", "tke-oidc-provider"),
         ("TKE_WEB_IDENTITY_TOKEN_FILE", token_file),
@@ -272,7 +267,7 @@ async fn tke_rereads_a_rotated_token_file() {
     let emu = Emulator::builder().sts_lifetime(Duration::from_secs(2)).start().await.unwrap();
     let path = temp_path("tke-token");
     std::fs::write(&path, "jwt-one\n").unwrap();
-    let tke = TkeProvider::with_env_fs(tke_env(path.to_str().unwrap()), RealFs)
+    let tke = TkeProvider::with_env_fs(tke_env(path.to_str().unwrap()), Fs::real())
         .endpoint(emu.endpoint())
         .client_profile(no_proxy())
         .session_name("pod-session")
@@ -301,7 +296,7 @@ async fn tke_rereads_a_rotated_token_file() {
 
     // The file gone: configured but broken.
     std::fs::remove_file(&path).unwrap();
-    let fresh = TkeProvider::with_env_fs(tke_env(path.to_str().unwrap()), RealFs).endpoint(emu.endpoint());
+    let fresh = TkeProvider::with_env_fs(tke_env(path.to_str().unwrap()), Fs::real()).endpoint(emu.endpoint());
     let e = fresh.credential().await.unwrap_err();
     assert_eq!(e.credential_kind(), Some(CredentialErrorKind::Unavailable), "{e}");
 }
@@ -324,7 +319,7 @@ async fn web_identity_with_a_given_token() {
     // Token file through an in-memory file system.
     let p = WebIdentityProvider::builder("ap-guangzhou", "oidc", ROLE_ARN)
         .token_file("/var/run/token")
-        .fs(MapFs::new(&[("/var/run/token", "jwt-from-fs")]))
+        .fs(Fs::from_slice(&[("/var/run/token", "jwt-from-fs")]))
         .endpoint(emu.endpoint())
         .client_profile(no_proxy())
         .build()
@@ -341,8 +336,8 @@ async fn default_chain_falls_through_to_the_instance_role_then_tke() {
     let emu = Emulator::builder().start().await.unwrap();
     // Nothing in the environment or the files: the instance role answers.
     let chain = ChainProvider::default_builder()
-        .env(MapEnv::new(&[("HOME", "/home/none")]))
-        .fs(MapFs::default())
+        .env(Env::from_slice(&[("HOME", "/home/none")]))
+        .fs(Fs::from_slice(&[]))
         .instance_role(InstanceRoleProvider::new().endpoint(emu.endpoint()))
         .build();
     call(&emu, &api_client(&emu, chain.clone())).await;
@@ -351,7 +346,7 @@ async fn default_chain_falls_through_to_the_instance_role_then_tke() {
     // Not on CVM (nothing listening), TKE configured: TKE answers.
     let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
     let env = tke_env("/var/run/tke/token");
-    let fs = MapFs::new(&[("/var/run/tke/token", "jwt-chain")]);
+    let fs = Fs::from_slice(&[("/var/run/tke/token", "jwt-chain")]);
     let chain = ChainProvider::default_builder()
         .env(env.clone())
         .fs(fs.clone())
@@ -367,8 +362,8 @@ async fn default_chain_falls_through_to_the_instance_role_then_tke() {
         "[default]\nsecret_id = AKIDWRONG\nsecret_key = wrong\n\n[emu]\nsecret_id = {emu_id}\nsecret_key = {emu_key}\n"
     );
     let chain = ChainProvider::default_builder()
-        .env(MapEnv::new(&[("HOME", "/h")]))
-        .fs(MapFs::new(&[("/h/.tencentcloud/credentials", file.as_str())]))
+        .env(Env::from_slice(&[("HOME", "/h")]))
+        .fs(Fs::from_slice(&[("/h/.tencentcloud/credentials", file.as_str())]))
         .profile("emu")
         .instance_role(InstanceRoleProvider::new().endpoint(emu.endpoint()))
         .build();
@@ -378,29 +373,14 @@ async fn default_chain_falls_through_to_the_instance_role_then_tke() {
     assert!(metadata_requests(&emu).is_empty(), "the chain stopped before the instance role");
 }
 
-/// Captures everything logged.
-#[derive(Clone, Default)]
-struct Capture(Arc<Mutex<Vec<u8>>>);
-
-impl std::io::Write for Capture {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(buf);
-        Ok(buf.len())
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
+#[path = "support/log_capture.rs"]
+mod log_capture;
+use log_capture::Capture;
 
 #[tokio::test]
 async fn refreshes_never_log_secrets() {
     let capture = Capture::default();
-    let writer = capture.clone();
-    let subscriber = tracing_subscriber::fmt()
-        .with_max_level(tracing::Level::TRACE)
-        .with_ansi(false)
-        .with_writer(move || writer.clone())
-        .finish();
+    let subscriber = capture.subscriber();
     let _guard = tracing::subscriber::set_default(subscriber);
 
     let emu = Emulator::builder().start().await.unwrap();
@@ -420,7 +400,7 @@ async fn refreshes_never_log_secrets() {
     let tmp = web.credential().await.unwrap();
     let assumed = role.credential().await.unwrap();
 
-    let logs = String::from_utf8(capture.0.lock().unwrap().clone()).unwrap();
+    let logs = capture.text();
     assert!(logs.contains("AssumeRole") && logs.contains("credential refreshed"), "{logs}");
     for secret in [key, "jwt-secret-do-not-log", tmp.secret_key(), tmp.token().unwrap()]
         .into_iter()

@@ -13,7 +13,7 @@ use alloc::vec::Vec;
 use core::fmt;
 use std::path::PathBuf;
 
-use super::{ENV_CREDENTIALS_FILE, ENV_PROFILE, Env, Fs, OwnedCredential, ProviderError};
+use super::{Credentials, ENV_CREDENTIALS_FILE, ENV_PROFILE, Env, Fs, ProviderError};
 
 /// The largest profile file read.
 pub const MAX_FILE_LEN: usize = 64 * 1024;
@@ -60,7 +60,7 @@ struct Section<'t> {
 /// assert_eq!(err.to_string(), "credentials:2: expected `[section]` or `key = value`");
 /// # Ok::<(), tencentcloud_core::provider::ProfileError>(())
 /// ```
-pub fn parse_profile(bytes: &[u8], file: &str, section: &str) -> Result<OwnedCredential, ProfileError> {
+pub fn parse_profile(bytes: &[u8], file: &str, section: &str) -> Result<Credentials, ProfileError> {
     let err = |line: Option<usize>, problem: String| ProfileError { file: file.into(), line, problem };
     if bytes.len() > MAX_FILE_LEN {
         return Err(err(None, format!("larger than {MAX_FILE_LEN} bytes")));
@@ -120,7 +120,7 @@ pub fn parse_profile(bytes: &[u8], file: &str, section: &str) -> Result<OwnedCre
     };
     let (id, key) = (required("secret_id")?, required("secret_key")?);
     let token = get("token").map(|(v, _)| v).filter(|v| !v.is_empty());
-    OwnedCredential::new(id, key, token).map_err(|e| err(None, format!("[{section}]: {e}")))
+    Credentials::checked(id, key, token).map_err(|e| err(None, format!("[{section}]: {e}")))
 }
 
 /// The profile file provider: `TENCENTCLOUD_CREDENTIALS_FILE` if set (then it must
@@ -128,14 +128,24 @@ pub fn parse_profile(bytes: &[u8], file: &str, section: &str) -> Result<OwnedCre
 /// `/etc/tencentcloud/credentials` that exists; section `TENCENTCLOUD_PROFILE` or
 /// `default`. No file is "not configured"; a file that cannot be used is an error
 /// naming the file and line.
-pub fn profile_file(env: &impl Env, fs: &impl Fs) -> Result<OwnedCredential, ProviderError> {
-    let section = env.var(ENV_PROFILE).filter(|s| !s.trim().is_empty()).unwrap_or_else(|| "default".into());
-    let explicit = env.var(ENV_CREDENTIALS_FILE).filter(|p| !p.is_empty());
+pub fn profile_file(env: &Env, fs: &Fs) -> Result<Credentials, ProviderError> {
+    profile_file_section(env, fs, None)
+}
+
+/// [`profile_file`] reading `section` if given (instead of `TENCENTCLOUD_PROFILE` or
+/// `default`).
+pub fn profile_file_section(env: &Env, fs: &Fs, section: Option<&str>) -> Result<Credentials, ProviderError> {
+    let section = section
+        .map(String::from)
+        .or_else(|| env.get(ENV_PROFILE))
+        .filter(|s| !s.trim().is_empty())
+        .unwrap_or_else(|| "default".into());
+    let explicit = env.get(ENV_CREDENTIALS_FILE).filter(|p| !p.is_empty());
     let candidates: Vec<PathBuf> = match &explicit {
         Some(path) => Vec::from([PathBuf::from(path)]),
         None => {
             let mut c = Vec::new();
-            if let Some(home) = env.var("HOME").filter(|h| !h.is_empty()) {
+            if let Some(home) = env.get("HOME").filter(|h| !h.is_empty()) {
                 c.push(PathBuf::from(home).join(".tencentcloud").join("credentials"));
             }
             c.push(PathBuf::from("/etc/tencentcloud/credentials"));

@@ -54,6 +54,7 @@ pub const WARNING_CAPACITY: usize = 256;
 /// `message` at [`MESSAGE_CAPACITY`] bytes (then `message_truncated` is set),
 /// `code` and `request_id` at 64 bytes (real ones are far shorter).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ApiError {
     /// Error code, e.g. `AuthFailure.SignatureExpire`.
     pub code: String<CODE_CAPACITY>,

@@ -206,13 +206,16 @@ fn parse_inner<'b>(
     }
 }
 
+/// Checks a status line that has no LF yet. It reports only what the whole line would
+/// report first, so the error never depends on how the bytes arrived.
 fn check_status_prefix(partial: &[u8]) -> Result<(), ResponseError> {
     const PREFIX: &[u8] = b"HTTP/1.";
     let n = partial.len().min(PREFIX.len());
-    if partial.get(..n) != PREFIX.get(..n) {
+    if partial.get(..n) != PREFIX.get(..n) || partial.get(7).is_some_and(|&minor| minor != b'0' && minor != b'1') {
         return Err(ResponseError::InvalidVersion);
     }
-    if partial.contains(&b'\r') && !partial.ends_with(b"\r") {
+    // No LF follows, so a CR before the last byte is a bare CR.
+    if partial.iter().position(|&b| b == b'\r').is_some_and(|cr| cr + 1 < partial.len()) {
         return Err(ResponseError::InvalidStatusLine);
     }
     Ok(())
@@ -462,6 +465,22 @@ mod tests {
             (b"HTTP/1.1 200 OK\r\n: b\r\n\r\n", ResponseError::InvalidHeader),
             (b"HTTP/1.1 200 OK\r\nA: b\r\nC: d\r\n\r\n", ResponseError::TooManyHeaders { max: 1 }),
         ];
+        // Found by the embassy_response fuzz target: a prefix must fail as the whole
+        // line does (a bare CR before a later CR at the end; a bad minor version before
+        // a bare CR).
+        for (raw, err) in [
+            (&b"HTTP/1.\r/1.\x89\r"[..], ResponseError::InvalidVersion),
+            (b"HTTP/1.1 2\r0\x89\r", ResponseError::InvalidStatusLine),
+            (b"HTTP/1.x\rY", ResponseError::InvalidVersion),
+            (b"HTTP/1.x\rY\n", ResponseError::InvalidVersion),
+            (b"HTTP/1.2", ResponseError::InvalidVersion),
+        ] {
+            assert_eq!(parse_head(raw, &mut hs), Err(err), "{:?}", raw);
+            for end in 1..=raw.len() {
+                let prefix = parse_head(&raw[..end], &mut hs);
+                assert!(matches!(prefix, Ok(Parsed::Partial)) || prefix == Err(err), "{:?}: {prefix:?}", &raw[..end]);
+            }
+        }
         for (raw, err) in cases {
             assert_eq!(parse_head(raw, &mut hs), Err(*err), "{:?}", core::str::from_utf8(raw));
         }

@@ -55,6 +55,7 @@ pub use sse::{Event, SseParser};
 ///
 /// Small and `Copy`; it never carries response bytes, so it can be logged freely.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub enum ResponseError {
     /// The status line is not `HTTP/1.x SP 3DIGIT [SP reason]`.

@@ -211,7 +211,7 @@ async fn client_task(stack: Stack<'static>) -> ! {
     loop {
         let request =
             Request::post_json("cvm", "2017-03-12", "DescribeInstances", br#"{"Limit":1}"#).region("ap-guangzhou");
-        match client.call_with::<Instances, _>(&mut connector, &request, &mut response[..]).await {
+        match client.call::<Instances, _>(&mut connector, &request, &mut response[..]).await {
             Ok(reply) => LAST_TOTAL.store(reply.total, Ordering::Relaxed),
             Err(Error::Api(api)) => LAST_ERROR.store(1000 + api.code.len() as u32, Ordering::Relaxed),
             Err(e) => LAST_ERROR.store(error_code(&e), Ordering::Relaxed),

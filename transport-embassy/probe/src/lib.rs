@@ -106,7 +106,7 @@ pub unsafe extern "C" fn tc_embassy_probe(memory: *mut u8, len: usize, ca: *cons
     let mut connector = Connector::new(stack, buffers, anchor, &mut rng);
     let mut client: Client<'_, NoRtc> = Client::new(credential, NoRtc);
     let request = Request::post_json("cvm", "2017-03-12", "DescribeInstances", b"{}").region("ap-guangzhou");
-    let call = pin!(client.call_with::<Reply<'_>, _>(&mut connector, &request, response));
+    let call = pin!(client.call::<Reply<'_>, _>(&mut connector, &request, response));
     match call.poll(&mut Context::from_waker(Waker::noop())) {
         Poll::Ready(_) => 1,
         Poll::Pending => 0,

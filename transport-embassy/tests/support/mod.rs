@@ -12,8 +12,8 @@ use rcgen::{
 };
 use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use tencentcloud_core::{Credential, Request};
+use tencentcloud_embassy_host::{HostNet, OsRandom};
 use tencentcloud_emulator::{Emulator, RunningEmulator, default_test_key};
-use tencentcloud_transport_embassy::host::{HostNet, OsRandom};
 use tencentcloud_transport_embassy::net::{Buffers, Connector};
 use tencentcloud_transport_embassy::pki::TrustAnchor;
 use tencentcloud_transport_embassy::{Client, Clock, Config, Error};
@@ -275,7 +275,7 @@ impl DeviceBuffers {
     }
 }
 
-/// One `call_raw_with` from the device to `localhost:443` through the gateway, over TLS
+/// One `call_raw` from the device to `localhost:443` through the gateway, over TLS
 /// with `ca_der` as the trust anchor. Returns the response body.
 pub async fn device_call(
     net: &HostNet,
@@ -291,7 +291,7 @@ pub async fn device_call(
     let mut client: Client<'_, &mut TestClock> = Client::with_config(credential(), clock, config);
     let mut buf = vec![0u8; response];
     let req = describe_instances();
-    client.call_raw_with(&mut connector, &req, &mut buf).await.map(<[u8]>::to_vec)
+    client.call_raw(&mut connector, &req, &mut buf).await.map(<[u8]>::to_vec)
 }
 
 /// Fast retries for tests.

@@ -2,13 +2,15 @@
 //! keep serving the current credential while a refresh fails.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime};
 
 use tokio::sync::watch;
 
-use super::{CredentialFuture, CredentialProvider, Credentials};
+use crate::clock::Clock;
 use crate::error::{CredentialErrorKind, Error};
+use crate::provider::{CredentialFuture, CredentialProvider, Credentials};
+use crate::sync::lock;
 
 /// When a [`CachedProvider`] refreshes, and how long it waits for a refresh.
 ///
@@ -138,11 +140,8 @@ struct State {
 struct Inner {
     source: Arc<dyn CredentialProvider>,
     config: CacheConfig,
+    clock: Clock,
     state: Mutex<State>,
-}
-
-fn lock(m: &Mutex<State>) -> MutexGuard<'_, State> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Caches the credentials of another provider and refreshes them before they expire
@@ -198,7 +197,12 @@ impl CachedProvider {
 
     /// Caches a shared source.
     pub fn from_arc(source: Arc<dyn CredentialProvider>, config: CacheConfig) -> Self {
-        Self { inner: Arc::new(Inner { source, config, state: Mutex::new(State::default()) }) }
+        Self::with_clock(source, config, Clock::system())
+    }
+
+    /// Caches a shared source, telling the time by `clock` (a [`Clock::manual`] in tests).
+    pub fn with_clock(source: Arc<dyn CredentialProvider>, config: CacheConfig, clock: Clock) -> Self {
+        Self { inner: Arc::new(Inner { source, config, clock, state: Mutex::new(State::default()) }) }
     }
 
     /// How many refreshes have been started (the first fetch included).
@@ -214,7 +218,7 @@ impl CachedProvider {
     async fn get(&self) -> Result<Credentials, Error> {
         let mut rx = {
             let mut st = lock(&self.inner.state);
-            let now = SystemTime::now();
+            let now = self.inner.clock.now();
             if let Some(entry) = st.current.as_ref().filter(|e| e.usable(now)) {
                 let creds = entry.creds.clone();
                 let due = entry.wants_refresh(now) && st.inflight.is_none() && st.retry_at.is_none_or(|t| now >= t);
@@ -291,7 +295,7 @@ fn start_refresh(inner: &Arc<Inner>, st: &mut State) -> Result<watch::Receiver<O
 fn finish(inner: &Inner, result: Result<Credentials, Error>) -> Result<Credentials, Error> {
     let mut st = lock(&inner.state);
     st.inflight = None;
-    let now = SystemTime::now();
+    let now = inner.clock.now();
     let error = match result {
         Ok(creds) => {
             let entry = Entry::new(creds, now, &inner.config);
@@ -331,9 +335,10 @@ mod tests {
 
     use super::*;
 
-    /// Hands out numbered credentials living `life`, after `delay`; counts calls and
-    /// the most calls in flight at once; fails while `fail` is set.
+    /// Hands out numbered credentials living `life` on `clock`, after `delay` (tokio
+    /// time); counts calls and the most calls in flight at once; fails while `fail` is set.
     struct Source {
+        clock: Clock,
         life: Duration,
         delay: Duration,
         calls: AtomicUsize,
@@ -343,8 +348,9 @@ mod tests {
     }
 
     impl Source {
-        fn new(life: Duration, delay: Duration) -> Arc<Self> {
+        fn new(clock: &Clock, life: Duration, delay: Duration) -> Arc<Self> {
             Arc::new(Self {
+                clock: clock.clone(),
                 life,
                 delay,
                 calls: AtomicUsize::new(0),
@@ -366,7 +372,7 @@ mod tests {
                 if self.fail.load(Ordering::SeqCst) {
                     return Err(Error::credential(CredentialErrorKind::Unavailable, "source down"));
                 }
-                Ok(Credentials::new(format!("AKID{n}"), "k").with_token("t").with_expiry(SystemTime::now() + self.life))
+                Ok(Credentials::new(format!("AKID{n}"), "k").with_token("t").with_expiry(self.clock.now() + self.life))
             })
         }
     }
@@ -377,7 +383,7 @@ mod tests {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn one_refresh_for_many_waiters() {
-        let source = Source::new(Duration::from_secs(600), Duration::from_millis(50));
+        let source = Source::new(&Clock::system(), Duration::from_secs(600), Duration::from_millis(50));
         let cache = CachedProvider::from_arc(source.clone(), quick());
         let tasks: Vec<_> = (0..1000)
             .map(|_| {
@@ -395,31 +401,39 @@ mod tests {
         assert_eq!(source.calls.load(Ordering::SeqCst), 1);
     }
 
-    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    /// Lets spawned refreshes run to completion (tokio's paused time moves on by itself
+    /// once every task waits, so this takes no real time).
+    async fn settle() {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn background_refresh_and_failures() {
+        let clock = Clock::manual(SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000));
         // Lives 400 ms: refresh due at 200 ms, usable until 300 ms.
-        let source = Source::new(Duration::from_millis(400), Duration::from_millis(30));
-        let cache = CachedProvider::from_arc(source.clone(), quick());
+        let source = Source::new(&clock, Duration::from_millis(400), Duration::from_millis(30));
+        let cache = CachedProvider::with_clock(source.clone(), quick(), clock.clone());
         assert_eq!(cache.credential().await.unwrap().secret_id(), "AKID1");
-        tokio::time::sleep(Duration::from_millis(220)).await;
+        clock.advance(Duration::from_millis(220));
         // Due: the current one comes back at once, the refresh runs behind.
         assert_eq!(cache.credential().await.unwrap().secret_id(), "AKID1");
         assert_eq!(cache.credential().await.unwrap().secret_id(), "AKID1");
-        tokio::time::sleep(Duration::from_millis(60)).await;
+        settle().await;
         assert_eq!(cache.credential().await.unwrap().secret_id(), "AKID2");
         assert_eq!(source.max_in_flight.load(Ordering::SeqCst), 1);
         assert_eq!(source.calls.load(Ordering::SeqCst), 2);
 
         // A failing refresh while AKID2 is usable: AKID2 keeps coming.
         source.fail.store(true, Ordering::SeqCst);
-        tokio::time::sleep(Duration::from_millis(220)).await;
+        clock.advance(Duration::from_millis(220));
         for _ in 0..5 {
             assert_eq!(cache.credential().await.unwrap().secret_id(), "AKID2");
-            tokio::time::sleep(Duration::from_millis(10)).await;
+            settle().await;
+            clock.advance(Duration::from_millis(10));
         }
         assert!(source.calls.load(Ordering::SeqCst) >= 3);
         // Once no longer usable, callers wait for a refresh and get its error.
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        clock.advance(Duration::from_millis(100));
         let e = cache.credential().await.unwrap_err();
         assert!(e.to_string().contains("source down"), "{e}");
         // It recovers.
@@ -435,9 +449,9 @@ mod tests {
         assert!(e.to_string().contains("needs a tokio runtime"), "{e}");
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn refresh_timeout_and_not_configured() {
-        let slow = Source::new(Duration::from_secs(600), Duration::from_secs(5));
+        let slow = Source::new(&Clock::system(), Duration::from_secs(600), Duration::from_secs(5));
         let cache = CachedProvider::from_arc(slow, quick().refresh_timeout(Duration::from_millis(30)));
         let e = cache.credential().await.unwrap_err();
         assert!(e.to_string().contains("timed out"), "{e}");

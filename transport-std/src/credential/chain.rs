@@ -2,28 +2,16 @@
 //! TKE.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 
-use tencentcloud_core::provider::{Env, Fs, ProcessEnv, RealFs};
+use tencentcloud_core::provider::{Env, Fs};
 
-use super::{
-    CredentialFuture, CredentialProvider, Credentials, EnvProvider, InstanceRoleProvider, ProfileFileProvider,
-    SharedEnv, SharedFs, TkeProvider,
-};
+use super::{EnvProvider, InstanceRoleProvider, ProfileFileProvider, TkeProvider};
 use crate::error::{CredentialErrorKind, Error};
+use crate::provider::{CredentialFuture, CredentialProvider, Credentials};
+use crate::sync::lock;
 
 type Named = (String, Arc<dyn CredentialProvider>);
-
-#[derive(Default)]
-struct ChainState {
-    /// The provider that answered last; asked directly from then on.
-    selected: Mutex<Option<usize>>,
-    /// Completed walks (to share one walk's result with the callers that waited for it).
-    walks: AtomicU64,
-    /// Held while walking; the last walk's outcome.
-    walk: tokio::sync::Mutex<Option<Result<usize, Error>>>,
-}
 
 /// Asks providers in order and uses the first that has a credential.
 ///
@@ -36,7 +24,10 @@ struct ChainState {
 ///   listing every provider and why it is not configured.
 /// - The provider that answered is remembered and asked directly afterwards (its own
 ///   errors come back named after it); if it later says "not configured", the chain is
-///   walked again. Concurrent callers share one walk.
+///   walked again.
+/// - It caches nothing itself: the providers that fetch over the network (instance
+///   role, STS, TKE) cache behind a [`crate::CachedProvider`], which also makes
+///   concurrent callers share one fetch.
 ///
 /// ```
 /// use tencentcloud_transport_std::{ChainProvider, EnvProvider, InstanceRoleProvider};
@@ -48,12 +39,13 @@ struct ChainState {
 #[derive(Clone)]
 pub struct ChainProvider {
     providers: Vec<Named>,
-    state: Arc<ChainState>,
+    /// The provider that answered last, shared by clones.
+    selected: Arc<Mutex<Option<usize>>>,
 }
 
 impl fmt::Debug for ChainProvider {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let selected = *self.state.selected.lock().unwrap_or_else(PoisonError::into_inner);
+        let selected = *lock(&self.selected);
         f.debug_struct("ChainProvider")
             .field("providers", &self.providers.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>())
             .field("selected", &selected.map(|i| self.providers[i].0.as_str()))
@@ -74,7 +66,7 @@ fn credential_kind(e: &Error) -> CredentialErrorKind {
 impl ChainProvider {
     /// An empty chain.
     pub fn new() -> Self {
-        Self { providers: Vec::new(), state: Arc::default() }
+        Self { providers: Vec::new(), selected: Arc::default() }
     }
 
     /// Appends a provider, named for error messages.
@@ -85,7 +77,7 @@ impl ChainProvider {
     /// Appends a shared provider.
     pub fn with_arc(mut self, name: impl Into<String>, provider: Arc<dyn CredentialProvider>) -> Self {
         self.providers.push((name.into(), provider));
-        self.state = Arc::default();
+        self.selected = Arc::default();
         self
     }
 
@@ -98,13 +90,7 @@ impl ChainProvider {
     /// Builds the default chain with other settings (fakes in tests, a profile name, a
     /// metadata address...).
     pub fn default_builder() -> DefaultChainBuilder {
-        DefaultChainBuilder {
-            env: Arc::new(ProcessEnv),
-            fs: Arc::new(RealFs),
-            profile: None,
-            instance_role: None,
-            tke: None,
-        }
+        DefaultChainBuilder { env: Env::real(), fs: Fs::real(), profile: None, instance_role: None, tke: None }
     }
 
     /// The names of the providers, in order.
@@ -114,12 +100,12 @@ impl ChainProvider {
 
     /// The name of the provider that answered last, if any.
     pub fn selected(&self) -> Option<&str> {
-        let i = (*self.state.selected.lock().unwrap_or_else(PoisonError::into_inner))?;
+        let i = (*lock(&self.selected))?;
         Some(self.providers[i].0.as_str())
     }
 
     fn set_selected(&self, value: Option<usize>, only_if: Option<usize>) {
-        let mut sel = self.state.selected.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut sel = lock(&self.selected);
         if only_if.is_none() || *sel == only_if {
             *sel = value;
         }
@@ -135,7 +121,7 @@ impl ChainProvider {
     }
 
     async fn get(&self) -> Result<Credentials, Error> {
-        let chosen = *self.state.selected.lock().unwrap_or_else(PoisonError::into_inner);
+        let chosen = *lock(&self.selected);
         if let Some(i) = chosen {
             match self.ask(i).await {
                 Err(e) if e.is_not_configured() => {
@@ -145,55 +131,38 @@ impl ChainProvider {
                 other => return other,
             }
         }
-        let seen = self.state.walks.load(Ordering::SeqCst);
-        let mut last = self.state.walk.lock().await;
-        let shared = if self.state.walks.load(Ordering::SeqCst) != seen { last.clone() } else { None };
-        let chosen = *self.state.selected.lock().unwrap_or_else(PoisonError::into_inner);
-        match (shared, chosen) {
-            (Some(Err(e)), _) => return Err(e),
-            (Some(Ok(i)), _) | (None, Some(i)) => {
-                drop(last);
-                return self.ask(i).await;
-            }
-            (None, None) => {}
-        }
-        let (result, outcome) = self.walk().await;
-        *last = Some(outcome);
-        self.state.walks.fetch_add(1, Ordering::SeqCst);
-        result
+        self.walk().await
     }
 
-    /// Asks each provider in turn: the credential, and what to share with waiters.
-    async fn walk(&self) -> (Result<Credentials, Error>, Result<usize, Error>) {
+    /// Asks each provider in turn.
+    async fn walk(&self) -> Result<Credentials, Error> {
         let mut tried: Vec<String> = Vec::with_capacity(self.providers.len());
         for (i, (name, provider)) in self.providers.iter().enumerate() {
             match provider.credential().await {
                 Ok(creds) => {
                     tracing::debug!(provider = %name, "credential chain: using this provider");
                     self.set_selected(Some(i), None);
-                    return (Ok(creds), Ok(i));
+                    return Ok(creds);
                 }
                 Err(e) => {
                     tried.push(format!("{name}: {}", e.detail()));
                     if !e.is_not_configured() {
-                        let err = Error::credential(
+                        return Err(Error::credential(
                             credential_kind(&e),
                             format!(
                                 "the credential chain stopped at {name} (configured but unusable); tried {}",
                                 tried.join("; ")
                             ),
-                        );
-                        return (Err(err.clone()), Err(err));
+                        ));
                     }
                 }
             }
         }
         let why = if tried.is_empty() { "the chain is empty".to_owned() } else { tried.join("; ") };
-        let err = Error::credential(
+        Err(Error::credential(
             CredentialErrorKind::NotConfigured,
             format!("no provider of the credential chain is configured; tried {why}"),
-        );
-        (Err(err.clone()), Err(err))
+        ))
     }
 }
 
@@ -213,11 +182,11 @@ impl CredentialProvider for ChainProvider {
 /// time limit.
 ///
 /// ```
-/// use tencentcloud_transport_std::{ChainProvider, InstanceRoleProvider, MapEnv, MapFs};
+/// use tencentcloud_transport_std::{ChainProvider, Env, Fs, InstanceRoleProvider};
 ///
 /// let chain = ChainProvider::default_builder()
-///     .env(MapEnv::new(&[("HOME", "/home/dev")]))
-///     .fs(MapFs::default())
+///     .env(Env::from_slice(&[("HOME", "/home/dev")]))
+///     .fs(Fs::from_slice(&[]))
 ///     .profile("dev")
 ///     .instance_role(InstanceRoleProvider::new().endpoint("http://127.0.0.1:8080"))
 ///     .build();
@@ -225,8 +194,8 @@ impl CredentialProvider for ChainProvider {
 /// ```
 #[must_use]
 pub struct DefaultChainBuilder {
-    env: SharedEnv,
-    fs: SharedFs,
+    env: Env,
+    fs: Fs,
     profile: Option<String>,
     instance_role: Option<InstanceRoleProvider>,
     tke: Option<TkeProvider>,
@@ -234,14 +203,14 @@ pub struct DefaultChainBuilder {
 
 impl DefaultChainBuilder {
     /// Reads variables through `env` (the environment, profile-file and TKE providers).
-    pub fn env(mut self, env: impl Env + Send + Sync + 'static) -> Self {
-        self.env = Arc::new(env);
+    pub fn env(mut self, env: Env) -> Self {
+        self.env = env;
         self
     }
 
     /// Reads files through `fs` (the profile file and the TKE token file).
-    pub fn fs(mut self, fs: impl Fs + Send + Sync + 'static) -> Self {
-        self.fs = Arc::new(fs);
+    pub fn fs(mut self, fs: Fs) -> Self {
+        self.fs = fs;
         self
     }
 
@@ -266,8 +235,8 @@ impl DefaultChainBuilder {
 
     /// The chain.
     pub fn build(self) -> ChainProvider {
-        let env = EnvProvider { env: Arc::clone(&self.env) };
-        let mut profile = ProfileFileProvider::from_shared(Arc::clone(&self.env), Arc::clone(&self.fs));
+        let env = EnvProvider { env: self.env.clone() };
+        let mut profile = ProfileFileProvider::from_shared(self.env.clone(), self.fs.clone());
         if let Some(name) = self.profile {
             profile = profile.profile(name);
         }
@@ -288,9 +257,7 @@ impl fmt::Debug for DefaultChainBuilder {
 
 #[cfg(test)]
 mod tests {
-    use std::sync::atomic::AtomicUsize;
-
-    use tencentcloud_core::provider::{MapEnv, MapFs};
+    use std::sync::atomic::{AtomicUsize, Ordering};
 
     use super::*;
     use crate::StaticProvider;
@@ -319,7 +286,7 @@ mod tests {
         format!("http://{}", l.local_addr().unwrap())
     }
 
-    fn chain(env: MapEnv, fs: MapFs) -> ChainProvider {
+    fn chain(env: Env, fs: Fs) -> ChainProvider {
         ChainProvider::default_builder()
             .env(env.clone())
             .fs(fs.clone())
@@ -330,7 +297,7 @@ mod tests {
 
     #[tokio::test]
     async fn nothing_configured_lists_every_provider() {
-        let c = chain(MapEnv::new(&[("HOME", "/h")]), MapFs::default());
+        let c = chain(Env::from_slice(&[("HOME", "/h")]), Fs::from_slice(&[]));
         let e = c.credential().await.unwrap_err();
         assert!(e.is_not_configured(), "{e}");
         let text = e.to_string();
@@ -349,8 +316,8 @@ mod tests {
 
     #[tokio::test]
     async fn broken_provider_stops_the_chain() {
-        let fs = MapFs::new(&[("/h/.tencentcloud/credentials", "[default]\nsecret_id = AKID1\nsecret_key\n")]);
-        let c = chain(MapEnv::new(&[("HOME", "/h"), ("TENCENTCLOUD_SECRET_KEY", "")]), fs);
+        let fs = Fs::from_slice(&[("/h/.tencentcloud/credentials", "[default]\nsecret_id = AKID1\nsecret_key\n")]);
+        let c = chain(Env::from_slice(&[("HOME", "/h"), ("TENCENTCLOUD_SECRET_KEY", "")]), fs);
         let e = c.credential().await.unwrap_err();
         assert_eq!(e.credential_kind(), Some(CredentialErrorKind::Invalid));
         let text = e.to_string();
@@ -365,19 +332,20 @@ mod tests {
         assert!(!text.contains("instance role") && !text.contains("TKE"), "{text}");
 
         // A partly set environment stops it too (instead of falling through to the file).
-        let ok_file = MapFs::new(&[("/h/.tencentcloud/credentials", "[default]\nsecret_id = AKID1\nsecret_key = k\n")]);
-        let c = chain(MapEnv::new(&[("HOME", "/h"), ("TENCENTCLOUD_SECRET_ID", "AKIDENV")]), ok_file.clone());
+        let ok_file =
+            Fs::from_slice(&[("/h/.tencentcloud/credentials", "[default]\nsecret_id = AKID1\nsecret_key = k\n")]);
+        let c = chain(Env::from_slice(&[("HOME", "/h"), ("TENCENTCLOUD_SECRET_ID", "AKIDENV")]), ok_file.clone());
         let e = c.credential().await.unwrap_err();
         assert!(e.to_string().contains("stopped at environment"), "{e}");
 
         // And a well-formed file is used when the environment has nothing.
-        let c = chain(MapEnv::new(&[("HOME", "/h")]), ok_file);
+        let c = chain(Env::from_slice(&[("HOME", "/h")]), ok_file);
         assert_eq!(c.credential().await.unwrap().secret_id(), "AKID1");
         assert_eq!(c.selected(), Some("profile file"));
     }
 
     #[tokio::test]
-    async fn selection_is_remembered_and_walks_are_shared() {
+    async fn selection_is_remembered() {
         let (a, b) = (Arc::new(AtomicUsize::new(0)), Arc::new(AtomicUsize::new(0)));
         let c = ChainProvider::new()
             .with("none", Counted(Fails(CredentialErrorKind::NotConfigured, "nothing"), a.clone()))

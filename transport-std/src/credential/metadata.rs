@@ -2,18 +2,20 @@
 //! service.
 
 use std::fmt;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use bytes::Bytes;
 use futures_util::StreamExt;
 use serde::Deserialize;
 
-use super::{CacheConfig, CachedProvider, CredentialFuture, CredentialProvider, Credentials};
+use super::{CacheConfig, CachedProvider};
 use crate::error::{CredentialErrorKind, Error, ErrorKind};
 use crate::http::{HttpRequest, HttpSend, Method, ReqwestSend};
 use crate::profile::HttpProfile;
+use crate::provider::{CredentialFuture, CredentialProvider, Credentials, signing_credential};
 use crate::proxy::ProxyConfig;
+use crate::sync::lock;
 
 /// The CVM instance metadata service.
 pub const DEFAULT_METADATA_ENDPOINT: &str = "http://metadata.tencentyun.com";
@@ -185,7 +187,7 @@ impl MetadataFetch {
         if let Some(h) = &self.config.http {
             return Ok(Arc::clone(h));
         }
-        let mut slot = self.http.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut slot = lock(&self.http);
         if let Some(h) = &*slot {
             return Ok(Arc::clone(h));
         }
@@ -279,7 +281,7 @@ impl MetadataFetch {
         }
         let expiry = UNIX_EPOCH + Duration::from_secs(u64::try_from(answer.expired_time).unwrap_or(0));
         let creds = Credentials::new(answer.tmp_secret_id, answer.tmp_secret_key).with_token(answer.token);
-        creds.as_core()?;
+        signing_credential(&creds)?;
         tracing::debug!(role = %role, expires_in_secs = ?expiry.duration_since(SystemTime::now()).ok().map(|d| d.as_secs()), "instance role credentials fetched");
         Ok(creds.with_expiry(expiry))
     }

@@ -1,14 +1,12 @@
 //! The profile-file provider: core's strict INI reader behind a [`CredentialProvider`].
 
 use std::fmt;
-use std::sync::Arc;
 
-use tencentcloud_core::provider::{ENV_PROFILE, Env, Fs, ProcessEnv, RealFs, profile_file};
+use tencentcloud_core::provider::{Env, Fs, profile_file_section};
 
-use super::{
-    CredentialFuture, CredentialProvider, Credentials, EnvRef, FsRef, SharedEnv, SharedFs, from_provider_error,
-};
+use super::from_provider_error;
 use crate::error::Error;
+use crate::provider::{CredentialFuture, CredentialProvider, Credentials};
 
 /// Credentials from the profile file (see [`tencentcloud_core::provider::profile_file`]):
 /// `TENCENTCLOUD_CREDENTIALS_FILE` if set, else `~/.tencentcloud/credentials`, else
@@ -20,33 +18,33 @@ use crate::error::Error;
 /// every call (a bounded read of a small local file), so an edited file is picked up.
 ///
 /// ```
-/// use tencentcloud_transport_std::{MapEnv, MapFs, ProfileFileProvider};
+/// use tencentcloud_transport_std::{Env, Fs, ProfileFileProvider};
 ///
-/// let env = MapEnv::new(&[("HOME", "/home/dev")]);
-/// let fs = MapFs::new(&[("/home/dev/.tencentcloud/credentials", "[dev]\nsecret_id = AKID1\nsecret_key = k\n")]);
+/// let env = Env::from_slice(&[("HOME", "/home/dev")]);
+/// let fs = Fs::from_slice(&[("/home/dev/.tencentcloud/credentials", "[dev]\nsecret_id = AKID1\nsecret_key = k\n")]);
 /// let provider = ProfileFileProvider::with_env_fs(env, fs).profile("dev");
 /// # drop(provider);
 /// ```
 #[derive(Clone)]
 pub struct ProfileFileProvider {
-    env: SharedEnv,
-    fs: SharedFs,
+    env: Env,
+    fs: Fs,
     profile: Option<String>,
 }
 
 impl ProfileFileProvider {
     /// Reads the process environment and the real file system.
     pub fn new() -> Self {
-        Self::with_env_fs(ProcessEnv, RealFs)
+        Self::with_env_fs(Env::real(), Fs::real())
     }
 
-    /// Reads through `env` and `fs` (e.g. [`MapEnv`](crate::MapEnv) and
-    /// [`MapFs`](crate::MapFs) in tests).
-    pub fn with_env_fs(env: impl Env + Send + Sync + 'static, fs: impl Fs + Send + Sync + 'static) -> Self {
-        Self::from_shared(Arc::new(env), Arc::new(fs))
+    /// Reads through `env` and `fs` (e.g. [`Env::from_slice`] and [`Fs::from_slice`] in
+    /// tests).
+    pub fn with_env_fs(env: Env, fs: Fs) -> Self {
+        Self::from_shared(env, fs)
     }
 
-    pub(crate) fn from_shared(env: SharedEnv, fs: SharedFs) -> Self {
+    pub(crate) fn from_shared(env: Env, fs: Fs) -> Self {
         Self { env, fs, profile: None }
     }
 
@@ -57,9 +55,7 @@ impl ProfileFileProvider {
     }
 
     fn read(&self) -> Result<Credentials, Error> {
-        let env = EnvRef { env: &*self.env, set: self.profile.as_deref().map(|p| (ENV_PROFILE, p)) };
-        let owned = profile_file(&env, &FsRef(&*self.fs)).map_err(from_provider_error)?;
-        Ok(Credentials::from(&owned))
+        profile_file_section(&self.env, &self.fs, self.profile.as_deref()).map_err(from_provider_error)
     }
 }
 
@@ -84,8 +80,6 @@ impl CredentialProvider for ProfileFileProvider {
 
 #[cfg(test)]
 mod tests {
-    use tencentcloud_core::provider::{MapEnv, MapFs};
-
     use super::*;
     use crate::error::{CredentialErrorKind, ErrorKind};
 
@@ -97,15 +91,15 @@ mod tests {
     fn sections_and_errors() {
         let file =
             "[default]\nsecret_id = AKID1\nsecret_key = k1\n\n[dev]\nsecret_id = AKID2\nsecret_key = k2\ntoken = t2\n";
-        let env = MapEnv::new(&[("TENCENTCLOUD_CREDENTIALS_FILE", "/c")]);
-        let p = ProfileFileProvider::with_env_fs(env.clone(), MapFs::new(&[("/c", file)]));
+        let env = Env::from_slice(&[("TENCENTCLOUD_CREDENTIALS_FILE", "/c")]);
+        let p = ProfileFileProvider::with_env_fs(env.clone(), Fs::from_slice(&[("/c", file)]));
         assert_eq!(get(&p).unwrap().secret_id(), "AKID1");
         let dev = get(&p.clone().profile("dev")).unwrap();
         assert_eq!((dev.secret_id(), dev.token()), ("AKID2", Some("t2")));
 
         // TENCENTCLOUD_PROFILE, and the explicit name winning over it.
-        let env2 = MapEnv::new(&[("TENCENTCLOUD_CREDENTIALS_FILE", "/c"), ("TENCENTCLOUD_PROFILE", "dev")]);
-        let p2 = ProfileFileProvider::with_env_fs(env2, MapFs::new(&[("/c", file)]));
+        let env2 = Env::from_slice(&[("TENCENTCLOUD_CREDENTIALS_FILE", "/c"), ("TENCENTCLOUD_PROFILE", "dev")]);
+        let p2 = ProfileFileProvider::with_env_fs(env2, Fs::from_slice(&[("/c", file)]));
         assert_eq!(get(&p2).unwrap().secret_id(), "AKID2");
         assert_eq!(get(&p2.profile("default")).unwrap().secret_id(), "AKID1");
 
@@ -113,10 +107,10 @@ mod tests {
         assert_eq!(e.kind(), &ErrorKind::Credential(CredentialErrorKind::Invalid));
         assert_eq!(e.to_string(), "credential error: /c: no [prod] section");
 
-        let bad = ProfileFileProvider::with_env_fs(env, MapFs::new(&[("/c", "[default]\nsecret_id AKID1\n")]));
+        let bad = ProfileFileProvider::with_env_fs(env, Fs::from_slice(&[("/c", "[default]\nsecret_id AKID1\n")]));
         assert_eq!(get(&bad).unwrap_err().to_string(), "credential error: /c:2: expected `[section]` or `key = value`");
 
-        let none = ProfileFileProvider::with_env_fs(MapEnv::new(&[("HOME", "/h")]), MapFs::default());
+        let none = ProfileFileProvider::with_env_fs(Env::from_slice(&[("HOME", "/h")]), Fs::from_slice(&[]));
         let e = get(&none).unwrap_err();
         assert!(e.is_not_configured(), "{e}");
         assert!(e.to_string().contains("/h/.tencentcloud/credentials"), "{e}");

@@ -3,17 +3,21 @@
 
 use std::fmt;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::{Deserialize, Serialize};
-use tencentcloud_core::provider::{Env, Fs, ProcessEnv, RealFs};
+use tencentcloud_core::provider::{Env, Fs};
 use zeroize::Zeroizing;
 
-use super::{CacheConfig, CachedProvider, CredentialFuture, CredentialProvider, Credentials, SharedEnv, SharedFs};
-use crate::client::{CallOptions, Client};
+use super::{CacheConfig, CachedProvider};
+use crate::engine::Engine;
 use crate::error::{CredentialErrorKind, Error};
+use crate::options::CallOptions;
+use crate::prepare::Call;
 use crate::profile::ClientProfile;
+use crate::provider::{CredentialFuture, CredentialProvider, Credentials, signing_credential};
+use crate::sync::lock;
 
 /// The STS API version.
 pub const STS_VERSION: &str = "2018-08-13";
@@ -90,7 +94,7 @@ impl StsAnswer {
         let expiry = UNIX_EPOCH + Duration::from_secs(u64::try_from(self.expired_time).unwrap_or(0));
         let c = self.credentials;
         let creds = Credentials::new(c.tmp_secret_id, c.tmp_secret_key).with_token(c.token).with_expiry(expiry);
-        creds.as_core()?;
+        signing_credential(&creds)?;
         Ok(creds)
     }
 }
@@ -169,13 +173,10 @@ impl AssumeRoleBuilder {
         check_arn(&self.role_arn)?;
         check_session_name(&self.session_name)?;
         let duration_secs = check_duration(self.duration)?;
-        let client = Client::builder()
-            .credential_provider(Arc::clone(&self.source))
-            .region(self.region.clone())
-            .profile(self.profile)
-            .build()?;
+        let region = Some(self.region.clone()).filter(|r| !r.is_empty());
+        let engine = Engine::new(Some(Arc::clone(&self.source)), region, self.profile, None)?;
         let fetch = AssumeRoleFetch {
-            client,
+            engine,
             endpoint: self.endpoint.clone(),
             role_arn: self.role_arn.clone(),
             session_name: self.session_name,
@@ -265,7 +266,7 @@ impl CredentialProvider for AssumeRoleProvider {
 }
 
 struct AssumeRoleFetch {
-    client: Client,
+    engine: Engine,
     endpoint: Option<String>,
     role_arn: String,
     session_name: String,
@@ -299,11 +300,9 @@ impl AssumeRoleFetch {
         if let Some(ep) = &self.endpoint {
             opts = opts.endpoint(ep.clone());
         }
-        let answer: StsAnswer = self
-            .client
-            .call_with("sts", STS_VERSION, "AssumeRole", &params, &opts)
-            .await
-            .map_err(|e| sts_error("AssumeRole", &self.role_arn, e))?;
+        let call = Call { service: "sts", version: STS_VERSION, action: "AssumeRole", opts: &opts };
+        let answer: StsAnswer =
+            self.engine.call(call, &params).await.map_err(|e| sts_error("AssumeRole", &self.role_arn, e))?;
         let creds = answer.into_credentials()?;
         tracing::debug!(role_arn = %self.role_arn, "assumed role");
         Ok(creds)
@@ -327,7 +326,7 @@ enum TokenSource {
 }
 
 /// Reads a token file: bounded, trimmed, not empty. The buffers are wiped.
-fn read_token_file(fs: &(dyn Fs + Send + Sync), path: &std::path::Path) -> Result<Zeroizing<String>, Error> {
+fn read_token_file(fs: &Fs, path: &std::path::Path) -> Result<Zeroizing<String>, Error> {
     let shown = path.display();
     let bytes = Zeroizing::new(fs.read(path).map_err(|e| {
         Error::credential(CredentialErrorKind::Unavailable, format!("cannot read the token file {shown}: {}", e.kind()))
@@ -369,7 +368,7 @@ struct WebIdentityCall<'a> {
 }
 
 /// Calls `AssumeRoleWithWebIdentity`, unsigned (`Authorization: SKIP`).
-async fn assume_role_with_web_identity(client: &Client, call: WebIdentityCall<'_>) -> Result<Credentials, Error> {
+async fn assume_role_with_web_identity(engine: &Engine, call: WebIdentityCall<'_>) -> Result<Credentials, Error> {
     let params = WebIdentityParams {
         provider_id: call.provider_id,
         web_identity_token: call.token,
@@ -381,33 +380,34 @@ async fn assume_role_with_web_identity(client: &Client, call: WebIdentityCall<'_
     if let Some(ep) = call.endpoint {
         opts = opts.endpoint(ep);
     }
-    let answer: StsAnswer = client
-        .call_with("sts", STS_VERSION, "AssumeRoleWithWebIdentity", &params, &opts)
-        .await
-        .map_err(|e| sts_error("AssumeRoleWithWebIdentity", call.role_arn, e))?;
+    let sts = Call { service: "sts", version: STS_VERSION, action: "AssumeRoleWithWebIdentity", opts: &opts };
+    let answer: StsAnswer =
+        engine.call(sts, &params).await.map_err(|e| sts_error("AssumeRoleWithWebIdentity", call.role_arn, e))?;
     let creds = answer.into_credentials()?;
     tracing::debug!(role_arn = %call.role_arn, "assumed role with web identity");
     Ok(creds)
 }
 
-/// An STS client that sends no credential (web identity calls skip signing), built on
+/// An STS engine without a credential (web identity calls are unsigned), built on
 /// first use.
-struct LazyClient {
+struct LazyEngine {
     profile: ClientProfile,
-    client: Mutex<Option<Client>>,
+    engine: Mutex<Option<Arc<Engine>>>,
 }
 
-impl LazyClient {
-    fn get(&self) -> Result<Client, Error> {
-        let mut slot = self.client.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(c) = &*slot {
-            return Ok(c.clone());
+impl LazyEngine {
+    fn new(profile: ClientProfile) -> Self {
+        Self { profile, engine: Mutex::new(None) }
+    }
+
+    fn get(&self) -> Result<Arc<Engine>, Error> {
+        let mut slot = lock(&self.engine);
+        if let Some(e) = &*slot {
+            return Ok(Arc::clone(e));
         }
-        // Skip-sign calls never ask for a credential; this one only answers "none".
-        let none = crate::StaticProvider::new("SKIP", "SKIP");
-        let c = Client::builder().credential(none).profile(self.profile.clone()).build()?;
-        *slot = Some(c.clone());
-        Ok(c)
+        let e = Arc::new(Engine::new(None, None, self.profile.clone(), None)?);
+        *slot = Some(Arc::clone(&e));
+        Ok(e)
     }
 }
 
@@ -418,7 +418,7 @@ pub struct WebIdentityBuilder {
     provider_id: String,
     role_arn: String,
     token: Option<TokenSource>,
-    fs: SharedFs,
+    fs: Fs,
     session_name: Option<String>,
     duration: Duration,
     endpoint: Option<String>,
@@ -440,8 +440,8 @@ impl WebIdentityBuilder {
     }
 
     /// Reads the token file through `fs` (tests).
-    pub fn fs(mut self, fs: impl Fs + Send + Sync + 'static) -> Self {
-        self.fs = Arc::new(fs);
+    pub fn fs(mut self, fs: Fs) -> Self {
+        self.fs = fs;
         self
     }
 
@@ -494,7 +494,7 @@ impl WebIdentityBuilder {
             session_name,
             duration_secs,
             endpoint: self.endpoint,
-            client: LazyClient { profile: self.profile, client: Mutex::new(None) },
+            engine: LazyEngine::new(self.profile),
         };
         Ok(WebIdentityProvider { role_arn: self.role_arn, cache: CachedProvider::with_config(fetch, self.cache) })
     }
@@ -532,7 +532,7 @@ impl WebIdentityProvider {
             provider_id: provider_id.into(),
             role_arn: role_arn.into(),
             token: None,
-            fs: Arc::new(RealFs),
+            fs: Fs::real(),
             session_name: None,
             duration: DEFAULT_DURATION,
             endpoint: None,
@@ -564,22 +564,22 @@ struct WebIdentityFetch {
     provider_id: String,
     role_arn: String,
     token: TokenSource,
-    fs: SharedFs,
+    fs: Fs,
     session_name: String,
     duration_secs: u64,
     endpoint: Option<String>,
-    client: LazyClient,
+    engine: LazyEngine,
 }
 
 impl WebIdentityFetch {
     async fn fetch(&self) -> Result<Credentials, Error> {
         let token = match &self.token {
             TokenSource::Fixed(t) => Arc::clone(t),
-            TokenSource::File(path) => Arc::new(read_token_file(&*self.fs, path)?),
+            TokenSource::File(path) => Arc::new(read_token_file(&self.fs, path)?),
         };
-        let client = self.client.get()?;
+        let engine = self.engine.get()?;
         assume_role_with_web_identity(
-            &client,
+            &engine,
             WebIdentityCall {
                 region: &self.region,
                 provider_id: &self.provider_id,
@@ -610,15 +610,15 @@ impl CredentialProvider for WebIdentityFetch {
 /// file that cannot be read, is an error (a chain stops there).
 ///
 /// ```
-/// use tencentcloud_transport_std::{MapEnv, MapFs, TkeProvider};
+/// use tencentcloud_transport_std::{Env, Fs, TkeProvider};
 ///
-/// let env = MapEnv::new(&[
+/// let env = Env::from_slice(&[
 ///     ("TKE_REGION", "ap-guangzhou"),
 ///     ("TKE_PROVIDER_ID", "tke-oidc"),
 ///     ("TKE_WEB_IDENTITY_TOKEN_FILE", "/var/run/token"),
 ///     ("TKE_ROLE_ARN", "qcs::cam::uin/100000000001:roleName/pod"),
 /// ]);
-/// let provider = TkeProvider::with_env_fs(env, MapFs::new(&[("/var/run/token", "eyJ...")]));
+/// let provider = TkeProvider::with_env_fs(env, Fs::from_slice(&[("/var/run/token", "eyJ...")]));
 /// # drop(provider);
 /// ```
 #[derive(Clone)]
@@ -629,8 +629,8 @@ pub struct TkeProvider {
 
 #[derive(Clone)]
 struct TkeConfig {
-    env: SharedEnv,
-    fs: SharedFs,
+    env: Env,
+    fs: Fs,
     session_name: Option<String>,
     duration: Duration,
     endpoint: Option<String>,
@@ -641,15 +641,15 @@ struct TkeConfig {
 impl TkeProvider {
     /// Reads the process environment and the real file system.
     pub fn new() -> Self {
-        Self::with_env_fs(ProcessEnv, RealFs)
+        Self::with_env_fs(Env::real(), Fs::real())
     }
 
     /// Reads through `env` and `fs` (tests).
-    pub fn with_env_fs(env: impl Env + Send + Sync + 'static, fs: impl Fs + Send + Sync + 'static) -> Self {
-        Self::from_shared(Arc::new(env), Arc::new(fs))
+    pub fn with_env_fs(env: Env, fs: Fs) -> Self {
+        Self::from_shared(env, fs)
     }
 
-    pub(crate) fn from_shared(env: SharedEnv, fs: SharedFs) -> Self {
+    pub(crate) fn from_shared(env: Env, fs: Fs) -> Self {
         Self {
             config: Arc::new(TkeConfig {
                 env,
@@ -702,7 +702,7 @@ impl TkeProvider {
         self.cache.get_or_init(|| {
             let fetch = TkeFetch {
                 config: Arc::clone(&self.config),
-                client: LazyClient { profile: self.config.profile.clone(), client: Mutex::new(None) },
+                engine: LazyEngine::new(self.config.profile.clone()),
                 session_name: self.config.session_name.clone().unwrap_or_else(default_session_name),
             };
             CachedProvider::with_config(fetch, self.config.cache.clone())
@@ -730,14 +730,14 @@ impl CredentialProvider for TkeProvider {
 
 struct TkeFetch {
     config: Arc<TkeConfig>,
-    client: LazyClient,
+    engine: LazyEngine,
     session_name: String,
 }
 
 impl TkeFetch {
     async fn fetch(&self) -> Result<Credentials, Error> {
         let names = [ENV_TKE_REGION, ENV_TKE_PROVIDER_ID, ENV_TKE_WEB_IDENTITY_TOKEN_FILE, ENV_TKE_ROLE_ARN];
-        let values = names.map(|n| self.config.env.var(n).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()));
+        let values = names.map(|n| self.config.env.get(n).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()));
         let missing: Vec<&str> = names.iter().zip(&values).filter(|(_, v)| v.is_none()).map(|(n, _)| *n).collect();
         if missing.len() == names.len() {
             return Err(Error::credential(
@@ -753,10 +753,10 @@ impl TkeFetch {
         };
         let duration_secs = check_duration(self.config.duration)?;
         check_session_name(&self.session_name)?;
-        let token = read_token_file(&*self.config.fs, std::path::Path::new(&token_file))?;
-        let client = self.client.get()?;
+        let token = read_token_file(&self.config.fs, std::path::Path::new(&token_file))?;
+        let engine = self.engine.get()?;
         assume_role_with_web_identity(
-            &client,
+            &engine,
             WebIdentityCall {
                 region: &region,
                 provider_id: &provider_id,
@@ -779,8 +779,6 @@ impl CredentialProvider for TkeFetch {
 
 #[cfg(test)]
 mod tests {
-    use tencentcloud_core::provider::{MapEnv, MapFs};
-
     use super::*;
 
     #[test]
@@ -812,7 +810,7 @@ mod tests {
 
     #[test]
     fn token_files() {
-        let fs = MapFs::new(&[("/t", " jwt-1\n"), ("/empty", "\n")]);
+        let fs = Fs::from_slice(&[("/t", " jwt-1\n"), ("/empty", "\n")]);
         assert_eq!(read_token_file(&fs, "/t".as_ref()).unwrap().as_str(), "jwt-1");
         let e = read_token_file(&fs, "/empty".as_ref()).unwrap_err();
         assert_eq!(e.credential_kind(), Some(CredentialErrorKind::Invalid));
@@ -823,23 +821,23 @@ mod tests {
 
     #[tokio::test]
     async fn tke_configuration_states() {
-        let p = TkeProvider::with_env_fs(MapEnv::default(), MapFs::default());
+        let p = TkeProvider::with_env_fs(Env::from_slice(&[]), Fs::from_slice(&[]));
         let e = p.credential().await.unwrap_err();
         assert!(e.is_not_configured(), "{e}");
         assert!(e.to_string().contains("TKE_REGION, TKE_PROVIDER_ID"), "{e}");
 
-        let p = TkeProvider::with_env_fs(MapEnv::new(&[("TKE_REGION", "ap-guangzhou")]), MapFs::default());
+        let p = TkeProvider::with_env_fs(Env::from_slice(&[("TKE_REGION", "ap-guangzhou")]), Fs::from_slice(&[]));
         let e = p.credential().await.unwrap_err();
         assert_eq!(e.credential_kind(), Some(CredentialErrorKind::Invalid));
         assert!(e.to_string().contains("TKE_PROVIDER_ID, TKE_WEB_IDENTITY_TOKEN_FILE, TKE_ROLE_ARN not set"), "{e}");
 
-        let env = MapEnv::new(&[
+        let env = Env::from_slice(&[
             ("TKE_REGION", "ap-guangzhou"),
             ("TKE_PROVIDER_ID", "p"),
             ("TKE_WEB_IDENTITY_TOKEN_FILE", "/nope"),
             ("TKE_ROLE_ARN", "qcs::cam::uin/1:roleName/r"),
         ]);
-        let e = TkeProvider::with_env_fs(env, MapFs::default()).credential().await.unwrap_err();
+        let e = TkeProvider::with_env_fs(env, Fs::from_slice(&[])).credential().await.unwrap_err();
         assert_eq!(e.credential_kind(), Some(CredentialErrorKind::Unavailable));
         assert!(e.to_string().contains("cannot read the token file /nope"), "{e}");
     }

@@ -1,12 +1,6 @@
-//! Entry points for cargo-fuzz and property tests.
-//!
-//! Each function drives one parser hard on arbitrary bytes. They must never
-//! panic on any input; the only panics are assertions of parser invariants
-//! (such as "consumed no more than was given"), which signal a bug. Not a
-//! stable API.
-#![doc(hidden)]
+//! tencentcloud-core's parsers and signer on arbitrary bytes.
 
-use crate::response::{
+use tencentcloud_core::response::{
     self, BodyReader, ChunkedDecoder, Framing, Header, Parsed, SseParser, decode_in_place, envelope, head,
 };
 
@@ -222,10 +216,7 @@ pub fn envelope(data: &[u8]) {
         assert!(n <= data.len());
         let _ = envelope::parse_envelope::<Probe<'_>>(dst.get(..n).unwrap_or(&[]), &mut [0u8; 64]);
     }
-    #[cfg(feature = "alloc")]
-    {
-        let _ = envelope::parse_envelope_json::<serde_json::Value>(data);
-    }
+    let _ = envelope::parse_envelope_json::<serde_json::Value>(data);
 }
 
 /// Splits `data` at 0xFF bytes into up to `N` fields (missing fields are empty).
@@ -240,8 +231,8 @@ fn fields<const N: usize>(data: &[u8]) -> [&[u8]; N] {
 /// Builds a request from arbitrary fields, signs it (cached and uncached), writes it
 /// into a buffer and a counting writer, and checks the invariants that tie them.
 pub fn sign(data: &[u8]) {
-    use crate::request::Body;
-    use crate::{Credential, Error, Request, Signer};
+    use tencentcloud_core::request::Body;
+    use tencentcloud_core::{Credential, Error, Request, Signer};
 
     let (control, rest) = split(data);
     let [service, version, action, region, host, body, id, key, token, hname, hvalue, signed_name, ts] = fields(rest);
@@ -278,10 +269,10 @@ pub fn sign(data: &[u8]) {
     let Ok(cred) = Credential::new(text(id), text(key)).and_then(|c| c.with_token(text(token))) else {
         return;
     };
-    let Ok(signed) = crate::sign::sign(&req, &cred, ts) else {
+    let Ok(signed) = tencentcloud_core::sign::sign(&req, &cred, ts) else {
         return;
     };
-    let mut signer = Signer::<1>::with_slots();
+    let mut signer = Signer::<1>::new();
     for _ in 0..2 {
         if let Ok(again) = signer.sign(&req, &cred, ts) {
             assert_eq!(again.signature(), signed.signature());
@@ -297,20 +288,19 @@ pub fn sign(data: &[u8]) {
     let mut counter = Counter(0);
     let Ok(n) = signed.write_to(&mut counter);
     assert_eq!((n, counter.0), (needed, needed));
-    #[cfg(feature = "legacy-v1")]
     {
         let params = [("Action", text(action)), ("Region", text(region)), ("Nonce", text(token))];
-        let sig = crate::legacy_v1::signature(
+        let sig = tencentcloud_core::legacy_v1::signature(
             text(key),
             "POST",
             text(host),
             "/",
             &params,
-            crate::legacy_v1::SignMethod::HmacSha1,
+            tencentcloud_core::legacy_v1::SignMethod::HmacSha1,
         );
         let mut form = [0u8; 512];
-        let len = crate::legacy_v1::form_len(&params, &sig);
-        match crate::legacy_v1::write_form(&params, &sig, &mut form) {
+        let len = tencentcloud_core::legacy_v1::form_len(&params, &sig);
+        match tencentcloud_core::legacy_v1::write_form(&params, &sig, &mut form) {
             Ok(s) => assert_eq!(s.len(), len),
             Err(e) => assert_eq!(e.needed, len),
         }

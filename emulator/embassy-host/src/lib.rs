@@ -1,4 +1,7 @@
-//! The embedded path on a std host (feature `host`; never in firmware).
+//! # tencentcloud-embassy-host
+//!
+//! tencentcloud-transport-embassy's embedded path on a std host, for tests and the
+//! `embassy_host` example (never in firmware; not published).
 //!
 //! Two embassy-net stacks joined by an in-memory IP link ([`link`], optionally dropping
 //! every Nth packet): the *device* (`10.0.0.2`), which runs this crate exactly as firmware
@@ -10,26 +13,20 @@
 //! Everything runs on one thread in a tokio [`LocalSet`](tokio::task::LocalSet) (the stacks
 //! are not `Send`); embassy-time uses its `std` driver. [`block_on`] sets that up.
 
-extern crate std;
-
-use std::boxed::Box;
 use std::collections::VecDeque;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Waker};
-use std::vec;
-use std::vec::Vec;
 
 use embassy_net::driver::{self, Capabilities, HardwareAddress, LinkState};
 use embassy_net::tcp::TcpSocket;
 use embassy_net::udp::{PacketMetadata, UdpSocket};
 use embassy_net::{Config, Ipv4Address, Ipv4Cidr, Stack, StackResources, StaticConfigV4};
+use tencentcloud_transport_embassy::Clock;
+use tencentcloud_transport_embassy::net::Random;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-use crate::clock::Clock;
-use crate::net::Random;
 
 /// The device's address on the link.
 pub const DEVICE_IP: Ipv4Address = Ipv4Address::new(10, 0, 0, 2);
@@ -181,7 +178,7 @@ impl driver::Driver for LinkEnd {
 /// A device stack and a gateway stack on one link, running on the current `LocalSet`.
 #[derive(Clone)]
 pub struct HostNet {
-    /// The device's stack: give it to [`crate::net::Connector`].
+    /// The device's stack: give it to [`Connector`](tencentcloud_transport_embassy::net::Connector).
     pub device: Stack<'static>,
     /// The gateway's stack.
     pub gateway: Stack<'static>,

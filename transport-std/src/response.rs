@@ -1,0 +1,156 @@
+//! Response handlers: how an answer becomes a call's output (a JSON `Response`, an
+//! octet-stream answer, an event stream), with the request id it carries.
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde::de::DeserializeOwned;
+use tencentcloud_core::response::envelope::parse_envelope_json;
+
+use crate::error::Error;
+use crate::http::{HttpResponse, find_header, read_body};
+use crate::redact;
+use crate::sse::{SseEvent, SseStream};
+
+/// The response header some services put the request id in.
+const REQUEST_ID_HEADER: &str = "X-TC-RequestId";
+
+/// What an octet-stream call answered.
+#[derive(Clone, Debug, PartialEq)]
+pub enum OctetOutput {
+    /// A JSON answer: the `Response` object.
+    Json(serde_json::Value),
+    /// A binary answer.
+    Binary {
+        /// The `Content-Type`, if any.
+        content_type: Option<String>,
+        /// The bytes.
+        data: Bytes,
+        /// The request id from the `X-TC-RequestId` header, if any.
+        request_id: Option<String>,
+    },
+}
+
+/// Turns a response into the call's output.
+pub(crate) trait Handler: Send + Sync {
+    type Output;
+    /// The output and the request id.
+    fn handle(&self, resp: HttpResponse) -> impl Future<Output = Result<(Self::Output, Option<String>), Error>> + Send;
+}
+
+fn dump_response(status: u16, headers: &[(String, String)], body: &[u8]) {
+    if tracing::enabled!(target: "tencentcloud::http", tracing::Level::DEBUG) {
+        tracing::debug!(
+            target: "tencentcloud::http",
+            status,
+            headers = %redact::headers(headers),
+            body = %redact::body(find_header(headers, "Content-Type"), body),
+            "response"
+        );
+    }
+}
+
+fn header_request_id(headers: &[(String, String)]) -> Option<String> {
+    find_header(headers, REQUEST_ID_HEADER).map(str::to_owned).filter(|s| !s.is_empty())
+}
+
+/// Parses a JSON answer: the `Response` object as `T`, or the error it carries.
+fn parse_json<T: DeserializeOwned>(
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+) -> Result<(T, Option<String>), Error> {
+    let header_id = header_request_id(headers);
+    if status != 200 {
+        if let Ok(env) = parse_envelope_json::<serde::de::IgnoredAny>(body) {
+            if let Err(api) = env.result {
+                return Err(Error::from_api_error(&api));
+            }
+            let id = Some(env.request_id.to_string()).filter(|s| !s.is_empty()).or(header_id);
+            return Err(Error::http_status(status, id));
+        }
+        return Err(Error::http_status(status, header_id));
+    }
+    let env = parse_envelope_json::<T>(body).map_err(|e| Error::from(e).with_request_id(header_id.clone()))?;
+    if let Some(w) = &env.deprecated_warning {
+        tracing::warn!(warning = %w.text, "the API reports a deprecation");
+    }
+    let id = Some(env.request_id.to_string()).filter(|s| !s.is_empty()).or(header_id);
+    match env.result {
+        Ok(v) => Ok((v, id)),
+        Err(api) => Err(Error::from_api_error(&api)),
+    }
+}
+
+pub(crate) struct JsonHandler<T>(PhantomData<fn() -> T>);
+
+impl<T> JsonHandler<T> {
+    pub(crate) fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<T: DeserializeOwned> Handler for JsonHandler<T> {
+    type Output = T;
+
+    async fn handle(&self, resp: HttpResponse) -> Result<(T, Option<String>), Error> {
+        let HttpResponse { status, headers, body } = resp;
+        let body = read_body(body).await?;
+        dump_response(status, &headers, &body);
+        parse_json(status, &headers, &body)
+    }
+}
+
+fn is_json(headers: &[(String, String)]) -> bool {
+    media_type(headers).is_some_and(|m| m.eq_ignore_ascii_case("application/json"))
+}
+
+fn media_type(headers: &[(String, String)]) -> Option<&str> {
+    find_header(headers, "Content-Type").map(|ct| ct.split(';').next().unwrap_or("").trim())
+}
+
+pub(crate) struct OctetHandler;
+
+impl Handler for OctetHandler {
+    type Output = OctetOutput;
+
+    async fn handle(&self, resp: HttpResponse) -> Result<(OctetOutput, Option<String>), Error> {
+        let HttpResponse { status, headers, body } = resp;
+        let body = read_body(body).await?;
+        dump_response(status, &headers, &body);
+        if status != 200 || is_json(&headers) {
+            let (v, id) = parse_json::<serde_json::Value>(status, &headers, &body)?;
+            return Ok((OctetOutput::Json(v), id));
+        }
+        let request_id = header_request_id(&headers);
+        let content_type = find_header(&headers, "Content-Type").map(str::to_owned);
+        Ok((OctetOutput::Binary { content_type, data: body, request_id: request_id.clone() }, request_id))
+    }
+}
+
+pub(crate) struct SseHandler {
+    pub(crate) idle_timeout: Duration,
+    pub(crate) max_event: usize,
+}
+
+impl Handler for SseHandler {
+    type Output = SseStream;
+
+    async fn handle(&self, resp: HttpResponse) -> Result<(SseStream, Option<String>), Error> {
+        let HttpResponse { status, headers, body } = resp;
+        let request_id = header_request_id(&headers);
+        let is_stream = media_type(&headers).is_some_and(|m| m.eq_ignore_ascii_case("text/event-stream"));
+        if status == 200 && is_stream {
+            tracing::debug!(target: "tencentcloud::http", status, headers = %redact::headers(&headers), "event stream");
+            return Ok((SseStream::new(body, self.idle_timeout, self.max_event, request_id.clone()), request_id));
+        }
+        // An error envelope (or a non-streamed answer) instead of a stream.
+        let body = read_body(body).await?;
+        dump_response(status, &headers, &body);
+        let (response, id) = parse_json::<serde_json::Value>(status, &headers, &body)?;
+        let event = SseEvent { event: "message".into(), data: response.to_string(), id: None, retry: None };
+        Ok((SseStream::from_events(vec![Ok(event)], id.clone()), id))
+    }
+}
