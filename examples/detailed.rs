@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use tencentcloud_examples::cvm::{DescribeInstancesRequest, DescribeInstancesResponse, Filter};
+use tencentcloud_cvm::v20170312::{DescribeInstancesRequest, Filter};
 use tencentcloud_examples::target;
 use tencentcloud_transport_std::{CallOptions, ClientProfile, HttpMethod, HttpProfile, Language, SignMethod};
 
@@ -31,19 +31,30 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = target(profile).await?;
     let client = target.client("ap-guangzhou")?;
 
-    let request = DescribeInstancesRequest {
-        filters: Some(vec![Filter { name: "zone".into(), values: vec!["ap-guangzhou-3".into()] }]),
-        limit: Some(10),
-        ..Default::default()
-    };
+    // Generated models: every field is an Option; build from Default and set what you need.
+    let mut zone = Filter::default();
+    zone.name = Some("zone".into());
+    zone.values = Some(vec!["ap-guangzhou-3".into()]);
+    let mut request = DescribeInstancesRequest::default();
+    request.filters = Some(vec![zone]);
+    request.limit = Some(10);
     let opts = CallOptions::new().header("X-TC-TraceId", "example-detailed-0001").timeout(Duration::from_secs(10));
-    let response: DescribeInstancesResponse =
-        client.call_with("cvm", "2017-03-12", "DescribeInstances", &request, &opts).await?;
-    println!("{} instance(s) in ap-guangzhou-3 (request {})", response.total_count, response.request_id);
-    for i in &response.instance_set {
+    let response = client.send_with(&request, &opts).await?;
+    let text = |s: &Option<String>| s.clone().unwrap_or_default();
+    println!(
+        "{} instance(s) in ap-guangzhou-3 (request {})",
+        response.total_count.unwrap_or(0),
+        text(&response.request_id)
+    );
+    for i in response.instance_set.unwrap_or_default() {
         println!(
             "  {}  {:<20} {:<8} {} vCPU {} GB  {}",
-            i.instance_id, i.instance_name, i.instance_state, i.cpu, i.memory, i.placement.zone
+            text(&i.instance_id),
+            text(&i.instance_name),
+            text(&i.instance_state),
+            i.cpu.unwrap_or(0),
+            i.memory.unwrap_or(0),
+            i.placement.and_then(|p| p.zone).unwrap_or_default()
         );
     }
     Ok(())

@@ -1,5 +1,6 @@
 //! Shared pieces of the examples: where to send calls (Tencent Cloud when credentials
-//! are set, else the built-in local emulator) and typed CVM models.
+//! are set, else the built-in local emulator). Typed models come from the generated
+//! service crates (`tencentcloud-cvm`).
 //!
 //! Credentials come from the default chain (environment, profile file, instance role,
 //! TKE). Every example runs offline: when the chain finds nothing it starts
@@ -13,7 +14,6 @@ use tencentcloud_transport_std::{
     ChainProvider, Client, ClientProfile, CredentialProvider, Error, HttpProfile, StaticProvider,
 };
 
-pub mod cvm;
 pub mod device;
 
 /// Where the example's calls go.

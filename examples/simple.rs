@@ -1,8 +1,9 @@
 //! The official README's simplest example: credentials from the environment, one
-//! client, one call.
+//! client, one typed call.
 //!
 //! `cargo run -p tencentcloud-examples --example simple`
 
+use tencentcloud_cvm::v20170312::DescribeZonesRequest;
 use tencentcloud_examples::target;
 use tencentcloud_transport_std::ClientProfile;
 
@@ -10,9 +11,9 @@ use tencentcloud_transport_std::ClientProfile;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = target(ClientProfile::new()).await?;
     let client = target.client("ap-shanghai")?;
-    let zones = client.call_json("cvm", "2017-03-12", "DescribeZones", serde_json::json!({})).await?;
-    for zone in zones["ZoneSet"].as_array().into_iter().flatten() {
-        println!("{}  {}", zone["Zone"].as_str().unwrap_or("?"), zone["ZoneName"].as_str().unwrap_or(""));
+    let zones = client.send(&DescribeZonesRequest::default()).await?;
+    for zone in zones.zone_set.unwrap_or_default() {
+        println!("{}  {}", zone.zone.unwrap_or_default(), zone.zone_name.unwrap_or_default());
     }
     Ok(())
 }

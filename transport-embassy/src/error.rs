@@ -164,6 +164,9 @@ pub enum Error {
     Response(ResponseError),
     /// The API answered with an error envelope.
     Api(ApiError),
+    /// A typed request could not be written or its answer read (feature `alloc`).
+    #[cfg(feature = "alloc")]
+    Model(crate::typed::ModelError),
 }
 
 impl fmt::Display for Error {
@@ -180,6 +183,8 @@ impl fmt::Display for Error {
             Self::NotReusable => f.write_str("the connection was closed by the server; reconnect"),
             Self::Response(e) => write!(f, "response: {e}"),
             Self::Api(e) => write!(f, "API error {e}"),
+            #[cfg(feature = "alloc")]
+            Self::Model(e) => e.fmt(f),
         }
     }
 }
@@ -191,6 +196,8 @@ impl core::error::Error for Error {
             Self::Certificate(e) => Some(e),
             Self::Response(e) => Some(e),
             Self::Api(e) => Some(e),
+            #[cfg(feature = "alloc")]
+            Self::Model(e) => Some(e),
             _ => None,
         }
     }

@@ -40,6 +40,8 @@
 // there is no heap to box it in.
 #![allow(clippy::result_large_err, clippy::large_enum_variant)]
 
+#[cfg(feature = "alloc")]
+extern crate alloc;
 #[cfg(test)]
 #[macro_use]
 extern crate std;
@@ -52,6 +54,8 @@ mod clock;
 mod conn;
 mod error;
 mod http;
+#[cfg(feature = "alloc")]
+mod typed;
 
 #[cfg(feature = "net")]
 pub mod net;
@@ -63,3 +67,5 @@ pub use clock::{Clock, NoRtc};
 pub use conn::{Connect, Connection};
 pub use error::{CertError, Error, Phase, TlsFailure};
 pub use tencentcloud_core::response::{ApiError, ResponseError};
+#[cfg(feature = "alloc")]
+pub use typed::ModelError;

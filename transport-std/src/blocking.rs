@@ -93,6 +93,24 @@ impl Client {
         self.runtime.block_on(self.inner.call_with(service, version, action, request, opts))
     }
 
+    /// See [`crate::Client::send`].
+    pub fn send<A>(&self, request: &A) -> Result<A::Response, Error>
+    where
+        A: tencentcloud_core::action::Action + tencentcloud_runtime::ToJson + Sync,
+        A::Response: tencentcloud_runtime::FromJson + Send,
+    {
+        self.runtime.block_on(self.inner.send(request))
+    }
+
+    /// See [`crate::Client::send_with`].
+    pub fn send_with<A>(&self, request: &A, opts: &CallOptions) -> Result<A::Response, Error>
+    where
+        A: tencentcloud_core::action::Action + tencentcloud_runtime::ToJson + Sync,
+        A::Response: tencentcloud_runtime::FromJson + Send,
+    {
+        self.runtime.block_on(self.inner.send_with(request, opts))
+    }
+
     /// See [`crate::Client::call_octet_stream`].
     pub fn call_octet_stream(
         &self,

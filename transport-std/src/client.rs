@@ -6,7 +6,9 @@ use std::time::Instant;
 use bytes::Bytes;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use tencentcloud_core::action::Action;
 use tencentcloud_core::multipart::Multipart;
+use tencentcloud_runtime::{FromJson, ToJson};
 
 use crate::breaker::BreakerState;
 use crate::builder::ClientBuilder;
@@ -16,7 +18,7 @@ use crate::options::CallOptions;
 use crate::prepare::{Call, PreparedBody};
 use crate::profile::ClientProfile;
 use crate::provider::CredentialProvider;
-use crate::response::{OctetHandler, OctetOutput, SseHandler, ValueHandler};
+use crate::response::{OctetHandler, OctetOutput, SseHandler, TypedHandler, ValueHandler};
 use crate::sse::SseStream;
 use crate::sync::lock;
 
@@ -72,6 +74,50 @@ impl Client {
     /// The region breaker's state, if the breaker is on.
     pub fn breaker_state(&self) -> Option<BreakerState> {
         self.engine.breaker.as_ref().map(|b| lock(b).state(Instant::now()))
+    }
+
+    /// Sends a typed request (any request type of the generated service crates, e.g.
+    /// `tencentcloud_cvm::v20170312::DescribeInstancesRequest`) and reads its typed response.
+    ///
+    /// ```no_run
+    /// use tencentcloud_cvm::v20170312::{DescribeInstancesRequest, Filter};
+    /// use tencentcloud_transport_std::{Client, StaticProvider};
+    ///
+    /// # async fn demo() -> Result<(), tencentcloud_transport_std::Error> {
+    /// let client = Client::new(StaticProvider::new("AKID...", "secret"), "ap-guangzhou")?;
+    /// let mut zone = Filter::default();
+    /// zone.name = Some("zone".into());
+    /// zone.values = Some(vec!["ap-guangzhou-3".into()]);
+    /// let mut req = DescribeInstancesRequest::default();
+    /// req.filters = Some(vec![zone]);
+    /// req.limit = Some(10);
+    /// let resp = client.send(&req).await?;
+    /// for i in resp.instance_set.unwrap_or_default() {
+    ///     println!("{:?} {:?}", i.instance_id, i.instance_name);
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub async fn send<A>(&self, request: &A) -> Result<A::Response, Error>
+    where
+        A: Action + ToJson + Sync,
+        A::Response: FromJson + Send,
+    {
+        self.send_with(request, &CallOptions::default()).await
+    }
+
+    /// [`Client::send`] with per-call options.
+    pub async fn send_with<A>(&self, request: &A, opts: &CallOptions) -> Result<A::Response, Error>
+    where
+        A: Action + ToJson + Sync,
+        A::Response: FromJson + Send,
+    {
+        let json = tencentcloud_runtime::to_string(request)
+            .map_err(|e| Error::configuration(format!("cannot write the {} request: {e}", A::ACTION)))?;
+        let params: serde_json::Value = serde_json::from_str(&json)
+            .map_err(|e| Error::configuration(format!("cannot write the {} request: {e}", A::ACTION)))?;
+        let call = Call { service: A::SERVICE, version: A::VERSION, action: A::ACTION, opts };
+        let p = self.engine.prepare_json(call, params)?;
+        self.engine.execute(p, TypedHandler::<A>::new()).await
     }
 
     /// Calls any action with JSON parameters and returns the `Response` object

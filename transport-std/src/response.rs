@@ -7,7 +7,9 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
+use tencentcloud_core::action::Action;
 use tencentcloud_core::response::envelope::{REQUEST_ID_CAPACITY, parse_envelope_json};
+use tencentcloud_runtime::{FromJson, ResponseError, decode_response};
 
 use crate::error::Error;
 use crate::http::{HeaderMap, HttpResponse, header_str, read_body};
@@ -134,6 +136,50 @@ impl<T: DeserializeOwned> Handler for JsonHandler<T> {
         let body = read_body(body).await?;
         dump_response(status, &headers, &body);
         parse_json(status, &headers, &body)
+    }
+}
+
+/// Reads the answer into a generated response type (`A::Response`) with the models'
+/// tolerant reader; a value that cannot be read is a decode error naming the action, the
+/// field path and the request id.
+pub(crate) struct TypedHandler<A>(PhantomData<fn() -> A>);
+
+impl<A> TypedHandler<A> {
+    pub(crate) fn new() -> Self {
+        Self(PhantomData)
+    }
+}
+
+impl<A> Handler for TypedHandler<A>
+where
+    A: Action,
+    A::Response: FromJson + Send,
+{
+    type Output = A::Response;
+
+    async fn handle(&self, resp: HttpResponse) -> Result<(A::Response, Option<String>), Error> {
+        let HttpResponse { status, headers, body } = resp;
+        let body = read_body(body).await?;
+        dump_response(status, &headers, &body);
+        let header_id = header_request_id(&headers);
+        if status != 200 {
+            // The API error in the body if there is one, else the status.
+            return Err(match parse_json::<serde::de::IgnoredAny>(status, &headers, &body) {
+                Err(e) => e,
+                Ok(_) => Error::http_status(status, header_id),
+            });
+        }
+        match decode_response::<A>(&body) {
+            Ok(r) => Ok((r, header_id)),
+            Err(ResponseError::Api(e)) => Err(Error::api(e.code, e.message, e.request_id.unwrap_or_default())),
+            Err(e @ ResponseError::Decode { .. }) => {
+                let id = match &e {
+                    ResponseError::Decode { request_id, .. } => request_id.clone().or(header_id),
+                    ResponseError::Api(_) => None,
+                };
+                Err(Error::decode(e.to_string()).with_request_id(id))
+            }
+        }
     }
 }
 
