@@ -152,7 +152,8 @@ fn service_crate(svc: &Service, counts: &mut Counts) -> Result<Vec<File>, String
              edition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\n\
              repository.workspace = true\ncategories = [\"api-bindings\", \"no-std\"]\n\
              keywords = [\"tencentcloud\", \"{}\", \"sdk\"]\n\n\
-             [lib]\n# Docs hold no code to test (the generator fences any as text).\ndoctest = false\n\n\
+             [lib]\n# Docs hold no code to test (the generator fences any as text), and the crate has no\n\
+             # tests of its own (corpus/ tests every crate): no test harness to build.\ndoctest = false\ntest = false\n\n\
              [features]\n## Every type both reads and writes JSON (servers, emulators, tests); by default\n\
              ## request types only write and response types only read.\nfull-json = []\n\n\
              [dependencies]\ntencentcloud-runtime.workspace = true\n\n[lints]\nworkspace = true\n",
@@ -296,7 +297,7 @@ fn umbrella(specs: &Specs) -> Vec<File> {
          description = \"Tencent Cloud API 3.0 for Rust: every service's typed models (one feature each) and the transports\"\n\
          edition.workspace = true\nrust-version.workspace = true\nlicense.workspace = true\nrepository.workspace = true\n\
          categories = [\"api-bindings\", \"no-std\"]\nkeywords = [\"tencentcloud\", \"sdk\", \"api\"]\n\n\
-         [lib]\ndoctest = false\n\n[features]\n\
+         [lib]\ndoctest = false\ntest = false\n\n[features]\n\
          ## The std transport (reqwest + tokio): `client.send(&request)`.\ntransport-std = [\"dep:tencentcloud-transport-std\"]\n\
          ## The embassy transport (no_std, embedded-io-async) with typed calls.\n\
          transport-embassy = [\"dep:tencentcloud-transport-embassy\"]\n\
