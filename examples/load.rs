@@ -3,17 +3,19 @@
 //!
 //! `cargo run --release -p tencentcloud-examples --example load -- --endpoint URL --concurrency N --seconds S`
 //!
-//! Four phases, alternated three times so that machine noise hits them alike (each
+//! Five phases, alternated three times so that machine noise hits them alike (each
 //! phase runs `S / 3` seconds per round, after a one-second warm-up of each):
 //! - `baseline`: a bare reqwest client POSTing the body with one header, body read;
 //! - `floor`: the same reqwest client sending exactly the headers a signed call sends
 //!   (captured once from a real SDK call: fixed timestamp, trace id and signature) and
 //!   parsing the envelope with `serde_json`: the protocol's cost with nothing of ours;
 //! - `sdk`: this SDK's `Client::call_json("cvm", "2017-03-12", "DescribeInstances")`;
+//! - `typed`: the same call through the generated model, `Client::send(&DescribeInstancesRequest)`;
 //! - `peer`: the community crate `tencent-sdk` (`cvm().describe_instances()`, a fixed host).
 //!
 //! It prints one line on stdout, figures of the `sdk` phase first:
 //! `rps=.. p50_us=.. p99_us=.. cpu_us_per_call=.. baseline_rps=.. floor_rps=.. peer_rps=.. ratio=<sdk/baseline> floor_ratio=<sdk/floor> peer_ratio=<sdk/peer>`
+//! followed by the typed call's `typed_rps=.. typed_floor_ratio=.. typed_peer_ratio=..`,
 //! and on stderr every phase's requests per second, CPU and heap allocations per call
 //! (from a counting global allocator: the client, the HTTP stack and the runtime alike).
 //!
@@ -35,6 +37,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{CONTENT_TYPE, HeaderMap, HeaderValue};
+use tencentcloud_cvm::v20170312::DescribeInstancesRequest;
 use tencentcloud_emulator::{Emulator, default_test_key};
 use tencentcloud_transport_std::http::{HttpRequest, HttpSend, ReqwestSend, SendFuture};
 use tencentcloud_transport_std::{
@@ -276,6 +279,17 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             }
         })
     };
+    let typed_call = {
+        let client = client.clone();
+        Arc::new(move || {
+            let client = client.clone();
+            async move {
+                let mut request = DescribeInstancesRequest::default();
+                request.limit = Some(1);
+                client.send(&request).await.map(drop).map_err(|e| e.to_string())
+            }
+        })
+    };
     let peer_call = {
         let peer = peer.clone();
         Arc::new(move || {
@@ -295,8 +309,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
             "baseline" => (run(n, warm, baseline_call.clone()).await?, run(n, secs, baseline_call).await?),
             "floor" => (run(n, warm, floor_call.clone()).await?, run(n, secs, floor_call).await?),
             "sdk" => (run(n, warm, sdk_call.clone()).await?, run(n, secs, sdk_call).await?),
+            "typed" => (run(n, warm, typed_call.clone()).await?, run(n, secs, typed_call).await?),
             "peer" => (run(n, warm, peer_call.clone()).await?, run(n, secs, peer_call).await?),
-            other => return Err(format!("--only {other}: one of baseline, floor, sdk, peer").into()),
+            other => return Err(format!("--only {other}: one of baseline, floor, sdk, typed, peer").into()),
         };
         report(only, &r.1);
         return Ok(());
@@ -305,13 +320,15 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     run(n, 1, baseline_call.clone()).await?;
     run(n, 1, floor_call.clone()).await?;
     run(n, 1, sdk_call.clone()).await?;
+    run(n, 1, typed_call.clone()).await?;
     run(n, 1, peer_call.clone()).await?;
     let phase = args.seconds.div_ceil(3);
-    let (mut base, mut floor, mut sdk, mut peer) = (Run::default(), Run::default(), Run::default(), Run::default());
+    let [mut base, mut floor, mut sdk, mut typed, mut peer] = std::array::from_fn(|_| Run::default());
     for _ in 0..3 {
         base.add(run(n, phase, baseline_call.clone()).await?);
         floor.add(run(n, phase, floor_call.clone()).await?);
         sdk.add(run(n, phase, sdk_call.clone()).await?);
+        typed.add(run(n, phase, typed_call.clone()).await?);
         peer.add(run(n, phase, peer_call.clone()).await?);
     }
     sdk.latencies_us.sort_unstable();
@@ -319,7 +336,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let rps = sdk.rps();
     println!(
         "rps={rps:.0} p50_us={} p99_us={} cpu_us_per_call={:.1} baseline_rps={:.0} floor_rps={:.0} peer_rps={:.0} \
-         ratio={:.3} floor_ratio={:.3} peer_ratio={:.3}",
+         ratio={:.3} floor_ratio={:.3} peer_ratio={:.3} typed_rps={:.0} typed_floor_ratio={:.3} typed_peer_ratio={:.3}",
         pct(&sdk.latencies_us, 0.5),
         pct(&sdk.latencies_us, 0.99),
         sdk.per_call(sdk.cpu.as_micros() as f64),
@@ -329,8 +346,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         rps / base.rps(),
         rps / floor.rps(),
         rps / peer.rps(),
+        typed.rps(),
+        typed.rps() / floor.rps(),
+        typed.rps() / peer.rps(),
     );
-    for (name, r) in [("baseline", &base), ("floor", &floor), ("sdk", &sdk), ("peer", &peer)] {
+    for (name, r) in [("baseline", &base), ("floor", &floor), ("sdk", &sdk), ("typed", &typed), ("peer", &peer)] {
         report(name, r);
     }
     Ok(())

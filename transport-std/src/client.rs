@@ -113,10 +113,8 @@ impl Client {
     {
         let json = tencentcloud_runtime::to_string(request)
             .map_err(|e| Error::configuration(format!("cannot write the {} request: {e}", A::ACTION)))?;
-        let params: serde_json::Value = serde_json::from_str(&json)
-            .map_err(|e| Error::configuration(format!("cannot write the {} request: {e}", A::ACTION)))?;
         let call = Call { service: A::SERVICE, version: A::VERSION, action: A::ACTION, opts };
-        let p = self.engine.prepare_json(call, params)?;
+        let p = self.engine.prepare_json_text(call, json)?;
         self.engine.execute(p, TypedHandler::<A>::new()).await
     }
 

@@ -15,7 +15,7 @@ use tracing::Instrument;
 use crate::breaker::{Breaker, Outcome, Ticket};
 use crate::endpoint::{Route, Targets, parse_endpoint};
 use crate::error::{Error, ErrorKind};
-use crate::http::{HttpRequest, HttpSend, ReqwestSend, Sender};
+use crate::http::{HeaderValue, HttpRequest, HttpSend, ReqwestSend, Sender};
 use crate::prepare::{Call, Prepared, PreparedBody};
 use crate::profile::ClientProfile;
 use crate::provider::CredentialProvider;
@@ -101,6 +101,11 @@ impl Engine {
         call.json(&self.profile, self.region.as_deref(), params)
     }
 
+    /// A call with parameters already written as JSON, under this engine's profile and region.
+    pub(crate) fn prepare_json_text<'a>(&'a self, call: Call<'a>, text: String) -> Result<Prepared<'a>, Error> {
+        call.json_text(&self.profile, self.region.as_deref(), text)
+    }
+
     /// A call with a body of its own, under this engine's profile and region.
     pub(crate) fn prepare_raw<'a>(&'a self, call: Call<'a>, body: PreparedBody) -> Prepared<'a> {
         call.raw(&self.profile, self.region.as_deref(), body)
@@ -152,7 +157,12 @@ impl Engine {
                 }
                 Err(e) => e,
             };
-            let skew = Expired { code: err.api_code(), date: date.as_deref(), signed_at, already: skew_corrected };
+            let skew = Expired {
+                code: err.api_code(),
+                date: date.as_ref().and_then(|d| d.to_str().ok()),
+                signed_at,
+                already: skew_corrected,
+            };
             if let Some(offset) = skew.correction(SystemTime::now()) {
                 tracing::warn!(offset_secs = offset, "clock skew detected: correcting the signing time and retrying");
                 self.skew.set(offset);
@@ -178,7 +188,7 @@ impl Engine {
         p: &Prepared<'_>,
         handler: &H,
         backup: bool,
-    ) -> (Result<(H::Output, Option<String>), Error>, Option<String>, u64) {
+    ) -> (Result<(H::Output, Option<String>), Error>, Option<HeaderValue>, u64) {
         let (request, signed_at) = match self.sign_attempt(p, backup).await {
             Ok(r) => r,
             Err(e) => return (Err(e), None, 0),
@@ -196,7 +206,7 @@ impl Engine {
         let mut date = None;
         let exchange = async {
             let resp = self.http.send(request).await?;
-            date = resp.header("Date").map(str::to_owned);
+            date = resp.headers.get(http::header::DATE).cloned();
             handler.handle(resp).await
         };
         match tokio::time::timeout(p.timeout, exchange).await {

@@ -98,6 +98,32 @@ impl<'a> Call<'a> {
         Ok(self.prepare(profile, region, body, signing, client_token))
     }
 
+    /// A call with parameters already written as a JSON object (the typed models'
+    /// writer): sent as they are when the body is JSON, else read back for the query or
+    /// the legacy form.
+    pub(crate) fn json_text(
+        &self,
+        profile: &ClientProfile,
+        region: Option<&'a str>,
+        text: String,
+    ) -> Result<Prepared<'a>, Error> {
+        let signing = SigningStrategy::for_params(profile.sign_method, self.opts.skip_sign);
+        let as_is =
+            matches!(signing, SigningStrategy::Tc3 | SigningStrategy::Skip) && profile.http.method == HttpMethod::Post;
+        let value =
+            || serde_json::from_str(&text).map_err(|e| Error::configuration(format!("invalid JSON parameters: {e}")));
+        if !as_is {
+            return self.json(profile, region, value()?);
+        }
+        // Only a text that names the member can carry one.
+        let client_token = text.contains("\"ClientToken\"") && has_client_token(&value()?);
+        if !text.starts_with('{') {
+            return Err(Error::configuration("the parameters must be a JSON object"));
+        }
+        let body = PreparedBody::Json(Bytes::from(text.into_bytes()));
+        Ok(self.prepare(profile, region, body, signing, client_token))
+    }
+
     /// A call with a body of its own (octet-stream, multipart): always signed with TC3.
     pub(crate) fn raw(&self, profile: &ClientProfile, region: Option<&'a str>, body: PreparedBody) -> Prepared<'a> {
         let signing = SigningStrategy::for_raw(self.opts.skip_sign);

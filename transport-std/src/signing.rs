@@ -51,23 +51,54 @@ impl SigningStrategy {
     }
 }
 
-/// The names of the headers calls send, as static `HeaderName`s (no allocation to
-/// lower-case them).
-const KNOWN_NAMES: [&str; 13] = [
-    "host",
-    "content-type",
-    "authorization",
-    "x-tc-action",
-    "x-tc-timestamp",
-    "x-tc-version",
-    "x-tc-region",
-    "x-tc-token",
-    "x-tc-language",
-    "x-tc-requestclient",
-    "x-tc-traceid",
-    "x-tc-content-sha256",
-    "x-tc-unsignedpayload",
-];
+/// Where a header's value comes from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Source {
+    /// The target's `Host` value, built once per endpoint.
+    Host,
+    /// Usually one of the client's [`FixedHeaders`] values (content types, region,
+    /// language, request-client tag, `UNSIGNED-PAYLOAD`).
+    Fixed,
+    /// New bytes per request (action, timestamp, version, trace id, the call's own).
+    New,
+    /// New bytes, marked sensitive (`Authorization`, `X-TC-Token`).
+    Secret,
+}
+
+/// The name of a header core writes, as a static `HeaderName` (no allocation, no
+/// case folding), with where its value comes from; `None` for a name of the call's own.
+fn known_name(name: &str) -> Option<(HeaderName, Source)> {
+    use http::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
+    const fn n(s: &'static str) -> HeaderName {
+        HeaderName::from_static(s)
+    }
+    Some(match name {
+        "Host" => (HOST, Source::Host),
+        "Content-Type" => (CONTENT_TYPE, Source::Fixed),
+        "Authorization" => (AUTHORIZATION, Source::Secret),
+        "X-TC-Action" => (n("x-tc-action"), Source::New),
+        "X-TC-Timestamp" => (n("x-tc-timestamp"), Source::New),
+        "X-TC-Version" => (n("x-tc-version"), Source::New),
+        "X-TC-Region" => (n("x-tc-region"), Source::Fixed),
+        "X-TC-Token" => (n("x-tc-token"), Source::Secret),
+        "X-TC-Language" => (n("x-tc-language"), Source::Fixed),
+        "X-TC-RequestClient" => (n("x-tc-requestclient"), Source::Fixed),
+        TRACE_ID_HEADER => (n("x-tc-traceid"), Source::New),
+        "X-TC-Content-SHA256" => (n("x-tc-content-sha256"), Source::Fixed),
+        _ => return None,
+    })
+}
+
+/// A header name, static when core or this crate wrote it, else checked; with where
+/// its value comes from.
+fn header_name(name: &str) -> Result<(HeaderName, Source), Error> {
+    match known_name(name) {
+        Some(known) => Ok(known),
+        None => HeaderName::from_bytes(name.as_bytes())
+            .map(|n| (n, Source::New))
+            .map_err(|_| Error::configuration(format!("invalid header name {name:?}"))),
+    }
+}
 
 /// Header values that never change, as static `HeaderValue`s.
 const STATIC_VALUES: [&str; 7] = [
@@ -80,64 +111,71 @@ const STATIC_VALUES: [&str; 7] = [
     Language::EnUs.as_str(),
 ];
 
-/// Header names and values fixed for one client, built once: the known names, the
-/// static values, the client's region and request-client tag.
+/// Header values fixed for one client, built once: the static values, the client's
+/// region and request-client tag.
 pub(crate) struct FixedHeaders {
-    names: Vec<HeaderName>,
     values: Vec<HeaderValue>,
 }
 
 impl FixedHeaders {
     pub(crate) fn new(region: Option<&str>, profile: &ClientProfile) -> Self {
-        let names = KNOWN_NAMES.iter().map(|n| HeaderName::from_static(n)).collect();
         let texts = region.into_iter().chain(profile.request_client.as_deref());
         let own = texts.filter_map(|t| HeaderValue::from_str(t).ok());
         let values = STATIC_VALUES.iter().map(|v| HeaderValue::from_static(v)).chain(own).collect();
-        Self { names, values }
+        Self { values }
     }
 
     fn value(&self, text: &str) -> Option<HeaderValue> {
         self.values.iter().find(|v| v.as_bytes() == text.as_bytes()).cloned()
     }
-
-    fn name(&self, name: &str) -> Result<HeaderName, Error> {
-        match self.names.iter().find(|k| k.as_str().eq_ignore_ascii_case(name)) {
-            Some(k) => Ok(k.clone()),
-            None => HeaderName::from_bytes(name.as_bytes())
-                .map_err(|_| Error::configuration(format!("invalid header name {name:?}"))),
-        }
-    }
 }
 
-/// A header value from its pieces: the target's `Host`, a fixed value, or new bytes.
-fn header_value(
-    name: &HeaderName,
-    parts: &[&str],
-    target: &Target,
-    fixed: &FixedHeaders,
-) -> Result<HeaderValue, Error> {
-    let invalid = || Error::configuration(format!("invalid value for header {name}"));
-    if let [text] = parts {
-        if *text == target.host {
-            return Ok(target.host_value.clone());
-        }
-        if let Some(v) = fixed.value(text) {
-            return Ok(v);
-        }
-        return HeaderValue::from_str(text).map_err(|_| invalid());
+/// Builds the header values that are new per request, each one a slice of one shared
+/// buffer, so that they cost one allocation together.
+struct ValueWriter {
+    buf: BytesMut,
+}
+
+impl ValueWriter {
+    /// Room for a usual request's new values (a longer one grows the buffer).
+    const USUAL: usize = 512;
+
+    fn new(capacity: usize) -> Self {
+        Self { buf: BytesMut::with_capacity(capacity) }
     }
-    let mut buf = BytesMut::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for part in parts {
-        buf.extend_from_slice(part.as_bytes());
+
+    /// The value of `name` from its pieces.
+    fn value(
+        &mut self,
+        (name, source): &(HeaderName, Source),
+        parts: &[&str],
+        target: &Target,
+        fixed: &FixedHeaders,
+    ) -> Result<HeaderValue, Error> {
+        match (source, parts) {
+            (Source::Host, [text]) if *text == target.host => return Ok(target.host_value.clone()),
+            (Source::Fixed, [text]) => {
+                if let Some(v) = fixed.value(text) {
+                    return Ok(v);
+                }
+            }
+            _ => {}
+        }
+        for part in parts {
+            self.buf.extend_from_slice(part.as_bytes());
+        }
+        let mut value = HeaderValue::from_maybe_shared(self.buf.split().freeze())
+            .map_err(|_| Error::configuration(format!("invalid value for header {name}")))?;
+        value.set_sensitive(*source == Source::Secret);
+        Ok(value)
     }
-    HeaderValue::from_maybe_shared(buf.freeze()).map_err(|_| invalid())
 }
 
 /// Appends `name: value` (the call's own headers) to `map`.
 fn append(map: &mut HeaderMap, name: &str, value: &str, target: &Target, fixed: &FixedHeaders) -> Result<(), Error> {
-    let name = fixed.name(name)?;
-    let value = header_value(&name, &[value], target, fixed)?;
-    map.append(name, value);
+    let name = header_name(name)?;
+    let value = ValueWriter::new(value.len()).value(&name, &[value], target, fixed)?;
+    map.append(name.0, value);
     Ok(())
 }
 
@@ -227,10 +265,11 @@ fn tc3(
         None => SignedRequest::unsigned(&req, timestamp)?,
     };
     let mut headers = HeaderMap::with_capacity(16);
+    let mut values = ValueWriter::new(ValueWriter::USUAL);
     for h in signed.headers() {
-        let name = s.fixed.name(h.name)?;
-        let value = header_value(&name, h.value.parts(), target, s.fixed)?;
-        headers.append(name, value);
+        let name = header_name(h.name)?;
+        let value = values.value(&name, h.value.parts(), target, s.fixed)?;
+        headers.append(name.0, value);
     }
     let [_, query] = signed.path_and_query();
     let mut url = target.url.clone();

@@ -657,3 +657,46 @@ async fn credentials_at_hand_skip_the_future() {
     assert_eq!(provider.1.load(Ordering::SeqCst), 0);
     assert!(fake.seen().iter().all(|r| header(r, "Authorization").contains(&format!("Credential={ID}/"))));
 }
+
+#[tokio::test]
+async fn typed_calls_send_the_written_body_and_keep_the_retry_rules() {
+    use tencentcloud_cvm::v20170312::{DescribeInstancesRequest, RunInstancesRequest};
+    let retry = ClientProfile::new().retry(fast_retry(3));
+    // The JSON the models write is the body, as written.
+    let mut describe = DescribeInstancesRequest::default();
+    describe.limit = Some(2);
+    describe.instance_ids = Some(vec!["ins-1".into(), "ins-\"2\"".into()]);
+    let fake = Fake::new([ok(json!({"TotalCount": 0}))]);
+    client(&fake, retry.clone()).send(&describe).await.unwrap();
+    let seen = fake.seen();
+    let body: Value = serde_json::from_slice(&seen[0].body).unwrap();
+    assert_eq!(body, json!({"InstanceIds": ["ins-1", "ins-\"2\""], "Limit": 2}));
+    assert_eq!(header(&seen[0], "X-TC-Action"), "DescribeInstances");
+    // A typed write is not repeated after a reset...
+    let fake = Fake::new([Step::Reset]);
+    let e = client(&fake, retry.clone()).send(&RunInstancesRequest::default()).await.unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Network);
+    assert_eq!(fake.seen().len(), 1);
+    // ... nor with an empty ClientToken, unless it carries one.
+    let mut run = RunInstancesRequest::default();
+    run.client_token = Some(String::new());
+    let fake = Fake::new([Step::Reset]);
+    assert!(client(&fake, retry.clone()).send(&run).await.is_err());
+    assert_eq!(fake.seen().len(), 1);
+    run.client_token = Some("t-1".into());
+    let fake = Fake::new([Step::Reset, ok(json!({"InstanceIdSet": ["ins-9"]}))]);
+    let out = client(&fake, retry.clone()).send(&run).await.unwrap();
+    assert_eq!(out.instance_id_set, Some(vec!["ins-9".to_owned()]));
+    assert_eq!(fake.seen().len(), 2);
+    // GET puts the same parameters in the query; the legacy signature in the form.
+    let get = retry.clone().http_profile(HttpProfile::new().method(HttpMethod::Get));
+    let fake = Fake::new([ok(json!({}))]);
+    client(&fake, get).send(&describe).await.unwrap();
+    let query = fake.seen()[0].url.query().unwrap_or_default().to_owned();
+    assert!(query.contains("Limit=2") && query.contains("InstanceIds.1=ins-%222%22"), "{query}");
+    let legacy = retry.sign_method(SignMethod::HmacSha256);
+    let fake = Fake::new([ok(json!({}))]);
+    client(&fake, legacy).send(&describe).await.unwrap();
+    let form = String::from_utf8(fake.seen()[0].body.to_vec()).unwrap();
+    assert!(form.contains("Action=DescribeInstances") && form.contains("Limit=2"), "{form}");
+}
