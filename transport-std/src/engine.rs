@@ -257,6 +257,9 @@ fn breaker_outcome<T>(result: &Result<T, Error>) -> Outcome {
 }
 
 fn finish(span: &tracing::Span, started: Instant, attempts: u32, request_id: Option<&str>) {
+    if span.is_disabled() {
+        return;
+    }
     span.record("attempts", attempts);
     span.record("latency_ms", started.elapsed().as_millis() as u64);
     if let Some(id) = request_id {

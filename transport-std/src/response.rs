@@ -12,12 +12,12 @@ use tencentcloud_core::response::envelope::{REQUEST_ID_CAPACITY, parse_envelope_
 use tencentcloud_runtime::{FromJson, ResponseError, decode_response};
 
 use crate::error::Error;
-use crate::http::{HeaderMap, HttpResponse, header_str, read_body};
+use crate::http::{HeaderMap, HeaderName, HttpResponse, header_str, read_body};
 use crate::redact;
 use crate::sse::{SseEvent, SseStream};
 
 /// The response header some services put the request id in.
-const REQUEST_ID_HEADER: &str = "X-TC-RequestId";
+const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-tc-requestid");
 
 /// What an octet-stream call answered.
 #[derive(Clone, Debug, PartialEq)]
@@ -55,7 +55,7 @@ fn dump_response(status: u16, headers: &HeaderMap, body: &[u8]) {
 }
 
 fn header_request_id(headers: &HeaderMap) -> Option<String> {
-    header_str(headers, REQUEST_ID_HEADER).map(str::to_owned).filter(|s| !s.is_empty())
+    headers.get(REQUEST_ID_HEADER).and_then(|v| v.to_str().ok()).filter(|s| !s.is_empty()).map(str::to_owned)
 }
 
 /// Parses a JSON answer: the `Response` object as `T`, or the error it carries.
