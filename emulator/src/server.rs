@@ -328,6 +328,33 @@ struct Received {
     too_large: bool,
 }
 
+impl Received {
+    /// The request log's entry for this request, before it is routed: nothing of an API
+    /// call (action, service, parameters) and its signature not checked.
+    fn recorded(&self, received_at_ms: i64, request_id: &str, fault: Option<Fault>) -> RecordedRequest {
+        RecordedRequest {
+            seq: 0,
+            received_at_ms,
+            request_id: request_id.to_owned(),
+            method: self.method.clone(),
+            path: self.path.clone(),
+            query: self.query.clone(),
+            headers: self.headers.clone(),
+            body: self.body.to_vec(),
+            action: None,
+            service: None,
+            version: None,
+            region: None,
+            params: None,
+            verification: Verification::NotChecked,
+            fault,
+            status: None,
+            error_code: None,
+            answer: None,
+        }
+    }
+}
+
 async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Body>, DropConnection> {
     let (parts, body) = req.into_parts();
     let (body, too_large) = match Limited::new(body, state.realism.max_body).collect().await {
@@ -439,24 +466,13 @@ async fn handle_api(state: &State, rx: Received) -> Result<Response<Body>, DropC
 
     let fault = state.take_fault();
     let seq = state.record(RecordedRequest {
-        seq: 0,
-        received_at_ms: now_ms,
-        request_id: request_id.clone(),
-        method: rx.method.clone(),
-        path: rx.path.clone(),
-        query: rx.query.clone(),
-        headers: rx.headers.clone(),
-        body: rx.body.to_vec(),
         action: header("x-tc-action"),
         service: service.clone(),
         version: header("x-tc-version"),
         region: header("x-tc-region"),
         params: params.as_ref().ok().cloned(),
         verification,
-        fault: fault.clone(),
-        status: None,
-        error_code: None,
-        answer: None,
+        ..rx.recorded(now_ms, &request_id, fault.clone())
     });
 
     if let Some(resp) = inject_fault(state, seq, fault.as_ref(), now_ms, &request_id).await? {
@@ -536,26 +552,7 @@ async fn handle_metadata(state: &State, rx: Received) -> Result<Response<Body>, 
     let now_ms = state.now_ms();
     let request_id = state.uuid();
     let fault = lock(&state.metadata_faults).pop_front();
-    let seq = state.record(RecordedRequest {
-        seq: 0,
-        received_at_ms: now_ms,
-        request_id: request_id.clone(),
-        method: rx.method.clone(),
-        path: rx.path.clone(),
-        query: rx.query.clone(),
-        headers: rx.headers.clone(),
-        body: rx.body.to_vec(),
-        action: None,
-        service: None,
-        version: None,
-        region: None,
-        params: None,
-        verification: Verification::NotChecked,
-        fault: fault.clone(),
-        status: None,
-        error_code: None,
-        answer: None,
-    });
+    let seq = state.record(rx.recorded(now_ms, &request_id, fault.clone()));
     if let Some(resp) = inject_fault(state, seq, fault.as_ref(), now_ms, &request_id).await? {
         return Ok(resp);
     }
