@@ -3,9 +3,8 @@
 
 use embassy_time::{Duration, Instant, Timer};
 use serde::Deserialize;
-use serde::de::IgnoredAny;
 use tencentcloud_core::policy::{self, Backoff, Class, Outcome};
-use tencentcloud_core::response::{ResponseError, parse_envelope};
+use tencentcloud_core::response::{ResponseError, envelope_error, parse_envelope};
 use tencentcloud_core::{Credential, Request, RequestError, Signer};
 
 use crate::clock::{Clock, TimeSync};
@@ -306,16 +305,16 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
 
     /// Classifies a response whose body is `buf[..reply.body_len]`, to a request signed
     /// at `signed_at`.
-    fn check(&mut self, reply: Reply, buf: &mut [u8], signed_at: u64, retries: &mut Retries, can_retry: bool) -> Step {
+    fn check(&mut self, reply: Reply, buf: &[u8], signed_at: u64, retries: &mut Retries, can_retry: bool) -> Step {
         if reply.status != 200 {
             return Step::Fail(ResponseError::HttpStatus { status: reply.status }.into());
         }
         if !reply.json {
             return Step::Fail(ResponseError::UnexpectedContentType.into());
         }
-        let (body, scratch) = buf.split_at_mut(reply.body_len.min(buf.len()));
-        let api_error = match parse_envelope::<IgnoredAny>(body, scratch) {
-            Ok(envelope) => envelope.result.err(),
+        // Only the error is read here: the body is deserialized once, by the caller's type.
+        let api_error = match envelope_error(buf.get(..reply.body_len).unwrap_or(&[])) {
+            Ok(api_error) => api_error,
             Err(e) => return Step::Fail(e.into()),
         };
         let Some(api) = api_error else { return Step::Done(reply.body_len) };

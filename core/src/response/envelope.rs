@@ -239,6 +239,24 @@ pub fn parse_envelope<'de, T: Deserialize<'de>>(
     })
 }
 
+/// Validates a body like [`parse_envelope`] and returns the API error it reports, if any,
+/// without deserializing `Response` (so no serde code is linked for it): for callers
+/// that keep the raw body or deserialize it later.
+///
+/// ```
+/// use tencentcloud_core::response::envelope_error;
+///
+/// assert_eq!(envelope_error(br#"{"Response":{"TotalCount":0,"RequestId":"r"}}"#)?, None);
+/// let err = envelope_error(br#"{"Response":{"Error":{"Code":"LimitExceeded","Message":"busy"},"RequestId":"r"}}"#)?;
+/// assert_eq!(err.map(|e| e.code), Some("LimitExceeded".try_into().unwrap()));
+/// # Ok::<(), tencentcloud_core::response::ResponseError>(())
+/// ```
+#[allow(clippy::result_large_err)] // `ApiError` is stored inline on purpose: no heap
+pub fn envelope_error(body: &[u8]) -> Result<Option<ApiError>, ResponseError> {
+    let meta = scan(body)?;
+    meta.error.map(|err| api_error(body, err, meta.request_id)).transpose()
+}
+
 /// Like [`parse_envelope`], after rewriting surrogate-pair escapes in `body`
 /// into raw UTF-8 in place (which shortens it), so every escape decodes.
 ///
@@ -424,6 +442,21 @@ mod tests {
         ];
         for (body, err) in cases {
             assert_eq!(parse_envelope::<Zones>(body, &mut [0; 64]).err(), Some(*err), "{body:?}");
+            // Errors of the envelope itself are found without deserializing `Response`.
+            let envelope_only = !matches!(err, ResponseError::JsonDecode | ResponseError::JsonSurrogateEscape);
+            assert_eq!(envelope_error(body).err(), envelope_only.then_some(*err), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn envelope_error_is_parse_envelopes_error() {
+        for body in [
+            &br#"{"Response":{"TotalCount":3,"RequestId":"abc"}}"#[..],
+            br#"{"Response":{"Error":null,"RequestId":"abc"}}"#,
+            br#"{"Response":{"Error":{"Code":"A.B","Message":"\u7b7e"},"RequestId":"\u0061"}}"#,
+        ] {
+            let want = parse_envelope::<serde::de::IgnoredAny>(body, &mut [0; 64]).unwrap().result.err();
+            assert_eq!(envelope_error(body).unwrap(), want, "{body:?}");
         }
     }
 }
