@@ -5,8 +5,9 @@
 //! [`parse_envelope`] validates the body with a strict, non-recursive scanner
 //! (nesting bounded by [`MAX_JSON_DEPTH`]), extracts the request id, the error
 //! and any `DeprecatedWarning` itself, and deserializes the `Response` object
-//! into the caller's type with serde-json-core. Unknown fields are ignored and
-//! the caller's type may model `RequestId` too.
+//! into the caller's type with its own serde deserializer over the validated
+//! bytes (no second JSON parser). Unknown fields are ignored and the caller's
+//! type may model `RequestId` too.
 //!
 //! ```
 //! use tencentcloud_core::response::parse_envelope;
@@ -34,6 +35,7 @@ use heapless::String;
 use serde::Deserialize;
 
 use super::ResponseError;
+use super::de;
 use super::head::ResponseHead;
 use super::json::{self, Stats};
 
@@ -186,7 +188,7 @@ fn warning(b: &[u8], (s, e): (usize, usize)) -> DeprecatedWarning {
     w
 }
 
-/// Deserializes `b[s..e]` with serde-json-core after checking the scratch size.
+/// Deserializes `b[s..e]` after checking the scratch size.
 fn deserialize<'de, T: Deserialize<'de>>(
     b: &'de [u8],
     (s, e): (usize, usize),
@@ -201,25 +203,23 @@ fn deserialize<'de, T: Deserialize<'de>>(
     if stats.max_unescaped > scratch.len() {
         return Err(ResponseError::ScratchTooSmall { needed: stats.max_unescaped });
     }
-    match serde_json_core::from_slice_escaped::<T>(part, scratch) {
-        Ok((value, _)) => Ok(value),
-        Err(serde_json_core::de::Error::EscapedStringIsTooLong) => {
-            Err(ResponseError::ScratchTooSmall { needed: stats.max_unescaped })
-        }
-        Err(_) => Err(ResponseError::JsonDecode),
-    }
+    de::from_slice(part, scratch).map_err(|e| match e {
+        de::Error::ScratchTooSmall => ResponseError::ScratchTooSmall { needed: stats.max_unescaped },
+        de::Error::Decode => ResponseError::JsonDecode,
+    })
 }
 
 /// Parses a Tencent Cloud response body without allocating.
 ///
-/// `T` is deserialized from the `Response` object with serde-json-core, so
-/// it may borrow unescaped strings from `body`; strings with escapes need an
-/// owned type such as `heapless::String`. `scratch` must hold the longest
-/// escaped string in `Response` once unescaped (else
-/// [`ResponseError::ScratchTooSmall`] with the exact size); `&mut []` does when
-/// there are no escapes. serde-json-core cannot decode surrogate-pair escapes
-/// (`\ud83d\ude00`, characters beyond the BMP) and reports
-/// [`ResponseError::JsonSurrogateEscape`] for them in `T`'s part; use
+/// `T` is deserialized from the `Response` object by this crate's serde
+/// deserializer over the validated bytes, so it may borrow unescaped strings
+/// from `body`; strings with escapes need an owned type such as
+/// `heapless::String`. `scratch` must hold the longest escaped string in
+/// `Response` once unescaped (else [`ResponseError::ScratchTooSmall`] with the
+/// exact size); `&mut []` does when there are no escapes. Numbers are read as
+/// serde_json reads them (`-0` and fractions are floats; out of range is an
+/// error). Surrogate-pair escapes (`\ud83d\ude00`, characters beyond the BMP)
+/// in `T`'s part are refused with [`ResponseError::JsonSurrogateEscape`]; use
 /// [`parse_envelope_in_place`] when the buffer can be modified. The error
 /// object is decoded by this crate and handles every escape. For actions
 /// whose output you do not need, use `serde::de::IgnoredAny` as `T`.

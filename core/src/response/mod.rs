@@ -39,6 +39,7 @@
 use core::fmt;
 
 pub mod chunked;
+mod de;
 pub mod envelope;
 pub mod head;
 mod json;
@@ -127,8 +128,9 @@ pub enum ResponseError {
         /// The nesting limit.
         max: usize,
     },
-    /// A string holds a UTF-16 surrogate-pair escape (`\ud83d\ude00`), which
-    /// serde-json-core cannot decode; use [`parse_envelope_in_place`].
+    /// A string in the part deserialized into the caller's type holds a UTF-16
+    /// surrogate-pair escape (`\ud83d\ude00`), which [`parse_envelope`] refuses; use
+    /// [`parse_envelope_in_place`].
     JsonSurrogateEscape,
     /// The JSON is well-formed but does not match the target type.
     JsonDecode,
