@@ -269,13 +269,18 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
     {
         // Unknown time: sign anyway; the server's SignatureExpire answer carries its `Date`.
         let timestamp = self.now().unwrap_or(0);
-        let signed = match self.signer.sign(req, &self.credential, timestamp) {
-            Ok(s) => s,
-            Err(e) => return Step::Fail(e.into()),
-        };
         let waits = Waits { io: self.config.io_timeout, response: self.config.response_timeout };
         let reused = conn.exchanges() > 0;
-        let reply = match http::exchange(conn, &signed, buf, waits).await {
+        // The signed request lives only while it is sent.
+        let sent = match self.signer.sign(req, &self.credential, timestamp) {
+            Ok(signed) => http::send(conn, &signed, waits.io).await,
+            Err(e) => return Step::Fail(e.into()),
+        };
+        let received = match sent {
+            Ok(()) => http::receive(conn, buf, waits).await,
+            Err(e) => Err(e),
+        };
+        let reply = match received {
             Ok(reply) => reply,
             // A kept-alive connection the server had closed: nothing was answered.
             Err(Error::ConnectionClosed) if reused && can_reconnect && !retries.reconnected => {
