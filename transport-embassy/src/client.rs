@@ -4,7 +4,7 @@
 use embassy_time::{Duration, Instant, Timer};
 use serde::Deserialize;
 use tencentcloud_core::policy::{self, Backoff, Class, Outcome};
-use tencentcloud_core::response::{ResponseError, envelope_error, parse_envelope};
+use tencentcloud_core::response::{ResponseError, envelope_error, parse_result};
 use tencentcloud_core::{Credential, Request, RequestError, Signer};
 
 use crate::clock::{Clock, TimeSync};
@@ -368,7 +368,7 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
 fn finish<'b, T: Deserialize<'b>>(buf: &'b mut [u8], len: usize) -> Result<T, Error> {
     let (body, scratch) = buf.split_at_mut(len.min(buf.len()));
     let body: &'b [u8] = body;
-    parse_envelope::<T>(body, scratch)?.result.map_err(Error::Api)
+    parse_result::<T>(body, scratch)?.map_err(Error::Api)
 }
 
 /// `host[:port]` of a request, in one piece.

@@ -129,7 +129,6 @@ struct Meta<'a> {
     response: (usize, usize),
     error: Option<(usize, usize)>,
     request_id: Option<&'a str>,
-    warning: Option<(usize, usize)>,
 }
 
 fn request_id(b: &[u8], obj: usize) -> Result<Option<&str>, ResponseError> {
@@ -148,12 +147,27 @@ fn scan(body: &[u8]) -> Result<Meta<'_>, ResponseError> {
     if body.get(rs) != Some(&b'{') {
         return Err(ResponseError::MissingResponse);
     }
-    Ok(Meta {
-        response: (rs, re),
-        error: error_member(body, rs)?,
-        request_id: request_id(body, rs)?,
-        warning: json::find(body, rs, "DeprecatedWarning")?,
-    })
+    Ok(Meta { response: (rs, re), error: error_member(body, rs)?, request_id: request_id(body, rs)? })
+}
+
+impl Meta<'_> {
+    /// The `DeprecatedWarning` member of `Response`, if present.
+    fn warning(&self, body: &[u8]) -> Result<Option<DeprecatedWarning>, ResponseError> {
+        Ok(json::find(body, self.response.0, "DeprecatedWarning")?.map(|w| warning(body, w)))
+    }
+
+    /// The deserialized `Response`, or the API error it reports.
+    #[allow(clippy::result_large_err)] // `ApiError` is stored inline on purpose: no heap
+    fn result<'de, T: Deserialize<'de>>(
+        &self,
+        body: &'de [u8],
+        scratch: &mut [u8],
+    ) -> Result<Result<T, ApiError>, ResponseError> {
+        Ok(match self.error {
+            Some(err) => Err(api_error(body, err, self.request_id)?),
+            None => Ok(deserialize(body, self.response, scratch)?),
+        })
+    }
 }
 
 fn api_error(b: &[u8], (s, _): (usize, usize), request_id: Option<&str>) -> Result<ApiError, ResponseError> {
@@ -228,15 +242,33 @@ pub fn parse_envelope<'de, T: Deserialize<'de>>(
     scratch: &mut [u8],
 ) -> Result<Envelope<T>, ResponseError> {
     let meta = scan(body)?;
-    let result = match meta.error {
-        Some(err) => Err(api_error(body, err, meta.request_id)?),
-        None => Ok(deserialize(body, meta.response, scratch)?),
-    };
     Ok(Envelope {
-        result,
+        result: meta.result(body, scratch)?,
         request_id: decode_str(meta.request_id.unwrap_or("")).0,
-        deprecated_warning: meta.warning.map(|w| warning(body, w)),
+        deprecated_warning: meta.warning(body)?,
     })
+}
+
+/// Like [`parse_envelope`], the result alone: the request id (but an error's) and any
+/// `DeprecatedWarning` are not decoded.
+///
+/// ```
+/// # use tencentcloud_core::response::parse_result;
+/// #[derive(serde::Deserialize)]
+/// struct Count {
+///     #[serde(rename = "TotalCount")]
+///     total: u32,
+/// }
+/// let ok = parse_result::<Count>(br#"{"Response":{"TotalCount":2,"RequestId":"r"}}"#, &mut [])?;
+/// assert_eq!(ok.unwrap().total, 2);
+/// # Ok::<(), tencentcloud_core::response::ResponseError>(())
+/// ```
+#[allow(clippy::result_large_err)] // `ApiError` is stored inline on purpose: no heap
+pub fn parse_result<'de, T: Deserialize<'de>>(
+    body: &'de [u8],
+    scratch: &mut [u8],
+) -> Result<Result<T, ApiError>, ResponseError> {
+    scan(body)?.result(body, scratch)
 }
 
 /// Validates a body like [`parse_envelope`] and returns the API error it reports, if any,
@@ -357,7 +389,7 @@ pub fn parse_envelope_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Resul
     Ok(Envelope {
         result,
         request_id: decode_str(meta.request_id.unwrap_or("")).0,
-        deprecated_warning: meta.warning.map(|w| warning(body, w)),
+        deprecated_warning: meta.warning(body)?,
     })
 }
 

@@ -48,7 +48,7 @@ pub mod sse;
 pub use chunked::{BodyReader, ChunkedDecoder, Progress, decode_in_place};
 pub use envelope::{
     ApiError, DeprecatedWarning, Envelope, check_response, envelope_error, parse_envelope, parse_envelope_in_place,
-    parse_event_data,
+    parse_event_data, parse_result,
 };
 pub use head::{Framing, Header, MAX_HEAD_LEN, Parsed, ResponseHead, parse_head};
 pub use sse::{Event, SseParser};
