@@ -89,6 +89,8 @@ struct Pieces<'s, 'r> {
 impl<'s> Iterator for Pieces<'s, '_> {
     type Item = &'s str;
 
+    // Not inlined: the async writer's state machine stays small.
+    #[inline(never)]
     fn next(&mut self) -> Option<&'s str> {
         if self.line < 5 {
             let i = self.line;
