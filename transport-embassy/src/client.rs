@@ -290,6 +290,22 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
             }
             Err(e) => return Step::Fail(e),
         };
+        self.check(conn, reply, buf, timestamp, retries, can_reconnect)
+    }
+
+    /// Learns the time from a response whose body is `buf[..reply.body_len]` (to a request
+    /// signed at `signed_at`), checks a certificate validity left for when the time is
+    /// known, and classifies the response.
+    #[inline(never)] // kept out of the async state machine (smaller image)
+    fn check<S>(
+        &mut self,
+        conn: &mut Connection<S>,
+        reply: Reply,
+        buf: &[u8],
+        signed_at: u64,
+        retries: &mut Retries,
+        can_reconnect: bool,
+    ) -> Step {
         if let Some(date) = reply.date {
             self.sync.observe(date, &mut self.clock, self.config.clock_tolerance_secs);
         }
@@ -305,13 +321,6 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         }
         // A retry needs a connection: this one if the server keeps it, else a new one.
         let can_retry = conn.is_reusable() || can_reconnect;
-        self.check(reply, buf, timestamp, retries, can_retry)
-    }
-
-    /// Classifies a response whose body is `buf[..reply.body_len]`, to a request signed
-    /// at `signed_at`.
-    #[inline(never)] // kept out of the async state machine (smaller image)
-    fn check(&mut self, reply: Reply, buf: &[u8], signed_at: u64, retries: &mut Retries, can_retry: bool) -> Step {
         if reply.status != 200 {
             return Step::Fail(ResponseError::HttpStatus { status: reply.status }.into());
         }
