@@ -8,7 +8,7 @@ use tencentcloud_core::response::{ResponseError, envelope_error, parse_result};
 use tencentcloud_core::{Credential, Request, RequestError, SignedRequest, Signer};
 
 use crate::clock::{Clock, TimeSync};
-use crate::conn::{Connect, Connection};
+use crate::conn::{Connect, Connection, Outlined};
 use crate::error::{CertError, Error};
 use crate::http::{self, Reply, Waits};
 
@@ -238,7 +238,7 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         let mut retries = Retries::default();
         loop {
             let now = self.now();
-            let mut conn = connector.connect(host, port, now).await?;
+            let mut conn = Outlined::new(connector.connect(host, port, now)).await?;
             let delay = loop {
                 let delay = match self.attempt(&mut conn, req, buf, &mut retries, true).await {
                     Step::Done(len) => return Ok(len),
@@ -273,11 +273,11 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         let reused = conn.exchanges() > 0;
         // The signed request lives only while it is sent.
         let sent = match sign(&mut self.signer, req, &self.credential, timestamp) {
-            Ok(signed) => http::send(conn, &signed, waits.io).await,
+            Ok(signed) => Outlined::new(http::send(conn, &signed, waits.io)).await,
             Err(e) => return Step::Fail(e.into()),
         };
         let received = match sent {
-            Ok(()) => http::receive(conn, buf, waits).await,
+            Ok(()) => Outlined::new(http::receive(conn, buf, waits)).await,
             Err(e) => Err(e),
         };
         let reply = match received {
@@ -296,7 +296,6 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
     /// Learns the time from a response whose body is `buf[..reply.body_len]` (to a request
     /// signed at `signed_at`), checks a certificate validity left for when the time is
     /// known, and classifies the response.
-    #[inline(never)] // kept out of the async state machine (smaller image)
     fn check<S>(
         &mut self,
         conn: &mut Connection<S>,

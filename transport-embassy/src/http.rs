@@ -175,7 +175,6 @@ impl ResponseReader {
     }
 
     /// Parses what is buffered; the response once it is complete.
-    #[inline(never)] // kept out of the async state machine (smaller image)
     fn advance(&mut self, buf: &mut [u8]) -> Result<Option<(Reply, bool)>, Error> {
         loop {
             match &mut self.state {
@@ -254,7 +253,6 @@ impl ResponseReader {
     }
 
     /// Where to read next.
-    #[inline(never)] // kept out of the async state machine (smaller image)
     fn window(&self, capacity: usize) -> Result<Window, Error> {
         let from = self.filled;
         match self.state {
@@ -266,7 +264,6 @@ impl ResponseReader {
     }
 
     /// Takes the result of a read into the window (`probed`: into the one-byte probe).
-    #[inline(never)] // kept out of the async state machine (smaller image)
     fn received(&mut self, n: usize, probed: bool) -> Result<Option<(Reply, bool)>, Error> {
         if n == 0 {
             return match self.state {
