@@ -374,7 +374,7 @@ impl embedded_io_async::Read for Stream<'_, '_> {
             Self::Plain(s) => embedded_io_async::Read::read(s, buf).await.map_err(tcp_error),
             // `close_notify`, or the end of the TCP stream: end of data (HTTP framing tells
             // a complete response from a truncated one).
-            Self::Tls(t) => match t.read(buf).await {
+            Self::Tls(t) => match Outlined::new(t.read(buf)).await {
                 Err(TlsError::ConnectionClosed | TlsError::IoError) => Ok(0),
                 other => other.map_err(tls_error),
             },
