@@ -61,21 +61,41 @@ fn has_control(s: &str) -> bool {
     s.bytes().any(|b| b.is_ascii_control())
 }
 
+/// `char::is_whitespace` (Unicode `White_Space`) as a match: `str::trim` would link
+/// Unicode's whitespace table into every image that signs.
+fn is_space(c: char) -> bool {
+    matches!(
+        c,
+        '\t'..='\r' | ' ' | '\u{85}' | '\u{a0}' | '\u{1680}' | '\u{2000}'..='\u{200a}' | '\u{2028}' | '\u{2029}'
+            | '\u{202f}' | '\u{205f}' | '\u{3000}'
+    )
+}
+
+/// What `str::trim` would find: `Err(true)` when nothing but whitespace is left (or
+/// nothing at all), `Err(false)` when whitespace surrounds the value.
+fn check_trimmed(s: &str) -> Result<(), bool> {
+    if s.chars().all(is_space) {
+        return Err(true);
+    }
+    if s.chars().next().is_some_and(is_space) || s.chars().next_back().is_some_and(is_space) {
+        return Err(false);
+    }
+    Ok(())
+}
+
 impl<'a> Credential<'a> {
     /// Validates and wraps a secret id and key: empty values and values surrounded by
     /// whitespace are refused, as the official SDKs do.
     pub fn new(secret_id: &'a str, secret_key: &'a str) -> Result<Self, InvalidCredential> {
-        if secret_id.trim().is_empty() {
-            return Err(InvalidCredential::EmptySecretId);
+        match check_trimmed(secret_id) {
+            Err(true) => return Err(InvalidCredential::EmptySecretId),
+            Err(false) => return Err(InvalidCredential::SecretIdWhitespace),
+            Ok(()) => {}
         }
-        if secret_id.trim() != secret_id {
-            return Err(InvalidCredential::SecretIdWhitespace);
-        }
-        if secret_key.trim().is_empty() {
-            return Err(InvalidCredential::EmptySecretKey);
-        }
-        if secret_key.trim() != secret_key {
-            return Err(InvalidCredential::SecretKeyWhitespace);
+        match check_trimmed(secret_key) {
+            Err(true) => return Err(InvalidCredential::EmptySecretKey),
+            Err(false) => return Err(InvalidCredential::SecretKeyWhitespace),
+            Ok(()) => {}
         }
         if has_control(secret_id) {
             return Err(InvalidCredential::ControlCharacter);
@@ -133,5 +153,22 @@ mod tests {
         let c = Credential::new("id", "k").unwrap();
         assert_eq!(c.with_token("a\r\nb").unwrap_err(), InvalidCredential::ControlCharacter);
         assert_eq!(c.with_token("").unwrap().token(), None);
+    }
+
+    #[test]
+    fn whitespace_is_unicode_white_space() {
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            assert_eq!(is_space(c), c.is_whitespace(), "{:#x}", u32::from(c));
+        }
+        for s in ["", " ", "a", " a", "a\u{3000}", "\u{85}", "a b", "\u{2000}a\u{2000}", "é", "\u{200b}"] {
+            let want = if s.trim().is_empty() {
+                Err(true)
+            } else if s.trim() != s {
+                Err(false)
+            } else {
+                Ok(())
+            };
+            assert_eq!(check_trimmed(s), want, "{s:?}");
+        }
     }
 }

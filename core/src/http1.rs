@@ -3,7 +3,7 @@
 //! needed, or streamed into a blocking or async writer without copying the body.
 
 use crate::error::{BufferTooSmall, Error};
-use crate::sign::{Headers, SignedRequest};
+use crate::sign::{Header, Headers, SignedRequest};
 
 impl SignedRequest<'_> {
     /// The exact length of [`SignedRequest::write_http1`]'s output.
@@ -13,22 +13,7 @@ impl SignedRequest<'_> {
 
     /// The request line and headers of the HTTP/1.1 request, as pieces.
     pub fn http1_pieces(&self) -> impl Iterator<Item = &str> + '_ {
-        let [path, query] = self.path_and_query();
-        let line = [self.request().method().as_str(), " ", path, query, " HTTP/1.1\r\n"];
-        let headers = Headers::http1(self);
-        line.into_iter()
-            .chain(headers.flat_map(|h| {
-                let mut pieces = [""; 13];
-                pieces[0] = h.name;
-                pieces[1] = ": ";
-                let n = h.value.parts().len();
-                for (slot, p) in pieces[2..].iter_mut().zip(h.value.parts()) {
-                    *slot = p;
-                }
-                pieces[2 + n] = "\r\n";
-                pieces.into_iter().take(3 + n)
-            }))
-            .chain(core::iter::once("\r\n"))
+        Pieces { req: self, line: 0, headers: Headers::http1(self), current: None, part: 0 }
     }
 
     /// Writes the complete HTTP/1.1 request (request line, headers, body) into `buf`,
@@ -85,5 +70,64 @@ impl SignedRequest<'_> {
         }
         w.flush().await?;
         Ok(n)
+    }
+}
+
+/// The pieces of the request line and headers, one at a time (a small cursor: the async
+/// writer keeps it across its awaits).
+struct Pieces<'s, 'r> {
+    req: &'s SignedRequest<'r>,
+    /// The next piece of the request line (0 to 4), then 5 (the headers), 6 (done).
+    line: u8,
+    headers: Headers<'s, 'r>,
+    /// The header being written, and its next piece: 0 the name, 1 `: `, then the value's
+    /// parts, then the line end. `None` after the last header.
+    current: Option<Header<'s>>,
+    part: u8,
+}
+
+impl<'s> Iterator for Pieces<'s, '_> {
+    type Item = &'s str;
+
+    // Not inlined: the async writer's state machine stays small.
+    #[inline(never)]
+    fn next(&mut self) -> Option<&'s str> {
+        if self.line < 5 {
+            let i = self.line;
+            self.line += 1;
+            let [path, query] = self.req.path_and_query();
+            return Some(match i {
+                0 => self.req.request().method().as_str(),
+                1 => " ",
+                2 => path,
+                3 => query,
+                _ => " HTTP/1.1\r\n",
+            });
+        }
+        if self.line > 5 {
+            return None;
+        }
+        if self.part == 0 {
+            self.current = self.headers.next();
+            if self.current.is_none() {
+                // The empty line after the headers ends the head.
+                self.line = 6;
+                return Some("\r\n");
+            }
+        }
+        let h = self.current.as_ref()?;
+        let i = self.part;
+        self.part += 1;
+        Some(match i {
+            0 => h.name,
+            1 => ": ",
+            _ => match h.value.parts().get(usize::from(i) - 2) {
+                Some(p) => p,
+                None => {
+                    self.part = 0;
+                    "\r\n"
+                }
+            },
+        })
     }
 }

@@ -156,7 +156,7 @@ pub struct Request<'a> {
     pub(crate) body: Body<'a>,
     pub(crate) content_type: Option<&'a str>,
     pub(crate) payload: Payload,
-    pub(crate) signed_headers: &'a [&'a str],
+    pub(crate) signed_headers: crate::sign::ExtraSigned<'a>,
 }
 
 impl<'a> Request<'a> {
@@ -174,7 +174,7 @@ impl<'a> Request<'a> {
             body,
             content_type: None,
             payload: Payload::Signed,
-            signed_headers: &[],
+            signed_headers: crate::sign::ExtraSigned::NONE,
         }
     }
 
@@ -250,7 +250,7 @@ impl<'a> Request<'a> {
     /// Signs these headers too (any case), besides `content-type` and `host`, e.g.
     /// `&["X-TC-Action"]`. Each must be a header the request sends.
     pub const fn sign_headers(mut self, names: &'a [&'a str]) -> Self {
-        self.signed_headers = names;
+        self.signed_headers = crate::sign::ExtraSigned::new(names);
         self
     }
 

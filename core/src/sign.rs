@@ -83,7 +83,7 @@ impl ByteSink for FmtSink<'_, '_> {
 
 /// Streams a header value given in parts, lower-cased, with the whitespace around the
 /// whole value trimmed.
-fn put_lower_trimmed(sink: &mut impl ByteSink, parts: &[&str]) {
+fn put_lower_trimmed(sink: &mut (impl ByteSink + ?Sized), parts: &[&str]) {
     if let [single] = parts {
         put_lower(sink, trim_ws(single));
         return;
@@ -137,7 +137,7 @@ fn trim_ws(s: &str) -> &str {
 }
 
 /// Streams `s` with ASCII letters lower-cased, in chunks that end on char boundaries.
-fn put_lower(sink: &mut impl ByteSink, mut s: &str) {
+fn put_lower(sink: &mut (impl ByteSink + ?Sized), mut s: &str) {
     if !s.bytes().any(|b| b.is_ascii_uppercase()) {
         sink.put(s.as_bytes());
         return;
@@ -388,50 +388,20 @@ impl<'r> SignedRequest<'r> {
 
     /// Builds the sorted, lower-cased, `;`-joined list of signed header names.
     fn collect_signed_names(&mut self) -> Result<(), Error> {
-        let extra = self.req.signed_headers;
-        if extra.is_empty() {
-            let _ = self.signed_names.push_str(DEFAULT_SIGNED_HEADERS);
-            return Ok(());
-        }
-        if extra.len() > MAX_EXTRA_SIGNED_HEADERS {
-            return Err(RequestError::TooManySignedHeaders { max: MAX_EXTRA_SIGNED_HEADERS }.into());
-        }
-        let mut names: heapless::Vec<&str, { MAX_EXTRA_SIGNED_HEADERS + 2 }> = heapless::Vec::new();
-        for name in ["content-type", "host"].iter().chain(extra.iter()) {
-            let name = trim_ws(name);
-            if name.eq_ignore_ascii_case("authorization") || self.find_header(name).is_none() {
-                return Err(RequestError::MissingSignedHeader.into());
-            }
-            if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
-                let _ = names.push(name);
+        match self.req.signed_headers.code {
+            Some(code) => (code.collect)(self),
+            None => {
+                let _ = self.signed_names.push_str(DEFAULT_SIGNED_HEADERS);
+                Ok(())
             }
         }
-        // At most ten names: pick the next smallest each time (no sort routine in the image).
-        let mut last: Option<&str> = None;
-        for i in 0..names.len() {
-            let Some(name) = names
-                .iter()
-                .filter(|n| last.is_none_or(|l| cmp_lower(n, l).is_gt()))
-                .min_by(|a, b| cmp_lower(a, b))
-                .copied()
-            else {
-                break;
-            };
-            last = Some(name);
-            let sep = if i == 0 { "" } else { ";" };
-            if self.signed_names.push_str(sep).is_err() || self.signed_names.push_str(name).is_err() {
-                return Err(RequestError::TooManySignedHeaders { max: MAX_EXTRA_SIGNED_HEADERS }.into());
-            }
-        }
-        self.signed_names.make_ascii_lowercase();
-        Ok(())
     }
 
     fn find_header(&self, lower_name: &str) -> Option<HeaderValue<'_>> {
         self.headers().find(|h| h.name.eq_ignore_ascii_case(lower_name)).map(|h| h.value)
     }
 
-    pub(crate) fn write_canonical_request(&self, sink: &mut impl ByteSink) {
+    pub(crate) fn write_canonical_request<S: ByteSink>(&self, sink: &mut S) {
         sink.put(self.req.method().as_str().as_bytes());
         sink.put(b"\n/\n");
         sink.put(self.req.body.query().as_bytes());
@@ -442,15 +412,8 @@ impl<'r> SignedRequest<'r> {
             sink.put(b"\nhost:");
             put_lower_trimmed(sink, &self.req.host_parts());
             sink.put(b"\n");
-        } else {
-            for name in self.signed_names.split(';') {
-                sink.put(name.as_bytes());
-                sink.put(b":");
-                if let Some(v) = self.find_header(name) {
-                    put_lower_trimmed(sink, v.parts());
-                }
-                sink.put(b"\n");
-            }
+        } else if let Some(code) = self.req.signed_headers.code {
+            (code.write)(self, sink);
         }
         sink.put(b"\n");
         sink.put(self.signed_names.as_bytes());
@@ -572,6 +535,95 @@ impl<'r> SignedRequest<'r> {
                     .then(|| Header { name: "Authorization", value: self.authorization() }),
             },
         }
+    }
+}
+
+/// Headers signed besides `content-type` and `host` ([`Request::sign_headers`]). The code
+/// that handles them is reached through function pointers set only by `sign_headers`, so
+/// an image that never signs extra headers does not link it.
+#[derive(Clone, Copy)]
+pub(crate) struct ExtraSigned<'a> {
+    names: &'a [&'a str],
+    code: Option<&'static ExtraCode>,
+}
+
+/// The code for extra signed headers.
+struct ExtraCode {
+    collect: fn(&mut SignedRequest<'_>) -> Result<(), Error>,
+    write: fn(&SignedRequest<'_>, &mut dyn ByteSink),
+}
+
+static EXTRA_CODE: ExtraCode = ExtraCode { collect: collect_extra_names, write: write_extra_headers };
+
+impl<'a> ExtraSigned<'a> {
+    pub(crate) const NONE: Self = Self { names: &[], code: None };
+
+    pub(crate) const fn new(names: &'a [&'a str]) -> Self {
+        if names.is_empty() { Self::NONE } else { Self { names, code: Some(&EXTRA_CODE) } }
+    }
+}
+
+impl PartialEq for ExtraSigned<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        // `code` follows from `names`.
+        self.names == other.names
+    }
+}
+
+impl Eq for ExtraSigned<'_> {}
+
+impl fmt::Debug for ExtraSigned<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.names.fmt(f)
+    }
+}
+
+/// The sorted, lower-cased, `;`-joined names: `content-type`, `host` and the extra ones.
+fn collect_extra_names(signed: &mut SignedRequest<'_>) -> Result<(), Error> {
+    let extra = signed.req.signed_headers.names;
+    if extra.len() > MAX_EXTRA_SIGNED_HEADERS {
+        return Err(RequestError::TooManySignedHeaders { max: MAX_EXTRA_SIGNED_HEADERS }.into());
+    }
+    let mut names: heapless::Vec<&str, { MAX_EXTRA_SIGNED_HEADERS + 2 }> = heapless::Vec::new();
+    for name in ["content-type", "host"].iter().chain(extra.iter()) {
+        let name = trim_ws(name);
+        if name.eq_ignore_ascii_case("authorization") || signed.find_header(name).is_none() {
+            return Err(RequestError::MissingSignedHeader.into());
+        }
+        if !names.iter().any(|n| n.eq_ignore_ascii_case(name)) {
+            let _ = names.push(name);
+        }
+    }
+    // At most ten names: pick the next smallest each time (no sort routine in the image).
+    let mut last: Option<&str> = None;
+    for i in 0..names.len() {
+        let Some(name) = names
+            .iter()
+            .filter(|n| last.is_none_or(|l| cmp_lower(n, l).is_gt()))
+            .min_by(|a, b| cmp_lower(a, b))
+            .copied()
+        else {
+            break;
+        };
+        last = Some(name);
+        let sep = if i == 0 { "" } else { ";" };
+        if signed.signed_names.push_str(sep).is_err() || signed.signed_names.push_str(name).is_err() {
+            return Err(RequestError::TooManySignedHeaders { max: MAX_EXTRA_SIGNED_HEADERS }.into());
+        }
+    }
+    signed.signed_names.make_ascii_lowercase();
+    Ok(())
+}
+
+/// The canonical headers of a request that signs more than `content-type;host`.
+fn write_extra_headers(signed: &SignedRequest<'_>, sink: &mut dyn ByteSink) {
+    for name in signed.signed_names.split(';') {
+        sink.put(name.as_bytes());
+        sink.put(b":");
+        if let Some(v) = signed.find_header(name) {
+            put_lower_trimmed(sink, v.parts());
+        }
+        sink.put(b"\n");
     }
 }
 

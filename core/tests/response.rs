@@ -605,3 +605,94 @@ proptest! {
         prop_assert!(httparse::Response::new(&mut theirs).parse(&raw[..n]).unwrap().is_partial());
     }
 }
+
+// ---------------------------------------------------------------- typed part vs serde_json
+
+#[derive(Debug, PartialEq, Deserialize)]
+enum Kind {
+    A,
+    B(u8),
+    C { x: i16 },
+}
+
+/// A target type touching every kind of value the envelope's deserializer reads.
+#[derive(Debug, PartialEq, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+struct Typed {
+    n: Option<u32>,
+    i: Option<i64>,
+    f: Option<f64>,
+    g: Option<f32>,
+    s: Option<heapless::String<8>>,
+    b: Option<bool>,
+    v: Option<heapless::Vec<u8, 3>>,
+    t: Option<(u8, bool)>,
+    k: Option<Kind>,
+    u: Option<()>,
+    w: Option<Wrapped>,
+}
+
+#[derive(Debug, PartialEq, Deserialize)]
+struct Wrapped(i8);
+
+fn typed_member() -> impl Strategy<Value = String> {
+    let keys: &'static [&str] = &["N", "I", "F", "G", "S", "B", "V", "T", "K", "U", "W", "X", "\\u004e"];
+    let values: &'static [&str] = &[
+        "0",
+        "-0",
+        "-1",
+        "7",
+        "255",
+        "256",
+        "-128",
+        "4294967296",
+        "1.5",
+        "-2.25e-3",
+        "1e3",
+        "1E400",
+        "18446744073709551615",
+        "18446744073709551616",
+        "-9223372036854775808",
+        "-9223372036854775809",
+        "\"a\"",
+        "\"\\u00e9\\n\"",
+        "\"toolongstring\"",
+        "\"\"",
+        "true",
+        "false",
+        "null",
+        "[]",
+        "[1,2]",
+        "[1,2,3,4]",
+        "[1,true]",
+        "[300]",
+        "{}",
+        "{\"x\":1}",
+        "\"A\"",
+        "\"B\"",
+        "\"Z\"",
+        "{\"B\":7}",
+        "{\"C\":{\"x\":-2}}",
+        "{\"A\":null}",
+        "{\"A\":1}",
+        "{\"B\":7,\"C\":{\"x\":1}}",
+    ];
+    (prop::sample::select(keys), prop::sample::select(values)).prop_map(|(k, v)| format!("\"{k}\" : {v}"))
+}
+
+proptest! {
+    /// The envelope's own deserializer agrees with serde_json on the `Response` object:
+    /// the same value, or both refuse it.
+    #[test]
+    fn typed_part_agrees_with_serde_json(members in prop::collection::vec(typed_member(), 0..6)) {
+        let response = format!("{{{}}}", members.join(","));
+        let body = format!("{{\"Response\":{response}}}");
+        let ours = parse_envelope::<Typed>(body.as_bytes(), &mut [0u8; 64]).map(|env| env.result.unwrap());
+        let theirs = serde_json::from_str::<Typed>(&response);
+        match (&ours, &theirs) {
+            (Ok(a), Ok(b)) => prop_assert_eq!(a, b),
+            (Err(ResponseError::JsonDecode), Err(_)) => {}
+            _ => prop_assert!(false, "{response}: ours {ours:?}, serde_json {theirs:?}"),
+        }
+    }
+}

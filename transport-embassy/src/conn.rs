@@ -110,3 +110,28 @@ pub trait Connect {
         now: Option<u64>,
     ) -> Result<Connection<Self::Stream<'_>>, Error>;
 }
+
+pin_project_lite::pin_project! {
+    /// Polls a future from a function of its own (`Outlined::new(future).await`), so the
+    /// caller's async state machine does not inline the future's code: measured, this
+    /// keeps the client's state machine, and the firmware image, smaller.
+    pub(crate) struct Outlined<F> {
+        #[pin]
+        future: F,
+    }
+}
+
+impl<F> Outlined<F> {
+    pub(crate) const fn new(future: F) -> Self {
+        Self { future }
+    }
+}
+
+impl<F: core::future::Future> core::future::Future for Outlined<F> {
+    type Output = F::Output;
+
+    #[inline(never)]
+    fn poll(self: core::pin::Pin<&mut Self>, cx: &mut core::task::Context<'_>) -> core::task::Poll<F::Output> {
+        self.project().future.poll(cx)
+    }
+}

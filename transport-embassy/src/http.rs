@@ -40,27 +40,30 @@ pub(crate) struct Waits {
     pub(crate) response: Duration,
 }
 
-/// Sends `signed` and reads the response into `buf`. On success the body (de-chunked) is at
-/// the start of `buf` and the connection is marked reusable only if the server keeps it
-/// alive and sent nothing past the body.
-pub(crate) async fn exchange<S: Read + Write>(
+/// Sends `signed` (then [`receive`] reads the answer: two awaited pieces, so the signed
+/// request is not kept while the response is read). Anything but a clean, complete
+/// exchange leaves the connection unusable.
+pub(crate) async fn send<S: Read + Write>(
     conn: &mut Connection<S>,
     signed: &SignedRequest<'_>,
-    buf: &mut [u8],
-    waits: Waits,
-) -> Result<Reply, Error> {
+    io_wait: Duration,
+) -> Result<(), Error> {
     if !conn.is_reusable() {
         return Err(Error::NotReusable);
     }
-    // Anything but a clean, complete exchange leaves the connection unusable.
     conn.set_reusable(false);
-    let io = conn.io();
-    match embassy_time::with_timeout(waits.io, signed.write_to_async(io)).await {
-        Err(_) => return Err(Error::Timeout(Phase::Write)),
-        Ok(Err(e)) => return Err(closed_or_io(e.kind(), true)),
-        Ok(Ok(_)) => {}
+    match embassy_time::with_timeout(io_wait, signed.write_to_async(conn.io())).await {
+        Err(_) => Err(Error::Timeout(Phase::Write)),
+        Ok(Err(e)) => Err(closed_or_io(e.kind(), true)),
+        Ok(Ok(_)) => Ok(()),
     }
-    let mut rx = Receiver { io, deadline: Instant::now().saturating_add(waits.response), io_wait: waits.io };
+}
+
+/// Reads the response to what [`send`] sent into `buf`. On success the body (de-chunked)
+/// is at the start of `buf` and the connection is marked reusable only if the server keeps
+/// it alive and sent nothing past the body.
+pub(crate) async fn receive<S: Read>(conn: &mut Connection<S>, buf: &mut [u8], waits: Waits) -> Result<Reply, Error> {
+    let mut rx = Receiver { io: conn.io(), deadline: Instant::now().saturating_add(waits.response), io_wait: waits.io };
     let (reply, keep_alive) = read_response(&mut rx, buf).await?;
     conn.count_exchange();
     conn.set_reusable(keep_alive);

@@ -27,7 +27,7 @@ use embedded_tls::{
     Aes128GcmSha256, CryptoProvider, FlushPolicy, TlsConfig, TlsConnection, TlsContext, TlsError, TlsVerifier,
 };
 
-use crate::conn::{Connect, Connection};
+use crate::conn::{Connect, Connection, Outlined};
 use crate::error::{CertError, Error, Phase, TlsFailure};
 use crate::pki::{TrustAnchor, Verifier};
 
@@ -206,7 +206,7 @@ impl<'a> Connect for Connector<'a> {
         let mut tls = TlsConnection::new(Socket(&mut self.socket), &mut *self.tls_read, &mut *self.tls_write);
         tls.set_flush_policy(FlushPolicy::Relaxed);
         let provider = Provider { rng: RngAdapter(rng), verifier: &mut verifier };
-        match with_timeout(self.timeouts.handshake, tls.open(TlsContext::new(&config, provider))).await {
+        match with_timeout(self.timeouts.handshake, Outlined::new(tls.open(TlsContext::new(&config, provider)))).await {
             Err(_) => return Err(Error::Timeout(Phase::Handshake)),
             Ok(Err(e)) => return Err(handshake_error(e, verifier.failure())),
             Ok(Ok(())) => {}
@@ -374,7 +374,7 @@ impl embedded_io_async::Read for Stream<'_, '_> {
             Self::Plain(s) => embedded_io_async::Read::read(s, buf).await.map_err(tcp_error),
             // `close_notify`, or the end of the TCP stream: end of data (HTTP framing tells
             // a complete response from a truncated one).
-            Self::Tls(t) => match t.read(buf).await {
+            Self::Tls(t) => match Outlined::new(t.read(buf)).await {
                 Err(TlsError::ConnectionClosed | TlsError::IoError) => Ok(0),
                 other => other.map_err(tls_error),
             },

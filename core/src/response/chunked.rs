@@ -102,12 +102,12 @@ impl ChunkedDecoder {
 
     /// Whether the final chunk and trailer section have been read.
     pub fn is_done(&self) -> bool {
-        self.state == State::Done
+        matches!(self.state, State::Done)
     }
 
     /// Bytes of the current chunk not yet decoded (0 between chunks).
     pub fn chunk_remaining(&self) -> u64 {
-        if self.state == State::Data { self.remaining } else { 0 }
+        if matches!(self.state, State::Data) { self.remaining } else { 0 }
     }
 
     /// Decodes as much of `input` as fits into `out`.
@@ -117,13 +117,13 @@ impl ChunkedDecoder {
     pub fn decode(&mut self, input: &[u8], out: &mut [u8]) -> Result<Progress, ResponseError> {
         let mut p = Progress::default();
         loop {
-            if self.state == State::Done {
+            if matches!(self.state, State::Done) {
                 p.done = true;
                 return Ok(p);
             }
             let rest = input.get(p.consumed..).unwrap_or(&[]);
             let room = out.len().saturating_sub(p.written);
-            if rest.is_empty() || (self.state == State::Data && room == 0) {
+            if rest.is_empty() || (matches!(self.state, State::Data) && room == 0) {
                 return Ok(p);
             }
             match self.step(rest, room)? {
@@ -150,7 +150,7 @@ impl ChunkedDecoder {
         if let State::Failed(e) = self.state {
             return Err(e);
         }
-        if self.state == State::Data {
+        if matches!(self.state, State::Data) {
             let n = usize::try_from(self.remaining).unwrap_or(usize::MAX).min(input.len()).min(room);
             self.remaining -= n as u64;
             if self.remaining == 0 {

@@ -5,8 +5,9 @@
 //! [`parse_envelope`] validates the body with a strict, non-recursive scanner
 //! (nesting bounded by [`MAX_JSON_DEPTH`]), extracts the request id, the error
 //! and any `DeprecatedWarning` itself, and deserializes the `Response` object
-//! into the caller's type with serde-json-core. Unknown fields are ignored and
-//! the caller's type may model `RequestId` too.
+//! into the caller's type with its own serde deserializer over the validated
+//! bytes (no second JSON parser). Unknown fields are ignored and the caller's
+//! type may model `RequestId` too.
 //!
 //! ```
 //! use tencentcloud_core::response::parse_envelope;
@@ -34,6 +35,7 @@ use heapless::String;
 use serde::Deserialize;
 
 use super::ResponseError;
+use super::de;
 use super::head::ResponseHead;
 use super::json::{self, Stats};
 
@@ -127,7 +129,6 @@ struct Meta<'a> {
     response: (usize, usize),
     error: Option<(usize, usize)>,
     request_id: Option<&'a str>,
-    warning: Option<(usize, usize)>,
 }
 
 fn request_id(b: &[u8], obj: usize) -> Result<Option<&str>, ResponseError> {
@@ -146,12 +147,27 @@ fn scan(body: &[u8]) -> Result<Meta<'_>, ResponseError> {
     if body.get(rs) != Some(&b'{') {
         return Err(ResponseError::MissingResponse);
     }
-    Ok(Meta {
-        response: (rs, re),
-        error: error_member(body, rs)?,
-        request_id: request_id(body, rs)?,
-        warning: json::find(body, rs, "DeprecatedWarning")?,
-    })
+    Ok(Meta { response: (rs, re), error: error_member(body, rs)?, request_id: request_id(body, rs)? })
+}
+
+impl Meta<'_> {
+    /// The `DeprecatedWarning` member of `Response`, if present.
+    fn warning(&self, body: &[u8]) -> Result<Option<DeprecatedWarning>, ResponseError> {
+        Ok(json::find(body, self.response.0, "DeprecatedWarning")?.map(|w| warning(body, w)))
+    }
+
+    /// The deserialized `Response`, or the API error it reports.
+    #[allow(clippy::result_large_err)] // `ApiError` is stored inline on purpose: no heap
+    fn result<'de, T: Deserialize<'de>>(
+        &self,
+        body: &'de [u8],
+        scratch: &mut [u8],
+    ) -> Result<Result<T, ApiError>, ResponseError> {
+        Ok(match self.error {
+            Some(err) => Err(api_error(body, err, self.request_id)?),
+            None => Ok(deserialize(body, self.response, scratch)?),
+        })
+    }
 }
 
 fn api_error(b: &[u8], (s, _): (usize, usize), request_id: Option<&str>) -> Result<ApiError, ResponseError> {
@@ -186,7 +202,7 @@ fn warning(b: &[u8], (s, e): (usize, usize)) -> DeprecatedWarning {
     w
 }
 
-/// Deserializes `b[s..e]` with serde-json-core after checking the scratch size.
+/// Deserializes `b[s..e]` after checking the scratch size.
 fn deserialize<'de, T: Deserialize<'de>>(
     b: &'de [u8],
     (s, e): (usize, usize),
@@ -201,25 +217,23 @@ fn deserialize<'de, T: Deserialize<'de>>(
     if stats.max_unescaped > scratch.len() {
         return Err(ResponseError::ScratchTooSmall { needed: stats.max_unescaped });
     }
-    match serde_json_core::from_slice_escaped::<T>(part, scratch) {
-        Ok((value, _)) => Ok(value),
-        Err(serde_json_core::de::Error::EscapedStringIsTooLong) => {
-            Err(ResponseError::ScratchTooSmall { needed: stats.max_unescaped })
-        }
-        Err(_) => Err(ResponseError::JsonDecode),
-    }
+    de::from_slice(part, scratch).map_err(|e| match e {
+        de::Error::ScratchTooSmall => ResponseError::ScratchTooSmall { needed: stats.max_unescaped },
+        de::Error::Decode => ResponseError::JsonDecode,
+    })
 }
 
 /// Parses a Tencent Cloud response body without allocating.
 ///
-/// `T` is deserialized from the `Response` object with serde-json-core, so
-/// it may borrow unescaped strings from `body`; strings with escapes need an
-/// owned type such as `heapless::String`. `scratch` must hold the longest
-/// escaped string in `Response` once unescaped (else
-/// [`ResponseError::ScratchTooSmall`] with the exact size); `&mut []` does when
-/// there are no escapes. serde-json-core cannot decode surrogate-pair escapes
-/// (`\ud83d\ude00`, characters beyond the BMP) and reports
-/// [`ResponseError::JsonSurrogateEscape`] for them in `T`'s part; use
+/// `T` is deserialized from the `Response` object by this crate's serde
+/// deserializer over the validated bytes, so it may borrow unescaped strings
+/// from `body`; strings with escapes need an owned type such as
+/// `heapless::String`. `scratch` must hold the longest escaped string in
+/// `Response` once unescaped (else [`ResponseError::ScratchTooSmall`] with the
+/// exact size); `&mut []` does when there are no escapes. Numbers are read as
+/// serde_json reads them (`-0` and fractions are floats; out of range is an
+/// error). Surrogate-pair escapes (`\ud83d\ude00`, characters beyond the BMP)
+/// in `T`'s part are refused with [`ResponseError::JsonSurrogateEscape`]; use
 /// [`parse_envelope_in_place`] when the buffer can be modified. The error
 /// object is decoded by this crate and handles every escape. For actions
 /// whose output you do not need, use `serde::de::IgnoredAny` as `T`.
@@ -228,15 +242,51 @@ pub fn parse_envelope<'de, T: Deserialize<'de>>(
     scratch: &mut [u8],
 ) -> Result<Envelope<T>, ResponseError> {
     let meta = scan(body)?;
-    let result = match meta.error {
-        Some(err) => Err(api_error(body, err, meta.request_id)?),
-        None => Ok(deserialize(body, meta.response, scratch)?),
-    };
     Ok(Envelope {
-        result,
+        result: meta.result(body, scratch)?,
         request_id: decode_str(meta.request_id.unwrap_or("")).0,
-        deprecated_warning: meta.warning.map(|w| warning(body, w)),
+        deprecated_warning: meta.warning(body)?,
     })
+}
+
+/// Like [`parse_envelope`], the result alone: the request id (but an error's) and any
+/// `DeprecatedWarning` are not decoded.
+///
+/// ```
+/// # use tencentcloud_core::response::parse_result;
+/// #[derive(serde::Deserialize)]
+/// struct Count {
+///     #[serde(rename = "TotalCount")]
+///     total: u32,
+/// }
+/// let ok = parse_result::<Count>(br#"{"Response":{"TotalCount":2,"RequestId":"r"}}"#, &mut [])?;
+/// assert_eq!(ok.unwrap().total, 2);
+/// # Ok::<(), tencentcloud_core::response::ResponseError>(())
+/// ```
+#[allow(clippy::result_large_err)] // `ApiError` is stored inline on purpose: no heap
+pub fn parse_result<'de, T: Deserialize<'de>>(
+    body: &'de [u8],
+    scratch: &mut [u8],
+) -> Result<Result<T, ApiError>, ResponseError> {
+    scan(body)?.result(body, scratch)
+}
+
+/// Validates a body like [`parse_envelope`] and returns the API error it reports, if any,
+/// without deserializing `Response` (so no serde code is linked for it): for callers
+/// that keep the raw body or deserialize it later.
+///
+/// ```
+/// use tencentcloud_core::response::envelope_error;
+///
+/// assert_eq!(envelope_error(br#"{"Response":{"TotalCount":0,"RequestId":"r"}}"#)?, None);
+/// let err = envelope_error(br#"{"Response":{"Error":{"Code":"LimitExceeded","Message":"busy"},"RequestId":"r"}}"#)?;
+/// assert_eq!(err.map(|e| e.code), Some("LimitExceeded".try_into().unwrap()));
+/// # Ok::<(), tencentcloud_core::response::ResponseError>(())
+/// ```
+#[allow(clippy::result_large_err)] // `ApiError` is stored inline on purpose: no heap
+pub fn envelope_error(body: &[u8]) -> Result<Option<ApiError>, ResponseError> {
+    let meta = scan(body)?;
+    meta.error.map(|err| api_error(body, err, meta.request_id)).transpose()
 }
 
 /// Like [`parse_envelope`], after rewriting surrogate-pair escapes in `body`
@@ -339,7 +389,7 @@ pub fn parse_envelope_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Resul
     Ok(Envelope {
         result,
         request_id: decode_str(meta.request_id.unwrap_or("")).0,
-        deprecated_warning: meta.warning.map(|w| warning(body, w)),
+        deprecated_warning: meta.warning(body)?,
     })
 }
 
@@ -424,6 +474,21 @@ mod tests {
         ];
         for (body, err) in cases {
             assert_eq!(parse_envelope::<Zones>(body, &mut [0; 64]).err(), Some(*err), "{body:?}");
+            // Errors of the envelope itself are found without deserializing `Response`.
+            let envelope_only = !matches!(err, ResponseError::JsonDecode | ResponseError::JsonSurrogateEscape);
+            assert_eq!(envelope_error(body).err(), envelope_only.then_some(*err), "{body:?}");
+        }
+    }
+
+    #[test]
+    fn envelope_error_is_parse_envelopes_error() {
+        for body in [
+            &br#"{"Response":{"TotalCount":3,"RequestId":"abc"}}"#[..],
+            br#"{"Response":{"Error":null,"RequestId":"abc"}}"#,
+            br#"{"Response":{"Error":{"Code":"A.B","Message":"\u7b7e"},"RequestId":"\u0061"}}"#,
+        ] {
+            let want = parse_envelope::<serde::de::IgnoredAny>(body, &mut [0; 64]).unwrap().result.err();
+            assert_eq!(envelope_error(body).unwrap(), want, "{body:?}");
         }
     }
 }

@@ -2,8 +2,8 @@
 //!
 //! It validates documents (RFC 8259, with a nesting bound), finds object
 //! members by key and decodes escaped strings, including UTF-16 surrogate
-//! pairs. It backs the envelope parser and guards serde-json-core, which
-//! recurses without a depth limit and cannot decode surrogate pairs.
+//! pairs. It backs the envelope parser and runs before the envelope's serde
+//! deserializer (`de.rs`), which relies on its validation and depth bound.
 
 use super::ResponseError;
 

@@ -39,6 +39,7 @@
 use core::fmt;
 
 pub mod chunked;
+mod de;
 pub mod envelope;
 pub mod head;
 mod json;
@@ -46,7 +47,8 @@ pub mod sse;
 
 pub use chunked::{BodyReader, ChunkedDecoder, Progress, decode_in_place};
 pub use envelope::{
-    ApiError, DeprecatedWarning, Envelope, check_response, parse_envelope, parse_envelope_in_place, parse_event_data,
+    ApiError, DeprecatedWarning, Envelope, check_response, envelope_error, parse_envelope, parse_envelope_in_place,
+    parse_event_data, parse_result,
 };
 pub use head::{Framing, Header, MAX_HEAD_LEN, Parsed, ResponseHead, parse_head};
 pub use sse::{Event, SseParser};
@@ -126,8 +128,9 @@ pub enum ResponseError {
         /// The nesting limit.
         max: usize,
     },
-    /// A string holds a UTF-16 surrogate-pair escape (`\ud83d\ude00`), which
-    /// serde-json-core cannot decode; use [`parse_envelope_in_place`].
+    /// A string in the part deserialized into the caller's type holds a UTF-16
+    /// surrogate-pair escape (`\ud83d\ude00`), which [`parse_envelope`] refuses; use
+    /// [`parse_envelope_in_place`].
     JsonSurrogateEscape,
     /// The JSON is well-formed but does not match the target type.
     JsonDecode,
