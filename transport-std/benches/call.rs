@@ -28,8 +28,9 @@ fn bench(c: &mut Criterion) {
     let mut headers = HeaderMap::new();
     headers.insert("content-type", HeaderValue::from_static("application/json"));
     headers.insert("date", HeaderValue::from_static("Thu, 03 Dec 2026 10:00:00 GMT"));
+    let (id, key) = tencentcloud_emulator::default_test_key();
     let client = Client::builder()
-        .credential(StaticProvider::new("AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE", "Gu5t9xGARNpq86cd98joQYCN3EXAMPLE"))
+        .credential(StaticProvider::new(id, key))
         .region("ap-guangzhou")
         .http_send(Arc::new(Canned(headers)))
         .build()
