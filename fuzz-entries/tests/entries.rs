@@ -4,6 +4,11 @@
 use proptest::prelude::*;
 use tencentcloud_fuzz_entries as entries;
 
+/// Byte strings made of up to `max` tokens drawn from `tokens`.
+fn sequences(tokens: Vec<&'static [u8]>, max: usize) -> impl Strategy<Value = Vec<u8>> {
+    prop::collection::vec(prop::sample::select(tokens), 0..max).prop_map(|t| t.concat())
+}
+
 fn sse_alphabet() -> impl Strategy<Value = Vec<u8>> {
     let tokens: Vec<&'static [u8]> = vec![
         b"data",
@@ -28,7 +33,7 @@ fn sse_alphabet() -> impl Strategy<Value = Vec<u8>> {
         b"\xff",
         b"0123456789",
     ];
-    prop::collection::vec(prop::sample::select(tokens), 0..80).prop_map(|t| t.concat())
+    sequences(tokens, 80)
 }
 
 fn json_alphabet() -> impl Strategy<Value = Vec<u8>> {
@@ -60,13 +65,13 @@ fn json_alphabet() -> impl Strategy<Value = Vec<u8>> {
         b"true",
         b" ",
     ];
-    prop::collection::vec(prop::sample::select(tokens), 0..60).prop_map(|t| t.concat())
+    sequences(tokens, 60)
 }
 
 fn chunk_alphabet() -> impl Strategy<Value = Vec<u8>> {
     let tokens: Vec<&'static [u8]> =
         vec![b"0", b"1", b"a", b"F", b"\r\n", b"\r", b"\n", b";", b"x=y", b" ", b"abc", b"ffffffffffffffffff"];
-    prop::collection::vec(prop::sample::select(tokens), 0..60).prop_map(|t| t.concat())
+    sequences(tokens, 60)
 }
 
 /// HTTP/1.1 response pieces for the device's response reader.
@@ -94,7 +99,7 @@ fn response_alphabet() -> impl Strategy<Value = Vec<u8>> {
         br#"{"Response":{"RequestId":"r"}}"#,
         br#"{"Response":{"Error":{"Code":"InternalError","Message":"m"},"RequestId":"r"}}"#,
     ];
-    prop::collection::vec(prop::sample::select(tokens), 0..24).prop_map(|t| t.concat())
+    sequences(tokens, 24)
 }
 
 proptest! {
