@@ -115,11 +115,11 @@ impl<'a> Call<'a> {
         if !as_is {
             return self.json(profile, region, value()?);
         }
-        // Only a text that names the member can carry one.
-        let client_token = text.contains("\"ClientToken\"") && has_client_token(&value()?);
         if !text.starts_with('{') {
             return Err(Error::configuration("the parameters must be a JSON object"));
         }
+        // Only a text that names the member can carry one.
+        let client_token = text.contains("\"ClientToken\"") && has_client_token(&value()?);
         let body = PreparedBody::Json(Bytes::from(text.into_bytes()));
         Ok(self.prepare(profile, region, body, signing, client_token))
     }
