@@ -132,18 +132,21 @@ struct Meta<'a> {
 }
 
 fn request_id(b: &[u8], obj: usize) -> Result<Option<&str>, ResponseError> {
-    Ok(json::find(b, obj, "RequestId")?.and_then(|(s, e)| json::raw_str(b, s, e)))
+    Ok(json::find_unique(b, obj, "RequestId")?.and_then(|(s, e)| json::raw_str(b, s, e)))
 }
 
-/// The `Error` member of the object at `obj`, unless absent or `null`.
+/// The `Error` member of the object at `obj`, unless absent or `null`. Any other value is
+/// an error: one that is not an object with a string `Code` is
+/// [`ResponseError::InvalidErrorObject`], never a success.
 fn error_member(b: &[u8], obj: usize) -> Result<Option<(usize, usize)>, ResponseError> {
-    Ok(json::find(b, obj, "Error")?.filter(|&(s, _)| b.get(s) != Some(&b'n')))
+    Ok(json::find_unique(b, obj, "Error")?.filter(|&(s, _)| b.get(s) != Some(&b'n')))
 }
 
-/// Validates `body` and locates `Response` and its envelope members.
+/// Validates `body` and locates `Response` and its envelope members. `Response`, `Error`
+/// and `RequestId` may each appear once ([`ResponseError::DuplicateMember`]).
 fn scan(body: &[u8]) -> Result<Meta<'_>, ResponseError> {
     json::validate(body, &mut Stats::default())?;
-    let (rs, re) = json::find(body, 0, "Response")?.ok_or(ResponseError::MissingResponse)?;
+    let (rs, re) = json::find_unique(body, 0, "Response")?.ok_or(ResponseError::MissingResponse)?;
     if body.get(rs) != Some(&b'{') {
         return Err(ResponseError::MissingResponse);
     }
@@ -175,7 +178,7 @@ fn api_error(b: &[u8], (s, _): (usize, usize), request_id: Option<&str>) -> Resu
         return Err(ResponseError::InvalidErrorObject);
     }
     let field = |name| -> Result<Option<&str>, ResponseError> {
-        match json::find(b, s, name)? {
+        match json::find_unique(b, s, name)? {
             None => Ok(None),
             Some((vs, ve)) => json::raw_str(b, vs, ve).map(Some).ok_or(ResponseError::InvalidErrorObject),
         }
@@ -202,7 +205,9 @@ fn warning(b: &[u8], (s, e): (usize, usize)) -> DeprecatedWarning {
     w
 }
 
-/// Deserializes `b[s..e]` after checking the scratch size.
+/// Deserializes `b[s..e]`. Only the strings `T` reads are decoded into `scratch`, so a
+/// member `T` does not model never fails the answer; when one `T` reads does not fit, the
+/// size asked for is the longest escaped string in the part (enough for any of them).
 fn deserialize<'de, T: Deserialize<'de>>(
     b: &'de [u8],
     (s, e): (usize, usize),
@@ -211,12 +216,6 @@ fn deserialize<'de, T: Deserialize<'de>>(
     let part = b.get(s..e).ok_or(ResponseError::JsonMalformed)?;
     let mut stats = Stats::default();
     json::value_end(part, 0, &mut stats)?;
-    if stats.surrogate_escape {
-        return Err(ResponseError::JsonSurrogateEscape);
-    }
-    if stats.max_unescaped > scratch.len() {
-        return Err(ResponseError::ScratchTooSmall { needed: stats.max_unescaped });
-    }
     de::from_slice(part, scratch).map_err(|e| match e {
         de::Error::ScratchTooSmall => ResponseError::ScratchTooSmall { needed: stats.max_unescaped },
         de::Error::Decode => ResponseError::JsonDecode,
@@ -228,15 +227,15 @@ fn deserialize<'de, T: Deserialize<'de>>(
 /// `T` is deserialized from the `Response` object by this crate's serde
 /// deserializer over the validated bytes, so it may borrow unescaped strings
 /// from `body`; strings with escapes need an owned type such as
-/// `heapless::String`. `scratch` must hold the longest escaped string in
-/// `Response` once unescaped (else [`ResponseError::ScratchTooSmall`] with the
-/// exact size); `&mut []` does when there are no escapes. Numbers are read as
+/// `heapless::String`. `scratch` must hold the longest escaped string `T`
+/// reads, once unescaped (else [`ResponseError::ScratchTooSmall`] with a size
+/// that is enough: the longest escaped string in `Response`); `&mut []` does
+/// when `T` reads no escaped string. Numbers are read as
 /// serde_json reads them (`-0` and fractions are floats; out of range is an
-/// error). Surrogate-pair escapes (`\ud83d\ude00`, characters beyond the BMP)
-/// in `T`'s part are refused with [`ResponseError::JsonSurrogateEscape`]; use
-/// [`parse_envelope_in_place`] when the buffer can be modified. The error
-/// object is decoded by this crate and handles every escape. For actions
-/// whose output you do not need, use `serde::de::IgnoredAny` as `T`.
+/// error). Every escape decodes, surrogate pairs (`\ud83d\ude00`, characters
+/// beyond the BMP) included; a lone surrogate is malformed JSON. The error
+/// object is decoded by this crate. For actions whose output you do not need,
+/// use `serde::de::IgnoredAny` as `T`.
 pub fn parse_envelope<'de, T: Deserialize<'de>>(
     body: &'de [u8],
     scratch: &mut [u8],
@@ -290,7 +289,8 @@ pub fn envelope_error(body: &[u8]) -> Result<Option<ApiError>, ResponseError> {
 }
 
 /// Like [`parse_envelope`], after rewriting surrogate-pair escapes in `body`
-/// into raw UTF-8 in place (which shortens it), so every escape decodes.
+/// into raw UTF-8 in place (which shortens it): strings that held only such
+/// escapes can then borrow from `body` instead of needing scratch space.
 ///
 /// ```
 /// # use tencentcloud_core::response::parse_envelope_in_place;
@@ -350,7 +350,7 @@ pub fn parse_event_data<'de, T: Deserialize<'de>>(
     scratch: &mut [u8],
 ) -> Result<Result<T, ApiError>, ResponseError> {
     json::validate(data, &mut Stats::default())?;
-    if json::find(data, 0, "Response")?.is_some() {
+    if json::find_unique(data, 0, "Response")?.is_some() {
         return parse_envelope(data, scratch).map(Envelope::into_result);
     }
     if let Some(err) = error_member(data, 0)? {
@@ -439,8 +439,11 @@ mod tests {
         assert_eq!((z.total, z.request_id.as_str()), (3, "abc"));
         assert_eq!(env.request_id, "abc");
         assert_eq!(env.deprecated_warning, None);
+        // The escaped string is in a member `Zones` does not model: no scratch needed.
+        assert!(parse_envelope::<Zones>(body, &mut []).unwrap().result.is_ok());
+        let read = br#"{"Response":{"TotalCount":3,"RequestId":"a\"c"}}"#;
         assert_eq!(
-            parse_envelope::<Zones>(body, &mut [0; 2]).err(),
+            parse_envelope::<Zones>(read, &mut [0; 2]).err(),
             Some(ResponseError::ScratchTooSmall { needed: 3 })
         );
     }
@@ -470,14 +473,74 @@ mod tests {
             (br#"{"Response":{"Error":"x"}}"#, ResponseError::InvalidErrorObject),
             (br#"{"Response":{"Error":{"Message":"m"}}}"#, ResponseError::InvalidErrorObject),
             (br#"{"Response":{"TotalCount":"3"}}"#, ResponseError::JsonDecode),
-            (br#"{"Response":{"A":"\ud83d\ude00"}}"#, ResponseError::JsonSurrogateEscape),
+            (br#"{"Response":{"A":"\ud83d"}}"#, ResponseError::JsonMalformed),
+            (br#"{"Response":{"Error":{"Code":4000}}}"#, ResponseError::InvalidErrorObject),
+            (br#"{"Response":{"Error":{"Message":"denied"}}}"#, ResponseError::InvalidErrorObject),
+            (br#"{"Response":{"Error":"denied"}}"#, ResponseError::InvalidErrorObject),
+            (br#"{"Response":{"Error":[]}}"#, ResponseError::InvalidErrorObject),
         ];
         for (body, err) in cases {
             assert_eq!(parse_envelope::<Zones>(body, &mut [0; 64]).err(), Some(*err), "{body:?}");
             // Errors of the envelope itself are found without deserializing `Response`.
-            let envelope_only = !matches!(err, ResponseError::JsonDecode | ResponseError::JsonSurrogateEscape);
+            let envelope_only = !matches!(err, ResponseError::JsonDecode);
             assert_eq!(envelope_error(body).err(), envelope_only.then_some(*err), "{body:?}");
         }
+    }
+
+    /// The review's case: a name with an emoji in a successful answer, on every path.
+    #[test]
+    fn surrogate_pairs_decode_everywhere() {
+        let body =
+            br#"{"Response":{"TotalCount":1,"InstanceSet":[{"InstanceName":"web \ud83d\ude80"}],"RequestId":"r"}}"#;
+        assert!(parse_result::<serde::de::IgnoredAny>(body, &mut []).unwrap().is_ok());
+        assert!(parse_envelope::<serde::de::IgnoredAny>(body, &mut []).unwrap().result.is_ok());
+        assert_eq!(envelope_error(body), Ok(None));
+        #[derive(Deserialize)]
+        struct Instance {
+            #[serde(rename = "InstanceName")]
+            name: String<16>,
+        }
+        #[derive(Deserialize)]
+        struct Instances {
+            #[serde(rename = "TotalCount")]
+            total: u32,
+            #[serde(rename = "InstanceSet")]
+            set: heapless::Vec<Instance, 2>,
+        }
+        let got = parse_result::<Instances>(body, &mut [0; 8]).unwrap().unwrap();
+        assert_eq!((got.total, got.set[0].name.as_str()), (1, "web 🚀"));
+        assert_eq!(
+            parse_result::<Instances>(body, &mut [0; 7]).err(),
+            Some(ResponseError::ScratchTooSmall { needed: 8 })
+        );
+        let mut copy = *body;
+        let in_place = parse_envelope_in_place::<Instances>(&mut copy, &mut [0; 8]).unwrap();
+        assert_eq!(in_place.result.unwrap().set[0].name, "web 🚀");
+    }
+
+    /// The review's cases: duplicate envelope members are refused on every path, never read
+    /// one way here and another way by serde_json.
+    #[test]
+    fn duplicate_envelope_members_are_malformed() {
+        let cases: &[(&[u8], &str)] = &[
+            (br#"{"Response":{"Error":null,"Error":{"Code":"AuthFailure.SignatureFailure"}}}"#, "Error"),
+            (br#"{"Response":{"Error":{"Code":"A"},"Error":null}}"#, "Error"),
+            (br#"{"Response":{"Error":{"Code":"A"}},"Response":{"Done":true}}"#, "Response"),
+            (br#"{"Response":{"Done":true},"\u0052esponse":{"Error":{"Code":"A"}}}"#, "Response"),
+            (br#"{"Response":{"RequestId":"a","RequestId":"b"}}"#, "RequestId"),
+            (br#"{"Response":{"Error":{"Code":"A","Code":"B"},"RequestId":"r"}}"#, "Code"),
+            (br#"{"Response":{"Error":{"Code":"A","Message":"x","Message":"y"}}}"#, "Message"),
+        ];
+        for (body, name) in cases {
+            let want = Some(ResponseError::DuplicateMember { name });
+            assert_eq!(parse_envelope::<serde::de::IgnoredAny>(body, &mut [0; 8]).err(), want, "{body:?}");
+            assert_eq!(parse_result::<serde::de::IgnoredAny>(body, &mut [0; 8]).err(), want, "{body:?}");
+            assert_eq!(envelope_error(body).err(), want, "{body:?}");
+            assert_eq!(parse_event_data::<serde::de::IgnoredAny>(body, &mut [0; 8]).err(), want, "{body:?}");
+        }
+        // Other members may repeat: the caller's type decides (serde derive refuses them).
+        let ok = br#"{"Response":{"TotalCount":1,"TotalCount":2,"RequestId":"r"}}"#;
+        assert!(parse_result::<serde::de::IgnoredAny>(ok, &mut []).unwrap().is_ok());
     }
 
     #[test]

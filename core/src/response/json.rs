@@ -15,8 +15,6 @@ pub const MAX_DEPTH: usize = 32;
 pub(crate) struct Stats {
     /// Largest unescaped length of a string that contains an escape.
     pub max_unescaped: usize,
-    /// Whether some string contains a `\uD8xx\uDCxx` surrogate-pair escape.
-    pub surrogate_escape: bool,
 }
 
 const MALFORMED: ResponseError = ResponseError::JsonMalformed;
@@ -213,9 +211,6 @@ pub(crate) fn string_end(b: &[u8], i: usize, stats: &mut Stats) -> Result<usize,
                     }
                     Some(b'u') => {
                         let (c, len) = unicode_escape(b, j).ok_or(MALFORMED)?;
-                        if len == 12 {
-                            stats.surrogate_escape = true;
-                        }
                         decoded += c.len_utf8();
                         j += len;
                     }
@@ -287,6 +282,26 @@ impl<'a> Iterator for Members<'a> {
         }
         r
     }
+}
+
+/// The member of the object at `i` whose decoded key equals `name`; a second member of
+/// that name is [`ResponseError::DuplicateMember`] (readers disagree on which one counts:
+/// the first, the last, or both).
+pub(crate) fn find_unique(b: &[u8], i: usize, name: &'static str) -> Result<Option<(usize, usize)>, ResponseError> {
+    let Some(it) = members(b, i) else {
+        return Ok(None);
+    };
+    let mut found = None;
+    for m in it {
+        let (key, s, e) = m?;
+        if key_eq(key, name) {
+            if found.is_some() {
+                return Err(ResponseError::DuplicateMember { name });
+            }
+            found = Some((s, e));
+        }
+    }
+    Ok(found)
 }
 
 /// The first member of the object at `i` whose decoded key equals `name`.
@@ -451,7 +466,6 @@ mod tests {
         let mut st = Stats::default();
         validate(br#"["\u672a\u547d\u540d", "plain-long-string", "\ud83d\ude00\n"]"#, &mut st).unwrap();
         assert_eq!(st.max_unescaped, 9);
-        assert!(st.surrogate_escape);
         let s: heapless::String<32> = unescape(r#"\u672a\"\\\/\ud83d\ude00é"#).collect();
         assert_eq!(s, "未\"\\/😀é");
         assert!(key_eq(r"Respons\u0065", "Response"));
@@ -467,6 +481,12 @@ mod tests {
         assert_eq!(raw_str(b, s, e), Some("x"));
         assert_eq!(find(b, 0, "z").unwrap(), None);
         assert_eq!(members(b"[]", 0).map(|_| ()), None);
+        assert_eq!(find_unique(b, 0, "b").unwrap(), find(b, 0, "b").unwrap());
+        assert_eq!(find_unique(b, 0, "z").unwrap(), None);
+        let twice = br#"{"a":1,"b":2,"\u0061":3}"#;
+        assert_eq!(find(twice, 0, "a").unwrap(), Some((5, 6)));
+        assert_eq!(find_unique(twice, 0, "a"), Err(ResponseError::DuplicateMember { name: "a" }));
+        assert_eq!(find_unique(twice, 0, "b").unwrap(), Some((11, 12)));
     }
 
     #[test]

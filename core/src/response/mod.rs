@@ -128,10 +128,13 @@ pub enum ResponseError {
         /// The nesting limit.
         max: usize,
     },
-    /// A string in the part deserialized into the caller's type holds a UTF-16
-    /// surrogate-pair escape (`\ud83d\ude00`), which [`parse_envelope`] refuses; use
-    /// [`parse_envelope_in_place`].
-    JsonSurrogateEscape,
+    /// A member that gives an answer its meaning (`Response`, `Error`, `RequestId`, an
+    /// error's `Code` or `Message`) appears twice in one object: JSON readers disagree on
+    /// which one counts, so the answer is refused as malformed.
+    DuplicateMember {
+        /// The member's name.
+        name: &'static str,
+    },
     /// The JSON is well-formed but does not match the target type.
     JsonDecode,
     /// The scratch buffer for unescaping JSON strings is too small.
@@ -176,7 +179,7 @@ impl fmt::Display for ResponseError {
             Self::UnexpectedContentType => f.write_str("unexpected Content-Type"),
             Self::JsonMalformed => f.write_str("malformed JSON"),
             Self::JsonTooDeep { max } => write!(f, "JSON nested deeper than {max} levels"),
-            Self::JsonSurrogateEscape => f.write_str("JSON surrogate-pair escape needs in-place decoding"),
+            Self::DuplicateMember { name } => write!(f, "malformed answer: member {name:?} appears twice"),
             Self::JsonDecode => f.write_str("JSON does not match the expected type"),
             Self::ScratchTooSmall { needed } => {
                 write!(f, "JSON scratch buffer needs {needed} bytes")
