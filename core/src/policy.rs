@@ -136,8 +136,9 @@ impl Backoff {
     /// `min(max, base * 2^(retry - 1))`.
     pub const fn cap(&self, retry: u32) -> u64 {
         let exp = retry.saturating_sub(1);
-        let exp = if exp > 31 { 31 } else { exp };
-        let grown = self.base.saturating_mul(1u64 << exp);
+        // 2^exp saturates at u64::MAX past 2^63, and so does base * 2^exp.
+        let factor = if exp < 64 { 1u64 << exp } else { u64::MAX };
+        let grown = self.base.saturating_mul(factor);
         if grown < self.max { grown } else { self.max }
     }
 
@@ -158,28 +159,87 @@ const fn scale(span: u64, random: u32) -> u64 {
     (span >> 32) * r + (((span & 0xffff_ffff) * r) >> 32)
 }
 
+/// The earliest time a server's `Date` is believed: 2018-01-01T00:00:00Z, before any
+/// API 3.0 (TC3) server answered. A `Date` before it (a server whose clock reset to 1970,
+/// a forged header) is ignored: signing with it would only be refused.
+pub const EARLIEST_DATE: u64 = 1_514_764_800;
+
+/// The latest time a server's `Date` is believed: 2100-01-01T00:00:00Z. Beyond it lie only
+/// broken or hostile answers (`Fri, 31 Dec 9999 23:59:59 GMT` would leave the signer one
+/// second from its last date, so every later call would fail before it is sent).
+pub const LATEST_DATE: u64 = 4_102_444_800;
+
+/// How far a server's `Date` may move a clock that already has the time: 24 hours.
+///
+/// The API accepts 5 minutes of skew, so a client only ever needs to move by minutes,
+/// or by whole hours when the device clock was set in local time instead of UTC (time
+/// zones run from UTC-12 to UTC+14). A day covers every such mistake; a `Date` further
+/// off is ignored, so a bad answer can never make later requests go out signed days or
+/// years away (replayable then), and a later, right `Date` always moves the clock back.
+pub const MAX_CLOCK_STEP: u64 = 86_400;
+
+/// Whether a server time is believable at all ([`EARLIEST_DATE`]..=[`LATEST_DATE`]).
+pub const fn plausible(unix: u64) -> bool {
+    unix >= EARLIEST_DATE && unix <= LATEST_DATE
+}
+
+/// The server time a client may adopt from a `Date` (`server_unix`), given the time its own
+/// clock shows (`local_unix`, `None` when it has none): the server's time if it is
+/// [`plausible`] and, when the local clock has a plausible time of its own, at most
+/// [`MAX_CLOCK_STEP`] from it; else `None` (ignore the `Date`). A device clock showing an
+/// implausible time (a reset RTC in 2000) counts as no clock.
+///
+/// Measure `local_unix` on the clock the client did not learn (the system clock, the
+/// RTC), not on a time corrected from an earlier `Date`: so no series of answers can walk
+/// the clock further than one step, and a right `Date` always moves it back.
+///
+/// ```
+/// use tencentcloud_core::policy::adopt_date;
+///
+/// let local = 1_767_225_600; // 2026-01-01
+/// assert_eq!(adopt_date(local + 3_600, Some(local)), Some(local + 3_600)); // an hour off
+/// assert_eq!(adopt_date(local + 30 * 86_400, Some(local)), None); // 30 days: ignored
+/// assert_eq!(adopt_date(local + 30 * 86_400, None), Some(local + 30 * 86_400)); // no clock
+/// assert_eq!(adopt_date(253_402_300_799, None), None); // 9999-12-31: absurd
+/// assert_eq!(adopt_date(0, None), None); // 1970: absurd
+/// ```
+pub const fn adopt_date(server_unix: u64, local_unix: Option<u64>) -> Option<u64> {
+    if !plausible(server_unix) {
+        return None;
+    }
+    match local_unix {
+        Some(local) if plausible(local) && server_unix.abs_diff(local) > MAX_CLOCK_STEP => None,
+        _ => Some(server_unix),
+    }
+}
+
 /// `server - local` in seconds, from the server's `Date` header value, or `None` if the
-/// value is not an IMF-fixdate.
+/// value is not an IMF-fixdate or [`adopt_date`] refuses it (absurd, or more than
+/// [`MAX_CLOCK_STEP`] from a plausible local clock). The offset is always relative to
+/// the local clock, so a later answer replaces it rather than adding to it.
 ///
 /// ```
 /// use tencentcloud_core::policy::clock_offset;
 ///
-/// assert_eq!(clock_offset(b"Mon, 25 Feb 2019 17:44:25 GMT", 1_551_113_065), Some(3600));
-/// assert_eq!(clock_offset(b"yesterday", 1_551_113_065), None);
+/// assert_eq!(clock_offset(b"Mon, 25 Feb 2030 17:44:25 GMT", 1_898_268_265), Some(3600));
+/// assert_eq!(clock_offset(b"Fri, 31 Dec 9999 23:59:59 GMT", 1_898_268_265), None);
+/// assert_eq!(clock_offset(b"yesterday", 1_898_268_265), None);
 /// ```
 pub fn clock_offset(date: &[u8], local_unix: u64) -> Option<i64> {
-    let server = parse_http_date(date).ok()?;
-    // Both are at most 9999-12-31 (under 2^38), so the difference fits.
+    let server = adopt_date(parse_http_date(date).ok()?, Some(local_unix))?;
+    // A local clock off by more than the bound was not plausible: the offset may be
+    // large, but the corrected time stays within the plausible range.
     Some(server as i64 - local_unix.min(i64::MAX as u64) as i64)
 }
 
-/// `local + offset`, clamped to the unix epoch: the time to sign with.
+/// `local + offset`, clamped to the unix epoch and to [`crate::time::MAX_TIMESTAMP`]
+/// (the last second the signer can date): the time to sign with.
 pub const fn corrected(local_unix: u64, offset: i64) -> u64 {
     let t = (local_unix as i128) + (offset as i128);
     if t < 0 {
         0
-    } else if t > u64::MAX as i128 {
-        u64::MAX
+    } else if t > crate::time::MAX_TIMESTAMP as i128 {
+        crate::time::MAX_TIMESTAMP
     } else {
         t as u64
     }
@@ -281,6 +341,61 @@ mod tests {
         assert_eq!(b.cap(u32::MAX), 1_000);
         assert_eq!(Backoff { base: u64::MAX / 3, max: u64::MAX }.cap(40), u64::MAX);
         assert_eq!(Backoff { base: 0, max: 1_000 }.delay(3, u32::MAX), 0);
+        assert_eq!(Backoff { base: 0, max: 1_000 }.cap(u32::MAX), 0);
+        // It keeps doubling past 2^31 * base (small bases in fine units: nanoseconds).
+        let ns = Backoff { base: 1, max: u64::MAX };
+        assert_eq!(ns.cap(33), 1 << 32);
+        assert_eq!(ns.cap(64), 1 << 63);
+        assert_eq!(ns.cap(65), u64::MAX);
+        assert_eq!(Backoff { base: 3, max: 1 << 40 }.cap(40), 1 << 40);
+        assert_eq!(Backoff { base: 3, max: u64::MAX }.cap(36), 3 << 35);
+    }
+
+    #[test]
+    fn adopting_a_date() {
+        let local = 1_767_225_600; // 2026-01-01
+        // (server time, local clock, adopted)
+        let table = [
+            (local + 299, Some(local), Some(local + 299)),
+            (local - MAX_CLOCK_STEP, Some(local), Some(local - MAX_CLOCK_STEP)),
+            (local + MAX_CLOCK_STEP, Some(local), Some(local + MAX_CLOCK_STEP)),
+            (local + MAX_CLOCK_STEP + 1, Some(local), None),
+            (local - 30 * 86_400, Some(local), None),
+            (local + 30 * 86_400, Some(local), None),
+            (local + 30 * 86_400, None, Some(local + 30 * 86_400)),
+            (local, Some(0), Some(local)),           // a reset clock is no clock
+            (local, Some(946_684_800), Some(local)), // an RTC back in 2000
+            (local, Some(crate::time::MAX_TIMESTAMP), Some(local)), // nor one in 9999
+            (crate::time::MAX_TIMESTAMP, None, None),
+            (crate::time::MAX_TIMESTAMP, Some(crate::time::MAX_TIMESTAMP), None),
+            (LATEST_DATE + 1, None, None),
+            (LATEST_DATE, None, Some(LATEST_DATE)),
+            (EARLIEST_DATE, None, Some(EARLIEST_DATE)),
+            (EARLIEST_DATE - 1, None, None),
+            (0, None, None),
+            (0, Some(0), None),
+        ];
+        for (server, local_clock, want) in table {
+            assert_eq!(adopt_date(server, local_clock), want, "{server} {local_clock:?}");
+        }
+    }
+
+    /// The review's case: a `Date` of 9999-12-31 (or 30 days ahead, or 1970) never becomes
+    /// the offset, and the time signed with stays within a day of the local clock.
+    #[test]
+    fn a_hostile_date_cannot_move_the_clock() {
+        let local = 1_767_225_600; // Thu, 01 Jan 2026 00:00:00 GMT
+        for date in [
+            &b"Fri, 31 Dec 9999 23:59:59 GMT"[..],
+            b"Sat, 31 Jan 2026 00:00:00 GMT",
+            b"Thu, 01 Jan 1970 00:00:00 GMT",
+            b"Fri, 02 Jan 2026 00:00:01 GMT",
+        ] {
+            assert_eq!(clock_offset(date, local), None, "{}", core::str::from_utf8(date).unwrap());
+        }
+        let back = clock_offset(b"Thu, 01 Jan 2026 00:00:00 GMT", local);
+        assert_eq!(back, Some(0), "a right Date moves the clock back");
+        assert_eq!(clock_offset(b"Fri, 02 Jan 2026 00:00:00 GMT", local), Some(86_400));
     }
 
     #[test]
@@ -309,12 +424,13 @@ mod tests {
         let local = 1_551_113_065;
         assert_eq!(clock_offset(b"Mon, 25 Feb 2019 16:44:25 GMT", local), Some(0));
         assert_eq!(clock_offset(b"Mon, 25 Feb 2019 16:34:25 GMT", local), Some(-600));
-        assert_eq!(clock_offset(b"Thu, 01 Jan 1970 00:00:00 GMT", u64::MAX), Some(-i64::MAX));
+        assert_eq!(clock_offset(b"Thu, 01 Jan 1970 00:00:00 GMT", u64::MAX), None);
         assert_eq!(clock_offset(b"", local), None);
         assert_eq!(corrected(1_000_000, -600), 999_400);
         assert_eq!(corrected(1_000_000, 3600), 1_003_600);
         assert_eq!(corrected(1_000_000, -2_000_000), 0);
-        assert_eq!(corrected(u64::MAX, 1), u64::MAX);
+        assert_eq!(corrected(u64::MAX, 1), crate::time::MAX_TIMESTAMP);
+        assert_eq!(corrected(crate::time::MAX_TIMESTAMP, i64::MAX), crate::time::MAX_TIMESTAMP);
     }
 
     #[test]

@@ -201,7 +201,9 @@ pub fn parse_http_date(value: &[u8]) -> Result<u64, InvalidHttpDate> {
     let year = num(&[y0, y1, y2, y3])?;
     let (hour, min, sec) = (num(&[h0, h1])?, num(&[n0, n1])?, num(&[s0, s1])?);
     let month = MONTHS.iter().position(|m| **m == [m0, m1, m2]).ok_or(InvalidHttpDate)?;
-    if hour > 23 || min > 59 || sec > 60 {
+    // A leap second (:60) exists only as 23:59:60 UTC, the last second of a day.
+    let leap = (hour, min, sec) == (23, 59, 60);
+    if hour > 23 || min > 59 || (sec > 59 && !leap) {
         return Err(InvalidHttpDate);
     }
     let date = Date::new(year, month as u8 + 1, day as u8).ok_or(InvalidHttpDate)?;
@@ -209,7 +211,9 @@ pub fn parse_http_date(value: &[u8]) -> Result<u64, InvalidHttpDate> {
     if *WEEKDAYS[(days as u32 % 7) as usize] != [w0, w1, w2] {
         return Err(InvalidHttpDate);
     }
-    // A leap second (:60) is folded into the next second, as unix time does.
+    // Unix time repeats 23:59:59 for a leap second: it stays in its own day, so even
+    // 9999-12-31T23:59:60Z dates as MAX_TIMESTAMP.
+    let sec = if leap { 59 } else { sec };
     Ok(days * SECS_PER_DAY + u64::from(hour) * 3600 + u64::from(min) * 60 + u64::from(sec))
 }
 
@@ -236,5 +240,20 @@ mod tests {
         assert!(parse_http_date(b"Sunday, 06-Nov-94 08:49:37 GMT").is_err());
         assert!(parse_http_date("Sun, 06 Nov 1994 08:49:3\u{e9}GMT".as_bytes()).is_err());
         assert_eq!(parse_http_date(b"Sun, 06 Nov 1994 08:49:37 GMT"), Ok(784_111_777));
+    }
+
+    #[test]
+    fn leap_seconds_only_at_the_end_of_a_day() {
+        // The signer can date every time the parser gives.
+        assert_eq!(parse_http_date(b"Fri, 31 Dec 9999 23:59:60 GMT"), Ok(MAX_TIMESTAMP));
+        assert!(Date::from_unix(parse_http_date(b"Fri, 31 Dec 9999 23:59:60 GMT").unwrap()).is_some());
+        // 2016-12-31T23:59:60Z, a real leap second, repeats 23:59:59.
+        assert_eq!(parse_http_date(b"Sat, 31 Dec 2016 23:59:60 GMT"), Ok(1_483_228_799));
+        for bad in
+            [&b"Sun, 06 Nov 1994 12:34:60 GMT"[..], b"Sun, 06 Nov 1994 23:58:60 GMT", b"Sun, 06 Nov 1994 22:59:60 GMT"]
+        {
+            assert!(parse_http_date(bad).is_err(), "{}", core::str::from_utf8(bad).unwrap());
+        }
+        assert!(parse_http_date(b"Sun, 06 Nov 1994 23:59:61 GMT").is_err());
     }
 }
