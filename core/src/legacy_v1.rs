@@ -7,8 +7,13 @@
 //! use tencentcloud_core::legacy_v1::{signature, SignMethod};
 //!
 //! let params = [("Action", "DescribeZones"), ("Nonce", "1"), ("Timestamp", "1700000000")];
-//! let sig = signature("secret", "GET", "cvm.tencentcloudapi.com", "/", &params, SignMethod::HmacSha256);
+//! let sig = signature("secret", "GET", "cvm.tencentcloudapi.com", "/", &params, SignMethod::HmacSha256)?;
 //! assert_eq!(sig.len(), 44);
+//!
+//! // What is signed is what is sent: a repeated key or a `Signature` parameter is refused.
+//! let twice = [("Action", "DescribeZones"), ("Limit", "1"), ("Limit", "100")];
+//! assert!(signature("secret", "GET", "cvm.tencentcloudapi.com", "/", &twice, SignMethod::HmacSha256).is_err());
+//! # Ok::<(), tencentcloud_core::legacy_v1::InvalidParams<'static>>(())
 //! ```
 
 use core::fmt;
@@ -38,6 +43,45 @@ impl SignMethod {
             Self::HmacSha256 => "HmacSHA256",
         }
     }
+}
+
+/// Parameters that cannot be signed as sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum InvalidParams<'a> {
+    /// The key appears more than once: the string to sign would hold one value while the
+    /// form sends them all.
+    DuplicateKey(&'a str),
+    /// A `Signature` parameter: the signature is added to the form after the others, so
+    /// the form would carry two.
+    SignatureKey,
+}
+
+impl fmt::Display for InvalidParams<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::DuplicateKey(k) => write!(f, "legacy v1 parameter {k:?} is given more than once"),
+            Self::SignatureKey => {
+                f.write_str("legacy v1 parameters may not hold a Signature key (it is added when signing)")
+            }
+        }
+    }
+}
+
+impl core::error::Error for InvalidParams<'_> {}
+
+/// Checks that every parameter is signed exactly as it is sent: no key twice, no
+/// `Signature` key.
+pub fn check_params<'a>(params: &[(&'a str, &str)]) -> Result<(), InvalidParams<'a>> {
+    for (i, (k, _)) in params.iter().enumerate() {
+        if *k == "Signature" {
+            return Err(InvalidParams::SignatureKey);
+        }
+        if params.get(i + 1..).unwrap_or(&[]).iter().any(|(other, _)| other == k) {
+            return Err(InvalidParams::DuplicateKey(k));
+        }
+    }
+    Ok(())
 }
 
 /// The parameters in key order (byte-wise, like Python's `sorted`), without a heap:
@@ -90,7 +134,8 @@ impl fmt::Display for StringToSign<'_, '_> {
 }
 
 /// The string to sign for these parameters (which must already hold `Action`, `Nonce`,
-/// `Timestamp`, `SecretId`, `SignatureMethod`, ...; duplicate keys are not allowed).
+/// `Timestamp`, `SecretId`, `SignatureMethod`, ...; see [`check_params`]: a repeated key
+/// appears here once).
 pub fn string_to_sign<'p, 'a>(
     method: &'a str,
     host: &'a str,
@@ -103,15 +148,16 @@ pub fn string_to_sign<'p, 'a>(
 /// A base64 v1 signature (at most 44 characters).
 pub type Signature = heapless::String<44>;
 
-/// Signs the parameters with the secret key.
-pub fn signature(
+/// Signs the parameters with the secret key, after [`check_params`].
+pub fn signature<'a>(
     secret_key: &str,
     method: &str,
     host: &str,
     path: &str,
-    params: &[(&str, &str)],
+    params: &[(&'a str, &str)],
     sign_method: SignMethod,
-) -> Signature {
+) -> Result<Signature, InvalidParams<'a>> {
+    check_params(params)?;
     let sts = string_to_sign(method, host, path, params);
     let mut raw = [0u8; 32];
     let n = match sign_method {
@@ -122,7 +168,7 @@ pub fn signature(
     let encoded = Base64::encode(raw.get(..n).unwrap_or(&[]), &mut b64).unwrap_or("");
     let mut out = Signature::new();
     let _ = out.push_str(encoded);
-    out
+    Ok(out)
 }
 
 fn mac_into<M: Mac + KeyInit>(key: &str, sts: &StringToSign<'_, '_>, out: &mut [u8; 32]) -> usize {
@@ -139,7 +185,7 @@ fn mac_into<M: Mac + KeyInit>(key: &str, sts: &StringToSign<'_, '_>, out: &mut [
 }
 
 /// Writes the form body (or GET query): the parameters in their given order, then
-/// `Signature`, all form-encoded.
+/// `Signature`, all form-encoded. Give it the parameters [`signature`] accepted.
 pub fn write_form<'b>(params: &[(&str, &str)], signature: &str, buf: &'b mut [u8]) -> Result<&'b str, BufferTooSmall> {
     let mut q = QueryWriter::new(buf);
     for (k, v) in params {
@@ -158,4 +204,27 @@ pub fn form_len(params: &[(&str, &str)], signature: &str) -> usize {
         n += 2;
     }
     n - 1
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const HOST: &str = "cvm.tencentcloudapi.com";
+
+    #[test]
+    fn what_is_signed_is_what_is_sent() {
+        let sign = |params: &[(&'static str, &'static str)]| {
+            signature("key", "POST", HOST, "/", params, SignMethod::HmacSha256).map(|_| ())
+        };
+        let repeated = [("Action", "DescribeInstances"), ("Limit", "1"), ("Nonce", "7"), ("Limit", "100")];
+        assert_eq!(sign(&repeated), Err(InvalidParams::DuplicateKey("Limit")));
+        let smuggled = [("Action", "DescribeInstances"), ("Signature", "forged")];
+        assert_eq!(sign(&smuggled), Err(InvalidParams::SignatureKey));
+        assert_eq!(sign(&[("Action", "A"), ("Limit", "1"), ("limit", "2")]), Ok(()), "keys are case-sensitive");
+        assert_eq!(sign(&[]), Ok(()));
+        let mut text = heapless::String::<64>::new();
+        core::fmt::write(&mut text, format_args!("{}", InvalidParams::DuplicateKey("Limit"))).unwrap();
+        assert_eq!(text, "legacy v1 parameter \"Limit\" is given more than once");
+    }
 }

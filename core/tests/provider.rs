@@ -134,3 +134,15 @@ proptest! {
         let _ = parse_profile(text.as_bytes(), "f", "default");
     }
 }
+
+#[test]
+fn expiry_margins_never_overflow() {
+    use std::time::{Duration, SystemTime};
+    use tencentcloud_core::provider::Credentials;
+    let now = SystemTime::now();
+    let expiring = Credentials::new("AKIDEXAMPLE", "secret-key").with_expiry(now + Duration::from_secs(3600));
+    assert!(expiring.expires_within(now, Duration::MAX), "a margin past the end of time covers every expiry");
+    assert!(expiring.expires_within(now, Duration::from_secs(3600)));
+    assert!(!expiring.expires_within(now, Duration::from_secs(3599)));
+    assert!(!Credentials::new("AKIDEXAMPLE", "secret-key").expires_within(now, Duration::MAX));
+}

@@ -297,7 +297,8 @@ pub fn sign(data: &[u8]) {
             "/",
             &params,
             tencentcloud_core::legacy_v1::SignMethod::HmacSha1,
-        );
+        )
+        .expect("three distinct keys, none of them Signature");
         let mut form = [0u8; 512];
         let len = tencentcloud_core::legacy_v1::form_len(&params, &sig);
         match tencentcloud_core::legacy_v1::write_form(&params, &sig, &mut form) {

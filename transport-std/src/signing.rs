@@ -321,7 +321,8 @@ fn legacy(
         HttpMethod::Get => Method::Get,
         HttpMethod::Post => Method::Post,
     };
-    let sig = legacy_v1::signature(core_cred.secret_key(), http_method.as_str(), &target.host, "/", &all, method);
+    let sig = legacy_v1::signature(core_cred.secret_key(), http_method.as_str(), &target.host, "/", &all, method)
+        .map_err(|e| Error::configuration(e.to_string()))?;
     let mut buf = vec![0u8; legacy_v1::form_len(&all, &sig)];
     let form = legacy_v1::write_form(&all, &sig, &mut buf)
         .map_err(|_| Error::configuration("cannot encode the legacy form"))?

@@ -215,8 +215,9 @@ impl Credentials {
     }
 
     /// Whether the credentials expire within `margin` of `now` (never, without an expiry).
+    /// A margin reaching past the last time `SystemTime` holds covers every expiry.
     pub fn expires_within(&self, now: SystemTime, margin: Duration) -> bool {
-        self.expires_at.is_some_and(|at| at <= now + margin)
+        self.expires_at.is_some_and(|at| now.checked_add(margin).is_none_or(|limit| at <= limit))
     }
 
     /// The checked borrowed [`Credential`] the signer takes.
