@@ -44,6 +44,16 @@ pub enum ErrorKind {
     NotFinite,
     /// The answer has no `{"Response": {...}}` object.
     NoResponse,
+    /// A member that gives the answer its meaning (`Response`, `Error`, `RequestId`, the
+    /// error's `Code` or `Message`) appears twice in one object: readers disagree on which
+    /// counts, so the answer is refused.
+    DuplicateMember {
+        /// The member's name.
+        name: &'static str,
+    },
+    /// `Response.Error` is there (not `null`) but is not an object with a string `Code`
+    /// (and, when present, a string `Message`): a malformed error, never a success.
+    InvalidError,
 }
 
 /// One step of a field path.
@@ -120,6 +130,8 @@ impl fmt::Display for ErrorKind {
             ErrorKind::NullItem => f.write_str("null in a list"),
             ErrorKind::NotFinite => f.write_str("a float that is NaN or infinite cannot be sent"),
             ErrorKind::NoResponse => f.write_str("no {\"Response\": {...}} object in the answer"),
+            ErrorKind::DuplicateMember { name } => write!(f, "the member {name:?} appears twice"),
+            ErrorKind::InvalidError => f.write_str("an Error member that is not an object with a string Code"),
         }
     }
 }

@@ -75,20 +75,54 @@ where
 }
 
 /// [`decode_response`] for a response type named directly; `action` goes into errors.
+///
+/// The envelope rules are core's (`tencentcloud_core::response`): `Response`, `Error`,
+/// `RequestId` and the error's `Code` and `Message` appear at most once
+/// ([`ErrorKind::DuplicateMember`]); an `Error` that is not `null` is an error, and one
+/// that is not an object with a string `Code` is [`ErrorKind::InvalidError`], never read
+/// as a success.
 pub fn decode_response_as<T: FromJson>(action: &'static str, body: &[u8]) -> Result<T, ResponseError> {
     let fail = |request_id, error| ResponseError::Decode { action, request_id, error };
     let doc = parse(body).map_err(|e| fail(None, e))?;
-    let Some(resp @ Value::Object(_)) = doc.get("Response") else {
+    let Some(resp @ Value::Object(_)) = unique(&doc, "Response").map_err(|e| fail(None, e))? else {
         return Err(fail(None, Error::new(ErrorKind::NoResponse)));
     };
-    let request_id = resp.get("RequestId").and_then(Value::as_str).map(ToString::to_string);
-    if let Some(err) = resp.get("Error") {
-        let text = |k| err.get(k).and_then(Value::as_str).map(ToString::to_string);
-        if let (Some(code), message) = (text("Code"), text("Message")) {
-            return Err(ResponseError::Api(ApiError { code, message: message.unwrap_or_default(), request_id }));
-        }
+    let request_id = unique(resp, "RequestId")
+        .map_err(|e| fail(None, e.in_field("Response")))?
+        .and_then(Value::as_str)
+        .map(ToString::to_string);
+    let error = unique(resp, "Error").map_err(|e| fail(request_id.clone(), e.in_field("Response")))?;
+    if let Some(err) = error.filter(|e| !matches!(e, Value::Null)) {
+        return Err(match api_error(err) {
+            Ok((code, message)) => ResponseError::Api(ApiError { code, message, request_id }),
+            Err(e) => fail(request_id, e.in_field("Error").in_field("Response")),
+        });
     }
     from_value(resp).map_err(|e| fail(request_id, e.in_field("Response")))
+}
+
+/// The member `name` of `v` if `v` is an object holding it once; twice is an error.
+fn unique<'v, 'a>(v: &'v Value<'a>, name: &'static str) -> Result<Option<&'v Value<'a>>, Error> {
+    let Value::Object(members) = v else { return Ok(None) };
+    let mut found = members.iter().filter(|(k, _)| k == name).map(|(_, v)| v);
+    match (found.next(), found.next()) {
+        (_, Some(_)) => Err(Error::new(ErrorKind::DuplicateMember { name })),
+        (first, None) => Ok(first),
+    }
+}
+
+/// The code and message of an `Error` object.
+fn api_error(err: &Value<'_>) -> Result<(String, String), Error> {
+    let invalid = || Error::new(ErrorKind::InvalidError);
+    if !matches!(err, Value::Object(_)) {
+        return Err(invalid());
+    }
+    let code = unique(err, "Code")?.ok_or_else(invalid)?.as_str().ok_or_else(invalid)?;
+    let message = match unique(err, "Message")? {
+        None => "",
+        Some(m) => m.as_str().ok_or_else(invalid)?,
+    };
+    Ok((code.to_string(), message.to_string()))
 }
 
 #[cfg(test)]
@@ -138,5 +172,41 @@ mod tests {
         assert!(
             matches!(decode_response::<Call>(b"{"), Err(ResponseError::Decode { error, .. }) if matches!(error.kind(), ErrorKind::Syntax { .. }))
         );
+    }
+
+    /// The review's cases: an `Error` member without a string `Code` is never a success.
+    #[test]
+    fn an_error_member_is_an_error() {
+        for body in [
+            &br#"{"Response":{"Error":{"Code":4000},"RequestId":"r"}}"#[..],
+            br#"{"Response":{"Error":{"Message":"denied"},"RequestId":"r"}}"#,
+            br#"{"Response":{"Error":"denied","RequestId":"r"}}"#,
+            br#"{"Response":{"Error":{"Code":"X","Message":7},"RequestId":"r"}}"#,
+            br#"{"Response":{"Error":[],"RequestId":"r"}}"#,
+        ] {
+            let e = decode_response::<Call>(body).unwrap_err();
+            let ResponseError::Decode { error, request_id, .. } = &e else { panic!("{e:?}") };
+            assert_eq!((error.kind(), request_id.as_deref()), (&ErrorKind::InvalidError, Some("r")), "{e}");
+            assert_eq!(error.path(), "Response.Error");
+        }
+        let ok = decode_response::<Call>(br#"{"Response":{"Error":null,"TotalCount":1,"RequestId":"r"}}"#).unwrap();
+        assert_eq!(ok.total, Some(1));
+    }
+
+    /// The review's cases: duplicate envelope members read one way here and another by
+    /// serde_json, so they are refused.
+    #[test]
+    fn duplicate_envelope_members_are_refused() {
+        for (body, name) in [
+            (&br#"{"Response":{"Error":{"Code":"A"}},"Response":{"TotalCount":1}}"#[..], "Response"),
+            (br#"{"Response":{"Error":null,"Error":{"Code":"AuthFailure"}}}"#, "Error"),
+            (br#"{"Response":{"RequestId":"a","RequestId":"b"}}"#, "RequestId"),
+            (br#"{"Response":{"Error":{"Code":"A","Code":"B"}}}"#, "Code"),
+            (br#"{"Response":{"Error":{"Code":"A","Message":"x","Message":"y"}}}"#, "Message"),
+        ] {
+            let e = decode_response::<Call>(body).unwrap_err();
+            let ResponseError::Decode { error, .. } = &e else { panic!("{e:?}") };
+            assert_eq!(error.kind(), &ErrorKind::DuplicateMember { name }, "{e}");
+        }
     }
 }
