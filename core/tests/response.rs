@@ -5,7 +5,8 @@ use serde::Deserialize;
 use tencentcloud_core::response::head::{complete_head_len, parse_head_limited};
 use tencentcloud_core::response::{
     ApiError, BodyReader, ChunkedDecoder, Framing, Header, Parsed, ResponseError, SseParser, check_response,
-    decode_in_place, parse_envelope, parse_envelope_in_place, parse_event_data, parse_head,
+    decode_in_place, envelope_error, parse_envelope, parse_envelope_in_place, parse_event_data, parse_head,
+    parse_result,
 };
 
 // ---------------------------------------------------------------- helpers
@@ -694,5 +695,110 @@ proptest! {
             (Err(ResponseError::JsonDecode), Err(_)) => {}
             _ => prop_assert!(false, "{response}: ours {ours:?}, serde_json {theirs:?}"),
         }
+    }
+}
+
+/// One member of a generated `Response` object: its raw JSON text and what it means for the
+/// envelope.
+#[derive(Clone, Debug)]
+struct Member {
+    text: &'static str,
+    role: Role,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Role {
+    /// `Error` with a string `Code` (and maybe a string `Message`): an API error.
+    ErrorOk(&'static str),
+    /// `Error` that is `null`: no error.
+    ErrorNull,
+    /// `Error` that is not an object with one string `Code` / at most one string `Message`.
+    ErrorBad(ResponseError),
+    RequestId,
+    Other,
+}
+
+fn envelope_member() -> impl Strategy<Value = Member> {
+    use Role::*;
+    const BAD: ResponseError = ResponseError::InvalidErrorObject;
+    let members: &'static [(&str, Role)] = &[
+        (
+            r#""Error":{"Code":"AuthFailure.SignatureFailure","Message":"\u7b7e\u540d \ud83d\ude00"}"#,
+            ErrorOk("AuthFailure.SignatureFailure"),
+        ),
+        (r#""\u0045rror":{"Code":"LimitExceeded"}"#, ErrorOk("LimitExceeded")),
+        (r#""Error":null"#, ErrorNull),
+        (r#""Error":{"Code":4000}"#, ErrorBad(BAD)),
+        (r#""Error":{"Message":"denied"}"#, ErrorBad(BAD)),
+        (r#""Error":"denied""#, ErrorBad(BAD)),
+        (r#""Error":[]"#, ErrorBad(BAD)),
+        (r#""Error":{"Code":"A","Message":7}"#, ErrorBad(BAD)),
+        (r#""Error":{"Code":"A","Code":"B"}"#, ErrorBad(ResponseError::DuplicateMember { name: "Code" })),
+        (
+            r#""Error":{"Code":"A","Message":"x","Message":"y"}"#,
+            ErrorBad(ResponseError::DuplicateMember { name: "Message" }),
+        ),
+        (r#""RequestId":"6e6f5b5a""#, RequestId),
+        (r#""RequestId":"r \ud83d\ude80""#, RequestId),
+        (r#""Request\u0049d":"r""#, RequestId),
+        (r#""InstanceName":"web \ud83d\ude80""#, Other),
+        (r#""Names":["\ud83d\ude00\ud83d\ude01","\u00e9",""]"#, Other),
+        (r#""TotalCount":1"#, Other),
+        (r#""Set":[{"Error":{"Code":4000}},{"Response":{}}]"#, Other),
+        (r#""Deep":{"RequestId":"inner","Error":"nested"}"#, Other),
+    ];
+    prop::sample::select(members).prop_map(|(text, role)| Member { text, role })
+}
+
+/// What core must make of a `Response` object holding `members`, in core's order of checks.
+fn expected(members: &[Member], responses: usize) -> Result<Option<&'static str>, ResponseError> {
+    if responses > 1 {
+        return Err(ResponseError::DuplicateMember { name: "Response" });
+    }
+    let errors: Vec<Role> = members
+        .iter()
+        .map(|m| m.role)
+        .filter(|r| matches!(r, Role::ErrorOk(_) | Role::ErrorNull | Role::ErrorBad(_)))
+        .collect();
+    if errors.len() > 1 {
+        return Err(ResponseError::DuplicateMember { name: "Error" });
+    }
+    if members.iter().filter(|m| m.role == Role::RequestId).count() > 1 {
+        return Err(ResponseError::DuplicateMember { name: "RequestId" });
+    }
+    match errors.first() {
+        Some(Role::ErrorOk(code)) => Ok(Some(code)),
+        Some(Role::ErrorBad(e)) => Err(*e),
+        _ => Ok(None),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4096))]
+    /// Answers with surrogate pairs, escaped keys, duplicate and malformed envelope members:
+    /// every core entry point reads them one way (the rule above), a success decodes to the
+    /// same value serde_json reads, and an `Error` member is never a success.
+    #[test]
+    fn envelopes_read_one_way(members in prop::collection::vec(envelope_member(), 0..5), responses in 1usize..3) {
+        let object = format!("{{{}}}", members.iter().map(|m| m.text).collect::<Vec<_>>().join(","));
+        let body = format!("{{{}}}", vec![format!("\"Response\":{object}"); responses].join(","));
+        let want = expected(&members, responses);
+        let mut scratch = [0u8; 128];
+        let got = parse_result::<serde_json::Value>(body.as_bytes(), &mut scratch);
+        match (&want, &got) {
+            (Err(w), Err(g)) => prop_assert_eq!(w, g, "{}", body),
+            (Ok(Some(code)), Ok(Err(api))) => prop_assert_eq!(api.code.as_str(), *code, "{}", body),
+            (Ok(None), Ok(Ok(value))) => {
+                // The same value serde_json reads (it keeps the last of a repeated member, as
+                // the deserializer's map does).
+                let theirs: serde_json::Value = serde_json::from_str(&object).unwrap();
+                prop_assert_eq!(value, &theirs, "{}", body);
+            }
+            _ => prop_assert!(false, "{body}: want {want:?}, got {got:?}"),
+        }
+        let err_only = envelope_error(body.as_bytes());
+        prop_assert_eq!(err_only.clone().map(|e| e.map(|e| e.code.to_string())), want.map(|c| c.map(str::to_owned)), "{}", body);
+        let in_place = parse_envelope_in_place::<serde::de::IgnoredAny>(&mut body.clone().into_bytes(), &mut []).map(|e| e.result.is_ok());
+        prop_assert_eq!(in_place, err_only.map(|e| e.is_none()), "{}", body);
     }
 }
