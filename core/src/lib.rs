@@ -56,6 +56,7 @@ pub mod policy;
 pub mod query;
 pub mod request;
 pub mod response;
+pub mod secret;
 pub mod sign;
 pub mod time;
 
