@@ -43,16 +43,6 @@ pub fn generate(specs: &Specs) -> Result<(Vec<File>, Counts), String> {
     Ok((files, counts))
 }
 
-/// Member names that hold secrets: shown as `<redacted>` in Debug output.
-pub fn is_secret(member: &str) -> bool {
-    let m = member.to_ascii_lowercase();
-    ["password", "passwd", "secretkey", "privatekey", "sessiontoken", "securitytoken", "accesstoken"]
-        .iter()
-        .any(|s| m.contains(s))
-        || m == "token"
-        || m == "tmptoken"
-}
-
 /// How std items are named in one module: short when no spec object takes the name, fully
 /// qualified otherwise (objects named `Option`, `Box`, `String`, `Vec` exist).
 struct Paths {
@@ -232,7 +222,7 @@ fn emit_struct(
         (true, false) => "write",
         _ => "read",
     };
-    let secret = obj.members.iter().any(|m| is_secret(&m.name));
+    let secret = obj.members.iter().any(|m| crate::secret::secret(m).is_some());
     let _ = writeln!(out, "\nrt::model! {{ {dir_word} {};", if secret { "nodebug" } else { "debug" });
     write_doc(out, "", &doc);
     if let Some((_, a)) = action
@@ -280,7 +270,7 @@ fn emit_struct(
             "impl ::core::fmt::Debug for {ty} {{\n    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {{\n        f.debug_struct(\"{ty}\")"
         );
         for (m, id) in obj.members.iter().zip(&idents) {
-            if is_secret(&m.name) {
+            if crate::secret::secret(m).is_some() {
                 let _ =
                     write!(out, "\n            .field(\"{}\", &rt::redact(&self.{id}))", id.trim_start_matches("r#"));
             } else {

@@ -1,8 +1,9 @@
-//! `tencentcloud-codegen [schema] [--specs DIR] [--out DIR] [--check]`
+//! `tencentcloud-codegen [schema | secrets] [--specs DIR] [--out DIR] [--check]`
 //!
 //! Generates `services/`, `umbrella/`, the corpus dispatch and the schema data (`schema/data/`,
 //! `schema/src/data.rs`) from the specs (default `specs/`, fetched by `codegen/fetch-specs.sh`)
-//! into the repository (default: the current directory); with `schema`, the schema data only.
+//! into the repository (default: the current directory); with `schema`, the schema data only;
+//! with `secrets`, nothing: it prints every member whose `Debug` is redacted, and why.
 //! `--check` writes nothing: it regenerates in memory and fails, listing the files, when
 //! anything on disk differs (CI runs it).
 use std::collections::BTreeSet;
@@ -21,8 +22,8 @@ fn main() -> ExitCode {
 }
 
 fn run() -> Result<ExitCode, String> {
-    let (mut specs_dir, mut out, mut check, mut only_schema) =
-        (PathBuf::from("specs"), PathBuf::from("."), false, false);
+    let (mut specs_dir, mut out, mut check, mut only_schema, mut secrets) =
+        (PathBuf::from("specs"), PathBuf::from("."), false, false, false);
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -30,10 +31,19 @@ fn run() -> Result<ExitCode, String> {
             "--out" => out = args.next().ok_or("--out needs a directory")?.into(),
             "--check" => check = true,
             "schema" => only_schema = true,
-            _ => return Err(format!("unknown argument {a:?} (usage: [schema] [--specs DIR] [--out DIR] [--check])")),
+            "secrets" => secrets = true,
+            _ => {
+                return Err(format!(
+                    "unknown argument {a:?} (usage: [schema | secrets] [--specs DIR] [--out DIR] [--check])"
+                ));
+            }
         }
     }
     let specs = spec::load(&specs_dir).map_err(|e| e.to_string())?;
+    if secrets {
+        print!("{}", tencentcloud_codegen::secret::listing(&specs));
+        return Ok(ExitCode::SUCCESS);
+    }
     println!("{}", tencentcloud_codegen::schema::write(&specs, &out.join("schema"), check)?);
     if only_schema {
         return Ok(ExitCode::SUCCESS);

@@ -84,12 +84,37 @@ OldCallRequest {
 } }
 rt::action!("as", "2018-04-19", "OldCall", OldCallRequest => OldCallResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// The `OldCallResponse` object.
 OldCallResponse {
+    /// Secret by name.
+    "SecretString" secret_string: String,
+    /// A list of secrets.
+    "Passwords" passwords: Vec<String>,
+    /// 数据密钥，secret by doc.
+    "DataKey" data_key: String,
+    /// 凭据名称
+    "SecretName" secret_name: String,
+    /// 密钥 ID
+    "KeyId" key_id: String,
+    /// Not text.
+    "TokenCount" token_count: i64,
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for OldCallResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("OldCallResponse")
+            .field("secret_string", &rt::redact(&self.secret_string))
+            .field("passwords", &rt::redact(&self.passwords))
+            .field("data_key", &rt::redact(&self.data_key))
+            .field("secret_name", &self.secret_name)
+            .field("key_id", &self.key_id)
+            .field("token_count", &self.token_count)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// An object named like the prelude's Option.

@@ -444,7 +444,7 @@ impl ::core::fmt::Debug for LoginDataResp {
     }
 }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 登录接口请求头
 LoginHeader {
     /// 机构ID
@@ -466,6 +466,17 @@ LoginHeader {
     /// 平台ID，平台版登录时传入
     "PlatformId" platform_id: String,
 } }
+impl ::core::fmt::Debug for LoginHeader {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("LoginHeader")
+            .field("hospital_id", &self.hospital_id)
+            .field("partner_id", &self.partner_id)
+            .field("timestamp", &self.timestamp)
+            .field("signature", &rt::redact(&self.signature))
+            .field("platform_id", &self.platform_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `LoginHisTool` (登录获取辅诊访问Token).
@@ -512,7 +523,7 @@ impl ::core::fmt::Debug for LoginOutData {
     }
 }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 登出header对象
 LoginOutHeader {
     /// 合作方ID
@@ -532,6 +543,17 @@ LoginOutHeader {
     /// 平台ID 平台版传这个
     "PlatformId" platform_id: String,
 } }
+impl ::core::fmt::Debug for LoginOutHeader {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("LoginOutHeader")
+            .field("partner_id", &self.partner_id)
+            .field("timestamp", &self.timestamp)
+            .field("signature", &rt::redact(&self.signature))
+            .field("hospital_id", &self.hospital_id)
+            .field("platform_id", &self.platform_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `LoginOutHisTool` (登出his工具).

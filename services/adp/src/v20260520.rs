@@ -927,7 +927,7 @@ AppPluginConfig {
     "AppId" app_id: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 应用密钥信息
 AppSecretInfo {
     /// 应用密钥
@@ -935,6 +935,14 @@ AppSecretInfo {
     /// 创建时间
     "CreateTime" create_time: String,
 } }
+impl ::core::fmt::Debug for AppSecretInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AppSecretInfo")
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("create_time", &self.create_time)
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// AppShareAccessControl
@@ -1448,7 +1456,7 @@ AppTriggerSummary {
     "UserId" user_id: String,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// AppTriggerWebhookConfig
 AppTriggerWebhookConfig {
     /// 触发器webhook参数配置
@@ -1460,6 +1468,16 @@ AppTriggerWebhookConfig {
     /// webhook的地址
     "WebhookUrl" webhook_url: String,
 } }
+impl ::core::fmt::Debug for AppTriggerWebhookConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AppTriggerWebhookConfig")
+            .field("param_schema_config", &self.param_schema_config)
+            .field("webhook_key", &self.webhook_key)
+            .field("webhook_token", &rt::redact(&self.webhook_token))
+            .field("webhook_url", &self.webhook_url)
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// AppTriggerWebhookParamSchemaConfig
@@ -1497,7 +1515,7 @@ AppVariableValue {
     "VariableValue" variable_value: String,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 联网搜索配置(国际版使用)
 AppWebSearchConfig {
     /// API密钥
@@ -1517,6 +1535,16 @@ AppWebSearchConfig {
     /// Required.
     "TopN" top_n: i128,
 } }
+impl ::core::fmt::Debug for AppWebSearchConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AppWebSearchConfig")
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("enabled", &self.enabled)
+            .field("provider", &self.provider)
+            .field("top_n", &self.top_n)
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// 工作流配置
@@ -1748,7 +1776,7 @@ CallSource {
     "SubjectType" subject_type: i64,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 回调配置
 CallbackConfig {
     /// 回调AESKey
@@ -1758,8 +1786,17 @@ CallbackConfig {
     /// 回调URL
     "CallbackUrl" callback_url: String,
 } }
+impl ::core::fmt::Debug for CallbackConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CallbackConfig")
+            .field("callback_aes_key", &self.callback_aes_key)
+            .field("callback_token", &rt::redact(&self.callback_token))
+            .field("callback_url", &self.callback_url)
+            .finish()
+    }
+}
 
-rt::model! { both nodebug;
+rt::model! { both debug;
 /// CAM授权信息
 CamAuthConfig {
     /// 角色名称
@@ -1783,18 +1820,6 @@ CamAuthConfig {
     /// 是否支持CAM角色授权
     "SupportRoleAuth" support_role_auth: bool,
 } }
-impl ::core::fmt::Debug for CamAuthConfig {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("CamAuthConfig")
-            .field("role_name", &self.role_name)
-            .field("key_location", &self.key_location)
-            .field("secret_id_name", &self.secret_id_name)
-            .field("secret_key_name", &rt::redact(&self.secret_key_name))
-            .field("param_list", &self.param_list)
-            .field("support_role_auth", &self.support_role_auth)
-            .finish()
-    }
-}
 
 rt::model! { write debug;
 /// 分类可修改字段集合（配合 update_mask 使用）
@@ -2753,7 +2778,7 @@ CreateChannelResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateConversation` (新建会话).
 ///
 /// 新建会话
@@ -2777,6 +2802,20 @@ CreateConversationRequest {
     /// 用户端 AgnetId，当Claw模式开启了“允许在对话中动态修改配置”时可用
     "AgentId" agent_id: String,
 } }
+impl ::core::fmt::Debug for CreateConversationRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateConversationRequest")
+            .field("type", &self.r#type)
+            .field("app_id", &self.app_id)
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("login_sub_account_uin", &self.login_sub_account_uin)
+            .field("login_uin", &self.login_uin)
+            .field("share_code", &self.share_code)
+            .field("user_id", &self.user_id)
+            .field("agent_id", &self.agent_id)
+            .finish()
+    }
+}
 rt::action!("adp", "2026-05-20", "CreateConversation", CreateConversationRequest => CreateConversationResponse);
 
 rt::model! { read debug;
@@ -3167,7 +3206,7 @@ CreateVariableResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateWebSocketToken` (创建 WebSocket Token).
 ///
 /// 创建 WebSocket Token
@@ -3189,6 +3228,19 @@ CreateWebSocketTokenRequest {
     /// Type=CONVERSATION_TYPE_API 时必填，访客ID
     "UserId" user_id: String,
 } }
+impl ::core::fmt::Debug for CreateWebSocketTokenRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateWebSocketTokenRequest")
+            .field("type", &self.r#type)
+            .field("app_id", &self.app_id)
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("login_sub_account_uin", &self.login_sub_account_uin)
+            .field("login_uin", &self.login_uin)
+            .field("share_code", &self.share_code)
+            .field("user_id", &self.user_id)
+            .finish()
+    }
+}
 rt::action!("adp", "2026-05-20", "CreateWebSocketToken", CreateWebSocketTokenRequest => CreateWebSocketTokenResponse);
 
 rt::model! { read nodebug;
@@ -3248,7 +3300,7 @@ CreateWorkflowRunResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateWorkspaceCredential` (创建工作空间凭证).
 ///
 /// 创建工作空间凭证
@@ -3274,6 +3326,20 @@ CreateWorkspaceCredentialRequest {
     /// Type=CONVERSATION_TYPE_API 时必填，访客ID
     "UserId" user_id: String,
 } }
+impl ::core::fmt::Debug for CreateWorkspaceCredentialRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateWorkspaceCredentialRequest")
+            .field("type", &self.r#type)
+            .field("workspace_id", &self.workspace_id)
+            .field("app_id", &self.app_id)
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("login_sub_account_uin", &self.login_sub_account_uin)
+            .field("login_uin", &self.login_uin)
+            .field("share_code", &self.share_code)
+            .field("user_id", &self.user_id)
+            .finish()
+    }
+}
 rt::action!("adp", "2026-05-20", "CreateWorkspaceCredential", CreateWorkspaceCredentialRequest => CreateWorkspaceCredentialResponse);
 
 rt::model! { read debug;
@@ -3475,7 +3541,7 @@ DeleteChannelResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DeleteConversation` (删除会话).
 ///
 /// 删除会话
@@ -3497,6 +3563,18 @@ DeleteConversationRequest {
     /// Type=CONVERSATION_TYPE_SHARE 时必填，分享码
     "ShareCode" share_code: String,
 } }
+impl ::core::fmt::Debug for DeleteConversationRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DeleteConversationRequest")
+            .field("conversation_id", &self.conversation_id)
+            .field("type", &self.r#type)
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("login_sub_account_uin", &self.login_sub_account_uin)
+            .field("login_uin", &self.login_uin)
+            .field("share_code", &self.share_code)
+            .finish()
+    }
+}
 rt::action!("adp", "2026-05-20", "DeleteConversation", DeleteConversationRequest => DeleteConversationResponse);
 
 rt::model! { read debug;
@@ -4411,7 +4489,7 @@ DescribeConsumptionDetailListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeConversationList` (获取会话列表).
 ///
 /// 获取会话列表
@@ -4441,6 +4519,23 @@ DescribeConversationListRequest {
     /// 用户端 AgentId，当需要查询基于用户端 AgentId 创建的会话时使用
     "AgentId" agent_id: String,
 } }
+impl ::core::fmt::Debug for DescribeConversationListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeConversationListRequest")
+            .field("type", &self.r#type)
+            .field("app_id", &self.app_id)
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("keyword", &self.keyword)
+            .field("limit", &self.limit)
+            .field("login_sub_account_uin", &self.login_sub_account_uin)
+            .field("login_uin", &self.login_uin)
+            .field("offset", &self.offset)
+            .field("share_code", &self.share_code)
+            .field("user_id", &self.user_id)
+            .field("agent_id", &self.agent_id)
+            .finish()
+    }
+}
 rt::action!("adp", "2026-05-20", "DescribeConversationList", DescribeConversationListRequest => DescribeConversationListResponse);
 
 rt::model! { read debug;
@@ -4456,7 +4551,7 @@ DescribeConversationListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeConversationMessageList` (获取会话历史消息).
 ///
 /// 获取会话历史消息
@@ -4486,6 +4581,22 @@ DescribeConversationMessageListRequest {
     /// Type=CONVERSATION_TYPE_API 时必填，访客ID
     "UserId" user_id: String,
 } }
+impl ::core::fmt::Debug for DescribeConversationMessageListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeConversationMessageListRequest")
+            .field("conversation_id", &self.conversation_id)
+            .field("type", &self.r#type)
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("limit", &self.limit)
+            .field("login_sub_account_uin", &self.login_sub_account_uin)
+            .field("login_uin", &self.login_uin)
+            .field("record_id", &self.record_id)
+            .field("record_query_direction", &self.record_query_direction)
+            .field("share_code", &self.share_code)
+            .field("user_id", &self.user_id)
+            .finish()
+    }
+}
 rt::action!("adp", "2026-05-20", "DescribeConversationMessageList", DescribeConversationMessageListRequest => DescribeConversationMessageListResponse);
 
 rt::model! { read debug;
@@ -4513,7 +4624,7 @@ DescribeConversationMessageListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeConversation` (查看会话信息).
 ///
 /// 查看会话信息
@@ -4537,6 +4648,19 @@ DescribeConversationRequest {
     /// Type=CONVERSATION_TYPE_API 时必填，访客ID
     "UserId" user_id: String,
 } }
+impl ::core::fmt::Debug for DescribeConversationRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeConversationRequest")
+            .field("conversation_id", &self.conversation_id)
+            .field("type", &self.r#type)
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("login_sub_account_uin", &self.login_sub_account_uin)
+            .field("login_uin", &self.login_uin)
+            .field("share_code", &self.share_code)
+            .field("user_id", &self.user_id)
+            .finish()
+    }
+}
 rt::action!("adp", "2026-05-20", "DescribeConversation", DescribeConversationRequest => DescribeConversationResponse);
 
 rt::model! { read debug;
@@ -5721,7 +5845,7 @@ DigitalHumanConfig {
     "PreviewUrl" preview_url: String,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 钉钉机器人渠道配置
 DingTalkChannelConfig {
     /// 钉钉机器人ClientId（AppKey）
@@ -5729,6 +5853,14 @@ DingTalkChannelConfig {
     /// 钉钉机器人ClientSecret（AppSecret）
     "AppSecret" app_secret: String,
 } }
+impl ::core::fmt::Debug for DingTalkChannelConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DingTalkChannelConfig")
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("app_secret", &rt::redact(&self.app_secret))
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 回复类型分布项
@@ -6788,7 +6920,7 @@ LabelTermModifyItem {
     "TermId" term_id: String,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 飞书机器人渠道配置
 LarkChannelConfig {
     /// 飞书机器人AppId
@@ -6796,6 +6928,14 @@ LarkChannelConfig {
     /// 飞书机器人AppSecret
     "AppSecret" app_secret: String,
 } }
+impl ::core::fmt::Debug for LarkChannelConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("LarkChannelConfig")
+            .field("app_id", &self.app_id)
+            .field("app_secret", &rt::redact(&self.app_secret))
+            .finish()
+    }
+}
 
 rt::model! { both nodebug;
 /// LINE渠道配置
@@ -6812,7 +6952,7 @@ impl ::core::fmt::Debug for LineChannelConfig {
         f.debug_struct("LineChannelConfig")
             .field("access_token", &rt::redact(&self.access_token))
             .field("callback_url", &self.callback_url)
-            .field("channel_secret", &self.channel_secret)
+            .field("channel_secret", &rt::redact(&self.channel_secret))
             .finish()
     }
 }
@@ -7441,7 +7581,7 @@ ModifyConflictQAResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyConversation` (修改会话信息).
 ///
 /// 修改会话信息
@@ -7467,6 +7607,21 @@ ModifyConversationRequest {
     /// 会话标题
     "Title" title: String,
 } }
+impl ::core::fmt::Debug for ModifyConversationRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyConversationRequest")
+            .field("type", &self.r#type)
+            .field("app_id", &self.app_id)
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("login_sub_account_uin", &self.login_sub_account_uin)
+            .field("login_uin", &self.login_uin)
+            .field("share_code", &self.share_code)
+            .field("user_id", &self.user_id)
+            .field("conversation_id", &self.conversation_id)
+            .field("title", &self.title)
+            .finish()
+    }
+}
 rt::action!("adp", "2026-05-20", "ModifyConversation", ModifyConversationRequest => ModifyConversationResponse);
 
 rt::model! { read debug;
@@ -8058,7 +8213,7 @@ NodeRunLog {
     "LogRef" log_ref: String,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// OAuth2.0授权信息
 OAuthConfig {
     /// OAuth服务方授权页url地址
@@ -8072,6 +8227,17 @@ OAuthConfig {
     /// 获取access token的url地址
     "TokenUrl" token_url: String,
 } }
+impl ::core::fmt::Debug for OAuthConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("OAuthConfig")
+            .field("authorization_url", &self.authorization_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &rt::redact(&self.client_secret))
+            .field("scope_list", &self.scope_list)
+            .field("token_url", &self.token_url)
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// OnceSchedule
@@ -8792,7 +8958,7 @@ RerankConfig {
     "ModelName" model_name: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ResetConversation` (重置会话).
 ///
 /// 该接口用于重置会话上下文。会话上下文重置后，对话处理中不会携带重置前的历史对话内容
@@ -8816,6 +8982,19 @@ ResetConversationRequest {
     /// Type=CONVERSATION_TYPE_API 时必填，访客ID
     "UserId" user_id: String,
 } }
+impl ::core::fmt::Debug for ResetConversationRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ResetConversationRequest")
+            .field("conversation_id", &self.conversation_id)
+            .field("type", &self.r#type)
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("login_sub_account_uin", &self.login_sub_account_uin)
+            .field("login_uin", &self.login_uin)
+            .field("share_code", &self.share_code)
+            .field("user_id", &self.user_id)
+            .finish()
+    }
+}
 rt::action!("adp", "2026-05-20", "ResetConversation", ResetConversationRequest => ResetConversationResponse);
 
 rt::model! { read debug;
@@ -9112,7 +9291,7 @@ SaveWorkflowDebugContextResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `SaveWorkflowToolNodeOutput` (工作流工具节点异步调用回调).
 ///
 /// SaveWorkflowToolNodeOutput
@@ -9124,6 +9303,14 @@ SaveWorkflowToolNodeOutputRequest {
     /// 回调结果
     "Result" result: String,
 } }
+impl ::core::fmt::Debug for SaveWorkflowToolNodeOutputRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SaveWorkflowToolNodeOutputRequest")
+            .field("callback_token", &rt::redact(&self.callback_token))
+            .field("result", &self.result)
+            .finish()
+    }
+}
 rt::action!("adp", "2026-05-20", "SaveWorkflowToolNodeOutput", SaveWorkflowToolNodeOutputRequest => SaveWorkflowToolNodeOutputResponse);
 
 rt::model! { read debug;
@@ -9820,12 +10007,19 @@ TableEnhancement {
     "Enabled" enabled: bool,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// Telegram渠道配置
 TelegramChannelConfig {
     /// Telegram Bot Token
     "BotToken" bot_token: String,
 } }
+impl ::core::fmt::Debug for TelegramChannelConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("TelegramChannelConfig")
+            .field("bot_token", &rt::redact(&self.bot_token))
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// 思考模型配置
@@ -10244,7 +10438,7 @@ VoiceConfig {
     "VoiceType" voice_type: i128,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 微信公众号/小程序渠道配置
 WechatChannelConfig {
     /// 授权二维码URL（创建后回填）
@@ -10254,8 +10448,17 @@ WechatChannelConfig {
     /// 公众号/小程序RefreshToken（授权后回填）
     "WechatRefreshToken" wechat_refresh_token: String,
 } }
+impl ::core::fmt::Debug for WechatChannelConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("WechatChannelConfig")
+            .field("qrcode_url", &self.qrcode_url)
+            .field("wechat_app_id", &self.wechat_app_id)
+            .field("wechat_refresh_token", &rt::redact(&self.wechat_refresh_token))
+            .finish()
+    }
+}
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 微信ClawBot渠道配置
 WechatClawBotChannelConfig {
     /// ClawBot机器人ID（扫码后回填）
@@ -10269,8 +10472,19 @@ WechatClawBotChannelConfig {
     /// 微信用户ID（扫码后回填）
     "WechatUserId" wechat_user_id: String,
 } }
+impl ::core::fmt::Debug for WechatClawBotChannelConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("WechatClawBotChannelConfig")
+            .field("bot_id", &self.bot_id)
+            .field("bot_token", &rt::redact(&self.bot_token))
+            .field("qrcode_status", &self.qrcode_status)
+            .field("qrcode_url", &self.qrcode_url)
+            .field("wechat_user_id", &self.wechat_user_id)
+            .finish()
+    }
+}
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 微信客服渠道配置
 WechatCustomerServiceChannelConfig {
     /// 企业微信应用Secret
@@ -10288,8 +10502,21 @@ WechatCustomerServiceChannelConfig {
     /// 企业微信企业ID
     "WecomCorpId" wecom_corp_id: String,
 } }
+impl ::core::fmt::Debug for WechatCustomerServiceChannelConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("WechatCustomerServiceChannelConfig")
+            .field("agent_secret", &rt::redact(&self.agent_secret))
+            .field("avatar", &self.avatar)
+            .field("callback", &self.callback)
+            .field("customer_service_id", &self.customer_service_id)
+            .field("name", &self.name)
+            .field("share_code_url", &self.share_code_url)
+            .field("wecom_corp_id", &self.wecom_corp_id)
+            .finish()
+    }
+}
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 企微应用渠道配置
 WecomAppChannelConfig {
     /// 回调配置
@@ -10305,6 +10532,18 @@ WecomAppChannelConfig {
     /// 企业ID
     "WecomCorpId" wecom_corp_id: String,
 } }
+impl ::core::fmt::Debug for WecomAppChannelConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("WecomAppChannelConfig")
+            .field("callback", &self.callback)
+            .field("third_channel_corp_id", &self.third_channel_corp_id)
+            .field("third_channel_id", &self.third_channel_id)
+            .field("wecom_agent_id", &self.wecom_agent_id)
+            .field("wecom_agent_secret", &rt::redact(&self.wecom_agent_secret))
+            .field("wecom_corp_id", &self.wecom_corp_id)
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// 企微机器人回调接入配置
@@ -10328,7 +10567,7 @@ WecomRobotChannelConfig {
     "Websocket" websocket: WecomRobotWebsocketAccess,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 企微机器人WebSocket接入配置
 WecomRobotWebsocketAccess {
     /// 绑定类型：1-扫码绑定，2-填写表单绑定
@@ -10338,6 +10577,15 @@ WecomRobotWebsocketAccess {
     /// 企微机器人BotSecret
     "BotSecret" bot_secret: String,
 } }
+impl ::core::fmt::Debug for WecomRobotWebsocketAccess {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("WecomRobotWebsocketAccess")
+            .field("bind_type", &self.bind_type)
+            .field("bot_id", &self.bot_id)
+            .field("bot_secret", &rt::redact(&self.bot_secret))
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// WeeklySchedule

@@ -13,7 +13,7 @@ AntiFraudVipCryptoFilter {
     "CryptoContent" crypto_content: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// AntiFraudVipFilter– 业务入参
 AntiFraudVipFilter {
     /// 业务方账号 ID
@@ -118,6 +118,40 @@ AntiFraudVipFilter {
     /// 1：md5
     "NameCryptoType" name_crypto_type: String,
 } }
+impl ::core::fmt::Debug for AntiFraudVipFilter {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AntiFraudVipFilter")
+            .field("customer_uin", &self.customer_uin)
+            .field("customer_appid", &self.customer_appid)
+            .field("id_number", &self.id_number)
+            .field("phone_number", &self.phone_number)
+            .field("scene", &self.scene)
+            .field("customer_sub_uin", &self.customer_sub_uin)
+            .field("authorization", &rt::redact(&self.authorization))
+            .field("name", &self.name)
+            .field("bank_card_number", &self.bank_card_number)
+            .field("user_ip", &self.user_ip)
+            .field("imei", &self.imei)
+            .field("idfa", &self.idfa)
+            .field("email_address", &self.email_address)
+            .field("address", &self.address)
+            .field("mac", &self.mac)
+            .field("imsi", &self.imsi)
+            .field("account_type", &self.account_type)
+            .field("uid", &self.uid)
+            .field("app_id_u", &self.app_id_u)
+            .field("wifi_mac", &self.wifi_mac)
+            .field("wifi_ssid", &self.wifi_ssid)
+            .field("wifi_bssid", &self.wifi_bssid)
+            .field("extension_id", &self.extension_id)
+            .field("extension_in", &self.extension_in)
+            .field("business_id", &self.business_id)
+            .field("id_crypto_type", &self.id_crypto_type)
+            .field("phone_crypto_type", &self.phone_crypto_type)
+            .field("name_crypto_type", &self.name_crypto_type)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 反欺诈VIP查询结果

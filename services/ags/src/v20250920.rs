@@ -4,7 +4,7 @@
 use alloc::{boxed::Box, string::String, vec::Vec};
 use tencentcloud_runtime as rt;
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// API密钥简略信息
 APIKeyInfo {
     /// API密钥名称
@@ -18,6 +18,17 @@ APIKeyInfo {
     /// API密钥创建时间
     "CreatedAt" created_at: String,
 } }
+impl ::core::fmt::Debug for APIKeyInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("APIKeyInfo")
+            .field("name", &self.name)
+            .field("key_id", &self.key_id)
+            .field("status", &self.status)
+            .field("masked_key", &rt::redact(&self.masked_key))
+            .field("created_at", &self.created_at)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 主账号配额总览
@@ -90,7 +101,7 @@ impl ::core::fmt::Debug for AcquireSandboxInstanceTokenResponse {
         f.debug_struct("AcquireSandboxInstanceTokenResponse")
             .field("token", &rt::redact(&self.token))
             .field("expires_at", &self.expires_at)
-            .field("traffic_token", &self.traffic_token)
+            .field("traffic_token", &rt::redact(&self.traffic_token))
             .field("request_id", &self.request_id)
             .finish()
     }
@@ -523,7 +534,7 @@ CreateAPIKeyRequest {
 } }
 rt::action!("ags", "2025-09-20", "CreateAPIKey", CreateAPIKeyRequest => CreateAPIKeyResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// CreateAPIKey返回参数结构体
 CreateAPIKeyResponse {
     /// 用户传入的API密钥名称，方便用户记忆
@@ -535,6 +546,16 @@ CreateAPIKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for CreateAPIKeyResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateAPIKeyResponse")
+            .field("name", &self.name)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("key_id", &self.key_id)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `CreateDeployment` (创建 Deployment).

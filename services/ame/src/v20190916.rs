@@ -293,7 +293,7 @@ DescribeKTVMusicDetailRequest {
 } }
 rt::action!("ame", "2019-09-16", "DescribeKTVMusicDetail", DescribeKTVMusicDetailRequest => DescribeKTVMusicDetailResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeKTVMusicDetail返回参数结构体
 DescribeKTVMusicDetailResponse {
     /// 歌曲基础信息
@@ -313,6 +313,20 @@ DescribeKTVMusicDetailResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeKTVMusicDetailResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeKTVMusicDetailResponse")
+            .field("ktv_music_base_info", &self.ktv_music_base_info)
+            .field("play_token", &rt::redact(&self.play_token))
+            .field("lyrics_url", &self.lyrics_url)
+            .field("definition_info_set", &self.definition_info_set)
+            .field("midi_json_url", &self.midi_json_url)
+            .field("chorus_clip_set", &self.chorus_clip_set)
+            .field("prelude_interval", &self.prelude_interval)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeKTVMusicTags` (获取直播互动曲库标签信息).
@@ -841,7 +855,7 @@ KTVMusicDefinitionInfo {
     "Size" size: i64,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 即使广播曲库歌曲信息详情列表
 KTVMusicDetailInfo {
     /// 即使广播曲库歌曲基础信息
@@ -859,6 +873,19 @@ KTVMusicDetailInfo {
     /// 前奏间隔，单位：毫秒；注：若参数返回为0则无人声部分
     "PreludeInterval" prelude_interval: i64,
 } }
+impl ::core::fmt::Debug for KTVMusicDetailInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("KTVMusicDetailInfo")
+            .field("ktv_music_base_info", &self.ktv_music_base_info)
+            .field("play_token", &rt::redact(&self.play_token))
+            .field("lyrics_url", &self.lyrics_url)
+            .field("definition_info_set", &self.definition_info_set)
+            .field("midi_json_url", &self.midi_json_url)
+            .field("chorus_clip_set", &self.chorus_clip_set)
+            .field("prelude_interval", &self.prelude_interval)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 即使广播曲库歌曲标签分组信息
@@ -1008,7 +1035,7 @@ Lyric {
     "SubItemType" sub_item_type: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyMusicOnShelves` (变更歌曲参数).
 ///
 /// 根据资源方，需要变更的参数，请求该接口进行变更，为空的参数默认为无变更
@@ -1020,6 +1047,14 @@ ModifyMusicOnShelvesRequest {
     /// ame对接资源方密钥
     "AmeKey" ame_key: String,
 } }
+impl ::core::fmt::Debug for ModifyMusicOnShelvesRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyMusicOnShelvesRequest")
+            .field("music_detail_infos", &self.music_detail_infos)
+            .field("ame_key", &rt::redact(&self.ame_key))
+            .finish()
+    }
+}
 rt::action!("ame", "2019-09-16", "ModifyMusicOnShelves", ModifyMusicOnShelvesRequest => ModifyMusicOnShelvesResponse);
 
 rt::model! { read debug;

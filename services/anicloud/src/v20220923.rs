@@ -98,7 +98,7 @@ QueryResourceResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 资源信息
 Resource {
     /// 资源拥有者
@@ -142,3 +142,29 @@ Resource {
     /// license的秘钥
     "Key" key: String,
 } }
+impl ::core::fmt::Debug for Resource {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("Resource")
+            .field("uin", &self.uin)
+            .field("app_id", &self.app_id)
+            .field("resource_id", &self.resource_id)
+            .field("zone_id", &self.zone_id)
+            .field("status", &self.status)
+            .field("isolated_timestamp", &self.isolated_timestamp)
+            .field("create_time", &self.create_time)
+            .field("pay_mode", &self.pay_mode)
+            .field("alias", &self.alias)
+            .field("goods_detail", &self.goods_detail)
+            .field("renew_flag", &self.renew_flag)
+            .field("expire_time", &self.expire_time)
+            .field("region", &self.region)
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("app_name", &self.app_name)
+            .field("package_name", &self.package_name)
+            .field("url", &self.url)
+            .field("entry", &self.entry)
+            .field("inst_type", &self.inst_type)
+            .field("key", &rt::redact(&self.key))
+            .finish()
+    }
+}

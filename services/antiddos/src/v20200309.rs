@@ -4972,7 +4972,7 @@ WaterPrintConfig {
     "CloudSdkProxy" cloud_sdk_proxy: i64,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 生成的水印密钥
 WaterPrintKey {
     /// 密钥版本号
@@ -4996,6 +4996,17 @@ WaterPrintKey {
     /// Required.
     "CreateTime" create_time: String,
 } }
+impl ::core::fmt::Debug for WaterPrintKey {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("WaterPrintKey")
+            .field("key_version", &self.key_version)
+            .field("key_content", &rt::redact(&self.key_content))
+            .field("key_id", &self.key_id)
+            .field("key_open_status", &self.key_open_status)
+            .field("create_time", &self.create_time)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 水印配置相关信息

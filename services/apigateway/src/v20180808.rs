@@ -112,7 +112,7 @@ ApiAppApiInfos {
     "ApiAppApiSet" api_app_api_set: Vec<ApiAppApiInfo>,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 应用信息
 ApiAppInfo {
     /// 应用名称
@@ -132,6 +132,19 @@ ApiAppInfo {
     /// 注意:此字段可能返回null，表示取不到有效值
     "ApiAppKey" api_app_key: String,
 } }
+impl ::core::fmt::Debug for ApiAppInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ApiAppInfo")
+            .field("api_app_name", &self.api_app_name)
+            .field("api_app_id", &self.api_app_id)
+            .field("api_app_secret", &rt::redact(&self.api_app_secret))
+            .field("api_app_desc", &self.api_app_desc)
+            .field("created_time", &self.created_time)
+            .field("modified_time", &self.modified_time)
+            .field("api_app_key", &rt::redact(&self.api_app_key))
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 应用信息集
@@ -327,7 +340,7 @@ ApiInfoSummary {
     "ApiSet" api_set: Vec<AvailableApiInfo>,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 密钥详情
 ApiKey {
     /// 创建的 API 密钥 ID 。
@@ -347,6 +360,20 @@ ApiKey {
     /// 标签
     "Tags" tags: Vec<Tag>,
 } }
+impl ::core::fmt::Debug for ApiKey {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ApiKey")
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &rt::redact(&self.access_key_secret))
+            .field("access_key_type", &self.access_key_type)
+            .field("secret_name", &self.secret_name)
+            .field("modified_time", &self.modified_time)
+            .field("status", &self.status)
+            .field("created_time", &self.created_time)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 密钥列表
@@ -859,7 +886,7 @@ CreateApiAppResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateApiKey` (创建密钥).
 ///
 /// 本接口（CreateApiKey）用于创建一对新的 API 密钥。
@@ -877,6 +904,17 @@ CreateApiKeyRequest {
     /// 标签
     "Tags" tags: Vec<Tag>,
 } }
+impl ::core::fmt::Debug for CreateApiKeyRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateApiKeyRequest")
+            .field("secret_name", &self.secret_name)
+            .field("access_key_type", &self.access_key_type)
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &rt::redact(&self.access_key_secret))
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
 rt::action!("apigateway", "2018-08-08", "CreateApiKey", CreateApiKeyRequest => CreateApiKeyResponse);
 
 rt::model! { read debug;
@@ -4595,7 +4633,7 @@ UnbindApiAppResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `UpdateApiAppKey` (更新应用密钥).
 ///
 /// 本接口（UpdateApiAppKey）用于更新应用密钥。
@@ -4611,6 +4649,15 @@ UpdateApiAppKeyRequest {
     /// 应用的Secret。
     "ApiAppSecret" api_app_secret: String,
 } }
+impl ::core::fmt::Debug for UpdateApiAppKeyRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UpdateApiAppKeyRequest")
+            .field("api_app_id", &self.api_app_id)
+            .field("api_app_key", &rt::redact(&self.api_app_key))
+            .field("api_app_secret", &rt::redact(&self.api_app_secret))
+            .finish()
+    }
+}
 rt::action!("apigateway", "2018-08-08", "UpdateApiAppKey", UpdateApiAppKeyRequest => UpdateApiAppKeyResponse);
 
 rt::model! { read debug;
@@ -4622,7 +4669,7 @@ UpdateApiAppKeyResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `UpdateApiKey` (更换密钥).
 ///
 /// 本接口（UpdateApiKey）用于更换用户已创建的一对 API 密钥。
@@ -4634,6 +4681,14 @@ UpdateApiKeyRequest {
     /// 待更换的密钥 Key，更新自定义密钥时，该字段为必传。长度10 - 50字符，包括字母、数字、英文下划线。
     "AccessKeySecret" access_key_secret: String,
 } }
+impl ::core::fmt::Debug for UpdateApiKeyRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UpdateApiKeyRequest")
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_secret", &rt::redact(&self.access_key_secret))
+            .finish()
+    }
+}
 rt::action!("apigateway", "2018-08-08", "UpdateApiKey", UpdateApiKeyRequest => UpdateApiKeyResponse);
 
 rt::model! { read debug;

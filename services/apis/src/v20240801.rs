@@ -312,7 +312,7 @@ impl ::core::fmt::Debug for CreateAgentAppResp {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("CreateAgentAppResp")
             .field("id", &self.id)
-            .field("api_key", &self.api_key)
+            .field("api_key", &rt::redact(&self.api_key))
             .field("secret_key", &rt::redact(&self.secret_key))
             .field("secret_id", &self.secret_id)
             .finish()
@@ -464,7 +464,7 @@ CreateMcpServerResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateModel` (创建模型).
 ///
 /// 创建模型
@@ -504,6 +504,24 @@ CreateModelRequest {
     /// 描述
     "Description" description: String,
 } }
+impl ::core::fmt::Debug for CreateModelRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateModelRequest")
+            .field("instance_id", &self.instance_id)
+            .field("name", &self.name)
+            .field("http_protocol_type", &self.http_protocol_type)
+            .field("target_path", &self.target_path)
+            .field("target_hosts", &self.target_hosts)
+            .field("provider", &self.provider)
+            .field("api_keys", &rt::redact(&self.api_keys))
+            .field("credential_id", &self.credential_id)
+            .field("check_target_certs_error", &self.check_target_certs_error)
+            .field("http_protocol_version", &self.http_protocol_version)
+            .field("model_id", &self.model_id)
+            .field("description", &self.description)
+            .finish()
+    }
+}
 rt::action!("apis", "2024-08-01", "CreateModel", CreateModelRequest => CreateModelResponse);
 
 rt::model! { read debug;
@@ -1002,8 +1020,8 @@ impl ::core::fmt::Debug for DescribeAgentAppResp {
             .field("create_time", &self.create_time)
             .field("update_time", &self.update_time)
             .field("auth_type", &self.auth_type)
-            .field("api_keys", &self.api_keys)
-            .field("secret_keys", &rt::redact(&self.secret_keys))
+            .field("api_keys", &rt::redact(&self.api_keys))
+            .field("secret_keys", &self.secret_keys)
             .field("o_auth2_resource_server_id", &self.o_auth2_resource_server_id)
             .field("mcp_servers_num", &self.mcp_servers_num)
             .field("model_services_num", &self.model_services_num)

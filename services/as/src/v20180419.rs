@@ -407,7 +407,7 @@ ClearLaunchConfigurationAttributesResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CompleteLifecycleAction` (完成生命周期动作).
 ///
 /// 本接口（CompleteLifecycleAction）用于完成生命周期动作。
@@ -432,6 +432,16 @@ CompleteLifecycleActionRequest {
     /// 该参数获取方式如下：配置 `NotificationTarget ` 参数的挂钩被触发时，向  `NotificationTarget `  参数中指定的消息队列投递包含令牌的消息，消息队列的消费者可从消息中获取令牌。
     "LifecycleActionToken" lifecycle_action_token: String,
 } }
+impl ::core::fmt::Debug for CompleteLifecycleActionRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CompleteLifecycleActionRequest")
+            .field("lifecycle_hook_id", &self.lifecycle_hook_id)
+            .field("lifecycle_action_result", &self.lifecycle_action_result)
+            .field("instance_id", &self.instance_id)
+            .field("lifecycle_action_token", &rt::redact(&self.lifecycle_action_token))
+            .finish()
+    }
+}
 rt::action!("as", "2018-04-19", "CompleteLifecycleAction", CompleteLifecycleActionRequest => CompleteLifecycleActionResponse);
 
 rt::model! { read debug;

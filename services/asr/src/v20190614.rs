@@ -121,7 +121,7 @@ CreateAsrVocabResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateAsyncRecognitionTask` (语音流异步识别任务创建).
 ///
 /// 本接口用于对语音流进行准实时识别，通过异步回调来返回识别结果。适用于直播审核等场景。
@@ -177,6 +177,23 @@ CreateAsyncRecognitionTaskRequest {
     /// 回调数据中，是否需要对应音频数据。
     "AudioData" audio_data: bool,
 } }
+impl ::core::fmt::Debug for CreateAsyncRecognitionTaskRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateAsyncRecognitionTaskRequest")
+            .field("engine_type", &self.engine_type)
+            .field("url", &self.url)
+            .field("callback_url", &self.callback_url)
+            .field("sign_token", &rt::redact(&self.sign_token))
+            .field("filter_dirty", &self.filter_dirty)
+            .field("filter_modal", &self.filter_modal)
+            .field("filter_punc", &self.filter_punc)
+            .field("convert_num_mode", &self.convert_num_mode)
+            .field("word_info", &self.word_info)
+            .field("hotword_id", &self.hotword_id)
+            .field("audio_data", &self.audio_data)
+            .finish()
+    }
+}
 rt::action!("asr", "2019-06-14", "CreateAsyncRecognitionTask", CreateAsyncRecognitionTaskRequest => CreateAsyncRecognitionTaskResponse);
 
 rt::model! { read debug;

@@ -407,7 +407,7 @@ impl ::core::fmt::Debug for AppAsset {
             .field("agent_input_submit", &self.agent_input_submit)
             .field("user_name_type", &self.user_name_type)
             .field("user_name_value", &self.user_name_value)
-            .field("password_type", &rt::redact(&self.password_type))
+            .field("password_type", &self.password_type)
             .field("password_value", &rt::redact(&self.password_value))
             .field("submit_type", &self.submit_type)
             .field("submit_value", &self.submit_value)
@@ -444,7 +444,7 @@ AuthModeSetting {
     "AuthMode" auth_mode: i128,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `BindDeviceAccountKubeconfig` (绑定容器账号凭据).
 ///
 /// 绑定容器账号凭据
@@ -460,6 +460,15 @@ BindDeviceAccountKubeconfigRequest {
     /// 托管维度。1-集群
     "ManageDimension" manage_dimension: i128,
 } }
+impl ::core::fmt::Debug for BindDeviceAccountKubeconfigRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("BindDeviceAccountKubeconfigRequest")
+            .field("id", &self.id)
+            .field("kubeconfig", &rt::redact(&self.kubeconfig))
+            .field("manage_dimension", &self.manage_dimension)
+            .finish()
+    }
+}
 rt::action!("bh", "2023-04-18", "BindDeviceAccountKubeconfig", BindDeviceAccountKubeconfigRequest => BindDeviceAccountKubeconfigResponse);
 
 rt::model! { read debug;
@@ -534,7 +543,7 @@ BindDeviceAccountPrivateKeyResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `BindDeviceResource` (修改资产绑定的堡垒机服务).
 ///
 /// 修改资产绑定的堡垒机服务
@@ -560,6 +569,21 @@ BindDeviceResourceRequest {
     /// K8S集群托管的workload
     "Workload" workload: String,
 } }
+impl ::core::fmt::Debug for BindDeviceResourceRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("BindDeviceResourceRequest")
+            .field("device_id_set", &self.device_id_set)
+            .field("resource_id", &self.resource_id)
+            .field("domain_id", &self.domain_id)
+            .field("manage_dimension", &self.manage_dimension)
+            .field("manage_account_id", &self.manage_account_id)
+            .field("manage_account", &self.manage_account)
+            .field("manage_kubeconfig", &rt::redact(&self.manage_kubeconfig))
+            .field("namespace", &self.namespace)
+            .field("workload", &self.workload)
+            .finish()
+    }
+}
 rt::action!("bh", "2023-04-18", "BindDeviceResource", BindDeviceResourceRequest => BindDeviceResourceResponse);
 
 rt::model! { read debug;
@@ -642,7 +666,7 @@ impl ::core::fmt::Debug for ChangePwdTaskInfo {
             .field("change_method", &self.change_method)
             .field("run_account", &self.run_account)
             .field("auth_generation_strategy", &self.auth_generation_strategy)
-            .field("password_length", &rt::redact(&self.password_length))
+            .field("password_length", &self.password_length)
             .field("small_letter", &self.small_letter)
             .field("big_letter", &self.big_letter)
             .field("digit", &self.digit)
@@ -982,7 +1006,7 @@ impl ::core::fmt::Debug for CreateChangePwdTaskRequest {
             .field("auth_generation_strategy", &self.auth_generation_strategy)
             .field("run_account", &self.run_account)
             .field("password", &rt::redact(&self.password))
-            .field("password_length", &rt::redact(&self.password_length))
+            .field("password_length", &self.password_length)
             .field("small_letter", &self.small_letter)
             .field("big_letter", &self.big_letter)
             .field("digit", &self.digit)
@@ -2636,7 +2660,7 @@ Device {
     "OwnerAccountName" owner_account_name: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 主机账号
 DeviceAccount {
     /// 账号ID
@@ -2654,19 +2678,6 @@ DeviceAccount {
     /// 是否为k8s资产管理账号
     "IsK8SManageAccount" is_k8_s_manage_account: bool,
 } }
-impl ::core::fmt::Debug for DeviceAccount {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DeviceAccount")
-            .field("id", &self.id)
-            .field("device_id", &self.device_id)
-            .field("account", &self.account)
-            .field("bound_password", &rt::redact(&self.bound_password))
-            .field("bound_private_key", &rt::redact(&self.bound_private_key))
-            .field("bound_kubeconfig", &self.bound_kubeconfig)
-            .field("is_k8_s_manage_account", &self.is_k8_s_manage_account)
-            .finish()
-    }
-}
 
 rt::model! { read debug;
 /// 资产数目
@@ -3324,7 +3335,7 @@ impl ::core::fmt::Debug for ModifyChangePwdTaskRequest {
             .field("department_id", &self.department_id)
             .field("run_account", &self.run_account)
             .field("password", &rt::redact(&self.password))
-            .field("password_length", &rt::redact(&self.password_length))
+            .field("password_length", &self.password_length)
             .field("small_letter", &self.small_letter)
             .field("big_letter", &self.big_letter)
             .field("digit", &self.digit)
@@ -3514,7 +3525,7 @@ ModifyLDAPSettingResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyOAuthSetting` (设置OAuth认证参数).
 ///
 /// 设置OAuth认证参数
@@ -3538,6 +3549,20 @@ ModifyOAuthSettingRequest {
     /// 使用Okta认证时指定范围。为空时默认使用 openid、profile、email。
     "Scopes" scopes: Vec<String>,
 } }
+impl ::core::fmt::Debug for ModifyOAuthSettingRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyOAuthSettingRequest")
+            .field("enable", &self.enable)
+            .field("auth_method", &self.auth_method)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &rt::redact(&self.client_secret))
+            .field("code_url", &self.code_url)
+            .field("token_url", &self.token_url)
+            .field("user_info_url", &self.user_info_url)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
 rt::action!("bh", "2023-04-18", "ModifyOAuthSetting", ModifyOAuthSettingRequest => ModifyOAuthSettingResponse);
 
 rt::model! { read debug;
@@ -4697,7 +4722,7 @@ SearchTaskResultResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 系统安全设置
 SecuritySetting {
     /// 认证方式设置
@@ -4717,20 +4742,6 @@ SecuritySetting {
     /// 大区环境网络设置
     "EnvInternetAccess" env_internet_access: EnvInternetAccessSetting,
 } }
-impl ::core::fmt::Debug for SecuritySetting {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("SecuritySetting")
-            .field("auth_mode", &self.auth_mode)
-            .field("password", &rt::redact(&self.password))
-            .field("login", &self.login)
-            .field("ldap", &self.ldap)
-            .field("o_auth", &self.o_auth)
-            .field("auth_mode_gm", &self.auth_mode_gm)
-            .field("reconnection", &self.reconnection)
-            .field("env_internet_access", &self.env_internet_access)
-            .finish()
-    }
-}
 
 rt::model! { read debug;
 /// 搜索字符或图形会话时返回的SessionResul结构体

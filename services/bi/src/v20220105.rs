@@ -61,15 +61,15 @@ impl ::core::fmt::Debug for ApiDatasourceConfig {
             .field("table_id", &self.table_id)
             .field("json_path_db_name_map", &self.json_path_db_name_map)
             .field("auth_api", &self.auth_api)
-            .field("app_key", &self.app_key)
-            .field("app_secret", &self.app_secret)
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("app_secret", &rt::redact(&self.app_secret))
             .field("secret_key", &rt::redact(&self.secret_key))
             .field("secret_iv", &self.secret_iv)
             .finish()
     }
 }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 创建ApiKey接口出参
 ApiKeyAuthApplyVO {
     /// id
@@ -89,6 +89,20 @@ ApiKeyAuthApplyVO {
     /// 更新时间
     "UpdatedAt" updated_at: String,
 } }
+impl ::core::fmt::Debug for ApiKeyAuthApplyVO {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ApiKeyAuthApplyVO")
+            .field("id", &self.id)
+            .field("corp_id", &self.corp_id)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("default_user", &self.default_user)
+            .field("created_user", &self.created_user)
+            .field("created_at", &self.created_at)
+            .field("updated_user", &self.updated_user)
+            .field("updated_at", &self.updated_at)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// ApiKey列表
@@ -101,7 +115,7 @@ ApiKeyAuthApplyVOList {
     "List" list: Vec<ApiKeyAuthApplyVO>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ApplyEmbedInterval` (申请延长Token可用时间接口).
 ///
 /// 申请延长Token可用时间接口-强鉴权
@@ -121,6 +135,18 @@ ApplyEmbedIntervalRequest {
     /// project，ChatBI嵌出时
     "Scope" scope: String,
 } }
+impl ::core::fmt::Debug for ApplyEmbedIntervalRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ApplyEmbedIntervalRequest")
+            .field("project_id", &self.project_id)
+            .field("page_id", &self.page_id)
+            .field("bi_token", &rt::redact(&self.bi_token))
+            .field("extra_param", &self.extra_param)
+            .field("intention", &self.intention)
+            .field("scope", &self.scope)
+            .finish()
+    }
+}
 rt::action!("bi", "2022-01-05", "ApplyEmbedInterval", ApplyEmbedIntervalRequest => ApplyEmbedIntervalResponse);
 
 rt::model! { read debug;
@@ -343,7 +369,7 @@ CreateDataTableResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateDatasourceCloud` (创建云数据库).
 ///
 /// 创建云数据库
@@ -417,6 +443,34 @@ CreateDatasourceCloudRequest {
     /// 数据库版本
     "DbVersion" db_version: String,
 } }
+impl ::core::fmt::Debug for CreateDatasourceCloudRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateDatasourceCloudRequest")
+            .field("service_type", &self.service_type)
+            .field("db_type", &self.db_type)
+            .field("charset", &self.charset)
+            .field("db_user", &self.db_user)
+            .field("db_pwd", &rt::redact(&self.db_pwd))
+            .field("db_name", &self.db_name)
+            .field("source_name", &self.source_name)
+            .field("project_id", &self.project_id)
+            .field("vip", &self.vip)
+            .field("vport", &self.vport)
+            .field("vpc_id", &self.vpc_id)
+            .field("uniq_vpc_id", &self.uniq_vpc_id)
+            .field("region_id", &self.region_id)
+            .field("extra_param", &self.extra_param)
+            .field("instance_id", &self.instance_id)
+            .field("prod_db_name", &self.prod_db_name)
+            .field("data_origin", &self.data_origin)
+            .field("data_origin_project_id", &self.data_origin_project_id)
+            .field("data_origin_datasource_id", &self.data_origin_datasource_id)
+            .field("cluster_id", &self.cluster_id)
+            .field("schema", &self.schema)
+            .field("db_version", &self.db_version)
+            .finish()
+    }
+}
 rt::action!("bi", "2022-01-05", "CreateDatasourceCloud", CreateDatasourceCloudRequest => CreateDatasourceCloudResponse);
 
 rt::model! { read debug;
@@ -434,7 +488,7 @@ CreateDatasourceCloudResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateDatasource` (创建数据源).
 ///
 /// 创建数据源
@@ -516,6 +570,36 @@ CreateDatasourceRequest {
     /// 数据库版本
     "DbVersion" db_version: String,
 } }
+impl ::core::fmt::Debug for CreateDatasourceRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateDatasourceRequest")
+            .field("db_host", &self.db_host)
+            .field("db_port", &self.db_port)
+            .field("service_type", &self.service_type)
+            .field("db_type", &self.db_type)
+            .field("charset", &self.charset)
+            .field("db_user", &self.db_user)
+            .field("db_pwd", &rt::redact(&self.db_pwd))
+            .field("db_name", &self.db_name)
+            .field("source_name", &self.source_name)
+            .field("project_id", &self.project_id)
+            .field("catalog", &self.catalog)
+            .field("data_origin", &self.data_origin)
+            .field("data_origin_project_id", &self.data_origin_project_id)
+            .field("data_origin_datasource_id", &self.data_origin_datasource_id)
+            .field("extra_param", &self.extra_param)
+            .field("uniq_vpc_id", &self.uniq_vpc_id)
+            .field("vip", &self.vip)
+            .field("vport", &self.vport)
+            .field("vpc_id", &self.vpc_id)
+            .field("operation_auth_limit", &self.operation_auth_limit)
+            .field("use_vpc", &self.use_vpc)
+            .field("region_id", &self.region_id)
+            .field("schema", &self.schema)
+            .field("db_version", &self.db_version)
+            .finish()
+    }
+}
 rt::action!("bi", "2022-01-05", "CreateDatasource", CreateDatasourceRequest => CreateDatasourceResponse);
 
 rt::model! { read debug;
@@ -1014,7 +1098,7 @@ DatasourceInfoData {
     "TotalPages" total_pages: i64,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DeleteAuthApiKey` (删除ApiKey).
 ///
 /// 删除ApiKey
@@ -1024,6 +1108,13 @@ DeleteAuthApiKeyRequest {
     /// Required.
     "ApiKey" api_key: String,
 } }
+impl ::core::fmt::Debug for DeleteAuthApiKeyRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DeleteAuthApiKeyRequest")
+            .field("api_key", &rt::redact(&self.api_key))
+            .finish()
+    }
+}
 rt::action!("bi", "2022-01-05", "DeleteAuthApiKey", DeleteAuthApiKeyRequest => DeleteAuthApiKeyResponse);
 
 rt::model! { read debug;
@@ -1218,7 +1309,7 @@ DeleteUserRoleResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeAuthApiKeyInfo` (ApiKey信息).
 ///
 /// ApiKey信息
@@ -1228,6 +1319,13 @@ DescribeAuthApiKeyInfoRequest {
     /// Required.
     "ApiKey" api_key: String,
 } }
+impl ::core::fmt::Debug for DescribeAuthApiKeyInfoRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeAuthApiKeyInfoRequest")
+            .field("api_key", &rt::redact(&self.api_key))
+            .finish()
+    }
+}
 rt::action!("bi", "2022-01-05", "DescribeAuthApiKeyInfo", DescribeAuthApiKeyInfoRequest => DescribeAuthApiKeyInfoResponse);
 
 rt::model! { read debug;
@@ -1928,7 +2026,7 @@ EditTagVO {
     "Id" id: i64,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 报表嵌出数据结构-强鉴权
 EmbedTokenInfo {
     /// 信息标识
@@ -1974,6 +2072,32 @@ EmbedTokenInfo {
     /// 嵌出显示配置，目前为ChatBI嵌出场景用，TableFilter表示数据表列表过滤，SqlView表示sql查看功能
     "ConfigParam" config_param: String,
 } }
+impl ::core::fmt::Debug for EmbedTokenInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("EmbedTokenInfo")
+            .field("id", &self.id)
+            .field("bi_token", &rt::redact(&self.bi_token))
+            .field("project_id", &self.project_id)
+            .field("created_user", &self.created_user)
+            .field("created_at", &self.created_at)
+            .field("updated_user", &self.updated_user)
+            .field("updated_at", &self.updated_at)
+            .field("page_id", &self.page_id)
+            .field("extra_param", &self.extra_param)
+            .field("scope", &self.scope)
+            .field("expire_time", &self.expire_time)
+            .field("user_corp_id", &self.user_corp_id)
+            .field("user_id", &self.user_id)
+            .field("ticket_num", &self.ticket_num)
+            .field("global_param", &self.global_param)
+            .field("intention", &self.intention)
+            .field("token_type", &self.token_type)
+            .field("token_num", &self.token_num)
+            .field("single_user_multi_token", &self.single_user_multi_token)
+            .field("config_param", &self.config_param)
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// 空值展示样式配置值结构
@@ -2150,7 +2274,7 @@ JoinSourceTable {
     "TableAlias" table_alias: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyAuthApiKey` (更新ApiKey).
 ///
 /// 更新ApiKey
@@ -2162,6 +2286,14 @@ ModifyAuthApiKeyRequest {
     /// 默认用户
     "DefaultUser" default_user: String,
 } }
+impl ::core::fmt::Debug for ModifyAuthApiKeyRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyAuthApiKeyRequest")
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("default_user", &self.default_user)
+            .finish()
+    }
+}
 rt::action!("bi", "2022-01-05", "ModifyAuthApiKey", ModifyAuthApiKeyRequest => ModifyAuthApiKeyResponse);
 
 rt::model! { read debug;
@@ -2179,7 +2311,7 @@ ModifyAuthApiKeyResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyDatasourceCloud` (更新云数据库).
 ///
 /// 更新云数据库
@@ -2257,6 +2389,35 @@ ModifyDatasourceCloudRequest {
     /// 数据库版本
     "DbVersion" db_version: String,
 } }
+impl ::core::fmt::Debug for ModifyDatasourceCloudRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyDatasourceCloudRequest")
+            .field("service_type", &self.service_type)
+            .field("db_type", &self.db_type)
+            .field("charset", &self.charset)
+            .field("db_user", &self.db_user)
+            .field("db_pwd", &rt::redact(&self.db_pwd))
+            .field("db_name", &self.db_name)
+            .field("source_name", &self.source_name)
+            .field("project_id", &self.project_id)
+            .field("id", &self.id)
+            .field("vip", &self.vip)
+            .field("vport", &self.vport)
+            .field("vpc_id", &self.vpc_id)
+            .field("uniq_vpc_id", &self.uniq_vpc_id)
+            .field("region_id", &self.region_id)
+            .field("extra_param", &self.extra_param)
+            .field("instance_id", &self.instance_id)
+            .field("prod_db_name", &self.prod_db_name)
+            .field("data_origin", &self.data_origin)
+            .field("data_origin_project_id", &self.data_origin_project_id)
+            .field("data_origin_datasource_id", &self.data_origin_datasource_id)
+            .field("cluster_id", &self.cluster_id)
+            .field("schema", &self.schema)
+            .field("db_version", &self.db_version)
+            .finish()
+    }
+}
 rt::action!("bi", "2022-01-05", "ModifyDatasourceCloud", ModifyDatasourceCloudRequest => ModifyDatasourceCloudResponse);
 
 rt::model! { read debug;
@@ -2274,7 +2435,7 @@ ModifyDatasourceCloudResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyDatasource` (更新数据源).
 ///
 /// 更新数据源
@@ -2358,6 +2519,36 @@ ModifyDatasourceRequest {
     /// 数据库版本
     "DbVersion" db_version: String,
 } }
+impl ::core::fmt::Debug for ModifyDatasourceRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyDatasourceRequest")
+            .field("db_host", &self.db_host)
+            .field("db_port", &self.db_port)
+            .field("service_type", &self.service_type)
+            .field("db_type", &self.db_type)
+            .field("charset", &self.charset)
+            .field("db_user", &self.db_user)
+            .field("db_pwd", &rt::redact(&self.db_pwd))
+            .field("db_name", &self.db_name)
+            .field("source_name", &self.source_name)
+            .field("id", &self.id)
+            .field("project_id", &self.project_id)
+            .field("catalog", &self.catalog)
+            .field("data_origin", &self.data_origin)
+            .field("data_origin_project_id", &self.data_origin_project_id)
+            .field("data_origin_datasource_id", &self.data_origin_datasource_id)
+            .field("extra_param", &self.extra_param)
+            .field("uniq_vpc_id", &self.uniq_vpc_id)
+            .field("vip", &self.vip)
+            .field("vport", &self.vport)
+            .field("vpc_id", &self.vpc_id)
+            .field("use_vpc", &self.use_vpc)
+            .field("region_id", &self.region_id)
+            .field("schema", &self.schema)
+            .field("db_version", &self.db_version)
+            .finish()
+    }
+}
 rt::action!("bi", "2022-01-05", "ModifyDatasource", ModifyDatasourceRequest => ModifyDatasourceResponse);
 
 rt::model! { read debug;
@@ -2564,7 +2755,7 @@ ModifyTagTableVO {
     "Id" id: i64,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `ModifyUserDetailInfo` (修改用户角色信息和用户组信息).
 ///
 /// 修改用户角色信息
@@ -2594,24 +2785,6 @@ ModifyUserDetailInfoRequest {
     /// 用户组id
     "UserGroupIdList" user_group_id_list: Vec<i64>,
 } }
-impl ::core::fmt::Debug for ModifyUserDetailInfoRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("ModifyUserDetailInfoRequest")
-            .field("user_id", &self.user_id)
-            .field("role_id_list", &self.role_id_list)
-            .field("email", &self.email)
-            .field("user_name", &self.user_name)
-            .field("phone_number", &self.phone_number)
-            .field("area_code", &self.area_code)
-            .field("app_user_id", &self.app_user_id)
-            .field("login_security_status", &self.login_security_status)
-            .field("reset_pass_word_tip", &rt::redact(&self.reset_pass_word_tip))
-            .field("force_reset_pass_word", &rt::redact(&self.force_reset_pass_word))
-            .field("password_expired", &rt::redact(&self.password_expired))
-            .field("user_group_id_list", &self.user_group_id_list)
-            .finish()
-    }
-}
 rt::action!("bi", "2022-01-05", "ModifyUserDetailInfo", ModifyUserDetailInfoRequest => ModifyUserDetailInfoResponse);
 
 rt::model! { read debug;
@@ -2689,7 +2862,7 @@ ModifyUserRoleProjectResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `ModifyUserRole` (修改用户角色信息).
 ///
 /// 修改用户角色信息
@@ -2717,23 +2890,6 @@ ModifyUserRoleRequest {
     /// 密码过期提醒时间，30、60、90（默认）、180天
     "PasswordExpired" password_expired: i64,
 } }
-impl ::core::fmt::Debug for ModifyUserRoleRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("ModifyUserRoleRequest")
-            .field("user_id", &self.user_id)
-            .field("role_id_list", &self.role_id_list)
-            .field("email", &self.email)
-            .field("user_name", &self.user_name)
-            .field("phone_number", &self.phone_number)
-            .field("area_code", &self.area_code)
-            .field("app_user_id", &self.app_user_id)
-            .field("login_security_status", &self.login_security_status)
-            .field("reset_pass_word_tip", &rt::redact(&self.reset_pass_word_tip))
-            .field("force_reset_pass_word", &rt::redact(&self.force_reset_pass_word))
-            .field("password_expired", &rt::redact(&self.password_expired))
-            .finish()
-    }
-}
 rt::action!("bi", "2022-01-05", "ModifyUserRole", ModifyUserRoleRequest => ModifyUserRoleResponse);
 
 rt::model! { read debug;

@@ -403,7 +403,7 @@ CreateCRUserVerifyResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateCRWork` (新建作品).
 ///
 /// 新建作品
@@ -479,6 +479,44 @@ CreateCRWorkRequest {
     /// 是否自动续期
     "IsAutoRenew" is_auto_renew: String,
 } }
+impl ::core::fmt::Debug for CreateCRWorkRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateCRWorkRequest")
+            .field("work_name", &self.work_name)
+            .field("work_category", &self.work_category)
+            .field("work_type", &self.work_type)
+            .field("work_sign", &self.work_sign)
+            .field("work_pic", &self.work_pic)
+            .field("work_desc", &self.work_desc)
+            .field("is_original", &self.is_original)
+            .field("is_release", &self.is_release)
+            .field("producer_id", &self.producer_id)
+            .field("produce_time", &self.produce_time)
+            .field("sample_content_url", &self.sample_content_url)
+            .field("sample_download_url", &self.sample_download_url)
+            .field("sample_public_url", &self.sample_public_url)
+            .field("grant_type", &self.grant_type)
+            .field("is_monitor", &self.is_monitor)
+            .field("is_cert", &self.is_cert)
+            .field("cert_url", &self.cert_url)
+            .field("monitor_url", &self.monitor_url)
+            .field("produce_type", &self.produce_type)
+            .field("white_lists", &self.white_lists)
+            .field("work_id", &self.work_id)
+            .field("producer_name", &self.producer_name)
+            .field("nickname", &self.nickname)
+            .field("authorization", &rt::redact(&self.authorization))
+            .field("authorization_start_time", &self.authorization_start_time)
+            .field("authorization_end_time", &self.authorization_end_time)
+            .field("content_type", &self.content_type)
+            .field("content", &self.content)
+            .field("monitor_end_time", &self.monitor_end_time)
+            .field("applier_id", &self.applier_id)
+            .field("applier_name", &self.applier_name)
+            .field("is_auto_renew", &self.is_auto_renew)
+            .finish()
+    }
+}
 rt::action!("bma", "2021-06-24", "CreateCRWork", CreateCRWorkRequest => CreateCRWorkResponse);
 
 rt::model! { read debug;
@@ -725,7 +763,7 @@ DescribeCRWorkInfoRequest {
 } }
 rt::action!("bma", "2021-06-24", "DescribeCRWorkInfo", DescribeCRWorkInfoRequest => DescribeCRWorkInfoResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeCRWorkInfo返回参数结构体
 DescribeCRWorkInfoResponse {
     /// 作品名称
@@ -775,6 +813,35 @@ DescribeCRWorkInfoResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeCRWorkInfoResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeCRWorkInfoResponse")
+            .field("work_name", &self.work_name)
+            .field("monitor_status", &self.monitor_status)
+            .field("auth_status", &self.auth_status)
+            .field("comm_status", &self.comm_status)
+            .field("is_producer", &self.is_producer)
+            .field("evidence_status", &self.evidence_status)
+            .field("work_category", &self.work_category)
+            .field("is_original", &self.is_original)
+            .field("is_release", &self.is_release)
+            .field("producer_name", &self.producer_name)
+            .field("produce_time", &self.produce_time)
+            .field("white_lists", &self.white_lists)
+            .field("work_desc", &self.work_desc)
+            .field("authorization", &rt::redact(&self.authorization))
+            .field("authorization_start_time", &self.authorization_start_time)
+            .field("authorization_end_time", &self.authorization_end_time)
+            .field("commission", &self.commission)
+            .field("commission_start_time", &self.commission_start_time)
+            .field("commission_end_time", &self.commission_end_time)
+            .field("evidence_url", &self.evidence_url)
+            .field("evidence_start_time", &self.evidence_start_time)
+            .field("evidence_end_time", &self.evidence_end_time)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 仿冒网站信息

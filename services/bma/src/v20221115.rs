@@ -4,7 +4,7 @@
 use alloc::{boxed::Box, string::String, vec::Vec};
 use tencentcloud_runtime as rt;
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 品牌响应数据
 BrandData {
     /// 品牌Id
@@ -36,8 +36,28 @@ BrandData {
     /// 账号id
     "Uin" uin: String,
 } }
+impl ::core::fmt::Debug for BrandData {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("BrandData")
+            .field("company_id", &self.company_id)
+            .field("company_name", &self.company_name)
+            .field("brand_name", &self.brand_name)
+            .field("phone", &self.phone)
+            .field("license", &self.license)
+            .field("license_status", &self.license_status)
+            .field("license_note", &self.license_note)
+            .field("authorization", &rt::redact(&self.authorization))
+            .field("authorization_status", &self.authorization_status)
+            .field("authorization_note", &self.authorization_note)
+            .field("trademarks", &self.trademarks)
+            .field("insert_time", &self.insert_time)
+            .field("services", &self.services)
+            .field("uin", &self.uin)
+            .finish()
+    }
+}
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateBPBrand` (添加品牌).
 ///
 /// 添加品牌
@@ -75,6 +95,27 @@ CreateBPBrandRequest {
     /// 请求来源：0-反钓鱼 2-反假冒
     "APISource" api_source: i64,
 } }
+impl ::core::fmt::Debug for CreateBPBrandRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateBPBrandRequest")
+            .field("brand_name", &self.brand_name)
+            .field("company_name", &self.company_name)
+            .field("brand_logo", &self.brand_logo)
+            .field("phone", &self.phone)
+            .field("license", &self.license)
+            .field("authorization", &rt::redact(&self.authorization))
+            .field("trademark_names", &self.trademark_names)
+            .field("trademarks", &self.trademarks)
+            .field("is_transfers", &self.is_transfers)
+            .field("transfers", &self.transfers)
+            .field("protect_ur_ls", &self.protect_ur_ls)
+            .field("protect_ap_ps", &self.protect_ap_ps)
+            .field("protect_official_accounts", &self.protect_official_accounts)
+            .field("protect_mini_programs", &self.protect_mini_programs)
+            .field("api_source", &self.api_source)
+            .finish()
+    }
+}
 rt::action!("bma", "2022-11-15", "CreateBPBrand", CreateBPBrandRequest => CreateBPBrandResponse);
 
 rt::model! { read debug;

@@ -257,7 +257,7 @@ CreateL4ListenersResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 用于创建四层监听器的监听器信息。目前一个负载均衡下面最多允许创建50个七层监听器。
 CreateL7Listener {
     /// 七层监听器端口，可选值1~65535。
@@ -293,6 +293,25 @@ CreateL7Listener {
     /// 转发协议。当Protocol为https时并且SslMode为1或2时，有意义。可选的值为0：https，1：spdy，2：http2，3：spdy+http2。
     "ForwardProtocol" forward_protocol: i64,
 } }
+impl ::core::fmt::Debug for CreateL7Listener {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateL7Listener")
+            .field("load_balancer_port", &self.load_balancer_port)
+            .field("protocol", &self.protocol)
+            .field("listener_name", &self.listener_name)
+            .field("ssl_mode", &self.ssl_mode)
+            .field("cert_id", &self.cert_id)
+            .field("cert_name", &self.cert_name)
+            .field("cert_content", &self.cert_content)
+            .field("cert_key", &rt::redact(&self.cert_key))
+            .field("cert_ca_id", &self.cert_ca_id)
+            .field("cert_ca_name", &self.cert_ca_name)
+            .field("cert_ca_content", &self.cert_ca_content)
+            .field("bandwidth", &self.bandwidth)
+            .field("forward_protocol", &self.forward_protocol)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `CreateL7Listeners` (创建黑石负载均衡七层监听器).
@@ -1935,7 +1954,7 @@ ModifyL7BackendWeightResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyL7Listener` (修改黑石负载均衡七层监听器).
 ///
 /// 修改黑石负载均衡七层监听器。
@@ -1971,6 +1990,25 @@ ModifyL7ListenerRequest {
     /// 转发协议。当监听器Protocol为https时并且SslMode为1或2时，有意义。可选的值为0：https，1：spdy，2：http2，3：spdy+http2。
     "ForwardProtocol" forward_protocol: i64,
 } }
+impl ::core::fmt::Debug for ModifyL7ListenerRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyL7ListenerRequest")
+            .field("load_balancer_id", &self.load_balancer_id)
+            .field("listener_id", &self.listener_id)
+            .field("listener_name", &self.listener_name)
+            .field("ssl_mode", &self.ssl_mode)
+            .field("cert_id", &self.cert_id)
+            .field("cert_name", &self.cert_name)
+            .field("cert_content", &self.cert_content)
+            .field("cert_key", &rt::redact(&self.cert_key))
+            .field("cert_ca_id", &self.cert_ca_id)
+            .field("cert_ca_name", &self.cert_ca_name)
+            .field("cert_ca_content", &self.cert_ca_content)
+            .field("bandwidth", &self.bandwidth)
+            .field("forward_protocol", &self.forward_protocol)
+            .finish()
+    }
+}
 rt::action!("bmlb", "2018-06-25", "ModifyL7Listener", ModifyL7ListenerRequest => ModifyL7ListenerResponse);
 
 rt::model! { read debug;
@@ -2113,7 +2151,7 @@ ModifyLoadBalancerResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ReplaceCert` (更新黑石负载均衡证书).
 ///
 /// 更新黑石负载均衡证书。
@@ -2133,6 +2171,17 @@ ReplaceCertRequest {
     /// 是否删除旧证书，0 表示不删除，1 表示删除
     "DeleteOld" delete_old: i128,
 } }
+impl ::core::fmt::Debug for ReplaceCertRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ReplaceCertRequest")
+            .field("old_cert_id", &self.old_cert_id)
+            .field("new_cert", &self.new_cert)
+            .field("new_alias", &self.new_alias)
+            .field("new_key", &rt::redact(&self.new_key))
+            .field("delete_old", &self.delete_old)
+            .finish()
+    }
+}
 rt::action!("bmlb", "2018-06-25", "ReplaceCert", ReplaceCertRequest => ReplaceCertResponse);
 
 rt::model! { read debug;
@@ -2486,7 +2535,7 @@ UnbindTrafficMirrorReceiversResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `UploadCert` (创建黑石负载均衡证书).
 ///
 /// 创建黑石负载均衡证书。
@@ -2504,6 +2553,16 @@ UploadCertRequest {
     /// 私钥内容，证书类型为SVR时不需要传递。
     "Key" key: String,
 } }
+impl ::core::fmt::Debug for UploadCertRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UploadCertRequest")
+            .field("cert_type", &self.cert_type)
+            .field("cert", &self.cert)
+            .field("alias", &self.alias)
+            .field("key", &rt::redact(&self.key))
+            .finish()
+    }
+}
 rt::action!("bmlb", "2018-06-25", "UploadCert", UploadCertRequest => UploadCertResponse);
 
 rt::model! { read debug;

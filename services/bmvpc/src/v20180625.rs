@@ -1636,7 +1636,7 @@ ModifyVpcPeerConnectionResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyVpnConnectionAttribute` (修改VPN通道).
 ///
 /// 本接口（ModifyVpnConnectionAttribute）用于修改VPN通道。
@@ -1660,6 +1660,19 @@ ModifyVpnConnectionAttributeRequest {
     /// IPSec配置，腾讯云提供IPSec安全会话设置。
     "IPSECOptionsSpecification" ipsec_options_specification: IPSECOptionsSpecification,
 } }
+impl ::core::fmt::Debug for ModifyVpnConnectionAttributeRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyVpnConnectionAttributeRequest")
+            .field("vpn_connection_id", &self.vpn_connection_id)
+            .field("vpc_id", &self.vpc_id)
+            .field("vpn_connection_name", &self.vpn_connection_name)
+            .field("pre_share_key", &rt::redact(&self.pre_share_key))
+            .field("security_policy_databases", &self.security_policy_databases)
+            .field("ike_options_specification", &self.ike_options_specification)
+            .field("ipsec_options_specification", &self.ipsec_options_specification)
+            .finish()
+    }
+}
 rt::action!("bmvpc", "2018-06-25", "ModifyVpnConnectionAttribute", ModifyVpnConnectionAttributeRequest => ModifyVpnConnectionAttributeResponse);
 
 rt::model! { read debug;
@@ -2224,7 +2237,7 @@ VpcViewInfo {
     "SubnetSet" subnet_set: Vec<VpcSubnetViewInfo>,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// VPN通道对象。
 VpnConnection {
     /// 通道实例ID。
@@ -2268,6 +2281,32 @@ VpnConnection {
     /// IPSEC VPN通道路由策略源端地址
     "SourceCidr" source_cidr: Vec<String>,
 } }
+impl ::core::fmt::Debug for VpnConnection {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("VpnConnection")
+            .field("vpn_connection_id", &self.vpn_connection_id)
+            .field("vpn_connection_name", &self.vpn_connection_name)
+            .field("vpc_id", &self.vpc_id)
+            .field("vpn_gateway_id", &self.vpn_gateway_id)
+            .field("customer_gateway_id", &self.customer_gateway_id)
+            .field("pre_share_key", &rt::redact(&self.pre_share_key))
+            .field("vpn_proto", &self.vpn_proto)
+            .field("create_time", &self.create_time)
+            .field("state", &self.state)
+            .field("net_status", &self.net_status)
+            .field("security_policy_database_set", &self.security_policy_database_set)
+            .field("ike_options_specification", &self.ike_options_specification)
+            .field("ipsec_options_specification", &self.ipsec_options_specification)
+            .field("zone", &self.zone)
+            .field("vpc_cidr_block", &self.vpc_cidr_block)
+            .field("vpc_name", &self.vpc_name)
+            .field("vpn_gateway_name", &self.vpn_gateway_name)
+            .field("customer_gateway_name", &self.customer_gateway_name)
+            .field("destination_cidr", &self.destination_cidr)
+            .field("source_cidr", &self.source_cidr)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// VPN网关对象。

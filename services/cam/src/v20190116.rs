@@ -17,7 +17,7 @@ AccessKey {
     "Description" description: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 访问密钥
 AccessKeyDetail {
     /// 访问密钥标识
@@ -31,6 +31,17 @@ AccessKeyDetail {
     /// 描述
     "Description" description: String,
 } }
+impl ::core::fmt::Debug for AccessKeyDetail {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AccessKeyDetail")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &rt::redact(&self.secret_access_key))
+            .field("status", &self.status)
+            .field("create_time", &self.create_time)
+            .field("description", &self.description)
+            .finish()
+    }
+}
 
 rt::model! { write nodebug;
 /// Request of `AddUser` (创建子用户).
@@ -66,7 +77,7 @@ impl ::core::fmt::Debug for AddUserRequest {
             .field("console_login", &self.console_login)
             .field("use_api", &self.use_api)
             .field("password", &rt::redact(&self.password))
-            .field("need_reset_password", &rt::redact(&self.need_reset_password))
+            .field("need_reset_password", &self.need_reset_password)
             .field("phone_num", &self.phone_num)
             .field("country_code", &self.country_code)
             .field("email", &self.email)
@@ -353,7 +364,7 @@ BuildDataFlowAuthTokenResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ConsumeCustomMFAToken` (验证自定义多因子Token).
 ///
 /// 验证自定义多因子Token
@@ -363,6 +374,13 @@ ConsumeCustomMFATokenRequest {
     /// Required.
     "MFAToken" mfa_token: String,
 } }
+impl ::core::fmt::Debug for ConsumeCustomMFATokenRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ConsumeCustomMFATokenRequest")
+            .field("mfa_token", &rt::redact(&self.mfa_token))
+            .finish()
+    }
+}
 rt::action!("cam", "2019-01-16", "ConsumeCustomMFAToken", ConsumeCustomMFATokenRequest => ConsumeCustomMFATokenResponse);
 
 rt::model! { read debug;
@@ -1314,7 +1332,7 @@ GetAccountSummaryResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `GetCustomMFATokenInfo` (获取自定义多因子Token关联信息).
 ///
 /// 获取自定义多因子Token关联信息
@@ -1324,6 +1342,13 @@ GetCustomMFATokenInfoRequest {
     /// Required.
     "MFAToken" mfa_token: String,
 } }
+impl ::core::fmt::Debug for GetCustomMFATokenInfoRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetCustomMFATokenInfoRequest")
+            .field("mfa_token", &rt::redact(&self.mfa_token))
+            .finish()
+    }
+}
 rt::action!("cam", "2019-01-16", "GetCustomMFATokenInfo", GetCustomMFATokenInfoRequest => GetCustomMFATokenInfoResponse);
 
 rt::model! { read debug;
@@ -2302,7 +2327,7 @@ ListWeChatWorkSubAccountsResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 登录和敏感操作flag（校验方式是单选）
 LoginActionFlag {
     /// 0: 非安全手机校验 1: 安全手机校验。
@@ -2322,22 +2347,8 @@ LoginActionFlag {
     /// 0: 非passkey 校验 1: passkey校验
     "Passkey" passkey: i128,
 } }
-impl ::core::fmt::Debug for LoginActionFlag {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("LoginActionFlag")
-            .field("phone", &self.phone)
-            .field("token", &rt::redact(&self.token))
-            .field("stoken", &self.stoken)
-            .field("wechat", &self.wechat)
-            .field("custom", &self.custom)
-            .field("mail", &self.mail)
-            .field("u2_f_token", &self.u2_f_token)
-            .field("passkey", &self.passkey)
-            .finish()
-    }
-}
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 登录和敏感操作flag
 LoginActionFlagIntl {
     /// 手机
@@ -2357,20 +2368,6 @@ LoginActionFlagIntl {
     /// passkey通行密钥
     "Passkey" passkey: i128,
 } }
-impl ::core::fmt::Debug for LoginActionFlagIntl {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("LoginActionFlagIntl")
-            .field("phone", &self.phone)
-            .field("token", &rt::redact(&self.token))
-            .field("stoken", &self.stoken)
-            .field("wechat", &self.wechat)
-            .field("custom", &self.custom)
-            .field("mail", &self.mail)
-            .field("u2_f_token", &self.u2_f_token)
-            .field("passkey", &self.passkey)
-            .finish()
-    }
-}
 
 rt::model! { write debug;
 /// 登录和敏感操作flag
@@ -2398,7 +2395,7 @@ OffsiteFlag {
     "Tips" tips: i128,
 } }
 
-rt::model! { both nodebug;
+rt::model! { both debug;
 /// 子账号密码规则
 PassWordRule {
     /// 最小长度
@@ -2414,18 +2411,6 @@ PassWordRule {
     /// 密码过期失效 1：是，2：否（是：密码过期后，子用户无法登录，需要管理员重置密码。否：密码过期后，子用户可登录，登录后强制根据旧密码修改密码）
     "PasswordExpirationInvalidation" password_expiration_invalidation: i64,
 } }
-impl ::core::fmt::Debug for PassWordRule {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("PassWordRule")
-            .field("minimum_length", &self.minimum_length)
-            .field("must_contain", &self.must_contain)
-            .field("force_password_change", &rt::redact(&self.force_password_change))
-            .field("reuse_password_limit", &rt::redact(&self.reuse_password_limit))
-            .field("retry_password_limit", &rt::redact(&self.retry_password_limit))
-            .field("password_expiration_invalidation", &rt::redact(&self.password_expiration_invalidation))
-            .finish()
-    }
-}
 
 rt::model! { read debug;
 /// 策略版本详情
@@ -3136,7 +3121,7 @@ impl ::core::fmt::Debug for UpdateUserRequest {
             .field("remark", &self.remark)
             .field("console_login", &self.console_login)
             .field("password", &rt::redact(&self.password))
-            .field("need_reset_password", &rt::redact(&self.need_reset_password))
+            .field("need_reset_password", &self.need_reset_password)
             .field("phone_num", &self.phone_num)
             .field("country_code", &self.country_code)
             .field("email", &self.email)

@@ -501,19 +501,33 @@ AvailableTimeConfig {
     "TimeRanges" time_ranges: Vec<TimeRange>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// basic 鉴权
 BasicAuth {
     /// `BasicToken`.
     "BasicToken" basic_token: String,
 } }
+impl ::core::fmt::Debug for BasicAuth {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("BasicAuth")
+            .field("basic_token", &rt::redact(&self.basic_token))
+            .finish()
+    }
+}
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Bearer 鉴权
 BearerAuth {
     /// `BearerToken`.
     "BearerToken" bearer_token: String,
 } }
+impl ::core::fmt::Debug for BearerAuth {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("BearerAuth")
+            .field("bearer_token", &rt::redact(&self.bearer_token))
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `BindNumberCallInInterface` (绑定号码呼入回调接口).
@@ -884,7 +898,7 @@ CreateAIAgentCallResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateAICall` (创建单次智能体通话 - 自携模型).
 ///
 /// 用于 **直接调用AI模型** 发起 **单次** 外呼通话，支持通过API参数直接配置模型、提示词、语音等全部通话要素。
@@ -1149,6 +1163,56 @@ CreateAICallRequest {
     /// 自定义STT配置，请联系产品/开发后使用
     "CustomSTTConfig" custom_stt_config: String,
 } }
+impl ::core::fmt::Debug for CreateAICallRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateAICallRequest")
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("callee", &self.callee)
+            .field("llm_type", &self.llm_type)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("api_url", &self.api_url)
+            .field("system_prompt", &self.system_prompt)
+            .field("model", &self.model)
+            .field("voice_type", &self.voice_type)
+            .field("callers", &self.callers)
+            .field("welcome_message", &self.welcome_message)
+            .field("welcome_type", &self.welcome_type)
+            .field("welcome_message_priority", &self.welcome_message_priority)
+            .field("max_duration", &self.max_duration)
+            .field("languages", &self.languages)
+            .field("interrupt_mode", &self.interrupt_mode)
+            .field("interrupt_speech_duration", &self.interrupt_speech_duration)
+            .field("end_function_enable", &self.end_function_enable)
+            .field("end_function_desc", &self.end_function_desc)
+            .field("transfer_function_enable", &self.transfer_function_enable)
+            .field("transfer_items", &self.transfer_items)
+            .field("transfer_to_agent_enable", &self.transfer_to_agent_enable)
+            .field("transfer_to_agent_items", &self.transfer_to_agent_items)
+            .field("notify_duration", &self.notify_duration)
+            .field("notify_message", &self.notify_message)
+            .field("notify_max_count", &self.notify_max_count)
+            .field("custom_tts_config", &self.custom_tts_config)
+            .field("prompt_variables", &self.prompt_variables)
+            .field("vad_silence_time", &self.vad_silence_time)
+            .field("extract_config", &self.extract_config)
+            .field("temperature", &self.temperature)
+            .field("variables", &self.variables)
+            .field("top_p", &self.top_p)
+            .field("vad_level", &self.vad_level)
+            .field("tone_word", &self.tone_word)
+            .field("enable_compliance_audio", &self.enable_compliance_audio)
+            .field("enable_voicemail_detection", &self.enable_voicemail_detection)
+            .field("voicemail_action", &self.voicemail_action)
+            .field("llm_extra_body", &self.llm_extra_body)
+            .field("max_call_duration_ms", &self.max_call_duration_ms)
+            .field("max_ring_timeout_second", &self.max_ring_timeout_second)
+            .field("ambient_sound_type", &self.ambient_sound_type)
+            .field("ambient_sound_volume", &self.ambient_sound_volume)
+            .field("acquire_timeout_second", &self.acquire_timeout_second)
+            .field("custom_stt_config", &self.custom_stt_config)
+            .finish()
+    }
+}
 rt::action!("ccc", "2020-02-10", "CreateAICall", CreateAICallRequest => CreateAICallResponse);
 
 rt::model! { read debug;
@@ -1663,7 +1727,7 @@ impl ::core::fmt::Debug for CreateSDKLoginTokenResponse {
     }
 }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `CreateStaff` (创建客服账号).
 ///
 /// 创建客服账号。
@@ -1679,15 +1743,6 @@ CreateStaffRequest {
     /// 是否发送密码邮件，默认true
     "SendPassword" send_password: bool,
 } }
-impl ::core::fmt::Debug for CreateStaffRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("CreateStaffRequest")
-            .field("sdk_app_id", &self.sdk_app_id)
-            .field("staffs", &self.staffs)
-            .field("send_password", &rt::redact(&self.send_password))
-            .finish()
-    }
-}
 rt::action!("ccc", "2020-02-10", "CreateStaff", CreateStaffRequest => CreateStaffResponse);
 
 rt::model! { read debug;
@@ -1723,7 +1778,7 @@ CreateUserSigRequest {
 } }
 rt::action!("ccc", "2020-02-10", "CreateUserSig", CreateUserSigRequest => CreateUserSigResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// CreateUserSig返回参数结构体
 CreateUserSigResponse {
     /// 签名结果
@@ -1731,6 +1786,14 @@ CreateUserSigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for CreateUserSigResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateUserSigResponse")
+            .field("user_sig", &rt::redact(&self.user_sig))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DeleteCCCSkillGroup` (删除客服技能组).
@@ -3694,7 +3757,7 @@ NumberInfo {
     "CostType" cost_type: i64,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Oauth2鉴权
 OauthConfig {
     /// `TokenURL`.
@@ -3704,6 +3767,15 @@ OauthConfig {
     /// `ClientSecret`.
     "ClientSecret" client_secret: String,
 } }
+impl ::core::fmt::Debug for OauthConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("OauthConfig")
+            .field("token_url", &self.token_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &rt::redact(&self.client_secret))
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 用户自带号码审批明细数据类型

@@ -17,7 +17,7 @@ Account {
     "Host" host: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 账号详细信息
 AccountInfo {
     /// 账号备注信息
@@ -39,20 +39,6 @@ AccountInfo {
     /// 用户账号是否开启了密码轮转
     "OpenCam" open_cam: bool,
 } }
-impl ::core::fmt::Debug for AccountInfo {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("AccountInfo")
-            .field("notes", &self.notes)
-            .field("host", &self.host)
-            .field("user", &self.user)
-            .field("modify_time", &self.modify_time)
-            .field("modify_password_time", &rt::redact(&self.modify_password_time))
-            .field("create_time", &self.create_time)
-            .field("max_user_connections", &self.max_user_connections)
-            .field("open_cam", &self.open_cam)
-            .finish()
-    }
-}
 
 rt::model! { write debug;
 /// Request of `AddTimeWindow` (添加维护时间窗口).
@@ -3048,7 +3034,7 @@ DescribeBackupDecryptionKeyRequest {
 } }
 rt::action!("cdb", "2017-03-20", "DescribeBackupDecryptionKey", DescribeBackupDecryptionKeyRequest => DescribeBackupDecryptionKeyResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeBackupDecryptionKey返回参数结构体
 DescribeBackupDecryptionKeyResponse {
     /// 备份文件解密密钥。
@@ -3056,6 +3042,14 @@ DescribeBackupDecryptionKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeBackupDecryptionKeyResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeBackupDecryptionKeyResponse")
+            .field("decryption_key", &rt::redact(&self.decryption_key))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeBackupDownloadRestriction` (查询备份文件下载源限制).
@@ -5722,7 +5716,7 @@ impl ::core::fmt::Debug for ModifyAccountPasswordRequest {
             .field("instance_id", &self.instance_id)
             .field("new_password", &rt::redact(&self.new_password))
             .field("accounts", &self.accounts)
-            .field("skip_validate_password", &rt::redact(&self.skip_validate_password))
+            .field("skip_validate_password", &self.skip_validate_password)
             .finish()
     }
 }

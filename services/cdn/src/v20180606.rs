@@ -392,7 +392,7 @@ AdvancedAuthenticationTypeC {
 impl ::core::fmt::Debug for AdvancedAuthenticationTypeC {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("AdvancedAuthenticationTypeC")
-            .field("access_key", &self.access_key)
+            .field("access_key", &rt::redact(&self.access_key))
             .field("secret_key", &rt::redact(&self.secret_key))
             .finish()
     }

@@ -296,7 +296,7 @@ CreateBackUpScheduleResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateInstanceNew` (创建集群openApi).
 ///
 /// 创建集群
@@ -357,6 +357,30 @@ CreateInstanceNewRequest {
     /// 集群类型
     "ClusterType" cluster_type: String,
 } }
+impl ::core::fmt::Debug for CreateInstanceNewRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateInstanceNewRequest")
+            .field("zone", &self.zone)
+            .field("ha_flag", &self.ha_flag)
+            .field("user_vpc_id", &self.user_vpc_id)
+            .field("user_subnet_id", &self.user_subnet_id)
+            .field("product_version", &self.product_version)
+            .field("charge_properties", &self.charge_properties)
+            .field("instance_name", &self.instance_name)
+            .field("data_spec", &self.data_spec)
+            .field("tags", &self.tags)
+            .field("cls_log_set_id", &self.cls_log_set_id)
+            .field("cos_bucket_name", &self.cos_bucket_name)
+            .field("mount_disk_type", &self.mount_disk_type)
+            .field("ha_zk", &self.ha_zk)
+            .field("common_spec", &self.common_spec)
+            .field("tag_items", &self.tag_items)
+            .field("secondary_zone_info", &self.secondary_zone_info)
+            .field("ck_default_user_pwd", &rt::redact(&self.ck_default_user_pwd))
+            .field("cluster_type", &self.cluster_type)
+            .finish()
+    }
+}
 rt::action!("cdwch", "2020-09-15", "CreateInstanceNew", CreateInstanceNewRequest => CreateInstanceNewResponse);
 
 rt::model! { read debug;

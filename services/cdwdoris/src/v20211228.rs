@@ -555,7 +555,7 @@ CreateCoolDownPolicyResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateInstanceNew` (集群创建).
 ///
 /// 通过API创建集群
@@ -632,6 +632,33 @@ CreateInstanceNewRequest {
     /// 默认为0不加密，1表示加密
     "DiskEncrypt" disk_encrypt: i64,
 } }
+impl ::core::fmt::Debug for CreateInstanceNewRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateInstanceNewRequest")
+            .field("zone", &self.zone)
+            .field("fe_spec", &self.fe_spec)
+            .field("be_spec", &self.be_spec)
+            .field("ha_flag", &self.ha_flag)
+            .field("user_vpc_id", &self.user_vpc_id)
+            .field("user_subnet_id", &self.user_subnet_id)
+            .field("product_version", &self.product_version)
+            .field("charge_properties", &self.charge_properties)
+            .field("instance_name", &self.instance_name)
+            .field("doris_user_pwd", &rt::redact(&self.doris_user_pwd))
+            .field("tags", &self.tags)
+            .field("ha_type", &self.ha_type)
+            .field("case_sensitive", &self.case_sensitive)
+            .field("enable_multi_zones", &self.enable_multi_zones)
+            .field("user_multi_zone_infos", &self.user_multi_zone_infos)
+            .field("user_multi_zone_info_arr", &self.user_multi_zone_info_arr)
+            .field("is_ssc", &self.is_ssc)
+            .field("ssccu", &self.ssccu)
+            .field("cache_disk_size", &self.cache_disk_size)
+            .field("cache_data_disk_size", &self.cache_data_disk_size)
+            .field("disk_encrypt", &self.disk_encrypt)
+            .finish()
+    }
+}
 rt::action!("cdwdoris", "2021-12-28", "CreateInstanceNew", CreateInstanceNewRequest => CreateInstanceNewResponse);
 
 rt::model! { read debug;
@@ -3203,7 +3230,7 @@ impl ::core::fmt::Debug for UserInfo {
             .field("white_host", &self.white_host)
             .field("old_white_host", &self.old_white_host)
             .field("describe", &self.describe)
-            .field("old_pwd", &self.old_pwd)
+            .field("old_pwd", &rt::redact(&self.old_pwd))
             .field("cam_uin", &self.cam_uin)
             .field("cam_ranger_group_ids", &self.cam_ranger_group_ids)
             .field("compute_group_type", &self.compute_group_type)

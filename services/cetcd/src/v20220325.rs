@@ -473,7 +473,7 @@ impl ::core::fmt::Debug for EtcdBackupSettings {
     }
 }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// etcd访问凭证
 EtcdCredential {
     /// CA证书
@@ -483,6 +483,15 @@ EtcdCredential {
     /// 私钥
     "Key" key: String,
 } }
+impl ::core::fmt::Debug for EtcdCredential {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("EtcdCredential")
+            .field("ca_cert", &self.ca_cert)
+            .field("cert", &self.cert)
+            .field("key", &rt::redact(&self.key))
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// etcd集群成员信息

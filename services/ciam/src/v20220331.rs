@@ -485,7 +485,7 @@ impl ::core::fmt::Debug for ImportUser {
             .field("password", &rt::redact(&self.password))
             .field("customization_attributes", &self.customization_attributes)
             .field("salt", &self.salt)
-            .field("password_encrypt_type_enum", &rt::redact(&self.password_encrypt_type_enum))
+            .field("password_encrypt_type_enum", &self.password_encrypt_type_enum)
             .field("indexed_attribute1", &self.indexed_attribute1)
             .field("indexed_attribute2", &self.indexed_attribute2)
             .field("indexed_attribute3", &self.indexed_attribute3)

@@ -140,7 +140,7 @@ AssociateRoutesSecurityGroupResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `AuthorizeToken` (实例授权token).
 ///
 /// 给实例授权token
@@ -158,6 +158,15 @@ AuthorizeTokenRequest {
     /// Required.
     "Tokens" tokens: String,
 } }
+impl ::core::fmt::Debug for AuthorizeTokenRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AuthorizeTokenRequest")
+            .field("instance_id", &self.instance_id)
+            .field("user", &self.user)
+            .field("tokens", &rt::redact(&self.tokens))
+            .finish()
+    }
+}
 rt::action!("ckafka", "2019-08-19", "AuthorizeToken", AuthorizeTokenRequest => AuthorizeTokenResponse);
 
 rt::model! { read debug;
@@ -346,7 +355,7 @@ BrokerTopicFlowData {
     "TopicTraffic" topic_traffic: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CancelAuthorizationToken` (取消授权token).
 ///
 /// 取消授权token
@@ -364,6 +373,15 @@ CancelAuthorizationTokenRequest {
     /// Required.
     "Tokens" tokens: String,
 } }
+impl ::core::fmt::Debug for CancelAuthorizationTokenRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CancelAuthorizationTokenRequest")
+            .field("instance_id", &self.instance_id)
+            .field("user", &self.user)
+            .field("tokens", &rt::redact(&self.tokens))
+            .finish()
+    }
+}
 rt::action!("ckafka", "2019-08-19", "CancelAuthorizationToken", CancelAuthorizationTokenRequest => CancelAuthorizationTokenResponse);
 
 rt::model! { read debug;

@@ -662,7 +662,7 @@ CertIdRelatedWithLoadBalancers {
     "LoadBalancers" load_balancers: Vec<LoadBalancer>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 证书信息
 CertInfo {
     /// 证书 ID，如果不填写此项则必须上传证书内容，包括CertName, CertContent，若为服务端证书必须包含CertKey。
@@ -674,6 +674,16 @@ CertInfo {
     /// 上传服务端证书的私钥；如果没有 CertId，则此项必传。
     "CertKey" cert_key: String,
 } }
+impl ::core::fmt::Debug for CertInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CertInfo")
+            .field("cert_id", &self.cert_id)
+            .field("cert_name", &self.cert_name)
+            .field("cert_content", &self.cert_content)
+            .field("cert_key", &rt::redact(&self.cert_key))
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 证书信息
@@ -714,7 +724,7 @@ CertificateOutput {
     "ExtCertIds" ext_cert_ids: Vec<String>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ChatCompletions` (聊天补全).
 ///
 /// 聊天测试，发送聊天请求验证模型连通性。用户传入 ApiKey 和 Model，支持自定义消息和额外参数、支持多模态附件。stream 强制关闭，max_tokens 上限 100。
@@ -736,6 +746,18 @@ ChatCompletionsRequest {
     /// 默认值：/v1/chat/completions
     "RequestPath" request_path: String,
 } }
+impl ::core::fmt::Debug for ChatCompletionsRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ChatCompletionsRequest")
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("attachments", &self.attachments)
+            .field("chat_content", &self.chat_content)
+            .field("model", &self.model)
+            .field("model_router_id", &self.model_router_id)
+            .field("request_path", &self.request_path)
+            .finish()
+    }
+}
 rt::action!("clb", "2018-03-17", "ChatCompletions", ChatCompletionsRequest => ChatCompletionsResponse);
 
 rt::model! { read debug;
@@ -4114,7 +4136,7 @@ DescribeTaskStatusResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeUpperModels` (查询上游模型列表).
 ///
 /// 查询上游 Provider 支持的模型列表。通过代理转发用户提供的 ApiBase 和 ApiKey 到上游 Provider 的模型列表端点，返回可用的模型名称列表。
@@ -4150,6 +4172,22 @@ DescribeUpperModelsRequest {
     /// CMR 私网管道ID
     "CMRPrivateNetworkTunnelId" cmr_private_network_tunnel_id: String,
 } }
+impl ::core::fmt::Debug for DescribeUpperModelsRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeUpperModelsRequest")
+            .field("access_type", &self.access_type)
+            .field("api_base", &self.api_base)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("host_header", &self.host_header)
+            .field("key_id", &self.key_id)
+            .field("model_path", &self.model_path)
+            .field("model_protocol", &self.model_protocol)
+            .field("model_provider", &self.model_provider)
+            .field("service_provider_id", &self.service_provider_id)
+            .field("cmr_private_network_tunnel_id", &self.cmr_private_network_tunnel_id)
+            .finish()
+    }
+}
 rt::action!("clb", "2018-03-17", "DescribeUpperModels", DescribeUpperModelsRequest => DescribeUpperModelsResponse);
 
 rt::model! { read debug;
@@ -4910,7 +4948,7 @@ KeyInfo {
     "UserGroupName" user_group_name: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Key 项
 KeyItem {
     /// Provider API Key
@@ -4920,6 +4958,14 @@ KeyItem {
     /// Key 标识名称
     "Name" name: String,
 } }
+impl ::core::fmt::Debug for KeyItem {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("KeyItem")
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("name", &self.name)
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// lb实例包年包月相关配置属性

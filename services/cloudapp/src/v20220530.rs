@@ -336,7 +336,7 @@ VerifyLicenseRequest {
 } }
 rt::action!("cloudapp", "2022-05-30", "VerifyLicense", VerifyLicenseRequest => VerifyLicenseResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// VerifyLicense返回参数结构体
 VerifyLicenseResponse {
     /// 软件的详细授权信息。
@@ -348,3 +348,13 @@ VerifyLicenseResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for VerifyLicenseResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("VerifyLicenseResponse")
+            .field("license", &self.license)
+            .field("timestamp", &self.timestamp)
+            .field("signature", &rt::redact(&self.signature))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}

@@ -3640,7 +3640,7 @@ CreateResourceGraphResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateS3Recharge` (创建aws导入任务).
 ///
 /// 本接口用于创建aws导入任务
@@ -3698,6 +3698,24 @@ CreateS3RechargeRequest {
     /// 默认值：1
     "TaskType" task_type: i128,
 } }
+impl ::core::fmt::Debug for CreateS3RechargeRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateS3RechargeRequest")
+            .field("topic_id", &self.topic_id)
+            .field("name", &self.name)
+            .field("bucket", &self.bucket)
+            .field("s3_region", &self.s3_region)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &rt::redact(&self.secret_access_key))
+            .field("log_type", &self.log_type)
+            .field("endpoint", &self.endpoint)
+            .field("prefix", &self.prefix)
+            .field("compress", &self.compress)
+            .field("extract_rule_info", &self.extract_rule_info)
+            .field("task_type", &self.task_type)
+            .finish()
+    }
+}
 rt::action!("cls", "2020-10-16", "CreateS3Recharge", CreateS3RechargeRequest => CreateS3RechargeResponse);
 
 rt::model! { read debug;
@@ -4143,7 +4161,7 @@ CreateTopicResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateWebCallback` (创建告警渠道回调配置).
 ///
 /// 该接口用于创建告警渠道回调配置。
@@ -4169,6 +4187,17 @@ CreateWebCallbackRequest {
     /// 秘钥。最大支持1024个字节
     "Key" key: String,
 } }
+impl ::core::fmt::Debug for CreateWebCallbackRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateWebCallbackRequest")
+            .field("name", &self.name)
+            .field("type", &self.r#type)
+            .field("webhook", &self.webhook)
+            .field("method", &self.method)
+            .field("key", &rt::redact(&self.key))
+            .finish()
+    }
+}
 rt::action!("cls", "2020-10-16", "CreateWebCallback", CreateWebCallbackRequest => CreateWebCallbackResponse);
 
 rt::model! { read debug;
@@ -11711,7 +11740,7 @@ ModifyResourceGraphResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyS3Recharge` (修改aws导入任务).
 ///
 /// 本接口用于修改aws导入任务
@@ -11764,6 +11793,26 @@ ModifyS3RechargeRequest {
     /// 提取规则，如果设置了ExtractRule，则必须设置LogType
     "ExtractRuleInfo" extract_rule_info: ExtractRuleInfo,
 } }
+impl ::core::fmt::Debug for ModifyS3RechargeRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyS3RechargeRequest")
+            .field("task_id", &self.task_id)
+            .field("topic_id", &self.topic_id)
+            .field("name", &self.name)
+            .field("task_type", &self.task_type)
+            .field("enable", &self.enable)
+            .field("bucket", &self.bucket)
+            .field("s3_region", &self.s3_region)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &rt::redact(&self.secret_access_key))
+            .field("endpoint", &self.endpoint)
+            .field("log_type", &self.log_type)
+            .field("prefix", &self.prefix)
+            .field("compress", &self.compress)
+            .field("extract_rule_info", &self.extract_rule_info)
+            .finish()
+    }
+}
 rt::action!("cls", "2020-10-16", "ModifyS3Recharge", ModifyS3RechargeRequest => ModifyS3RechargeResponse);
 
 rt::model! { read debug;
@@ -12135,7 +12184,7 @@ ModifyTopicResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyWebCallback` (修改告警渠道回调配置).
 ///
 /// 该接口用于修改告警渠道回调配置。
@@ -12161,6 +12210,18 @@ ModifyWebCallbackRequest {
     /// 秘钥信息。最大支持1024个字节
     "Key" key: String,
 } }
+impl ::core::fmt::Debug for ModifyWebCallbackRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyWebCallbackRequest")
+            .field("web_callback_id", &self.web_callback_id)
+            .field("name", &self.name)
+            .field("type", &self.r#type)
+            .field("webhook", &self.webhook)
+            .field("method", &self.method)
+            .field("key", &rt::redact(&self.key))
+            .finish()
+    }
+}
 rt::action!("cls", "2020-10-16", "ModifyWebCallback", ModifyWebCallbackRequest => ModifyWebCallbackResponse);
 
 rt::model! { read debug;
@@ -13825,7 +13886,7 @@ SearchLogTopics {
     "Infos" infos: Vec<SearchLogInfos>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `SearchS3RechargeInfo` (预览aws导入信息).
 ///
 /// 本接口用于预览aws导入信息
@@ -13865,6 +13926,21 @@ SearchS3RechargeInfoRequest {
     /// 默认值：不压缩
     "Compress" compress: String,
 } }
+impl ::core::fmt::Debug for SearchS3RechargeInfoRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SearchS3RechargeInfoRequest")
+            .field("topic_id", &self.topic_id)
+            .field("name", &self.name)
+            .field("bucket", &self.bucket)
+            .field("s3_region", &self.s3_region)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &rt::redact(&self.secret_access_key))
+            .field("endpoint", &self.endpoint)
+            .field("prefix", &self.prefix)
+            .field("compress", &self.compress)
+            .finish()
+    }
+}
 rt::action!("cls", "2020-10-16", "SearchS3RechargeInfo", SearchS3RechargeInfoRequest => SearchS3RechargeInfoResponse);
 
 rt::model! { read debug;
@@ -14224,7 +14300,7 @@ TargetTopicConfig {
     "ExternalId" external_id: String,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 模型生成的工具调用
 ToolCall {
     /// 工具调用id
@@ -14238,6 +14314,17 @@ ToolCall {
     /// 模型返回的思考签名，执行工具后需在后续请求中原样回传
     "ThoughtSignature" thought_signature: String,
 } }
+impl ::core::fmt::Debug for ToolCall {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ToolCall")
+            .field("id", &self.id)
+            .field("type", &self.r#type)
+            .field("function", &self.function)
+            .field("index", &self.index)
+            .field("thought_signature", &rt::redact(&self.thought_signature))
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// 具体的Tool Call Function调用
@@ -14728,7 +14815,7 @@ WebCallback {
     "Index" index: i64,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 告警渠道回调配置信息
 WebCallbackInfo {
     /// 告警渠道回调配置id。
@@ -14754,3 +14841,19 @@ WebCallbackInfo {
     /// 更新时间。秒(s)级时间戳
     "UpdateTime" update_time: i128,
 } }
+impl ::core::fmt::Debug for WebCallbackInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("WebCallbackInfo")
+            .field("web_callback_id", &self.web_callback_id)
+            .field("name", &self.name)
+            .field("type", &self.r#type)
+            .field("webhook", &self.webhook)
+            .field("method", &self.method)
+            .field("key", &rt::redact(&self.key))
+            .field("uin", &self.uin)
+            .field("sub_uin", &self.sub_uin)
+            .field("create_time", &self.create_time)
+            .field("update_time", &self.update_time)
+            .finish()
+    }
+}

@@ -13,7 +13,7 @@ AIGWACLSubject {
     "Name" name: String,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// aksk类型密钥
 AIGWAKSKCredentialConfig {
     /// AccessKeyId
@@ -21,6 +21,14 @@ AIGWAKSKCredentialConfig {
     /// SecretAccessKey
     "SecretAccessKey" secret_access_key: String,
 } }
+impl ::core::fmt::Debug for AIGWAKSKCredentialConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AIGWAKSKCredentialConfig")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &rt::redact(&self.secret_access_key))
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// AI网关授权模型访问范围
@@ -226,7 +234,7 @@ AIGWGatewayVerifyConfig {
     "OAuthConfig" o_auth_config: AIGWGatewayVerifyOAuthConfig,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// AI 网关 MCP Server OAuth2 验签配置
 AIGWGatewayVerifyOAuthConfig {
     /// 令牌校验方式
@@ -277,6 +285,23 @@ AIGWGatewayVerifyOAuthConfig {
     /// 默认值：Authorization
     "TokenHeader" token_header: String,
 } }
+impl ::core::fmt::Debug for AIGWGatewayVerifyOAuthConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AIGWGatewayVerifyOAuthConfig")
+            .field("verify_method", &self.verify_method)
+            .field("issuer", &self.issuer)
+            .field("jwks_uri", &self.jwks_uri)
+            .field("audience", &self.audience)
+            .field("jwks_cache_ttl", &self.jwks_cache_ttl)
+            .field("introspection_endpoint", &self.introspection_endpoint)
+            .field("introspection_client_id", &self.introspection_client_id)
+            .field("introspection_client_secret", &rt::redact(&self.introspection_client_secret))
+            .field("introspection_cache_ttl", &self.introspection_cache_ttl)
+            .field("scope_whitelist", &self.scope_whitelist)
+            .field("token_header", &self.token_header)
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// MCP路由 Header规则对象
@@ -407,7 +432,7 @@ AIGWJWTAuthPluginConfig {
     "RunOnPreFlight" run_on_pre_flight: bool,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// AI网关 JWT 凭证物料配置
 AIGWJWTCredentialConfig {
     /// 签名算法，取值：HS256 HS384 HS512 RS256 RS384 RS512 ES256 ES384 ES512
@@ -423,6 +448,16 @@ AIGWJWTCredentialConfig {
     /// HS 对称密钥，仅 Algorithm 为 HS256/HS384/HS512 时必填；RS/ES* 时留空
     "Secret" secret: String,
 } }
+impl ::core::fmt::Debug for AIGWJWTCredentialConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AIGWJWTCredentialConfig")
+            .field("algorithm", &self.algorithm)
+            .field("key", &self.key)
+            .field("rsa_public_key", &self.rsa_public_key)
+            .field("secret", &rt::redact(&self.secret))
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// 路由匹配规则
@@ -1126,7 +1161,7 @@ AIGWOAuthAuthPluginConfig {
     "MandatoryScope" mandatory_scope: bool,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// OAuth2 凭证物料配置
 AIGWOAuthCredentialConfig {
     /// OAuth2 client_id
@@ -1140,8 +1175,17 @@ AIGWOAuthCredentialConfig {
     /// OAuth2 授权回调地址
     "RedirectURIs" redirect_ur_is: String,
 } }
+impl ::core::fmt::Debug for AIGWOAuthCredentialConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AIGWOAuthCredentialConfig")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &rt::redact(&self.client_secret))
+            .field("redirect_ur_is", &self.redirect_ur_is)
+            .finish()
+    }
+}
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 资源端 OIDC 认证插件配置
 AIGWOIDCAuthPluginConfig {
     /// 目标受众
@@ -1182,8 +1226,26 @@ AIGWOIDCAuthPluginConfig {
     /// 客户端密钥
     "ClientSecret" client_secret: String,
 } }
+impl ::core::fmt::Debug for AIGWOIDCAuthPluginConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AIGWOIDCAuthPluginConfig")
+            .field("audience", &self.audience)
+            .field("bearer_only", &self.bearer_only)
+            .field("scopes", &self.scopes)
+            .field("consumer_claim", &self.consumer_claim)
+            .field("realm", &self.realm)
+            .field("timeout", &self.timeout)
+            .field("token_endpoint_auth_method", &self.token_endpoint_auth_method)
+            .field("introspection_endpoint", &self.introspection_endpoint)
+            .field("introspection_endpoint_auth_method", &self.introspection_endpoint_auth_method)
+            .field("issuer_url", &self.issuer_url)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &rt::redact(&self.client_secret))
+            .finish()
+    }
+}
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// OIDC 凭证物料配置
 AIGWOIDCCredentialConfig {
     /// IdP 注册的 client_id
@@ -1201,6 +1263,16 @@ AIGWOIDCCredentialConfig {
     /// IdP 中该用户的 claim 值
     "ConsumerClaimValue" consumer_claim_value: String,
 } }
+impl ::core::fmt::Debug for AIGWOIDCCredentialConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AIGWOIDCCredentialConfig")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &rt::redact(&self.client_secret))
+            .field("issuer_url", &self.issuer_url)
+            .field("consumer_claim_value", &self.consumer_claim_value)
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// 模型API请求优先级调度
@@ -1223,7 +1295,7 @@ AIGWQueryParamCredentialConfig {
     "ParamValue" param_value: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// AI网关配额
 AIGWQuota {
     /// Id
@@ -1350,37 +1422,6 @@ AIGWQuota {
     /// 关联消费者密钥数量。ConsumerGroup 规则固定为 0。
     "SecretKeyCount" secret_key_count: i64,
 } }
-impl ::core::fmt::Debug for AIGWQuota {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("AIGWQuota")
-            .field("id", &self.id)
-            .field("resource_type", &self.resource_type)
-            .field("resource_id", &self.resource_id)
-            .field("resource_name", &self.resource_name)
-            .field("quota_type", &self.quota_type)
-            .field("period_unit", &self.period_unit)
-            .field("quota_limit", &self.quota_limit)
-            .field("enabled", &self.enabled)
-            .field("create_time", &self.create_time)
-            .field("modify_time", &self.modify_time)
-            .field("source", &self.source)
-            .field("exceed_action", &self.exceed_action)
-            .field("cache_hit_stat", &self.cache_hit_stat)
-            .field("exceed_percentage", &self.exceed_percentage)
-            .field("set_exceed_percentage", &self.set_exceed_percentage)
-            .field("scope", &self.scope)
-            .field("sub_resource_type", &self.sub_resource_type)
-            .field("sub_resource_count", &self.sub_resource_count)
-            .field("consumer_group_path", &self.consumer_group_path)
-            .field("consumer_group_active", &self.consumer_group_active)
-            .field("used", &self.used)
-            .field("used_exact", &self.used_exact)
-            .field("usage_rate", &self.usage_rate)
-            .field("alarm_level", &self.alarm_level)
-            .field("secret_key_count", &rt::redact(&self.secret_key_count))
-            .finish()
-    }
-}
 
 rt::model! { read debug;
 /// AI 网关配额详情
@@ -1581,7 +1622,7 @@ AIGWSensitiveWordRoute {
     "StandardModelName" standard_model_name: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 简单密钥信息
 AIGWSimpleSecretKey {
     /// 密钥ID
@@ -1606,17 +1647,6 @@ AIGWSimpleSecretKey {
     /// 参数格式：2026-09-03 14:11:05
     "CreateTime" create_time: String,
 } }
-impl ::core::fmt::Debug for AIGWSimpleSecretKey {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("AIGWSimpleSecretKey")
-            .field("secret_key_id", &rt::redact(&self.secret_key_id))
-            .field("name", &self.name)
-            .field("status", &self.status)
-            .field("secret_type", &self.secret_type)
-            .field("create_time", &self.create_time)
-            .finish()
-    }
-}
 
 rt::model! { both debug;
 /// 智能负载均衡配置，仅服务来源（ServiceSource，SourceId 非空）场景生效。
@@ -1786,7 +1816,7 @@ AutoSecretKey {
     "Description" description: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `BindCloudNativeAPIGatewaySecretKey` (绑定AI网关密钥).
 ///
 /// 添加密钥与资源的引用关系接口
@@ -1809,16 +1839,6 @@ BindCloudNativeAPIGatewaySecretKeyRequest {
     /// Required.
     "SecretKeyId" secret_key_id: String,
 } }
-impl ::core::fmt::Debug for BindCloudNativeAPIGatewaySecretKeyRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("BindCloudNativeAPIGatewaySecretKeyRequest")
-            .field("gateway_id", &self.gateway_id)
-            .field("resource_type", &self.resource_type)
-            .field("resource_ids", &self.resource_ids)
-            .field("secret_key_id", &rt::redact(&self.secret_key_id))
-            .finish()
-    }
-}
 rt::action!("cngw", "2023-04-18", "BindCloudNativeAPIGatewaySecretKey", BindCloudNativeAPIGatewaySecretKeyRequest => BindCloudNativeAPIGatewaySecretKeyResponse);
 
 rt::model! { read debug;
@@ -2309,9 +2329,9 @@ impl ::core::fmt::Debug for CNAPIGwSecretKey {
             .field("oidc_credential_config", &self.oidc_credential_config)
             .field("provider", &self.provider)
             .field("resource_type", &self.resource_type)
-            .field("secret_key_id", &rt::redact(&self.secret_key_id))
+            .field("secret_key_id", &self.secret_key_id)
             .field("secret_type", &self.secret_type)
-            .field("secret_value", &self.secret_value)
+            .field("secret_value", &rt::redact(&self.secret_value))
             .field("status", &self.status)
             .field("sync_status", &self.sync_status)
             .field("source_type", &self.source_type)
@@ -2322,8 +2342,8 @@ impl ::core::fmt::Debug for CNAPIGwSecretKey {
             .field("basic_credential_config", &self.basic_credential_config)
             .field("custom_header_credential_config", &self.custom_header_credential_config)
             .field("query_param_credential_config", &self.query_param_credential_config)
-            .field("bound_model_secret_keys", &rt::redact(&self.bound_model_secret_keys))
-            .field("bound_consumer_secret_keys", &rt::redact(&self.bound_consumer_secret_keys))
+            .field("bound_model_secret_keys", &self.bound_model_secret_keys)
+            .field("bound_consumer_secret_keys", &self.bound_consumer_secret_keys)
             .field("credential_generate_type", &self.credential_generate_type)
             .field("creation_source", &self.creation_source)
             .field("batch_id", &self.batch_id)
@@ -2331,7 +2351,7 @@ impl ::core::fmt::Debug for CNAPIGwSecretKey {
     }
 }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 密钥列表
 CNAPIGwSecretKeyList {
     /// 密钥列表
@@ -2339,14 +2359,6 @@ CNAPIGwSecretKeyList {
     /// 总数
     "TotalCount" total_count: i64,
 } }
-impl ::core::fmt::Debug for CNAPIGwSecretKeyList {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("CNAPIGwSecretKeyList")
-            .field("secret_keys", &rt::redact(&self.secret_keys))
-            .field("total_count", &self.total_count)
-            .finish()
-    }
-}
 
 rt::model! { write debug;
 /// Request of `CheckCloudNativeAPIGatewayMCPRouteMatch` (检查MCP路由规则是否重复).
@@ -2422,7 +2434,7 @@ CheckCloudNativeAPIGatewayMCPToolVersionExistResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// LLM 模型 API
 CloudNativeAPIGatewayLLMModelAPI {
     /// 模型 API ID。
@@ -2490,43 +2502,6 @@ CloudNativeAPIGatewayLLMModelAPI {
     /// 单模型 API 当前配置的顶层标准模型名称，仅适用于其关联的 TIONE 模型服务；为空表示未配置。多模型场景的标准模型名称在各路由或降级条目中返回。
     "StandardModelName" standard_model_name: String,
 } }
-impl ::core::fmt::Debug for CloudNativeAPIGatewayLLMModelAPI {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("CloudNativeAPIGatewayLLMModelAPI")
-            .field("id", &self.id)
-            .field("create_time", &self.create_time)
-            .field("modify_time", &self.modify_time)
-            .field("name", &self.name)
-            .field("scene_type", &self.scene_type)
-            .field("request_protocol", &self.request_protocol)
-            .field("route_list", &self.route_list)
-            .field("base_path", &self.base_path)
-            .field("strip_path", &self.strip_path)
-            .field("description", &self.description)
-            .field("model_service_id", &self.model_service_id)
-            .field("model_service_name", &self.model_service_name)
-            .field("model_service_route", &self.model_service_route)
-            .field("match_headers", &self.match_headers)
-            .field("enable_cross_service_fallback", &self.enable_cross_service_fallback)
-            .field("cross_service_fallback_config", &self.cross_service_fallback_config)
-            .field("describe_cloud_native_api_gateway_llm_model_api", &self.describe_cloud_native_api_gateway_llm_model_api)
-            .field("tag_filter", &self.tag_filter)
-            .field("log_config", &self.log_config)
-            .field("log_desensitize_config", &self.log_desensitize_config)
-            .field("forward_desensitize_config", &self.forward_desensitize_config)
-            .field("max_documents_config", &self.max_documents_config)
-            .field("sensitive_word_route", &self.sensitive_word_route)
-            .field("consumer_group_model_scopes", &self.consumer_group_model_scopes)
-            .field("consumer_inherit_model_scope", &self.consumer_inherit_model_scope)
-            .field("consumer_direct_model_scopes", &self.consumer_direct_model_scopes)
-            .field("secret_key_model_scopes", &rt::redact(&self.secret_key_model_scopes))
-            .field("priority_schedule_config", &self.priority_schedule_config)
-            .field("playground_available", &self.playground_available)
-            .field("model_name_route", &self.model_name_route)
-            .field("standard_model_name", &self.standard_model_name)
-            .finish()
-    }
-}
 
 rt::model! { both debug;
 /// LLM-单模型内降级规则
@@ -2544,7 +2519,7 @@ CloudNativeAPIGatewayLLMModelParamCheckInfo {
     "ModelValidationFailureStrategy" model_validation_failure_strategy: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// LLM 模型服务
 CloudNativeAPIGatewayLLMModelService {
     /// 模型服务 ID。
@@ -2689,57 +2664,6 @@ CloudNativeAPIGatewayLLMModelService {
     /// 智能负载均衡配置。
     "SmartBalance" smart_balance: AIGWSmartBalanceConfig,
 } }
-impl ::core::fmt::Debug for CloudNativeAPIGatewayLLMModelService {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("CloudNativeAPIGatewayLLMModelService")
-            .field("id", &self.id)
-            .field("name", &self.name)
-            .field("create_time", &self.create_time)
-            .field("modify_time", &self.modify_time)
-            .field("service_type", &self.service_type)
-            .field("model_provider", &self.model_provider)
-            .field("model_protocol", &self.model_protocol)
-            .field("upstream_url", &self.upstream_url)
-            .field("model_selector", &self.model_selector)
-            .field("default_model", &self.default_model)
-            .field("enable_model_fallback", &self.enable_model_fallback)
-            .field("model_fallback_rule", &self.model_fallback_rule)
-            .field("enable_model_param_check", &self.enable_model_param_check)
-            .field("model_param_check_rule", &self.model_param_check_rule)
-            .field("description", &self.description)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("write_timeout", &self.write_timeout)
-            .field("read_timeout", &self.read_timeout)
-            .field("retries", &self.retries)
-            .field("upstream_url_mode", &self.upstream_url_mode)
-            .field("sni", &self.sni)
-            .field("quota_limit", &self.quota_limit)
-            .field("tags", &self.tags)
-            .field("secret_key_ids", &rt::redact(&self.secret_key_ids))
-            .field("model_rewrite_rules", &self.model_rewrite_rules)
-            .field("source_id", &self.source_id)
-            .field("namespace", &self.namespace)
-            .field("service_name", &self.service_name)
-            .field("protocol", &self.protocol)
-            .field("ext_params", &self.ext_params)
-            .field("custom_provider_name", &self.custom_provider_name)
-            .field("key_rotation_enabled", &self.key_rotation_enabled)
-            .field("key_rotation_period_days", &self.key_rotation_period_days)
-            .field("external_instance_id", &self.external_instance_id)
-            .field("load_balance_config", &self.load_balance_config)
-            .field("can_publish", &self.can_publish)
-            .field("publish_status", &self.publish_status)
-            .field("sync_status", &self.sync_status)
-            .field("source_type", &self.source_type)
-            .field("synced_version", &self.synced_version)
-            .field("status", &self.status)
-            .field("enable_health_check", &self.enable_health_check)
-            .field("health_check", &self.health_check)
-            .field("length_limit_config", &self.length_limit_config)
-            .field("smart_balance", &self.smart_balance)
-            .finish()
-    }
-}
 
 rt::model! { both debug;
 /// 模型服务路由配置
@@ -2912,7 +2836,7 @@ CreateCloudNativeAPIGatewayConsumerGroupResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `CreateCloudNativeAPIGatewayConsumer` (创建AI网关消费者).
 ///
 /// 创建AI网关消费者。
@@ -2952,20 +2876,6 @@ CreateCloudNativeAPIGatewayConsumerRequest {
     /// 自动生成密钥的参数体。仅当 SecretBindType="AutoGenerate" 时必填，其他分支禁止携带，否则返回 InvalidParameterValue.CreateError。
     "AutoSecretKey" auto_secret_key: AutoSecretKey,
 } }
-impl ::core::fmt::Debug for CreateCloudNativeAPIGatewayConsumerRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("CreateCloudNativeAPIGatewayConsumerRequest")
-            .field("gateway_id", &self.gateway_id)
-            .field("name", &self.name)
-            .field("priority", &self.priority)
-            .field("description", &self.description)
-            .field("operation_source", &self.operation_source)
-            .field("status", &self.status)
-            .field("secret_bind_type", &self.secret_bind_type)
-            .field("auto_secret_key", &rt::redact(&self.auto_secret_key))
-            .finish()
-    }
-}
 rt::action!("cngw", "2023-04-18", "CreateCloudNativeAPIGatewayConsumer", CreateCloudNativeAPIGatewayConsumerRequest => CreateCloudNativeAPIGatewayConsumerResponse);
 
 rt::model! { read debug;
@@ -3055,7 +2965,7 @@ CreateCloudNativeAPIGatewayLLMModelAPIResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `CreateCloudNativeAPIGatewayLLMModelService` (创建 LLM 模型服务).
 ///
 /// 创建 LLM 模型服务。同一网关下 Name 唯一。
@@ -3178,47 +3088,6 @@ CreateCloudNativeAPIGatewayLLMModelServiceRequest {
     /// 内容长度限制配置
     "LengthLimitConfig" length_limit_config: AIGWLengthLimitConfig,
 } }
-impl ::core::fmt::Debug for CreateCloudNativeAPIGatewayLLMModelServiceRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("CreateCloudNativeAPIGatewayLLMModelServiceRequest")
-            .field("gateway_id", &self.gateway_id)
-            .field("name", &self.name)
-            .field("service_type", &self.service_type)
-            .field("model_provider", &self.model_provider)
-            .field("model_protocol", &self.model_protocol)
-            .field("model_selector", &self.model_selector)
-            .field("secret_key_ids", &rt::redact(&self.secret_key_ids))
-            .field("default_model", &self.default_model)
-            .field("enable_model_fallback", &self.enable_model_fallback)
-            .field("model_fallback_rule", &self.model_fallback_rule)
-            .field("enable_model_param_check", &self.enable_model_param_check)
-            .field("model_param_check_rule", &self.model_param_check_rule)
-            .field("description", &self.description)
-            .field("upstream_url", &self.upstream_url)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("write_timeout", &self.write_timeout)
-            .field("read_timeout", &self.read_timeout)
-            .field("retries", &self.retries)
-            .field("upstream_url_mode", &self.upstream_url_mode)
-            .field("sni", &self.sni)
-            .field("quota_limit", &self.quota_limit)
-            .field("tags", &self.tags)
-            .field("model_rewrite_rules", &self.model_rewrite_rules)
-            .field("custom_provider_name", &self.custom_provider_name)
-            .field("external_instance_id", &self.external_instance_id)
-            .field("ext_params", &self.ext_params)
-            .field("key_rotation_enabled", &self.key_rotation_enabled)
-            .field("key_rotation_period_days", &self.key_rotation_period_days)
-            .field("source_id", &self.source_id)
-            .field("namespace", &self.namespace)
-            .field("service_name", &self.service_name)
-            .field("protocol", &self.protocol)
-            .field("load_balance_config", &self.load_balance_config)
-            .field("smart_balance", &self.smart_balance)
-            .field("length_limit_config", &self.length_limit_config)
-            .finish()
-    }
-}
 rt::action!("cngw", "2023-04-18", "CreateCloudNativeAPIGatewayLLMModelService", CreateCloudNativeAPIGatewayLLMModelServiceRequest => CreateCloudNativeAPIGatewayLLMModelServiceResponse);
 
 rt::model! { read debug;
@@ -3380,7 +3249,7 @@ CreateCloudNativeAPIGatewayMCPToolResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateCloudNativeAPIGatewaySecretKey` (创建AI网关密钥).
 ///
 /// 创建消费者密钥。
@@ -3458,6 +3327,31 @@ CreateCloudNativeAPIGatewaySecretKeyRequest {
     /// Basic Auth凭证配置
     "BasicCredentialConfig" basic_credential_config: AIGWBasicCredentialConfig,
 } }
+impl ::core::fmt::Debug for CreateCloudNativeAPIGatewaySecretKeyRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateCloudNativeAPIGatewaySecretKeyRequest")
+            .field("gateway_id", &self.gateway_id)
+            .field("generate_type", &self.generate_type)
+            .field("name", &self.name)
+            .field("resource_type", &self.resource_type)
+            .field("secret_type", &self.secret_type)
+            .field("description", &self.description)
+            .field("jwt_credential_config", &self.jwt_credential_config)
+            .field("kms_key_name", &self.kms_key_name)
+            .field("kms_key_version", &self.kms_key_version)
+            .field("o_auth_credential_config", &self.o_auth_credential_config)
+            .field("oidc_credential_config", &self.oidc_credential_config)
+            .field("provider", &self.provider)
+            .field("secret_value", &rt::redact(&self.secret_value))
+            .field("aksk_credential_config", &self.aksk_credential_config)
+            .field("cam_credential_config", &self.cam_credential_config)
+            .field("bearer_token_credential_config", &self.bearer_token_credential_config)
+            .field("custom_header_credential_config", &self.custom_header_credential_config)
+            .field("query_param_credential_config", &self.query_param_credential_config)
+            .field("basic_credential_config", &self.basic_credential_config)
+            .finish()
+    }
+}
 rt::action!("cngw", "2023-04-18", "CreateCloudNativeAPIGatewaySecretKey", CreateCloudNativeAPIGatewaySecretKeyRequest => CreateCloudNativeAPIGatewaySecretKeyResponse);
 
 rt::model! { read debug;
@@ -3727,7 +3621,7 @@ DeleteCloudNativeAPIGatewayMCPToolVersionResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `DeleteCloudNativeAPIGatewaySecretKey` (删除AI网关密钥).
 ///
 /// 删除消费者密钥（被绑定时需先解绑）。
@@ -3742,14 +3636,6 @@ DeleteCloudNativeAPIGatewaySecretKeyRequest {
     /// Required.
     "SecretKeyId" secret_key_id: String,
 } }
-impl ::core::fmt::Debug for DeleteCloudNativeAPIGatewaySecretKeyRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DeleteCloudNativeAPIGatewaySecretKeyRequest")
-            .field("gateway_id", &self.gateway_id)
-            .field("secret_key_id", &rt::redact(&self.secret_key_id))
-            .finish()
-    }
-}
 rt::action!("cngw", "2023-04-18", "DeleteCloudNativeAPIGatewaySecretKey", DeleteCloudNativeAPIGatewaySecretKeyRequest => DeleteCloudNativeAPIGatewaySecretKeyResponse);
 
 rt::model! { read debug;
@@ -3969,7 +3855,7 @@ DescribeCloudNativeAPIGatewayLLMModelAPIResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `DescribeCloudNativeAPIGatewayLLMModelAPIs` (查询 LLM 模型 API 列表).
 ///
 /// 查询指定网关实例下的所有 LLM 模型 API 列表。支持按名称关键词模糊搜索、按过滤器筛选，以及分页查询。用于绑定场景时，可通过 ConsumerGroupId 和 UseToBind 参数筛选可绑定的模型 API。
@@ -3995,21 +3881,6 @@ DescribeCloudNativeAPIGatewayLLMModelAPIsRequest {
     /// 密钥ID
     "SecretKeyId" secret_key_id: String,
 } }
-impl ::core::fmt::Debug for DescribeCloudNativeAPIGatewayLLMModelAPIsRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DescribeCloudNativeAPIGatewayLLMModelAPIsRequest")
-            .field("gateway_id", &self.gateway_id)
-            .field("limit", &self.limit)
-            .field("offset", &self.offset)
-            .field("filters", &self.filters)
-            .field("keyword", &self.keyword)
-            .field("consumer_group_id", &self.consumer_group_id)
-            .field("use_to_bind", &self.use_to_bind)
-            .field("consumer_id", &self.consumer_id)
-            .field("secret_key_id", &rt::redact(&self.secret_key_id))
-            .finish()
-    }
-}
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewayLLMModelAPIs", DescribeCloudNativeAPIGatewayLLMModelAPIsRequest => DescribeCloudNativeAPIGatewayLLMModelAPIsResponse);
 
 rt::model! { read debug;
@@ -4046,7 +3917,7 @@ DescribeCloudNativeAPIGatewayLLMModelServiceResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `DescribeCloudNativeAPIGatewayLLMModelServices` (查询 LLM 模型服务列表).
 ///
 /// 查询 LLM 模型服务列表。
@@ -4068,19 +3939,6 @@ DescribeCloudNativeAPIGatewayLLMModelServicesRequest {
     /// 搜索关键词，模糊匹配 name 和 description
     "Keyword" keyword: String,
 } }
-impl ::core::fmt::Debug for DescribeCloudNativeAPIGatewayLLMModelServicesRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DescribeCloudNativeAPIGatewayLLMModelServicesRequest")
-            .field("gateway_id", &self.gateway_id)
-            .field("limit", &self.limit)
-            .field("offset", &self.offset)
-            .field("filters", &self.filters)
-            .field("model_api_id", &self.model_api_id)
-            .field("secret_key_id", &rt::redact(&self.secret_key_id))
-            .field("keyword", &self.keyword)
-            .finish()
-    }
-}
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewayLLMModelServices", DescribeCloudNativeAPIGatewayLLMModelServicesRequest => DescribeCloudNativeAPIGatewayLLMModelServicesResponse);
 
 rt::model! { read debug;
@@ -4245,7 +4103,7 @@ DescribeCloudNativeAPIGatewayMCPServerAuthResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `DescribeCloudNativeAPIGatewayMCPServerList` (AI网关查询MCP服务列表).
 ///
 /// AI网关查询MCP服务列表
@@ -4265,16 +4123,6 @@ DescribeCloudNativeAPIGatewayMCPServerListRequest {
     /// 密钥凭证ID
     "SecretKeyId" secret_key_id: String,
 } }
-impl ::core::fmt::Debug for DescribeCloudNativeAPIGatewayMCPServerListRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DescribeCloudNativeAPIGatewayMCPServerListRequest")
-            .field("gateway_id", &self.gateway_id)
-            .field("limit", &self.limit)
-            .field("offset", &self.offset)
-            .field("secret_key_id", &rt::redact(&self.secret_key_id))
-            .finish()
-    }
-}
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewayMCPServerList", DescribeCloudNativeAPIGatewayMCPServerListRequest => DescribeCloudNativeAPIGatewayMCPServerListResponse);
 
 rt::model! { read debug;
@@ -4582,7 +4430,7 @@ DescribeCloudNativeAPIGatewaySecretKeyListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `DescribeCloudNativeAPIGatewaySecretKey` (查询AI网关密钥详情).
 ///
 /// 查询密钥详情（SecretValue 字段会被掩码）。
@@ -4600,15 +4448,6 @@ DescribeCloudNativeAPIGatewaySecretKeyRequest {
     /// 可选 Boolean，默认 false。仅传 true 且返回记录 ResourceType=Consumer 时，额外返回 CredentialGenerateType、CreationSource、BatchId；省略或 false 时不返回这三个字段，原字段和返回结构保持不变。此参数只控制展示字段，不控制 Filters 是否生效。
     "IncludeCreationInfo" include_creation_info: bool,
 } }
-impl ::core::fmt::Debug for DescribeCloudNativeAPIGatewaySecretKeyRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DescribeCloudNativeAPIGatewaySecretKeyRequest")
-            .field("gateway_id", &self.gateway_id)
-            .field("secret_key_id", &rt::redact(&self.secret_key_id))
-            .field("include_creation_info", &self.include_creation_info)
-            .finish()
-    }
-}
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewaySecretKey", DescribeCloudNativeAPIGatewaySecretKeyRequest => DescribeCloudNativeAPIGatewaySecretKeyResponse);
 
 rt::model! { read debug;
@@ -4620,7 +4459,7 @@ DescribeCloudNativeAPIGatewaySecretKeyResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `DescribeCloudNativeAPIGatewaySecretKeyValue` (查询AI网关密钥值).
 ///
 /// 查询密钥明文值（KMS 类型密钥不可获取）。
@@ -4636,18 +4475,9 @@ DescribeCloudNativeAPIGatewaySecretKeyValueRequest {
     /// 指定从 AKSK 或 CAM 成对凭证中返回哪一半。取值：AccessKey（AKSK 返回 AccessKeyId，CAM 返回 SecretId）、SecretKey（AKSK 返回 SecretAccessKey，CAM 返回 SecretKey）。不传则保持原行为，仅返回 AccessKeyId 或 SecretId。
     "SecretValueType" secret_value_type: String,
 } }
-impl ::core::fmt::Debug for DescribeCloudNativeAPIGatewaySecretKeyValueRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DescribeCloudNativeAPIGatewaySecretKeyValueRequest")
-            .field("gateway_id", &self.gateway_id)
-            .field("secret_key_id", &rt::redact(&self.secret_key_id))
-            .field("secret_value_type", &self.secret_value_type)
-            .finish()
-    }
-}
 rt::action!("cngw", "2023-04-18", "DescribeCloudNativeAPIGatewaySecretKeyValue", DescribeCloudNativeAPIGatewaySecretKeyValueRequest => DescribeCloudNativeAPIGatewaySecretKeyValueResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeCloudNativeAPIGatewaySecretKeyValue返回参数结构体
 DescribeCloudNativeAPIGatewaySecretKeyValueResponse {
     /// 密钥值
@@ -4655,6 +4485,14 @@ DescribeCloudNativeAPIGatewaySecretKeyValueResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeCloudNativeAPIGatewaySecretKeyValueResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeCloudNativeAPIGatewaySecretKeyValueResponse")
+            .field("result", &rt::redact(&self.result))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 查询过滤通用对象
@@ -5551,7 +5389,7 @@ ModifyCloudNativeAPIGatewayMCPToolStatusResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `ModifyCloudNativeAPIGatewaySecretKey` (修改AI网关密钥).
 ///
 /// 修改AI网关密钥
@@ -5572,16 +5410,6 @@ ModifyCloudNativeAPIGatewaySecretKeyRequest {
     /// 描述,200字以内
     "Description" description: String,
 } }
-impl ::core::fmt::Debug for ModifyCloudNativeAPIGatewaySecretKeyRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("ModifyCloudNativeAPIGatewaySecretKeyRequest")
-            .field("gateway_id", &self.gateway_id)
-            .field("name", &self.name)
-            .field("secret_key_id", &rt::redact(&self.secret_key_id))
-            .field("description", &self.description)
-            .finish()
-    }
-}
 rt::action!("cngw", "2023-04-18", "ModifyCloudNativeAPIGatewaySecretKey", ModifyCloudNativeAPIGatewaySecretKeyRequest => ModifyCloudNativeAPIGatewaySecretKeyResponse);
 
 rt::model! { read debug;
@@ -5690,7 +5518,7 @@ RollbackCloudNativeAPIGatewayMCPToolVersionResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `UnbindCloudNativeAPIGatewaySecretKey` (解绑AI网关密钥).
 ///
 /// 解绑密钥
@@ -5713,16 +5541,6 @@ UnbindCloudNativeAPIGatewaySecretKeyRequest {
     /// Required.
     "SecretKeyId" secret_key_id: String,
 } }
-impl ::core::fmt::Debug for UnbindCloudNativeAPIGatewaySecretKeyRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("UnbindCloudNativeAPIGatewaySecretKeyRequest")
-            .field("gateway_id", &self.gateway_id)
-            .field("resource_type", &self.resource_type)
-            .field("resource_ids", &self.resource_ids)
-            .field("secret_key_id", &rt::redact(&self.secret_key_id))
-            .finish()
-    }
-}
 rt::action!("cngw", "2023-04-18", "UnbindCloudNativeAPIGatewaySecretKey", UnbindCloudNativeAPIGatewaySecretKeyRequest => UnbindCloudNativeAPIGatewaySecretKeyResponse);
 
 rt::model! { read debug;

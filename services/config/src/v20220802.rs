@@ -2055,7 +2055,7 @@ OpenConfigRuleResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `PutEvaluations` (上报自定义规则评估结果).
 ///
 /// 上报自定义规则评估结果
@@ -2070,6 +2070,14 @@ PutEvaluationsRequest {
     /// Required.
     "Evaluations" evaluations: Vec<Evaluation>,
 } }
+impl ::core::fmt::Debug for PutEvaluationsRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("PutEvaluationsRequest")
+            .field("result_token", &rt::redact(&self.result_token))
+            .field("evaluations", &self.evaluations)
+            .finish()
+    }
+}
 rt::action!("config", "2022-08-02", "PutEvaluations", PutEvaluationsRequest => PutEvaluationsResponse);
 
 rt::model! { read debug;

@@ -23,7 +23,7 @@ Acct {
     "MaintenanceDate" maintenance_date: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `AddContract` (云支付-添加合同接口).
 ///
 /// 云支付-添加合同接口
@@ -127,6 +127,43 @@ AddContractRequest {
     /// 合同选项7（不同支付方式规则不一样，请以支付方式规定的格式传值）
     "PaymentOptionNine" payment_option_nine: String,
 } }
+impl ::core::fmt::Debug for AddContractRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AddContractRequest")
+            .field("open_id", &self.open_id)
+            .field("open_key", &rt::redact(&self.open_key))
+            .field("out_contract_id", &self.out_contract_id)
+            .field("code", &self.code)
+            .field("payment_id", &self.payment_id)
+            .field("payment_classification_id", &self.payment_classification_id)
+            .field("payment_classification_limit", &self.payment_classification_limit)
+            .field("merchant_no", &self.merchant_no)
+            .field("fee", &self.fee)
+            .field("start_date", &self.start_date)
+            .field("end_date", &self.end_date)
+            .field("sign_man", &self.sign_man)
+            .field("sign_name", &self.sign_name)
+            .field("sign_date", &self.sign_date)
+            .field("auto_sign", &self.auto_sign)
+            .field("contact", &self.contact)
+            .field("contact_telephone", &self.contact_telephone)
+            .field("picture_one", &self.picture_one)
+            .field("picture_two", &self.picture_two)
+            .field("channel_ext_json", &self.channel_ext_json)
+            .field("profile", &self.profile)
+            .field("payment_option_one", &self.payment_option_one)
+            .field("payment_option_two", &self.payment_option_two)
+            .field("payment_option_three", &self.payment_option_three)
+            .field("payment_option_four", &self.payment_option_four)
+            .field("payment_option_five", &self.payment_option_five)
+            .field("payment_option_six", &self.payment_option_six)
+            .field("payment_option_seven", &self.payment_option_seven)
+            .field("payment_option_other", &self.payment_option_other)
+            .field("payment_option_ten", &self.payment_option_ten)
+            .field("payment_option_nine", &self.payment_option_nine)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "AddContract", AddContractRequest => AddContractResponse);
 
 rt::model! { read debug;
@@ -277,7 +314,7 @@ AddFlexPhoneNoResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `AddMerchant` (云支付-添加商户接口).
 ///
 /// 云支付-添加商户接口
@@ -459,6 +496,70 @@ AddMerchantRequest {
     /// 沙箱环境填sandbox，正式环境不填
     "Profile" profile: String,
 } }
+impl ::core::fmt::Debug for AddMerchantRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AddMerchantRequest")
+            .field("open_id", &self.open_id)
+            .field("open_key", &rt::redact(&self.open_key))
+            .field("out_merchant_id", &self.out_merchant_id)
+            .field("merchant_name", &self.merchant_name)
+            .field("business_license_type", &self.business_license_type)
+            .field("business_license_no", &self.business_license_no)
+            .field("business_license_picture", &self.business_license_picture)
+            .field("business_license_start_date", &self.business_license_start_date)
+            .field("business_license_end_date", &self.business_license_end_date)
+            .field("classification_ids", &self.classification_ids)
+            .field("brand_name", &self.brand_name)
+            .field("telephone", &self.telephone)
+            .field("city_id", &self.city_id)
+            .field("address", &self.address)
+            .field("open_hours", &self.open_hours)
+            .field("account_type", &self.account_type)
+            .field("bank_no", &self.bank_no)
+            .field("bank_name", &self.bank_name)
+            .field("account_no", &self.account_no)
+            .field("account_name", &self.account_name)
+            .field("boss_id_type", &self.boss_id_type)
+            .field("boss_id_no", &self.boss_id_no)
+            .field("boss_name", &self.boss_name)
+            .field("boss_sex", &self.boss_sex)
+            .field("boss_id_country", &self.boss_id_country)
+            .field("boss_positive", &self.boss_positive)
+            .field("boss_back", &self.boss_back)
+            .field("boss_start_date", &self.boss_start_date)
+            .field("boss_end_date", &self.boss_end_date)
+            .field("licence_picture", &self.licence_picture)
+            .field("type", &self.r#type)
+            .field("organization_no", &self.organization_no)
+            .field("organization_start_date", &self.organization_start_date)
+            .field("organization_picture", &self.organization_picture)
+            .field("organization_end_date", &self.organization_end_date)
+            .field("intro", &self.intro)
+            .field("logo", &self.logo)
+            .field("tag", &self.tag)
+            .field("financial_telephone", &self.financial_telephone)
+            .field("financial_contact", &self.financial_contact)
+            .field("tax_registration_no", &self.tax_registration_no)
+            .field("tax_registration_picture", &self.tax_registration_picture)
+            .field("tax_registration_start_date", &self.tax_registration_start_date)
+            .field("tax_registration_end_date", &self.tax_registration_end_date)
+            .field("account_boss", &self.account_boss)
+            .field("account_manager_name", &self.account_manager_name)
+            .field("boss_telephone", &self.boss_telephone)
+            .field("boss_job", &self.boss_job)
+            .field("boss_email", &self.boss_email)
+            .field("boss_address", &self.boss_address)
+            .field("account_id_type", &self.account_id_type)
+            .field("account_id_no", &self.account_id_no)
+            .field("licence_picture_two", &self.licence_picture_two)
+            .field("other_picture_one", &self.other_picture_one)
+            .field("other_picture_two", &self.other_picture_two)
+            .field("other_picture_three", &self.other_picture_three)
+            .field("other_picture_four", &self.other_picture_four)
+            .field("profile", &self.profile)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "AddMerchant", AddMerchantRequest => AddMerchantResponse);
 
 rt::model! { read debug;
@@ -481,7 +582,7 @@ AddMerchantResult {
     "MerchantNo" merchant_no: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `AddShop` (云支付-添加门店接口).
 ///
 /// 云支付-添加门店接口
@@ -555,6 +656,33 @@ AddShopRequest {
     /// 沙箱环境填sandbox，正式环境不填
     "Profile" profile: String,
 } }
+impl ::core::fmt::Debug for AddShopRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AddShopRequest")
+            .field("open_id", &self.open_id)
+            .field("open_key", &rt::redact(&self.open_key))
+            .field("out_shop_id", &self.out_shop_id)
+            .field("shop_name", &self.shop_name)
+            .field("shop_full_name", &self.shop_full_name)
+            .field("merchant_no", &self.merchant_no)
+            .field("telephone", &self.telephone)
+            .field("open_hours", &self.open_hours)
+            .field("city_id", &self.city_id)
+            .field("address", &self.address)
+            .field("picture_one", &self.picture_one)
+            .field("picture_two", &self.picture_two)
+            .field("picture_three", &self.picture_three)
+            .field("financial_telephone", &self.financial_telephone)
+            .field("contact", &self.contact)
+            .field("latitude", &self.latitude)
+            .field("latitude_two", &self.latitude_two)
+            .field("longitude", &self.longitude)
+            .field("longitude_two", &self.longitude_two)
+            .field("other_picture", &self.other_picture)
+            .field("profile", &self.profile)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "AddShop", AddShopRequest => AddShopResponse);
 
 rt::model! { read debug;
@@ -1321,7 +1449,7 @@ ApplyPayerinfoResult {
     "Data" data: ApplyPayerinfoData,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ApplyReWithdrawal` (聚鑫-重新提现接口).
 ///
 /// 正常结算提现失败情况下，发起重新提现的请求接口
@@ -1353,6 +1481,18 @@ ApplyReWithdrawalRequest {
     /// 缺省: release
     "MidasEnvironment" midas_environment: String,
 } }
+impl ::core::fmt::Debug for ApplyReWithdrawalRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ApplyReWithdrawalRequest")
+            .field("business_type", &self.business_type)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("body", &self.body)
+            .field("midas_app_id", &self.midas_app_id)
+            .field("midas_environment", &self.midas_environment)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "ApplyReWithdrawal", ApplyReWithdrawalRequest => ApplyReWithdrawalResponse);
 
 rt::model! { read debug;
@@ -1521,7 +1661,7 @@ ApplyTradeResult {
     "Data" data: ApplyTradeData,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ApplyWithdrawal` (聚鑫-提现).
 ///
 /// 商户提现
@@ -1593,6 +1733,28 @@ ApplyWithdrawalRequest {
     /// 提现单号，长度32字节
     "WithdrawOrderId" withdraw_order_id: String,
 } }
+impl ::core::fmt::Debug for ApplyWithdrawalRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ApplyWithdrawalRequest")
+            .field("midas_app_id", &self.midas_app_id)
+            .field("sub_app_id", &self.sub_app_id)
+            .field("settle_acct_no", &self.settle_acct_no)
+            .field("settle_acct_name", &self.settle_acct_name)
+            .field("currency_type", &self.currency_type)
+            .field("currency_unit", &self.currency_unit)
+            .field("currency_amt", &self.currency_amt)
+            .field("tran_web_name", &self.tran_web_name)
+            .field("id_type", &self.id_type)
+            .field("id_code", &self.id_code)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("encrypt_type", &self.encrypt_type)
+            .field("midas_environment", &self.midas_environment)
+            .field("commission_amount", &self.commission_amount)
+            .field("withdraw_order_id", &self.withdraw_order_id)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "ApplyWithdrawal", ApplyWithdrawalRequest => ApplyWithdrawalResponse);
 
 rt::model! { read debug;
@@ -1713,7 +1875,7 @@ BindAccountResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `BindAcct` (聚鑫-绑定提现银行卡).
 ///
 /// 商户绑定提现银行卡，每个商户只能绑定一张提现银行卡
@@ -1794,6 +1956,29 @@ BindAcctRequest {
     /// 经办人信息
     "AgencyClientInfo" agency_client_info: AgencyClientInfo,
 } }
+impl ::core::fmt::Debug for BindAcctRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("BindAcctRequest")
+            .field("midas_app_id", &self.midas_app_id)
+            .field("sub_app_id", &self.sub_app_id)
+            .field("bind_type", &self.bind_type)
+            .field("settle_acct_no", &self.settle_acct_no)
+            .field("settle_acct_name", &self.settle_acct_name)
+            .field("settle_acct_type", &self.settle_acct_type)
+            .field("id_type", &self.id_type)
+            .field("id_code", &self.id_code)
+            .field("acct_branch_name", &self.acct_branch_name)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("mobile", &self.mobile)
+            .field("cnaps_branch_id", &self.cnaps_branch_id)
+            .field("eicon_bank_branch_id", &self.eicon_bank_branch_id)
+            .field("encrypt_type", &self.encrypt_type)
+            .field("midas_environment", &self.midas_environment)
+            .field("agency_client_info", &self.agency_client_info)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "BindAcct", BindAcctRequest => BindAcctResponse);
 
 rt::model! { read debug;
@@ -2171,7 +2356,7 @@ ChannelReturnContractInfo {
     "ChannelContractInfo" channel_contract_info: ChannelContractInfo,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CheckAcct` (聚鑫-提现银行卡验证).
 ///
 /// 商户绑定提现银行卡的验证接口
@@ -2228,6 +2413,24 @@ CheckAcctRequest {
     /// 缺省: release
     "MidasEnvironment" midas_environment: String,
 } }
+impl ::core::fmt::Debug for CheckAcctRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CheckAcctRequest")
+            .field("midas_app_id", &self.midas_app_id)
+            .field("sub_app_id", &self.sub_app_id)
+            .field("bind_type", &self.bind_type)
+            .field("settle_acct_no", &self.settle_acct_no)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("check_code", &self.check_code)
+            .field("currency_type", &self.currency_type)
+            .field("currency_unit", &self.currency_unit)
+            .field("currency_amt", &self.currency_amt)
+            .field("encrypt_type", &self.encrypt_type)
+            .field("midas_environment", &self.midas_environment)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "CheckAcct", CheckAcctRequest => CheckAcctResponse);
 
 rt::model! { read debug;
@@ -2394,7 +2597,7 @@ CloseOpenBankPaymentOrderResult {
     "OrderStatus" order_status: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CloseOrder` (聚鑫-关闭订单接口).
 ///
 /// 通过此接口关闭此前已创建的订单，关闭后，用户将无法继续付款。仅能关闭创建后未支付的订单
@@ -2426,6 +2629,19 @@ CloseOrderRequest {
     /// 缺省: release
     "MidasEnvironment" midas_environment: String,
 } }
+impl ::core::fmt::Debug for CloseOrderRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CloseOrderRequest")
+            .field("midas_app_id", &self.midas_app_id)
+            .field("user_id", &self.user_id)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("out_trade_no", &self.out_trade_no)
+            .field("transaction_id", &self.transaction_id)
+            .field("midas_environment", &self.midas_environment)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "CloseOrder", CloseOrderRequest => CloseOrderResponse);
 
 rt::model! { read debug;
@@ -2939,7 +3155,7 @@ ContractOrderInSubOrder {
     "Metadata" metadata: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ContractOrder` (支付中签约接口).
 ///
 /// 应用需要先带上签约信息调用本接口生成支付订单号，并将应答的PayInfo透传给聚鑫SDK，拉起客户端（包括微信公众号/微信小程序/客户端App）支付。
@@ -3041,6 +3257,44 @@ ContractOrderRequest {
     /// 展示用的签约用户名称，若不传入时，默认取UserId
     "ContractDisplayName" contract_display_name: String,
 } }
+impl ::core::fmt::Debug for ContractOrderRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ContractOrderRequest")
+            .field("currency_type", &self.currency_type)
+            .field("midas_app_id", &self.midas_app_id)
+            .field("out_trade_no", &self.out_trade_no)
+            .field("product_detail", &self.product_detail)
+            .field("product_id", &self.product_id)
+            .field("product_name", &self.product_name)
+            .field("total_amt", &self.total_amt)
+            .field("user_id", &self.user_id)
+            .field("real_channel", &self.real_channel)
+            .field("original_amt", &self.original_amt)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("contract_notify_url", &self.contract_notify_url)
+            .field("callback_url", &self.callback_url)
+            .field("channel", &self.channel)
+            .field("metadata", &self.metadata)
+            .field("quantity", &self.quantity)
+            .field("sub_app_id", &self.sub_app_id)
+            .field("sub_order_list", &self.sub_order_list)
+            .field("total_mch_income", &self.total_mch_income)
+            .field("total_platform_income", &self.total_platform_income)
+            .field("wx_open_id", &self.wx_open_id)
+            .field("wx_sub_open_id", &self.wx_sub_open_id)
+            .field("midas_environment", &self.midas_environment)
+            .field("wx_app_id", &self.wx_app_id)
+            .field("wx_sub_app_id", &self.wx_sub_app_id)
+            .field("payment_notify_url", &self.payment_notify_url)
+            .field("contract_scene_id", &self.contract_scene_id)
+            .field("external_contract_data", &self.external_contract_data)
+            .field("out_contract_code", &self.out_contract_code)
+            .field("attach_data", &self.attach_data)
+            .field("contract_display_name", &self.contract_display_name)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "ContractOrder", ContractOrderRequest => ContractOrderResponse);
 
 rt::model! { read debug;
@@ -3238,11 +3492,11 @@ impl ::core::fmt::Debug for CreateAcctRequest {
             .field("mobile", &self.mobile)
             .field("email", &self.email)
             .field("midas_secret_id", &self.midas_secret_id)
-            .field("midas_signature", &self.midas_signature)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
             .field("sub_mch_type", &self.sub_mch_type)
             .field("short_name", &self.short_name)
             .field("sub_merchant_member_type", &self.sub_merchant_member_type)
-            .field("sub_merchant_key", &self.sub_merchant_key)
+            .field("sub_merchant_key", &rt::redact(&self.sub_merchant_key))
             .field("sub_merchant_private_key", &rt::redact(&self.sub_merchant_private_key))
             .field("encrypt_type", &self.encrypt_type)
             .field("sub_acct_no", &self.sub_acct_no)
@@ -5612,7 +5866,7 @@ DeleteAgentTaxPaymentInfosResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeChargeDetail` (查询充值明细接口).
 ///
 /// 查询充值明细接口
@@ -5672,6 +5926,26 @@ DescribeChargeDetailRequest {
     /// 保留域
     "ReservedMessage" reserved_message: String,
 } }
+impl ::core::fmt::Debug for DescribeChargeDetailRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeChargeDetailRequest")
+            .field("request_type", &self.request_type)
+            .field("merchant_code", &self.merchant_code)
+            .field("pay_channel", &self.pay_channel)
+            .field("pay_channel_sub_id", &self.pay_channel_sub_id)
+            .field("order_id", &self.order_id)
+            .field("bank_account_number", &self.bank_account_number)
+            .field("acquiring_channel_type", &self.acquiring_channel_type)
+            .field("platform_short_number", &self.platform_short_number)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_app_id", &self.midas_app_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("trans_sequence_number", &self.trans_sequence_number)
+            .field("midas_environment", &self.midas_environment)
+            .field("reserved_message", &self.reserved_message)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "DescribeChargeDetail", DescribeChargeDetailRequest => DescribeChargeDetailResponse);
 
 rt::model! { read debug;
@@ -5707,7 +5981,7 @@ DescribeChargeDetailResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeOrderStatus` (查询单笔订单交易状态).
 ///
 /// 查询单笔订单交易状态
@@ -5771,6 +6045,28 @@ DescribeOrderStatusRequest {
     /// 交易日期 暂未使用
     "TransDate" trans_date: String,
 } }
+impl ::core::fmt::Debug for DescribeOrderStatusRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeOrderStatusRequest")
+            .field("request_type", &self.request_type)
+            .field("merchant_code", &self.merchant_code)
+            .field("pay_channel", &self.pay_channel)
+            .field("pay_channel_sub_id", &self.pay_channel_sub_id)
+            .field("order_id", &self.order_id)
+            .field("bank_account_number", &self.bank_account_number)
+            .field("platform_short_number", &self.platform_short_number)
+            .field("query_type", &self.query_type)
+            .field("trans_sequence_number", &self.trans_sequence_number)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("midas_app_id", &self.midas_app_id)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_environment", &self.midas_environment)
+            .field("reserved_message", &self.reserved_message)
+            .field("bank_sub_account_number", &self.bank_sub_account_number)
+            .field("trans_date", &self.trans_date)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "DescribeOrderStatus", DescribeOrderStatusRequest => DescribeOrderStatusResponse);
 
 rt::model! { read debug;
@@ -6162,7 +6458,7 @@ DistributeRemoveReceiverResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DownloadBill` (聚鑫-账单下载).
 ///
 /// 账单下载接口，根据本接口返回的URL地址，在D+1日下载对账单。注意，本接口返回的URL地址有时效，请尽快下载。URL超时时效后，请重新调用本接口再次获取。
@@ -6190,6 +6486,17 @@ DownloadBillRequest {
     /// 缺省: release
     "MidasEnvironment" midas_environment: String,
 } }
+impl ::core::fmt::Debug for DownloadBillRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DownloadBillRequest")
+            .field("state_date", &self.state_date)
+            .field("midas_app_id", &self.midas_app_id)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("midas_environment", &self.midas_environment)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "DownloadBill", DownloadBillRequest => DownloadBillResponse);
 
 rt::model! { read debug;
@@ -6218,7 +6525,7 @@ DownloadFileResult {
     "Storage" storage: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DownloadOrgFile` (云支付-下载机构文件接口).
 ///
 /// 云支付-下载机构文件接口
@@ -6238,6 +6545,17 @@ DownloadOrgFileRequest {
     /// 沙箱环境填sandbox，正式环境不填
     "Profile" profile: String,
 } }
+impl ::core::fmt::Debug for DownloadOrgFileRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DownloadOrgFileRequest")
+            .field("open_id", &self.open_id)
+            .field("open_key", &rt::redact(&self.open_key))
+            .field("storage", &self.storage)
+            .field("file_path", &self.file_path)
+            .field("profile", &self.profile)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "DownloadOrgFile", DownloadOrgFileRequest => DownloadOrgFileResponse);
 
 rt::model! { read debug;
@@ -6288,7 +6606,7 @@ DownloadReconciliationUrlResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ExecuteMemberTransaction` (会员间交易接口).
 ///
 /// 会员间交易接口
@@ -6389,6 +6707,36 @@ ExecuteMemberTransactionRequest {
     /// 保留域
     "ReservedMessage" reserved_message: String,
 } }
+impl ::core::fmt::Debug for ExecuteMemberTransactionRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ExecuteMemberTransactionRequest")
+            .field("request_type", &self.request_type)
+            .field("merchant_code", &self.merchant_code)
+            .field("pay_channel", &self.pay_channel)
+            .field("pay_channel_sub_id", &self.pay_channel_sub_id)
+            .field("out_trans_net_member_code", &self.out_trans_net_member_code)
+            .field("out_sub_account_name", &self.out_sub_account_name)
+            .field("in_sub_account_name", &self.in_sub_account_name)
+            .field("out_sub_account_number", &self.out_sub_account_number)
+            .field("in_sub_account_number", &self.in_sub_account_number)
+            .field("bank_account_number", &self.bank_account_number)
+            .field("currency_unit", &self.currency_unit)
+            .field("currency_type", &self.currency_type)
+            .field("currency_amount", &self.currency_amount)
+            .field("order_id", &self.order_id)
+            .field("midas_app_id", &self.midas_app_id)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("trans_sequence_number", &self.trans_sequence_number)
+            .field("in_trans_net_member_code", &self.in_trans_net_member_code)
+            .field("midas_environment", &self.midas_environment)
+            .field("platform_short_number", &self.platform_short_number)
+            .field("trans_type", &self.trans_type)
+            .field("trans_fee", &self.trans_fee)
+            .field("reserved_message", &self.reserved_message)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "ExecuteMemberTransaction", ExecuteMemberTransactionRequest => ExecuteMemberTransactionResponse);
 
 rt::model! { read debug;
@@ -6683,7 +7031,7 @@ FundsTransactionItem {
     "Remark" remark: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `GetBillDownloadUrl` (云支付-获取机构账单文件下载地址).
 ///
 /// 调用该接口返回对账单下载地址，对账单下载URL通过GET方式访问，返回zip包，解压后为csv格式文件。文件首行如下：
@@ -6702,6 +7050,15 @@ GetBillDownloadUrlRequest {
     /// Required.
     "Day" day: String,
 } }
+impl ::core::fmt::Debug for GetBillDownloadUrlRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetBillDownloadUrlRequest")
+            .field("open_id", &self.open_id)
+            .field("open_key", &rt::redact(&self.open_key))
+            .field("day", &self.day)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "GetBillDownloadUrl", GetBillDownloadUrlRequest => GetBillDownloadUrlResponse);
 
 rt::model! { read debug;
@@ -6717,7 +7074,7 @@ GetBillDownloadUrlResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `GetDistributeBillDownloadUrl` (云支付-获取机构分账账单文件下载地址).
 ///
 /// 调用该接口返回对账单下载地址，对账单下载URL通过GET方式访问，返回zip包，解压后为csv格式文件。文件首行如下：
@@ -6736,6 +7093,15 @@ GetDistributeBillDownloadUrlRequest {
     /// Required.
     "Day" day: String,
 } }
+impl ::core::fmt::Debug for GetDistributeBillDownloadUrlRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetDistributeBillDownloadUrlRequest")
+            .field("open_id", &self.open_id)
+            .field("open_key", &rt::redact(&self.open_key))
+            .field("day", &self.day)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "GetDistributeBillDownloadUrl", GetDistributeBillDownloadUrlRequest => GetDistributeBillDownloadUrlResponse);
 
 rt::model! { read debug;
@@ -8429,7 +8795,7 @@ PlatformAccountBalanceResult {
     "InPayBalance" in_pay_balance: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `QueryAcctBinding` (聚鑫-查询子账户绑定银行卡).
 ///
 /// 聚鑫-查询子账户绑定银行卡
@@ -8462,6 +8828,18 @@ QueryAcctBindingRequest {
     /// 缺省: release
     "MidasEnvironment" midas_environment: String,
 } }
+impl ::core::fmt::Debug for QueryAcctBindingRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("QueryAcctBindingRequest")
+            .field("midas_app_id", &self.midas_app_id)
+            .field("sub_app_id", &self.sub_app_id)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("encrypt_type", &self.encrypt_type)
+            .field("midas_environment", &self.midas_environment)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "QueryAcctBinding", QueryAcctBindingRequest => QueryAcctBindingResponse);
 
 rt::model! { read debug;
@@ -8475,7 +8853,7 @@ QueryAcctBindingResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `QueryAcctInfoList` (聚鑫-开户列表查询).
 ///
 /// 聚鑫-开户信息列表查询, 查询某一段时间的开户信息
@@ -8516,6 +8894,20 @@ QueryAcctInfoListRequest {
     /// 缺省: release
     "MidasEnvironment" midas_environment: String,
 } }
+impl ::core::fmt::Debug for QueryAcctInfoListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("QueryAcctInfoListRequest")
+            .field("midas_app_id", &self.midas_app_id)
+            .field("query_acct_begin_time", &self.query_acct_begin_time)
+            .field("query_acct_end_time", &self.query_acct_end_time)
+            .field("page_offset", &self.page_offset)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("encrypt_type", &self.encrypt_type)
+            .field("midas_environment", &self.midas_environment)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "QueryAcctInfoList", QueryAcctInfoListRequest => QueryAcctInfoListResponse);
 
 rt::model! { read debug;
@@ -8531,7 +8923,7 @@ QueryAcctInfoListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `QueryAcctInfo` (聚鑫-开户查询).
 ///
 /// 聚鑫-开户信息查询
@@ -8564,6 +8956,18 @@ QueryAcctInfoRequest {
     /// 缺省: release
     "MidasEnvironment" midas_environment: String,
 } }
+impl ::core::fmt::Debug for QueryAcctInfoRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("QueryAcctInfoRequest")
+            .field("midas_app_id", &self.midas_app_id)
+            .field("sub_mch_id", &self.sub_mch_id)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("encrypt_type", &self.encrypt_type)
+            .field("midas_environment", &self.midas_environment)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "QueryAcctInfo", QueryAcctInfoRequest => QueryAcctInfoResponse);
 
 rt::model! { read debug;
@@ -8762,7 +9166,7 @@ QueryAssignmentResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `QueryBalance` (聚鑫-余额查询).
 ///
 /// 子商户余额查询
@@ -8799,6 +9203,19 @@ QueryBalanceRequest {
     /// 缺省: release
     "MidasEnvironment" midas_environment: String,
 } }
+impl ::core::fmt::Debug for QueryBalanceRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("QueryBalanceRequest")
+            .field("midas_app_id", &self.midas_app_id)
+            .field("sub_app_id", &self.sub_app_id)
+            .field("query_flag", &self.query_flag)
+            .field("page_offset", &self.page_offset)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("midas_environment", &self.midas_environment)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "QueryBalance", QueryBalanceRequest => QueryBalanceResponse);
 
 rt::model! { read debug;
@@ -9109,7 +9526,7 @@ QueryBillDownloadURLResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `QueryCityCode` (云支付-查询城市编码接口).
 ///
 /// 云支付-查询城市编码接口
@@ -9125,6 +9542,15 @@ QueryCityCodeRequest {
     /// 沙箱环境填sandbox，正式环境不填
     "Profile" profile: String,
 } }
+impl ::core::fmt::Debug for QueryCityCodeRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("QueryCityCodeRequest")
+            .field("open_id", &self.open_id)
+            .field("open_key", &rt::redact(&self.open_key))
+            .field("profile", &self.profile)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "QueryCityCode", QueryCityCodeRequest => QueryCityCodeResponse);
 
 rt::model! { read debug;
@@ -9386,7 +9812,7 @@ QueryCompanyTitleResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `QueryContractPayFee` (云支付-查询支付方式费率及自定义表单项接口).
 ///
 /// 云支付-查询支付方式费率及自定义表单项接口
@@ -9406,6 +9832,16 @@ QueryContractPayFeeRequest {
     /// 沙箱环境填sandbox，正式环境不填
     "Profile" profile: String,
 } }
+impl ::core::fmt::Debug for QueryContractPayFeeRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("QueryContractPayFeeRequest")
+            .field("open_id", &self.open_id)
+            .field("open_key", &rt::redact(&self.open_key))
+            .field("payment_id", &self.payment_id)
+            .field("profile", &self.profile)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "QueryContractPayFee", QueryContractPayFeeRequest => QueryContractPayFeeResponse);
 
 rt::model! { read debug;
@@ -9432,7 +9868,7 @@ QueryContractPayFeeResult {
     "PayFee" pay_fee: Vec<PayFeeDataResult>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `QueryContractPayWayList` (云支付-查询合同支付方式列表接口).
 ///
 /// 云支付-查询合同支付方式列表接口
@@ -9448,6 +9884,15 @@ QueryContractPayWayListRequest {
     /// 沙箱环境填sandbox，正式环境不填
     "Profile" profile: String,
 } }
+impl ::core::fmt::Debug for QueryContractPayWayListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("QueryContractPayWayListRequest")
+            .field("open_id", &self.open_id)
+            .field("open_key", &rt::redact(&self.open_key))
+            .field("profile", &self.profile)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "QueryContractPayWayList", QueryContractPayWayListRequest => QueryContractPayWayListResponse);
 
 rt::model! { read debug;
@@ -9463,7 +9908,7 @@ QueryContractPayWayListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `QueryContractRelateShop` (云支付-查询合同可关联门店接口).
 ///
 /// 云支付-查询合同可关联门店接口
@@ -9483,6 +9928,16 @@ QueryContractRelateShopRequest {
     /// 沙箱环境填sandbox，正式环境不填
     "Profile" profile: String,
 } }
+impl ::core::fmt::Debug for QueryContractRelateShopRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("QueryContractRelateShopRequest")
+            .field("open_id", &self.open_id)
+            .field("open_key", &rt::redact(&self.open_key))
+            .field("contract_id", &self.contract_id)
+            .field("profile", &self.profile)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "QueryContractRelateShop", QueryContractRelateShopRequest => QueryContractRelateShopResponse);
 
 rt::model! { read debug;
@@ -9529,7 +9984,7 @@ QueryContractRelateShopResult {
     "AliPayDesc" ali_pay_desc: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `QueryContract` (查询签约数据接口).
 ///
 /// 通过此接口查询签约数据
@@ -9586,6 +10041,27 @@ QueryContractRequest {
     /// 签约方式
     "ContractMethod" contract_method: String,
 } }
+impl ::core::fmt::Debug for QueryContractRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("QueryContractRequest")
+            .field("midas_app_id", &self.midas_app_id)
+            .field("user_id", &self.user_id)
+            .field("channel", &self.channel)
+            .field("contract_query_mode", &self.contract_query_mode)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("sub_app_id", &self.sub_app_id)
+            .field("out_contract_code", &self.out_contract_code)
+            .field("contract_scene_id", &self.contract_scene_id)
+            .field("channel_contract_code", &self.channel_contract_code)
+            .field("external_contract_data", &self.external_contract_data)
+            .field("midas_environment", &self.midas_environment)
+            .field("user_type", &self.user_type)
+            .field("migrate_mode", &self.migrate_mode)
+            .field("contract_method", &self.contract_method)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "QueryContract", QueryContractRequest => QueryContractResponse);
 
 rt::model! { read debug;
@@ -10926,7 +11402,7 @@ QueryMerchantBalanceResult {
     "Data" data: QueryMerchantBalanceData,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `QueryMerchantClassification` (云支付-查询商户分类接口).
 ///
 /// 云支付-查询商户分类接口
@@ -10942,6 +11418,15 @@ QueryMerchantClassificationRequest {
     /// 沙箱环境填sandbox，正式环境不填
     "Profile" profile: String,
 } }
+impl ::core::fmt::Debug for QueryMerchantClassificationRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("QueryMerchantClassificationRequest")
+            .field("open_id", &self.open_id)
+            .field("open_key", &rt::redact(&self.open_key))
+            .field("profile", &self.profile)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "QueryMerchantClassification", QueryMerchantClassificationRequest => QueryMerchantClassificationResponse);
 
 rt::model! { read debug;
@@ -12435,7 +12920,7 @@ QueryOrderOutSubOrderList {
     "SubOutTradeNo" sub_out_trade_no: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `QueryOrder` (聚鑫-查询订单接口).
 ///
 /// 根据订单号，或者用户Id，查询支付订单状态
@@ -12480,6 +12965,24 @@ QueryOrderRequest {
     /// 缺省: release
     "MidasEnvironment" midas_environment: String,
 } }
+impl ::core::fmt::Debug for QueryOrderRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("QueryOrderRequest")
+            .field("midas_app_id", &self.midas_app_id)
+            .field("user_id", &self.user_id)
+            .field("type", &self.r#type)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("count", &self.count)
+            .field("offset", &self.offset)
+            .field("start_time", &self.start_time)
+            .field("end_time", &self.end_time)
+            .field("out_trade_no", &self.out_trade_no)
+            .field("transaction_id", &self.transaction_id)
+            .field("midas_environment", &self.midas_environment)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "QueryOrder", QueryOrderRequest => QueryOrderResponse);
 
 rt::model! { read debug;
@@ -12815,7 +13318,7 @@ QueryReconciliationFileApplyInfoResult {
     "FileUrlArray" file_url_array: Vec<String>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `QueryRefund` (聚鑫-查询退款接口).
 ///
 /// 提交退款申请后，通过调用该接口查询退款状态。退款可能有一定延时，用微信零钱支付的退款约20分钟内到账，银行卡支付的退款约3个工作日后到账。
@@ -12847,6 +13350,18 @@ QueryRefundRequest {
     /// 缺省: release
     "MidasEnvironment" midas_environment: String,
 } }
+impl ::core::fmt::Debug for QueryRefundRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("QueryRefundRequest")
+            .field("user_id", &self.user_id)
+            .field("refund_id", &self.refund_id)
+            .field("midas_app_id", &self.midas_app_id)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("midas_environment", &self.midas_environment)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "QueryRefund", QueryRefundRequest => QueryRefundResponse);
 
 rt::model! { read debug;
@@ -12878,7 +13393,7 @@ QueryRefundResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `QueryShopOpenId` (云支付-获取门店OpenId接口).
 ///
 /// 云支付-获取门店OpenId接口
@@ -12898,6 +13413,16 @@ QueryShopOpenIdRequest {
     /// 沙箱环境填sandbox，正式环境不填
     "Profile" profile: String,
 } }
+impl ::core::fmt::Debug for QueryShopOpenIdRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("QueryShopOpenIdRequest")
+            .field("open_id", &self.open_id)
+            .field("open_key", &rt::redact(&self.open_key))
+            .field("shop_no", &self.shop_no)
+            .field("profile", &self.profile)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "QueryShopOpenId", QueryShopOpenIdRequest => QueryShopOpenIdResponse);
 
 rt::model! { read debug;
@@ -13511,7 +14036,7 @@ QueryWechatAuthResult {
     "AuthFailReason" auth_fail_reason: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `RechargeByThirdPay` (会员在途充值(经第三方支付渠道)接口).
 ///
 /// 会员在途充值(经第三方支付渠道)接口
@@ -13605,6 +14130,35 @@ RechargeByThirdPayRequest {
     /// 备注
     "Remark" remark: String,
 } }
+impl ::core::fmt::Debug for RechargeByThirdPayRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("RechargeByThirdPayRequest")
+            .field("request_type", &self.request_type)
+            .field("merchant_code", &self.merchant_code)
+            .field("pay_channel", &self.pay_channel)
+            .field("pay_channel_sub_id", &self.pay_channel_sub_id)
+            .field("order_id", &self.order_id)
+            .field("bank_account_number", &self.bank_account_number)
+            .field("platform_short_number", &self.platform_short_number)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_app_id", &self.midas_app_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("trans_sequence_number", &self.trans_sequence_number)
+            .field("bank_sub_account_number", &self.bank_sub_account_number)
+            .field("trans_fee", &self.trans_fee)
+            .field("third_pay_channel", &self.third_pay_channel)
+            .field("third_pay_channel_merchant_code", &self.third_pay_channel_merchant_code)
+            .field("third_pay_channel_order_id", &self.third_pay_channel_order_id)
+            .field("currency_amount", &self.currency_amount)
+            .field("currency_unit", &self.currency_unit)
+            .field("currency_type", &self.currency_type)
+            .field("trans_net_member_code", &self.trans_net_member_code)
+            .field("midas_environment", &self.midas_environment)
+            .field("reserved_message", &self.reserved_message)
+            .field("remark", &self.remark)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "RechargeByThirdPay", RechargeByThirdPayRequest => RechargeByThirdPayResponse);
 
 rt::model! { read debug;
@@ -13757,7 +14311,7 @@ RefundCloudOrderResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `RefundMemberTransaction` (会员间交易退款).
 ///
 /// 会员间交易退款
@@ -13848,6 +14402,36 @@ RefundMemberTransactionRequest {
     /// 交易手续费
     "TransFee" trans_fee: String,
 } }
+impl ::core::fmt::Debug for RefundMemberTransactionRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("RefundMemberTransactionRequest")
+            .field("out_sub_account_name", &self.out_sub_account_name)
+            .field("in_sub_account_name", &self.in_sub_account_name)
+            .field("pay_channel_sub_id", &self.pay_channel_sub_id)
+            .field("out_sub_account_number", &self.out_sub_account_number)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("in_sub_account_number", &self.in_sub_account_number)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("bank_account_number", &self.bank_account_number)
+            .field("old_trans_sequence_number", &self.old_trans_sequence_number)
+            .field("merchant_code", &self.merchant_code)
+            .field("request_type", &self.request_type)
+            .field("currency_amount", &self.currency_amount)
+            .field("trans_sequence_number", &self.trans_sequence_number)
+            .field("pay_channel", &self.pay_channel)
+            .field("old_order_id", &self.old_order_id)
+            .field("midas_app_id", &self.midas_app_id)
+            .field("order_id", &self.order_id)
+            .field("midas_environment", &self.midas_environment)
+            .field("out_trans_net_member_code", &self.out_trans_net_member_code)
+            .field("in_trans_net_member_code", &self.in_trans_net_member_code)
+            .field("reserved_message", &self.reserved_message)
+            .field("platform_short_number", &self.platform_short_number)
+            .field("trans_type", &self.trans_type)
+            .field("trans_fee", &self.trans_fee)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "RefundMemberTransaction", RefundMemberTransactionRequest => RefundMemberTransactionResponse);
 
 rt::model! { read debug;
@@ -14008,7 +14592,7 @@ RefundOutSubOrderRefundList {
     "SubRefundId" sub_refund_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `Refund` (聚鑫-退款接口).
 ///
 /// 如交易订单需退款，可以通过本接口将支付款全部或部分退还给付款方，聚鑫将在收到退款请求并且验证成功之后，按照退款规则将支付款按原路退回到支付帐号。最长支持1年的订单退款。在订单包含多个子订单的情况下，如果使用本接口传入OutTradeNo或TransactionId退款，则只支持全单退款；如果需要部分退款，请通过传入子订单的方式来指定部分金额退款。
@@ -14054,6 +14638,24 @@ RefundRequest {
     /// 缺省: release
     "MidasEnvironment" midas_environment: String,
 } }
+impl ::core::fmt::Debug for RefundRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("RefundRequest")
+            .field("user_id", &self.user_id)
+            .field("refund_id", &self.refund_id)
+            .field("midas_app_id", &self.midas_app_id)
+            .field("total_refund_amt", &self.total_refund_amt)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("out_trade_no", &self.out_trade_no)
+            .field("mch_refund_amt", &self.mch_refund_amt)
+            .field("transaction_id", &self.transaction_id)
+            .field("platform_refund_amt", &self.platform_refund_amt)
+            .field("sub_order_refund_list", &self.sub_order_refund_list)
+            .field("midas_environment", &self.midas_environment)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "Refund", RefundRequest => RefundResponse);
 
 rt::model! { read debug;
@@ -14131,7 +14733,7 @@ RefundTlinxOrderResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `RegisterBehavior` (聚鑫-签约行为上报).
 ///
 /// 商户查询是否签约和签约行为上报
@@ -14182,6 +14784,22 @@ RegisterBehaviorRequest {
     /// 功能标志FunctionFlag=1时必输
     "SignChannel" sign_channel: i64,
 } }
+impl ::core::fmt::Debug for RegisterBehaviorRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("RegisterBehaviorRequest")
+            .field("midas_app_id", &self.midas_app_id)
+            .field("sub_app_id", &self.sub_app_id)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("function_flag", &self.function_flag)
+            .field("midas_environment", &self.midas_environment)
+            .field("operation_click_time", &self.operation_click_time)
+            .field("ip_address", &self.ip_address)
+            .field("mac_address", &self.mac_address)
+            .field("sign_channel", &self.sign_channel)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "RegisterBehavior", RegisterBehaviorRequest => RegisterBehaviorResponse);
 
 rt::model! { read debug;
@@ -14198,7 +14816,7 @@ RegisterBehaviorResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `RegisterBill` (登记挂账(支持撤销)).
 ///
 /// 登记挂账(支持撤销)
@@ -14274,6 +14892,31 @@ RegisterBillRequest {
     /// Midas环境参数
     "MidasEnvironment" midas_environment: String,
 } }
+impl ::core::fmt::Debug for RegisterBillRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("RegisterBillRequest")
+            .field("request_type", &self.request_type)
+            .field("merchant_code", &self.merchant_code)
+            .field("pay_channel", &self.pay_channel)
+            .field("pay_channel_sub_id", &self.pay_channel_sub_id)
+            .field("order_id", &self.order_id)
+            .field("bank_account_no", &self.bank_account_no)
+            .field("platform_short_no", &self.platform_short_no)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_app_id", &self.midas_app_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("trans_seq_no", &self.trans_seq_no)
+            .field("tran_fee", &self.tran_fee)
+            .field("order_amt", &self.order_amt)
+            .field("bank_sub_account_no", &self.bank_sub_account_no)
+            .field("tran_net_member_code", &self.tran_net_member_code)
+            .field("tran_type", &self.tran_type)
+            .field("reserved_message", &self.reserved_message)
+            .field("remark", &self.remark)
+            .field("midas_environment", &self.midas_environment)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "RegisterBill", RegisterBillRequest => RegisterBillResponse);
 
 rt::model! { read debug;
@@ -14512,7 +15155,7 @@ RevokeMemberRechargeThirdPayResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `RevokeRechargeByThirdPay` (撤销会员在途充值(经第三方支付渠道)接口).
 ///
 /// 撤销会员在途充值(经第三方支付渠道)接口
@@ -14598,6 +15241,33 @@ RevokeRechargeByThirdPayRequest {
     /// 备注
     "Remark" remark: String,
 } }
+impl ::core::fmt::Debug for RevokeRechargeByThirdPayRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("RevokeRechargeByThirdPayRequest")
+            .field("request_type", &self.request_type)
+            .field("merchant_code", &self.merchant_code)
+            .field("pay_channel", &self.pay_channel)
+            .field("pay_channel_sub_id", &self.pay_channel_sub_id)
+            .field("order_id", &self.order_id)
+            .field("bank_account_number", &self.bank_account_number)
+            .field("platform_short_number", &self.platform_short_number)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_app_id", &self.midas_app_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("trans_sequence_number", &self.trans_sequence_number)
+            .field("trans_fee", &self.trans_fee)
+            .field("third_pay_channel", &self.third_pay_channel)
+            .field("third_pay_channel_order_id", &self.third_pay_channel_order_id)
+            .field("old_front_sequence_number", &self.old_front_sequence_number)
+            .field("currency_amount", &self.currency_amount)
+            .field("currency_unit", &self.currency_unit)
+            .field("currency_type", &self.currency_type)
+            .field("midas_environment", &self.midas_environment)
+            .field("reserved_message", &self.reserved_message)
+            .field("remark", &self.remark)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "RevokeRechargeByThirdPay", RevokeRechargeByThirdPayRequest => RevokeRechargeByThirdPayResponse);
 
 rt::model! { read debug;
@@ -14737,7 +15407,7 @@ SupportBankInfo {
     "CardType" card_type: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `SyncContractData` (签约状态同步接口).
 ///
 /// 对于存量的签约关系导入或者部分场景下米大师无法收到签约通知的场景，需要由调用方主动将签约状态同步至米大师
@@ -14794,6 +15464,24 @@ SyncContractDataRequest {
     /// 缺省: release
     "MidasEnvironment" midas_environment: String,
 } }
+impl ::core::fmt::Debug for SyncContractDataRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SyncContractDataRequest")
+            .field("midas_app_id", &self.midas_app_id)
+            .field("user_id", &self.user_id)
+            .field("channel", &self.channel)
+            .field("out_contract_code", &self.out_contract_code)
+            .field("contract_status", &self.contract_status)
+            .field("contract_sync_info", &self.contract_sync_info)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("sub_app_id", &self.sub_app_id)
+            .field("user_type", &self.user_type)
+            .field("scene_info", &self.scene_info)
+            .field("midas_environment", &self.midas_environment)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "SyncContractData", SyncContractDataRequest => SyncContractDataResponse);
 
 rt::model! { read debug;
@@ -14805,7 +15493,7 @@ SyncContractDataResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `TerminateContract` (解除签约关系接口).
 ///
 /// 通过此接口进行解约
@@ -14864,6 +15552,28 @@ TerminateContractRequest {
     /// 签约代扣穿透查询存量数据迁移模式
     "MigrateMode" migrate_mode: String,
 } }
+impl ::core::fmt::Debug for TerminateContractRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("TerminateContractRequest")
+            .field("midas_app_id", &self.midas_app_id)
+            .field("user_id", &self.user_id)
+            .field("channel", &self.channel)
+            .field("terminate_mode", &self.terminate_mode)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("sub_app_id", &self.sub_app_id)
+            .field("out_contract_code", &self.out_contract_code)
+            .field("contract_scene_id", &self.contract_scene_id)
+            .field("channel_contract_code", &self.channel_contract_code)
+            .field("external_contract_data", &self.external_contract_data)
+            .field("termination_reason", &self.termination_reason)
+            .field("midas_environment", &self.midas_environment)
+            .field("user_type", &self.user_type)
+            .field("contract_method", &self.contract_method)
+            .field("migrate_mode", &self.migrate_mode)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "TerminateContract", TerminateContractRequest => TerminateContractResponse);
 
 rt::model! { read debug;
@@ -15084,7 +15794,7 @@ TransferSinglePayResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `UnBindAcct` (聚鑫-解绑银行卡).
 ///
 /// 商户解除绑定的提现银行卡
@@ -15122,6 +15832,19 @@ UnBindAcctRequest {
     /// 缺省: release
     "MidasEnvironment" midas_environment: String,
 } }
+impl ::core::fmt::Debug for UnBindAcctRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UnBindAcctRequest")
+            .field("midas_app_id", &self.midas_app_id)
+            .field("sub_app_id", &self.sub_app_id)
+            .field("settle_acct_no", &self.settle_acct_no)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("encrypt_type", &self.encrypt_type)
+            .field("midas_environment", &self.midas_environment)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "UnBindAcct", UnBindAcctRequest => UnBindAcctResponse);
 
 rt::model! { read debug;
@@ -15481,7 +16204,7 @@ UnifiedOrderInSubOrderList {
     "OriginalAmt" original_amt: i64,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `UnifiedOrder` (聚鑫-统一下单接口).
 ///
 /// 应用需要先调用本接口生成支付订单号，并将应答的PayInfo透传给聚鑫SDK，拉起客户端（包括微信公众号/微信小程序/客户端App）支付。
@@ -15569,6 +16292,38 @@ UnifiedOrderRequest {
     /// 支付通知地址
     "PaymentNotifyUrl" payment_notify_url: String,
 } }
+impl ::core::fmt::Debug for UnifiedOrderRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UnifiedOrderRequest")
+            .field("currency_type", &self.currency_type)
+            .field("midas_app_id", &self.midas_app_id)
+            .field("out_trade_no", &self.out_trade_no)
+            .field("product_detail", &self.product_detail)
+            .field("product_id", &self.product_id)
+            .field("product_name", &self.product_name)
+            .field("total_amt", &self.total_amt)
+            .field("user_id", &self.user_id)
+            .field("real_channel", &self.real_channel)
+            .field("original_amt", &self.original_amt)
+            .field("midas_secret_id", &self.midas_secret_id)
+            .field("midas_signature", &rt::redact(&self.midas_signature))
+            .field("callback_url", &self.callback_url)
+            .field("channel", &self.channel)
+            .field("metadata", &self.metadata)
+            .field("quantity", &self.quantity)
+            .field("sub_app_id", &self.sub_app_id)
+            .field("sub_order_list", &self.sub_order_list)
+            .field("total_mch_income", &self.total_mch_income)
+            .field("total_platform_income", &self.total_platform_income)
+            .field("wx_open_id", &self.wx_open_id)
+            .field("wx_sub_open_id", &self.wx_sub_open_id)
+            .field("midas_environment", &self.midas_environment)
+            .field("wx_app_id", &self.wx_app_id)
+            .field("wx_sub_app_id", &self.wx_sub_app_id)
+            .field("payment_notify_url", &self.payment_notify_url)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "UnifiedOrder", UnifiedOrderRequest => UnifiedOrderResponse);
 
 rt::model! { read debug;
@@ -15814,7 +16569,7 @@ UploadOpenBankSubMerchantCredentialResult {
     "ChannelApplyId" channel_apply_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `UploadOrgFile` (云支付-上传机构文件接口).
 ///
 /// 云支付-上传机构文件接口
@@ -15846,6 +16601,19 @@ UploadOrgFileRequest {
     /// 沙箱环境填sandbox，正式环境不填
     "Profile" profile: String,
 } }
+impl ::core::fmt::Debug for UploadOrgFileRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UploadOrgFileRequest")
+            .field("open_id", &self.open_id)
+            .field("open_key", &rt::redact(&self.open_key))
+            .field("storage", &self.storage)
+            .field("file_md5", &self.file_md5)
+            .field("file_content", &self.file_content)
+            .field("file_extension", &self.file_extension)
+            .field("profile", &self.profile)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "UploadOrgFile", UploadOrgFileRequest => UploadOrgFileResponse);
 
 rt::model! { read debug;
@@ -15976,7 +16744,7 @@ VerifyOpenBankAccountResult {
     "RedirectInfo" redirect_info: OpenBankRedirectInfo,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ViewContract` (云支付-查询合同明细接口).
 ///
 /// 云支付-查询合同明细接口
@@ -15996,6 +16764,17 @@ ViewContractRequest {
     /// 沙箱环境填sandbox，正式环境不填
     "Profile" profile: String,
 } }
+impl ::core::fmt::Debug for ViewContractRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ViewContractRequest")
+            .field("open_id", &self.open_id)
+            .field("open_key", &rt::redact(&self.open_key))
+            .field("out_contract_id", &self.out_contract_id)
+            .field("contract_id", &self.contract_id)
+            .field("profile", &self.profile)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "ViewContract", ViewContractRequest => ViewContractResponse);
 
 rt::model! { read debug;
@@ -16132,7 +16911,7 @@ ViewContractResult {
     "ContractId" contract_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ViewMerchant` (云支付-查询商户明细接口).
 ///
 /// 云支付-查询商户明细接口
@@ -16152,6 +16931,17 @@ ViewMerchantRequest {
     /// 沙箱环境填sandbox，正式环境不填
     "Profile" profile: String,
 } }
+impl ::core::fmt::Debug for ViewMerchantRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ViewMerchantRequest")
+            .field("open_id", &self.open_id)
+            .field("open_key", &rt::redact(&self.open_key))
+            .field("out_merchant_id", &self.out_merchant_id)
+            .field("merchant_no", &self.merchant_no)
+            .field("profile", &self.profile)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "ViewMerchant", ViewMerchantRequest => ViewMerchantResponse);
 
 rt::model! { read debug;
@@ -16312,7 +17102,7 @@ ViewMerchantResult {
     "TaxCollectionNo" tax_collection_no: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ViewShop` (云支付-查询门店明细接口).
 ///
 /// 云支付-查询门店明细接口
@@ -16332,6 +17122,17 @@ ViewShopRequest {
     /// 沙箱环境填sandbox，正式环境不填
     "Profile" profile: String,
 } }
+impl ::core::fmt::Debug for ViewShopRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ViewShopRequest")
+            .field("open_id", &self.open_id)
+            .field("open_key", &rt::redact(&self.open_key))
+            .field("out_shop_id", &self.out_shop_id)
+            .field("shop_no", &self.shop_no)
+            .field("profile", &self.profile)
+            .finish()
+    }
+}
 rt::action!("cpdp", "2019-08-20", "ViewShop", ViewShopRequest => ViewShopResponse);
 
 rt::model! { read debug;

@@ -210,7 +210,7 @@ AccessCredentialOutput {
     "Value" value: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 访问密钥告警记录
 AccessKeyAlarm {
     /// 告警名称
@@ -278,8 +278,41 @@ AccessKeyAlarm {
     /// ai分析失败描述，未失败为空字符串
     "AIFailedReason" ai_failed_reason: String,
 } }
+impl ::core::fmt::Debug for AccessKeyAlarm {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AccessKeyAlarm")
+            .field("name", &self.name)
+            .field("level", &self.level)
+            .field("id", &self.id)
+            .field("alarm_rule_id", &self.alarm_rule_id)
+            .field("alarm_type", &self.alarm_type)
+            .field("access_key", &rt::redact(&self.access_key))
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_remark", &self.access_key_remark)
+            .field("last_alarm_time", &self.last_alarm_time)
+            .field("status", &self.status)
+            .field("date", &self.date)
+            .field("tag", &self.tag)
+            .field("uin", &self.uin)
+            .field("nickname", &self.nickname)
+            .field("sub_uin", &self.sub_uin)
+            .field("sub_nickname", &self.sub_nickname)
+            .field("type", &self.r#type)
+            .field("app_id", &self.app_id)
+            .field("leak_evidence", &self.leak_evidence)
+            .field("is_support_edit_white_account", &self.is_support_edit_white_account)
+            .field("evidence", &self.evidence)
+            .field("rule_key", &self.rule_key)
+            .field("cloud_type", &self.cloud_type)
+            .field("ai_status", &self.ai_status)
+            .field("first_alarm_timestamp", &self.first_alarm_timestamp)
+            .field("last_alarm_timestamp", &self.last_alarm_timestamp)
+            .field("ai_failed_reason", &self.ai_failed_reason)
+            .finish()
+    }
+}
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 访问密钥告警数量
 AccessKeyAlarmCount {
     /// 访问密钥的ID
@@ -295,6 +328,18 @@ AccessKeyAlarmCount {
     /// AK最后使用时间，从未使用过则返回“-”
     "LastAccessTime" last_access_time: String,
 } }
+impl ::core::fmt::Debug for AccessKeyAlarmCount {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AccessKeyAlarmCount")
+            .field("id", &self.id)
+            .field("access_key", &rt::redact(&self.access_key))
+            .field("alarm_count", &self.alarm_count)
+            .field("access_key_status", &self.access_key_status)
+            .field("access_key_create_time", &self.access_key_create_time)
+            .field("last_access_time", &self.last_access_time)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 访问密钥资产告警信息
@@ -363,7 +408,7 @@ AccessKeyAsset {
     "CloudType" cloud_type: i64,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 访问密钥风险记录
 AccessKeyRisk {
     /// 风险名称
@@ -420,6 +465,35 @@ AccessKeyRisk {
     /// 相关的AK列表，包含AK名和AK备注
     "RelatedAK" related_ak: Vec<AKInfo>,
 } }
+impl ::core::fmt::Debug for AccessKeyRisk {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AccessKeyRisk")
+            .field("name", &self.name)
+            .field("level", &self.level)
+            .field("id", &self.id)
+            .field("risk_rule_id", &self.risk_rule_id)
+            .field("risk_type", &self.risk_type)
+            .field("access_key", &rt::redact(&self.access_key))
+            .field("access_key_id", &self.access_key_id)
+            .field("access_key_remark", &self.access_key_remark)
+            .field("risk_time", &self.risk_time)
+            .field("status", &self.status)
+            .field("tag", &self.tag)
+            .field("evidence", &self.evidence)
+            .field("description", &self.description)
+            .field("uin", &self.uin)
+            .field("nickname", &self.nickname)
+            .field("sub_uin", &self.sub_uin)
+            .field("sub_nickname", &self.sub_nickname)
+            .field("type", &self.r#type)
+            .field("check_status", &self.check_status)
+            .field("app_id", &self.app_id)
+            .field("query_param", &self.query_param)
+            .field("cloud_type", &self.cloud_type)
+            .field("related_ak", &self.related_ak)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 访问密钥账号信息
@@ -815,7 +889,7 @@ AiScheduleTriggerInfo {
     "TriggerType" trigger_type: i64,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 告警下拉字段
 AlertExtraInfo {
     /// 相关攻击事件
@@ -999,6 +1073,102 @@ AlertExtraInfo {
     /// 来源IP(容器K8sAPI异常请求)
     "SourceIP" source_ip: String,
 } }
+impl ::core::fmt::Debug for AlertExtraInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AlertExtraInfo")
+            .field("relate_event", &self.relate_event)
+            .field("leak_content", &self.leak_content)
+            .field("leak_api", &self.leak_api)
+            .field("secret_id", &self.secret_id)
+            .field("rule", &self.rule)
+            .field("rule_desc", &self.rule_desc)
+            .field("protocol_port", &self.protocol_port)
+            .field("attack_content", &self.attack_content)
+            .field("attack_ip_profile", &self.attack_ip_profile)
+            .field("attack_ip_tags", &self.attack_ip_tags)
+            .field("request_method", &self.request_method)
+            .field("http_log", &self.http_log)
+            .field("attack_domain", &self.attack_domain)
+            .field("file_path", &self.file_path)
+            .field("user_agent", &self.user_agent)
+            .field("request_headers", &self.request_headers)
+            .field("login_user_name", &self.login_user_name)
+            .field("vulnerability_name", &self.vulnerability_name)
+            .field("cve", &self.cve)
+            .field("service_process", &self.service_process)
+            .field("file_name", &self.file_name)
+            .field("file_size", &self.file_size)
+            .field("file_md5", &self.file_md5)
+            .field("file_last_access_time", &self.file_last_access_time)
+            .field("file_modify_time", &self.file_modify_time)
+            .field("recent_access_time", &self.recent_access_time)
+            .field("recent_modify_time", &self.recent_modify_time)
+            .field("virus_name", &self.virus_name)
+            .field("virus_file_tags", &self.virus_file_tags)
+            .field("behavioral_characteristics", &self.behavioral_characteristics)
+            .field("process_name_pid", &self.process_name_pid)
+            .field("process_path", &self.process_path)
+            .field("process_command_line", &self.process_command_line)
+            .field("process_permissions", &self.process_permissions)
+            .field("executed_command", &self.executed_command)
+            .field("affected_file_name", &self.affected_file_name)
+            .field("decoy_path", &self.decoy_path)
+            .field("malicious_process_file_size", &self.malicious_process_file_size)
+            .field("malicious_process_file_md5", &self.malicious_process_file_md5)
+            .field("malicious_process_name_pid", &self.malicious_process_name_pid)
+            .field("malicious_process_path", &self.malicious_process_path)
+            .field("malicious_process_start_time", &self.malicious_process_start_time)
+            .field("command_content", &self.command_content)
+            .field("startup_user", &self.startup_user)
+            .field("user_group", &self.user_group)
+            .field("new_permissions", &self.new_permissions)
+            .field("parent_process", &self.parent_process)
+            .field("class_name", &self.class_name)
+            .field("class_loader", &self.class_loader)
+            .field("class_file_size", &self.class_file_size)
+            .field("class_file_md5", &self.class_file_md5)
+            .field("parent_class_name", &self.parent_class_name)
+            .field("inherited_interface", &self.inherited_interface)
+            .field("comment", &self.comment)
+            .field("payload_content", &self.payload_content)
+            .field("callback_address_portrait", &self.callback_address_portrait)
+            .field("callback_address_tag", &self.callback_address_tag)
+            .field("process_md5", &self.process_md5)
+            .field("file_permission", &self.file_permission)
+            .field("from_log_analysis_data", &self.from_log_analysis_data)
+            .field("hit_probe", &self.hit_probe)
+            .field("hit_honey_pot", &self.hit_honey_pot)
+            .field("command_list", &self.command_list)
+            .field("attack_event_desc", &self.attack_event_desc)
+            .field("process_info", &self.process_info)
+            .field("user_name_and_pwd", &rt::redact(&self.user_name_and_pwd))
+            .field("strategy_id", &self.strategy_id)
+            .field("strategy_name", &self.strategy_name)
+            .field("hit_strategy", &self.hit_strategy)
+            .field("process_name", &self.process_name)
+            .field("pid", &self.pid)
+            .field("pod_name", &self.pod_name)
+            .field("pod_id", &self.pod_id)
+            .field("response", &self.response)
+            .field("system_call", &self.system_call)
+            .field("verb", &self.verb)
+            .field("log_id", &self.log_id)
+            .field("different", &self.different)
+            .field("event_type", &self.event_type)
+            .field("description", &self.description)
+            .field("target_address", &self.target_address)
+            .field("malicious_request_domain", &self.malicious_request_domain)
+            .field("rule_type", &self.rule_type)
+            .field("request_uri", &self.request_uri)
+            .field("request_user", &self.request_user)
+            .field("request_object", &self.request_object)
+            .field("response_object", &self.response_object)
+            .field("file_type", &self.file_type)
+            .field("ti_type", &self.ti_type)
+            .field("source_ip", &self.source_ip)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 告警中心全量告警列表数据
@@ -2025,7 +2195,7 @@ AssetViewVULRiskData {
     "IsPOC" is_poc: i128,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 资产视角的弱口令风险
 AssetViewWeakPassRisk {
     /// 影响资产
@@ -2073,34 +2243,6 @@ AssetViewWeakPassRisk {
     /// 端口
     "Port" port: i64,
 } }
-impl ::core::fmt::Debug for AssetViewWeakPassRisk {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("AssetViewWeakPassRisk")
-            .field("affect_asset", &self.affect_asset)
-            .field("level", &self.level)
-            .field("instance_type", &self.instance_type)
-            .field("component", &self.component)
-            .field("service", &self.service)
-            .field("recent_time", &self.recent_time)
-            .field("first_time", &self.first_time)
-            .field("status", &self.status)
-            .field("id", &self.id)
-            .field("index", &self.index)
-            .field("instance_id", &self.instance_id)
-            .field("instance_name", &self.instance_name)
-            .field("app_id", &self.app_id)
-            .field("nick", &self.nick)
-            .field("uin", &self.uin)
-            .field("password_type", &rt::redact(&self.password_type))
-            .field("from", &self.from)
-            .field("vul_type", &self.vul_type)
-            .field("vulurl", &self.vulurl)
-            .field("fix", &self.fix)
-            .field("payload", &self.payload)
-            .field("port", &self.port)
-            .finish()
-    }
-}
 
 rt::model! { read debug;
 /// EDR-攻击阶段对应数量
@@ -3456,7 +3598,7 @@ CWPOrderList {
     "ExtraParam" extra_param: CWPOrderExtraParam,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 调用记录详情
 CallRecord {
     /// 调用记录ID
@@ -3515,6 +3657,38 @@ CallRecord {
     /// 调用请求客户端列表
     "ReqClient" req_client: Vec<String>,
 } }
+impl ::core::fmt::Debug for CallRecord {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CallRecord")
+            .field("call_id", &self.call_id)
+            .field("access_key", &rt::redact(&self.access_key))
+            .field("access_key_remark", &self.access_key_remark)
+            .field("access_key_id", &self.access_key_id)
+            .field("source_ip", &self.source_ip)
+            .field("source_ip_remark", &self.source_ip_remark)
+            .field("region", &self.region)
+            .field("ip_type", &self.ip_type)
+            .field("event_name", &self.event_name)
+            .field("product_name", &self.product_name)
+            .field("event_type", &self.event_type)
+            .field("user_type", &self.user_type)
+            .field("user_name", &self.user_name)
+            .field("policy_set", &self.policy_set)
+            .field("call_count", &self.call_count)
+            .field("code", &self.code)
+            .field("first_call_time", &self.first_call_time)
+            .field("last_call_time", &self.last_call_time)
+            .field("instance_id", &self.instance_id)
+            .field("instance_name", &self.instance_name)
+            .field("date", &self.date)
+            .field("app_id", &self.app_id)
+            .field("show_status", &self.show_status)
+            .field("isp", &self.isp)
+            .field("vpc_info", &self.vpc_info)
+            .field("req_client", &self.req_client)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `CancelEdrAlertIgnore` (取消忽略EDR多行为告警).
@@ -8679,7 +8853,7 @@ CredentialEffectScope {
     "Instances" instances: Vec<String>,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 风险中心风险概览统计数据
 CsipRiskCenterStatistics {
     /// 端口风险总数
@@ -8717,29 +8891,6 @@ CsipRiskCenterStatistics {
     /// 容器基线高危风险数量
     "PodBaseLineRiskHighLevel" pod_base_line_risk_high_level: i64,
 } }
-impl ::core::fmt::Debug for CsipRiskCenterStatistics {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("CsipRiskCenterStatistics")
-            .field("port_total", &self.port_total)
-            .field("port_high_level", &self.port_high_level)
-            .field("weak_password_total", &rt::redact(&self.weak_password_total))
-            .field("weak_password_high_level", &rt::redact(&self.weak_password_high_level))
-            .field("website_total", &self.website_total)
-            .field("website_high_level", &self.website_high_level)
-            .field("last_scan_time", &self.last_scan_time)
-            .field("vul_total", &self.vul_total)
-            .field("vul_high_level", &self.vul_high_level)
-            .field("cfg_total", &self.cfg_total)
-            .field("cfg_high_level", &self.cfg_high_level)
-            .field("server_total", &self.server_total)
-            .field("server_high_level", &self.server_high_level)
-            .field("host_base_line_risk_total", &self.host_base_line_risk_total)
-            .field("host_base_line_risk_high_level", &self.host_base_line_risk_high_level)
-            .field("pod_base_line_risk_total", &self.pod_base_line_risk_total)
-            .field("pod_base_line_risk_high_level", &self.pod_base_line_risk_high_level)
-            .finish()
-    }
-}
 
 rt::model! { both debug;
 /// 自定义Agent运行策略
@@ -10156,7 +10307,7 @@ DescribeAIAnalysisRecommendQuestionsResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeAIAnalysisRobotInfo` (获取AI分析机器人接入信息).
 ///
 /// 获取云安全AI助手基础信息
@@ -10170,6 +10321,16 @@ DescribeAIAnalysisRobotInfoRequest {
     /// 预设机器人名称，为空时则后台生成
     "BotName" bot_name: String,
 } }
+impl ::core::fmt::Debug for DescribeAIAnalysisRobotInfoRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeAIAnalysisRobotInfoRequest")
+            .field("access_type", &self.access_type)
+            .field("account_id", &self.account_id)
+            .field("secret", &rt::redact(&self.secret))
+            .field("bot_name", &self.bot_name)
+            .finish()
+    }
+}
 rt::action!("csip", "2022-11-21", "DescribeAIAnalysisRobotInfo", DescribeAIAnalysisRobotInfoRequest => DescribeAIAnalysisRobotInfoResponse);
 
 rt::model! { read nodebug;
@@ -10480,7 +10641,7 @@ DescribeAbTestUserResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeAbnormalCallRecord` (获取异常调用记录).
 ///
 /// 获取调用记录列表
@@ -10498,6 +10659,17 @@ DescribeAbnormalCallRecordRequest {
     /// 过滤器
     "Filter" filter: Filter,
 } }
+impl ::core::fmt::Debug for DescribeAbnormalCallRecordRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeAbnormalCallRecordRequest")
+            .field("alarm_rule_id", &self.alarm_rule_id)
+            .field("member_id", &self.member_id)
+            .field("access_key", &rt::redact(&self.access_key))
+            .field("source_ip", &self.source_ip)
+            .field("filter", &self.filter)
+            .finish()
+    }
+}
 rt::action!("csip", "2022-11-21", "DescribeAbnormalCallRecord", DescribeAbnormalCallRecordRequest => DescribeAbnormalCallRecordResponse);
 
 rt::model! { read debug;
@@ -11989,7 +12161,7 @@ DescribeCFWAssetStatisticsRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeCFWAssetStatistics", DescribeCFWAssetStatisticsRequest => DescribeCFWAssetStatisticsResponse);
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// DescribeCFWAssetStatistics返回参数结构体
 DescribeCFWAssetStatisticsResponse {
     /// 网络资产总数
@@ -12017,24 +12189,6 @@ DescribeCFWAssetStatisticsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
-impl ::core::fmt::Debug for DescribeCFWAssetStatisticsResponse {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DescribeCFWAssetStatisticsResponse")
-            .field("network_total", &self.network_total)
-            .field("clb_total", &self.clb_total)
-            .field("nat_total", &self.nat_total)
-            .field("public_asset_total", &self.public_asset_total)
-            .field("cvm_asset_total", &self.cvm_asset_total)
-            .field("cfg_total", &self.cfg_total)
-            .field("port_total", &self.port_total)
-            .field("website_total", &self.website_total)
-            .field("server_total", &self.server_total)
-            .field("weak_password_total", &rt::redact(&self.weak_password_total))
-            .field("vul_total", &self.vul_total)
-            .field("request_id", &self.request_id)
-            .finish()
-    }
-}
 
 rt::model! { write debug;
 /// Request of `DescribeCLSLogIndexV3` (获取日志索引信息v3).
@@ -12756,7 +12910,7 @@ DescribeCWPTaskDurationResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeCallRecord` (获取调用记录).
 ///
 /// 获取调用记录列表
@@ -12774,6 +12928,18 @@ DescribeCallRecordRequest {
     /// 过滤器
     "Filter" filter: Filter,
 } }
+impl ::core::fmt::Debug for DescribeCallRecordRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeCallRecordRequest")
+            .field("member_id", &self.member_id)
+            .field("access_key_id", &self.access_key_id)
+            .field("source_ipid", &self.source_ipid)
+            .field("acc_uin", &self.acc_uin)
+            .field("access_key", &rt::redact(&self.access_key))
+            .field("filter", &self.filter)
+            .finish()
+    }
+}
 rt::action!("csip", "2022-11-21", "DescribeCallRecord", DescribeCallRecordRequest => DescribeCallRecordResponse);
 
 rt::model! { read debug;
@@ -20191,7 +20357,7 @@ DescribeRiskCenterAssetViewWeakPasswordRiskListRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeRiskCenterAssetViewWeakPasswordRiskList", DescribeRiskCenterAssetViewWeakPasswordRiskListRequest => DescribeRiskCenterAssetViewWeakPasswordRiskListResponse);
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// DescribeRiskCenterAssetViewWeakPasswordRiskList返回参数结构体
 DescribeRiskCenterAssetViewWeakPasswordRiskListResponse {
     /// 总条数
@@ -20211,20 +20377,6 @@ DescribeRiskCenterAssetViewWeakPasswordRiskListResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
-impl ::core::fmt::Debug for DescribeRiskCenterAssetViewWeakPasswordRiskListResponse {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DescribeRiskCenterAssetViewWeakPasswordRiskListResponse")
-            .field("total_count", &self.total_count)
-            .field("data", &self.data)
-            .field("status_lists", &self.status_lists)
-            .field("level_lists", &self.level_lists)
-            .field("from_lists", &self.from_lists)
-            .field("instance_type_lists", &self.instance_type_lists)
-            .field("password_type_lists", &rt::redact(&self.password_type_lists))
-            .field("request_id", &self.request_id)
-            .finish()
-    }
-}
 
 rt::model! { write debug;
 /// Request of `DescribeRiskCenterCFGViewCFGRiskList` (获取配置视角的配置风险列表).
@@ -21065,7 +21217,7 @@ DescribeScanStatisticRequest {
 } }
 rt::action!("csip", "2022-11-21", "DescribeScanStatistic", DescribeScanStatisticRequest => DescribeScanStatisticResponse);
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// DescribeScanStatistic返回参数结构体
 DescribeScanStatisticResponse {
     /// 端口服务数量
@@ -21087,21 +21239,6 @@ DescribeScanStatisticResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
-impl ::core::fmt::Debug for DescribeScanStatisticResponse {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DescribeScanStatisticResponse")
-            .field("port_service_count", &self.port_service_count)
-            .field("web_app_count", &self.web_app_count)
-            .field("weak_password_count", &rt::redact(&self.weak_password_count))
-            .field("vul_count", &self.vul_count)
-            .field("high_risk_port_service_count", &self.high_risk_port_service_count)
-            .field("risk_web_app_count", &self.risk_web_app_count)
-            .field("port_service_increment", &self.port_service_increment)
-            .field("web_app_increment", &self.web_app_increment)
-            .field("request_id", &self.request_id)
-            .finish()
-    }
-}
 
 rt::model! { write debug;
 /// Request of `DescribeScanTaskList` (获取扫描任务列表).
@@ -23212,7 +23349,7 @@ DiskPartitionInfo {
     "Used" used: i128,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 域名资产
 DomainAssetVO {
     /// 资产id
@@ -23294,51 +23431,6 @@ DomainAssetVO {
     /// bot访问数量
     "BotAccessCount" bot_access_count: i64,
 } }
-impl ::core::fmt::Debug for DomainAssetVO {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DomainAssetVO")
-            .field("asset_id", &self.asset_id)
-            .field("asset_name", &self.asset_name)
-            .field("asset_type", &self.asset_type)
-            .field("region", &self.region)
-            .field("waf_status", &self.waf_status)
-            .field("asset_create_time", &self.asset_create_time)
-            .field("app_id", &self.app_id)
-            .field("uin", &self.uin)
-            .field("nick_name", &self.nick_name)
-            .field("is_core", &self.is_core)
-            .field("is_cloud", &self.is_cloud)
-            .field("attack", &self.attack)
-            .field("access", &self.access)
-            .field("intercept", &self.intercept)
-            .field("in_bandwidth", &self.in_bandwidth)
-            .field("out_bandwidth", &self.out_bandwidth)
-            .field("in_flow", &self.in_flow)
-            .field("out_flow", &self.out_flow)
-            .field("last_scan_time", &self.last_scan_time)
-            .field("port_risk", &self.port_risk)
-            .field("vulnerability_risk", &self.vulnerability_risk)
-            .field("configuration_risk", &self.configuration_risk)
-            .field("scan_task", &self.scan_task)
-            .field("sub_domain", &self.sub_domain)
-            .field("sever_ip", &self.sever_ip)
-            .field("bot_count", &self.bot_count)
-            .field("weak_password", &rt::redact(&self.weak_password))
-            .field("web_content_risk", &self.web_content_risk)
-            .field("tag", &self.tag)
-            .field("source_type", &self.source_type)
-            .field("member_id", &self.member_id)
-            .field("cc_attack", &self.cc_attack)
-            .field("web_attack", &self.web_attack)
-            .field("service_risk", &self.service_risk)
-            .field("is_new_asset", &self.is_new_asset)
-            .field("verify_domain", &self.verify_domain)
-            .field("verify_txt_record", &self.verify_txt_record)
-            .field("verify_status", &self.verify_status)
-            .field("bot_access_count", &self.bot_access_count)
-            .finish()
-    }
-}
 
 rt::model! { read debug;
 /// 反查域名信息
@@ -25737,7 +25829,7 @@ ExposeTrendItem {
     "Date" date: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 暴露资产
 ExposesItem {
     /// 云厂商
@@ -25817,50 +25909,6 @@ ExposesItem {
     /// 资产类型3D图标
     "AssetTypeIconSolidURL" asset_type_icon_solid_url: String,
 } }
-impl ::core::fmt::Debug for ExposesItem {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("ExposesItem")
-            .field("provider", &self.provider)
-            .field("cloud_account_name", &self.cloud_account_name)
-            .field("cloud_account_id", &self.cloud_account_id)
-            .field("domain", &self.domain)
-            .field("ip", &self.ip)
-            .field("port", &self.port)
-            .field("status", &self.status)
-            .field("risk_type", &self.risk_type)
-            .field("acl_type", &self.acl_type)
-            .field("acl_list", &self.acl_list)
-            .field("asset_id", &self.asset_id)
-            .field("instance_name", &self.instance_name)
-            .field("asset_type", &self.asset_type)
-            .field("port_service_count", &self.port_service_count)
-            .field("high_risk_port_service_count", &self.high_risk_port_service_count)
-            .field("web_app_count", &self.web_app_count)
-            .field("risk_web_app_count", &self.risk_web_app_count)
-            .field("weak_password_count", &rt::redact(&self.weak_password_count))
-            .field("vul_count", &self.vul_count)
-            .field("create_time", &self.create_time)
-            .field("update_time", &self.update_time)
-            .field("asset_type_name", &self.asset_type_name)
-            .field("display_status", &self.display_status)
-            .field("display_risk_type", &self.display_risk_type)
-            .field("scan_task_status", &self.scan_task_status)
-            .field("uuid", &self.uuid)
-            .field("has_scan", &self.has_scan)
-            .field("app_id", &self.app_id)
-            .field("app_id_str", &self.app_id_str)
-            .field("exposure_id", &self.exposure_id)
-            .field("port_detect_count", &self.port_detect_count)
-            .field("port_detect_result", &self.port_detect_result)
-            .field("tag", &self.tag)
-            .field("comment", &self.comment)
-            .field("to_governed_risk_count", &self.to_governed_risk_count)
-            .field("to_governed_risk_content", &self.to_governed_risk_content)
-            .field("asset_type_icon_url", &self.asset_type_icon_url)
-            .field("asset_type_icon_solid_url", &self.asset_type_icon_solid_url)
-            .finish()
-    }
-}
 
 rt::model! { read debug;
 /// 资产详情字段配置
@@ -25927,7 +25975,7 @@ Filters {
     "ExactMatch" exact_match: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 网关资产
 GateWayAsset {
     /// appid
@@ -25991,42 +26039,6 @@ GateWayAsset {
     /// 弱口令风险
     "WeakPasswordRisk" weak_password_risk: i128,
 } }
-impl ::core::fmt::Debug for GateWayAsset {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("GateWayAsset")
-            .field("app_id", &self.app_id)
-            .field("uin", &self.uin)
-            .field("asset_id", &self.asset_id)
-            .field("asset_name", &self.asset_name)
-            .field("asset_type", &self.asset_type)
-            .field("private_ip", &self.private_ip)
-            .field("public_ip", &self.public_ip)
-            .field("region", &self.region)
-            .field("vpc_id", &self.vpc_id)
-            .field("vpc_name", &self.vpc_name)
-            .field("tag", &self.tag)
-            .field("outbound_peak_bandwidth", &self.outbound_peak_bandwidth)
-            .field("inbound_peak_bandwidth", &self.inbound_peak_bandwidth)
-            .field("outbound_cumulative_flow", &self.outbound_cumulative_flow)
-            .field("inbound_cumulative_flow", &self.inbound_cumulative_flow)
-            .field("network_attack", &self.network_attack)
-            .field("exposed_port", &self.exposed_port)
-            .field("exposed_vul", &self.exposed_vul)
-            .field("configure_risk", &self.configure_risk)
-            .field("create_time", &self.create_time)
-            .field("scan_task", &self.scan_task)
-            .field("last_scan_time", &self.last_scan_time)
-            .field("nick", &self.nick)
-            .field("address_ipv6", &self.address_ipv6)
-            .field("is_core", &self.is_core)
-            .field("risk_exposure", &self.risk_exposure)
-            .field("is_new_asset", &self.is_new_asset)
-            .field("status", &self.status)
-            .field("engine_region", &self.engine_region)
-            .field("weak_password_risk", &rt::redact(&self.weak_password_risk))
-            .finish()
-    }
-}
 
 rt::model! { read debug;
 /// 高危基线风险内容
@@ -27571,7 +27583,7 @@ InstanceIDWithAppIdItem {
     "InstanceID" instance_id: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// ip列表
 IpAssetListVO {
     /// 资产id
@@ -27645,47 +27657,6 @@ IpAssetListVO {
     /// 资产认证状态，0-待认证，1-认证成功，2-认证中，3+-认证失败
     "VerifyStatus" verify_status: i64,
 } }
-impl ::core::fmt::Debug for IpAssetListVO {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("IpAssetListVO")
-            .field("asset_id", &self.asset_id)
-            .field("asset_name", &self.asset_name)
-            .field("asset_type", &self.asset_type)
-            .field("region", &self.region)
-            .field("cfw_status", &self.cfw_status)
-            .field("asset_create_time", &self.asset_create_time)
-            .field("public_ip", &self.public_ip)
-            .field("public_ip_type", &self.public_ip_type)
-            .field("vpc_id", &self.vpc_id)
-            .field("vpc_name", &self.vpc_name)
-            .field("app_id", &self.app_id)
-            .field("uin", &self.uin)
-            .field("nick_name", &self.nick_name)
-            .field("is_core", &self.is_core)
-            .field("is_cloud", &self.is_cloud)
-            .field("attack", &self.attack)
-            .field("access", &self.access)
-            .field("intercept", &self.intercept)
-            .field("in_bandwidth", &self.in_bandwidth)
-            .field("out_bandwidth", &self.out_bandwidth)
-            .field("in_flow", &self.in_flow)
-            .field("out_flow", &self.out_flow)
-            .field("last_scan_time", &self.last_scan_time)
-            .field("port_risk", &self.port_risk)
-            .field("vulnerability_risk", &self.vulnerability_risk)
-            .field("configuration_risk", &self.configuration_risk)
-            .field("scan_task", &self.scan_task)
-            .field("weak_password", &rt::redact(&self.weak_password))
-            .field("web_content_risk", &self.web_content_risk)
-            .field("tag", &self.tag)
-            .field("address_id", &self.address_id)
-            .field("member_id", &self.member_id)
-            .field("risk_exposure", &self.risk_exposure)
-            .field("is_new_asset", &self.is_new_asset)
-            .field("verify_status", &self.verify_status)
-            .finish()
-    }
-}
 
 rt::model! { read debug;
 /// Windows KB详细信息
@@ -33566,7 +33537,7 @@ RetryDspmExportLogResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `RevertDspmAssetAccount` (恢复Dspm资产账号).
 ///
 /// 恢复Dspm资产账号
@@ -33588,18 +33559,6 @@ RevertDspmAssetAccountRequest {
     /// 风险id
     "RiskId" risk_id: String,
 } }
-impl ::core::fmt::Debug for RevertDspmAssetAccountRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("RevertDspmAssetAccountRequest")
-            .field("asset_id", &self.asset_id)
-            .field("account", &self.account)
-            .field("host", &self.host)
-            .field("privilege_flag", &self.privilege_flag)
-            .field("password_flag", &rt::redact(&self.password_flag))
-            .field("risk_id", &self.risk_id)
-            .finish()
-    }
-}
 rt::action!("csip", "2022-11-21", "RevertDspmAssetAccount", RevertDspmAssetAccountRequest => RevertDspmAssetAccountResponse);
 
 rt::model! { read debug;
@@ -33626,7 +33585,7 @@ RiskCallRecord {
     "CallCount" call_count: i64,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 风险趋势
 RiskCenterOverviewTrendAnalysis {
     /// 日期
@@ -33648,21 +33607,6 @@ RiskCenterOverviewTrendAnalysis {
     /// 容器基线风险配置数量
     "PodCFG" pod_cfg: i64,
 } }
-impl ::core::fmt::Debug for RiskCenterOverviewTrendAnalysis {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("RiskCenterOverviewTrendAnalysis")
-            .field("date", &self.date)
-            .field("port", &self.port)
-            .field("vul", &self.vul)
-            .field("weak_password", &rt::redact(&self.weak_password))
-            .field("website", &self.website)
-            .field("cfg", &self.cfg)
-            .field("server", &self.server)
-            .field("host_cfg", &self.host_cfg)
-            .field("pod_cfg", &self.pod_cfg)
-            .finish()
-    }
-}
 
 rt::model! { write debug;
 /// 风险中心状态处理Key

@@ -329,16 +329,9 @@ Tag {
     "Value" value: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 产品内部特性
 Tenant {
     /// 密码是否已加密
     "IsPasswordEncrypted" is_password_encrypted: bool,
 } }
-impl ::core::fmt::Debug for Tenant {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("Tenant")
-            .field("is_password_encrypted", &rt::redact(&self.is_password_encrypted))
-            .finish()
-    }
-}

@@ -896,7 +896,7 @@ AssetType {
     "Name" name: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 资源管理账号基本信息
 AssetUserBaseInfo {
     /// 主机内网IP
@@ -958,43 +958,8 @@ AssetUserBaseInfo {
     /// 附加信息
     "MachineExtraInfo" machine_extra_info: MachineExtraInfo,
 } }
-impl ::core::fmt::Debug for AssetUserBaseInfo {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("AssetUserBaseInfo")
-            .field("machine_ip", &self.machine_ip)
-            .field("machine_wan_ip", &self.machine_wan_ip)
-            .field("machine_name", &self.machine_name)
-            .field("os_info", &self.os_info)
-            .field("uuid", &self.uuid)
-            .field("quuid", &self.quuid)
-            .field("uid", &self.uid)
-            .field("gid", &self.gid)
-            .field("status", &self.status)
-            .field("is_root", &self.is_root)
-            .field("login_type", &self.login_type)
-            .field("last_login_time", &self.last_login_time)
-            .field("name", &self.name)
-            .field("project_id", &self.project_id)
-            .field("user_type", &self.user_type)
-            .field("is_domain", &self.is_domain)
-            .field("is_sudo", &self.is_sudo)
-            .field("is_ssh_login", &self.is_ssh_login)
-            .field("home_path", &self.home_path)
-            .field("shell", &self.shell)
-            .field("shell_login_status", &self.shell_login_status)
-            .field("password_change_time", &rt::redact(&self.password_change_time))
-            .field("password_due_time", &rt::redact(&self.password_due_time))
-            .field("password_lock_days", &rt::redact(&self.password_lock_days))
-            .field("password_status", &rt::redact(&self.password_status))
-            .field("update_time", &self.update_time)
-            .field("first_time", &self.first_time)
-            .field("is_new", &self.is_new)
-            .field("machine_extra_info", &self.machine_extra_info)
-            .finish()
-    }
-}
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 资源管理账号基本信息
 AssetUserDetail {
     /// 主机内网IP
@@ -1056,41 +1021,6 @@ AssetUserDetail {
     /// 数据更新时间
     "UpdateTime" update_time: String,
 } }
-impl ::core::fmt::Debug for AssetUserDetail {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("AssetUserDetail")
-            .field("machine_ip", &self.machine_ip)
-            .field("machine_name", &self.machine_name)
-            .field("uuid", &self.uuid)
-            .field("quuid", &self.quuid)
-            .field("uid", &self.uid)
-            .field("gid", &self.gid)
-            .field("status", &self.status)
-            .field("is_root", &self.is_root)
-            .field("last_login_time", &self.last_login_time)
-            .field("name", &self.name)
-            .field("user_type", &self.user_type)
-            .field("is_domain", &self.is_domain)
-            .field("is_ssh_login", &self.is_ssh_login)
-            .field("home_path", &self.home_path)
-            .field("shell", &self.shell)
-            .field("shell_login_status", &self.shell_login_status)
-            .field("password_change_time", &rt::redact(&self.password_change_time))
-            .field("password_due_time", &rt::redact(&self.password_due_time))
-            .field("password_lock_days", &rt::redact(&self.password_lock_days))
-            .field("remark", &self.remark)
-            .field("group_name", &self.group_name)
-            .field("disable_time", &self.disable_time)
-            .field("last_login_terminal", &self.last_login_terminal)
-            .field("last_login_loc", &self.last_login_loc)
-            .field("last_login_ip", &self.last_login_ip)
-            .field("password_warn_days", &rt::redact(&self.password_warn_days))
-            .field("password_change_type", &rt::redact(&self.password_change_type))
-            .field("keys", &self.keys)
-            .field("update_time", &self.update_time)
-            .finish()
-    }
-}
 
 rt::model! { read debug;
 /// 资产管理账号key详情
@@ -1893,7 +1823,7 @@ BaselineWeakPassword {
 impl ::core::fmt::Debug for BaselineWeakPassword {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("BaselineWeakPassword")
-            .field("password_id", &rt::redact(&self.password_id))
+            .field("password_id", &self.password_id)
             .field("weak_password", &rt::redact(&self.weak_password))
             .field("create_time", &self.create_time)
             .field("modify_time", &self.modify_time)
@@ -2642,7 +2572,7 @@ CheckFirstScanBaselineResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CheckLogKafkaConnectionState` (检查日志投递kafka连通性).
 ///
 /// 检查日志投递kafka连通性
@@ -2676,6 +2606,19 @@ CheckLogKafkaConnectionStateRequest {
     /// Required.
     "InsVersion" ins_version: String,
 } }
+impl ::core::fmt::Debug for CheckLogKafkaConnectionStateRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CheckLogKafkaConnectionStateRequest")
+            .field("access_type", &self.access_type)
+            .field("access_addr", &self.access_addr)
+            .field("username", &self.username)
+            .field("has_pwd", &self.has_pwd)
+            .field("pwd", &rt::redact(&self.pwd))
+            .field("kafka_id", &self.kafka_id)
+            .field("ins_version", &self.ins_version)
+            .finish()
+    }
+}
 rt::action!("cwp", "2018-02-28", "CheckLogKafkaConnectionState", CheckLogKafkaConnectionStateRequest => CheckLogKafkaConnectionStateResponse);
 
 rt::model! { read debug;
@@ -3453,7 +3396,7 @@ DeleteBaselineStrategyResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `DeleteBaselineWeakPassword` (删除基线弱口令).
 ///
 /// 删除基线弱口令
@@ -3463,13 +3406,6 @@ DeleteBaselineWeakPasswordRequest {
     /// Required.
     "PasswordIds" password_ids: Vec<i64>,
 } }
-impl ::core::fmt::Debug for DeleteBaselineWeakPasswordRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DeleteBaselineWeakPasswordRequest")
-            .field("password_ids", &rt::redact(&self.password_ids))
-            .finish()
-    }
-}
 rt::action!("cwp", "2018-02-28", "DeleteBaselineWeakPassword", DeleteBaselineWeakPasswordRequest => DeleteBaselineWeakPasswordResponse);
 
 rt::model! { read debug;
@@ -18077,7 +18013,7 @@ ModifyLicenseUnBindsResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyLogKafkaAccess` (新增或修改日志投递kafka接入配置).
 ///
 /// 新增或修改日志投递kafka接入配置
@@ -18145,6 +18081,28 @@ ModifyLogKafkaAccessRequest {
     /// 密码，aes加密
     "Pwd" pwd: String,
 } }
+impl ::core::fmt::Debug for ModifyLogKafkaAccessRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyLogKafkaAccessRequest")
+            .field("kafka_env_name", &self.kafka_env_name)
+            .field("kafka_id", &self.kafka_id)
+            .field("access_type", &self.access_type)
+            .field("access_addr", &self.access_addr)
+            .field("username", &self.username)
+            .field("has_pwd", &self.has_pwd)
+            .field("deliver_type_details", &self.deliver_type_details)
+            .field("ins_version", &self.ins_version)
+            .field("zone", &self.zone)
+            .field("az", &self.az)
+            .field("vpc_id", &self.vpc_id)
+            .field("subnet_id", &self.subnet_id)
+            .field("deliver_status", &self.deliver_status)
+            .field("band_width", &self.band_width)
+            .field("disk_size", &self.disk_size)
+            .field("pwd", &rt::redact(&self.pwd))
+            .finish()
+    }
+}
 rt::action!("cwp", "2018-02-28", "ModifyLogKafkaAccess", ModifyLogKafkaAccessRequest => ModifyLogKafkaAccessResponse);
 
 rt::model! { read debug;

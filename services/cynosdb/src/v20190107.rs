@@ -51,7 +51,7 @@ Ability {
     "NoSupportGlobalEncryptionReasonCode" no_support_global_encryption_reason_code: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 数据库账号信息
 Account {
     /// 数据库账号名
@@ -69,19 +69,6 @@ Account {
     /// 是否开启密码轮转(0:关闭;1:开启)
     "PasswordRotation" password_rotation: i64,
 } }
-impl ::core::fmt::Debug for Account {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("Account")
-            .field("account_name", &self.account_name)
-            .field("host", &self.host)
-            .field("description", &self.description)
-            .field("create_time", &self.create_time)
-            .field("update_time", &self.update_time)
-            .field("max_user_connections", &self.max_user_connections)
-            .field("password_rotation", &rt::redact(&self.password_rotation))
-            .finish()
-    }
-}
 
 rt::model! { write debug;
 /// 账号参数
@@ -2873,7 +2860,7 @@ CynosdbCluster {
     "GdnRole" gdn_role: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 集群详情详细信息
 CynosdbClusterDetail {
     /// 集群ID
@@ -3036,73 +3023,6 @@ CynosdbClusterDetail {
     /// 默认值：no
     "StorageAutoExpand" storage_auto_expand: String,
 } }
-impl ::core::fmt::Debug for CynosdbClusterDetail {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("CynosdbClusterDetail")
-            .field("cluster_id", &self.cluster_id)
-            .field("cluster_name", &self.cluster_name)
-            .field("region", &self.region)
-            .field("zone", &self.zone)
-            .field("physical_zone", &self.physical_zone)
-            .field("status", &self.status)
-            .field("status_desc", &self.status_desc)
-            .field("serverless_status", &self.serverless_status)
-            .field("storage_id", &self.storage_id)
-            .field("storage", &self.storage)
-            .field("max_storage_size", &self.max_storage_size)
-            .field("min_storage_size", &self.min_storage_size)
-            .field("storage_pay_mode", &self.storage_pay_mode)
-            .field("vpc_name", &self.vpc_name)
-            .field("vpc_id", &self.vpc_id)
-            .field("subnet_name", &self.subnet_name)
-            .field("subnet_id", &self.subnet_id)
-            .field("charset", &self.charset)
-            .field("create_time", &self.create_time)
-            .field("db_type", &self.db_type)
-            .field("db_mode", &self.db_mode)
-            .field("db_version", &self.db_version)
-            .field("storage_limit", &self.storage_limit)
-            .field("used_storage", &self.used_storage)
-            .field("vip", &self.vip)
-            .field("vport", &self.vport)
-            .field("ro_addr", &self.ro_addr)
-            .field("ability", &self.ability)
-            .field("cynos_version", &self.cynos_version)
-            .field("business_type", &self.business_type)
-            .field("has_slave_zone", &self.has_slave_zone)
-            .field("is_freeze", &self.is_freeze)
-            .field("tasks", &self.tasks)
-            .field("master_zone", &self.master_zone)
-            .field("slave_zones", &self.slave_zones)
-            .field("instance_set", &self.instance_set)
-            .field("pay_mode", &self.pay_mode)
-            .field("period_end_time", &self.period_end_time)
-            .field("project_id", &self.project_id)
-            .field("resource_tags", &self.resource_tags)
-            .field("proxy_status", &self.proxy_status)
-            .field("log_bin", &self.log_bin)
-            .field("is_skip_trade", &self.is_skip_trade)
-            .field("pitr_type", &self.pitr_type)
-            .field("is_open_password_complexity", &rt::redact(&self.is_open_password_complexity))
-            .field("network_status", &self.network_status)
-            .field("resource_packages", &self.resource_packages)
-            .field("renew_flag", &self.renew_flag)
-            .field("network_type", &self.network_type)
-            .field("slave_zone_attr", &self.slave_zone_attr)
-            .field("cynos_version_tag", &self.cynos_version_tag)
-            .field("gdn_id", &self.gdn_id)
-            .field("gdn_role", &self.gdn_role)
-            .field("used_archive_storage", &self.used_archive_storage)
-            .field("archive_status", &self.archive_status)
-            .field("archive_progress", &self.archive_progress)
-            .field("cluster_level", &self.cluster_level)
-            .field("is_open_tde", &self.is_open_tde)
-            .field("real_zone", &self.real_zone)
-            .field("storage_over_use", &self.storage_over_use)
-            .field("storage_auto_expand", &self.storage_auto_expand)
-            .finish()
-    }
-}
 
 rt::model! { read debug;
 /// 实例错误日志返回类型
@@ -4833,7 +4753,7 @@ DescribeClusterPasswordComplexityRequest {
 } }
 rt::action!("cynosdb", "2019-01-07", "DescribeClusterPasswordComplexity", DescribeClusterPasswordComplexityRequest => DescribeClusterPasswordComplexityResponse);
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// DescribeClusterPasswordComplexity返回参数结构体
 DescribeClusterPasswordComplexityResponse {
     /// 数据字典参数
@@ -4851,19 +4771,6 @@ DescribeClusterPasswordComplexityResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
-impl ::core::fmt::Debug for DescribeClusterPasswordComplexityResponse {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DescribeClusterPasswordComplexityResponse")
-            .field("validate_password_dictionary", &rt::redact(&self.validate_password_dictionary))
-            .field("validate_password_length", &rt::redact(&self.validate_password_length))
-            .field("validate_password_mixed_case_count", &rt::redact(&self.validate_password_mixed_case_count))
-            .field("validate_password_number_count", &rt::redact(&self.validate_password_number_count))
-            .field("validate_password_policy", &rt::redact(&self.validate_password_policy))
-            .field("validate_password_special_char_count", &rt::redact(&self.validate_password_special_char_count))
-            .field("request_id", &self.request_id)
-            .finish()
-    }
-}
 
 rt::model! { write debug;
 /// Request of `DescribeClusterPeriodScalePolicy` (查询集群周期弹性策略).
@@ -8634,7 +8541,7 @@ ModifyClusterParamResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `ModifyClusterPasswordComplexity` (修改集群密码复杂度).
 ///
 /// 本接口（ModifyClusterPasswordComplexity）用于修改/开启集群密码复杂度。
@@ -8666,19 +8573,6 @@ ModifyClusterPasswordComplexityRequest {
     /// 数据字典
     "ValidatePasswordDictionary" validate_password_dictionary: Vec<String>,
 } }
-impl ::core::fmt::Debug for ModifyClusterPasswordComplexityRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("ModifyClusterPasswordComplexityRequest")
-            .field("cluster_id", &self.cluster_id)
-            .field("validate_password_length", &rt::redact(&self.validate_password_length))
-            .field("validate_password_mixed_case_count", &rt::redact(&self.validate_password_mixed_case_count))
-            .field("validate_password_special_char_count", &rt::redact(&self.validate_password_special_char_count))
-            .field("validate_password_number_count", &rt::redact(&self.validate_password_number_count))
-            .field("validate_password_policy", &rt::redact(&self.validate_password_policy))
-            .field("validate_password_dictionary", &rt::redact(&self.validate_password_dictionary))
-            .finish()
-    }
-}
 rt::action!("cynosdb", "2019-01-07", "ModifyClusterPasswordComplexity", ModifyClusterPasswordComplexityRequest => ModifyClusterPasswordComplexityResponse);
 
 rt::model! { read debug;
@@ -9684,7 +9578,7 @@ impl ::core::fmt::Debug for NewAccount {
             .field("account_name", &self.account_name)
             .field("host", &self.host)
             .field("account_password", &rt::redact(&self.account_password))
-            .field("password_rotation", &rt::redact(&self.password_rotation))
+            .field("password_rotation", &self.password_rotation)
             .field("description", &self.description)
             .field("max_user_connections", &self.max_user_connections)
             .finish()
@@ -9874,7 +9768,7 @@ OpenAuditServiceResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `OpenClusterPasswordComplexity` (开启自定义密码复杂度功能).
 ///
 /// 本接口（OpenClusterPasswordComplexity）用于开启自定义密码复杂度功能。
@@ -9906,19 +9800,6 @@ OpenClusterPasswordComplexityRequest {
     /// 数据字典
     "ValidatePasswordDictionary" validate_password_dictionary: Vec<String>,
 } }
-impl ::core::fmt::Debug for OpenClusterPasswordComplexityRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("OpenClusterPasswordComplexityRequest")
-            .field("cluster_id", &self.cluster_id)
-            .field("validate_password_length", &rt::redact(&self.validate_password_length))
-            .field("validate_password_mixed_case_count", &rt::redact(&self.validate_password_mixed_case_count))
-            .field("validate_password_special_char_count", &rt::redact(&self.validate_password_special_char_count))
-            .field("validate_password_number_count", &rt::redact(&self.validate_password_number_count))
-            .field("validate_password_policy", &rt::redact(&self.validate_password_policy))
-            .field("validate_password_dictionary", &rt::redact(&self.validate_password_dictionary))
-            .finish()
-    }
-}
 rt::action!("cynosdb", "2019-01-07", "OpenClusterPasswordComplexity", OpenClusterPasswordComplexityRequest => OpenClusterPasswordComplexityResponse);
 
 rt::model! { read debug;

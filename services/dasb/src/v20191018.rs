@@ -323,7 +323,7 @@ impl ::core::fmt::Debug for ChangePwdTaskInfo {
             .field("change_method", &self.change_method)
             .field("run_account", &self.run_account)
             .field("auth_generation_strategy", &self.auth_generation_strategy)
-            .field("password_length", &rt::redact(&self.password_length))
+            .field("password_length", &self.password_length)
             .field("small_letter", &self.small_letter)
             .field("big_letter", &self.big_letter)
             .field("digit", &self.digit)
@@ -569,7 +569,7 @@ impl ::core::fmt::Debug for CreateChangePwdTaskRequest {
             .field("auth_generation_strategy", &self.auth_generation_strategy)
             .field("run_account", &self.run_account)
             .field("password", &rt::redact(&self.password))
-            .field("password_length", &rt::redact(&self.password_length))
+            .field("password_length", &self.password_length)
             .field("small_letter", &self.small_letter)
             .field("big_letter", &self.big_letter)
             .field("digit", &self.digit)
@@ -1652,7 +1652,7 @@ Device {
     "SSLCertName" ssl_cert_name: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 主机账号
 DeviceAccount {
     /// 账号ID
@@ -1666,17 +1666,6 @@ DeviceAccount {
     /// true-已托管私钥，false-未托管私钥
     "BoundPrivateKey" bound_private_key: bool,
 } }
-impl ::core::fmt::Debug for DeviceAccount {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DeviceAccount")
-            .field("id", &self.id)
-            .field("device_id", &self.device_id)
-            .field("account", &self.account)
-            .field("bound_password", &rt::redact(&self.bound_password))
-            .field("bound_private_key", &rt::redact(&self.bound_private_key))
-            .finish()
-    }
-}
 
 rt::model! { read debug;
 /// 网络域
@@ -1952,7 +1941,7 @@ impl ::core::fmt::Debug for ModifyChangePwdTaskRequest {
             .field("department_id", &self.department_id)
             .field("run_account", &self.run_account)
             .field("password", &rt::redact(&self.password))
-            .field("password_length", &rt::redact(&self.password_length))
+            .field("password_length", &self.password_length)
             .field("small_letter", &self.small_letter)
             .field("big_letter", &self.big_letter)
             .field("digit", &self.digit)
@@ -2059,7 +2048,7 @@ ModifyDeviceResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyOAuthSetting` (设置OAuth认证参数).
 ///
 /// 设置OAuth认证参数
@@ -2083,6 +2072,20 @@ ModifyOAuthSettingRequest {
     /// 使用Okta认证时指定范围。为空时默认使用 openid、profile、email。
     "Scopes" scopes: Vec<String>,
 } }
+impl ::core::fmt::Debug for ModifyOAuthSettingRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyOAuthSettingRequest")
+            .field("enable", &self.enable)
+            .field("auth_method", &self.auth_method)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &rt::redact(&self.client_secret))
+            .field("code_url", &self.code_url)
+            .field("token_url", &self.token_url)
+            .field("user_info_url", &self.user_info_url)
+            .field("scopes", &self.scopes)
+            .finish()
+    }
+}
 rt::action!("dasb", "2019-10-18", "ModifyOAuthSetting", ModifyOAuthSettingRequest => ModifyOAuthSettingResponse);
 
 rt::model! { read debug;

@@ -1325,7 +1325,7 @@ CreateUserAutonomyProfileResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 死锁事件列表。按事件时间倒序排列（最近的死锁在前）。
 DeadLockLogItem {
     /// 实例 ID，例如 mssql-ks3s56dj。
@@ -1375,6 +1375,35 @@ DeadLockLogItem {
     /// 参与死锁的事务总数（有 TransactionId 的会话按事务分组后的数量）。当存在无 TransactionId 的会话时为 null，通过 ObservedTransactionCount 与该字段的差值可以判断归因缺失情况。
     "TransactionCount" transaction_count: i64,
 } }
+impl ::core::fmt::Debug for DeadLockLogItem {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DeadLockLogItem")
+            .field("instance_id", &self.instance_id)
+            .field("timestamp_source", &self.timestamp_source)
+            .field("partial_reason_code", &self.partial_reason_code)
+            .field("victim_process_ids", &self.victim_process_ids)
+            .field("payload_truncated", &self.payload_truncated)
+            .field("source_uuids", &self.source_uuids)
+            .field("observed_transaction_count", &self.observed_transaction_count)
+            .field("event_timestamp", &self.event_timestamp)
+            .field("graph_status", &self.graph_status)
+            .field("xml_included", &self.xml_included)
+            .field("process_count", &self.process_count)
+            .field("transactions", &self.transactions)
+            .field("deadlock_id", &self.deadlock_id)
+            .field("xml_report", &self.xml_report)
+            .field("original_xml_bytes", &self.original_xml_bytes)
+            .field("victim_session_ids", &self.victim_session_ids)
+            .field("is_partial", &self.is_partial)
+            .field("database_names", &self.database_names)
+            .field("event_id", &self.event_id)
+            .field("deadlock_signature", &rt::redact(&self.deadlock_signature))
+            .field("resources", &self.resources)
+            .field("association_status", &self.association_status)
+            .field("transaction_count", &self.transaction_count)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// SQL Server 执行栈中的单个帧。

@@ -957,7 +957,7 @@ DescribeDBCustomClusterKubeconfigRequest {
 } }
 rt::action!("dbdc", "2020-10-29", "DescribeDBCustomClusterKubeconfig", DescribeDBCustomClusterKubeconfigRequest => DescribeDBCustomClusterKubeconfigResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeDBCustomClusterKubeconfig返回参数结构体
 DescribeDBCustomClusterKubeconfigResponse {
     /// 集群APIServer信息
@@ -965,6 +965,14 @@ DescribeDBCustomClusterKubeconfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeDBCustomClusterKubeconfigResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeDBCustomClusterKubeconfigResponse")
+            .field("kubeconfig", &rt::redact(&self.kubeconfig))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeDBCustomClusterNodeConfig` (查询集群内节点的配置信息).

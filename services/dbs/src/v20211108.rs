@@ -242,7 +242,7 @@ BackupTableItem {
     "Columns" columns: Vec<BackupColumnItem>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ConfigureBackupPlan` (配置备份计划).
 ///
 /// 本接口（ConfigureBackupPlan）用于配置备份计划。包括配置备份源实例信息、备份对象以及备份策略等。
@@ -264,6 +264,19 @@ ConfigureBackupPlanRequest {
     /// 加密信息。当需要使用SSE-KMS需要传入该值，你可以通过 KMS 的 GenerateDataKey 接口生成。
     "PlainText" plain_text: String,
 } }
+impl ::core::fmt::Debug for ConfigureBackupPlanRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ConfigureBackupPlanRequest")
+            .field("backup_plan_id", &self.backup_plan_id)
+            .field("backup_plan_name", &self.backup_plan_name)
+            .field("upper_parallel", &self.upper_parallel)
+            .field("source_end_point", &self.source_end_point)
+            .field("backup_object", &self.backup_object)
+            .field("backup_strategy", &self.backup_strategy)
+            .field("plain_text", &rt::redact(&self.plain_text))
+            .finish()
+    }
+}
 rt::action!("dbs", "2021-11-08", "ConfigureBackupPlan", ConfigureBackupPlanRequest => ConfigureBackupPlanResponse);
 
 rt::model! { read debug;

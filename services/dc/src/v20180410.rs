@@ -113,7 +113,7 @@ BGPStatus {
     "TencentBackupAddressBgpState" tencent_backup_address_bgp_state: String,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// bgp参数，包括CloudAsn，Asn，AuthKey
 BgpPeer {
     /// 腾讯侧BGP ASN
@@ -123,6 +123,15 @@ BgpPeer {
     /// 用户侧BGP密钥
     "AuthKey" auth_key: String,
 } }
+impl ::core::fmt::Debug for BgpPeer {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("BgpPeer")
+            .field("cloud_asn", &self.cloud_asn)
+            .field("asn", &self.asn)
+            .field("auth_key", &rt::redact(&self.auth_key))
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 敏捷上云服务信息

@@ -1271,7 +1271,7 @@ DescribeDBEncryptAttributesRequest {
 } }
 rt::action!("dcdb", "2018-04-11", "DescribeDBEncryptAttributes", DescribeDBEncryptAttributesRequest => DescribeDBEncryptAttributesResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeDBEncryptAttributes返回参数结构体
 DescribeDBEncryptAttributesResponse {
     /// 是否启用加密，1-已开启；0-未开启。
@@ -1283,6 +1283,16 @@ DescribeDBEncryptAttributesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeDBEncryptAttributesResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeDBEncryptAttributesResponse")
+            .field("encrypt_status", &self.encrypt_status)
+            .field("cipher_text", &rt::redact(&self.cipher_text))
+            .field("expire_date", &self.expire_date)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeDBLogFiles` (获取日志列表).

@@ -357,7 +357,7 @@ AnalysisTaskResults {
     "ShuffleWriteBytesSum" shuffle_write_bytes_sum: i64,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// API Key 响应
 ApiKeyInfo {
     /// apiKey的Id
@@ -387,8 +387,25 @@ ApiKeyInfo {
     /// 子账号uin
     "SubAccountUin" sub_account_uin: String,
 } }
+impl ::core::fmt::Debug for ApiKeyInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ApiKeyInfo")
+            .field("api_key_id", &self.api_key_id)
+            .field("name", &self.name)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("service_id", &self.service_id)
+            .field("service_name", &self.service_name)
+            .field("status", &self.status)
+            .field("app_id", &self.app_id)
+            .field("uin", &self.uin)
+            .field("create_time", &self.create_time)
+            .field("update_time", &self.update_time)
+            .field("sub_account_uin", &self.sub_account_uin)
+            .finish()
+    }
+}
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// API Key 响应类.
 ApiKeyResponseInfo {
     /// apiKey的id
@@ -418,6 +435,23 @@ ApiKeyResponseInfo {
     /// 更新时间
     "UpdateTime" update_time: i64,
 } }
+impl ::core::fmt::Debug for ApiKeyResponseInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ApiKeyResponseInfo")
+            .field("api_key_id", &self.api_key_id)
+            .field("name", &self.name)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("service_id", &self.service_id)
+            .field("service_name", &self.service_name)
+            .field("status", &self.status)
+            .field("app_id", &self.app_id)
+            .field("uin", &self.uin)
+            .field("sub_account_uin", &self.sub_account_uin)
+            .field("create_time", &self.create_time)
+            .field("update_time", &self.update_time)
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// 元数据基本对象
@@ -1752,7 +1786,7 @@ CreateApiKeyRequest {
 } }
 rt::action!("dlc", "2021-01-25", "CreateApiKey", CreateApiKeyRequest => CreateApiKeyResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// CreateApiKey返回参数结构体
 CreateApiKeyResponse {
     /// API Key ID（唯一标识）
@@ -1780,6 +1814,24 @@ CreateApiKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for CreateApiKeyResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateApiKeyResponse")
+            .field("api_key_id", &self.api_key_id)
+            .field("name", &self.name)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("service_id", &self.service_id)
+            .field("service_name", &self.service_name)
+            .field("status", &self.status)
+            .field("app_id", &self.app_id)
+            .field("uin", &self.uin)
+            .field("create_time", &self.create_time)
+            .field("update_time", &self.update_time)
+            .field("sub_account_uin", &self.sub_account_uin)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `CreateBenchmarkTask` (创建性能评测任务).
@@ -7000,7 +7052,7 @@ DescribeLakeFsTaskResultRequest {
 } }
 rt::action!("dlc", "2021-01-25", "DescribeLakeFsTaskResult", DescribeLakeFsTaskResultRequest => DescribeLakeFsTaskResultResponse);
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// DescribeLakeFsTaskResult返回参数结构体
 DescribeLakeFsTaskResultResponse {
     /// 路径的访问实例
@@ -7008,14 +7060,6 @@ DescribeLakeFsTaskResultResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
-impl ::core::fmt::Debug for DescribeLakeFsTaskResultResponse {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DescribeLakeFsTaskResultResponse")
-            .field("access_token", &rt::redact(&self.access_token))
-            .field("request_id", &self.request_id)
-            .finish()
-    }
-}
 
 rt::model! { write debug;
 /// Request of `DescribeMCPSubUin` (获取 MCP 用户子账号).
@@ -18452,7 +18496,7 @@ UpdateApiKeyStatusRequest {
 } }
 rt::action!("dlc", "2021-01-25", "UpdateApiKeyStatus", UpdateApiKeyStatusRequest => UpdateApiKeyStatusResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// UpdateApiKeyStatus返回参数结构体
 UpdateApiKeyStatusResponse {
     /// apiKey的Id
@@ -18484,6 +18528,24 @@ UpdateApiKeyStatusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for UpdateApiKeyStatusResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UpdateApiKeyStatusResponse")
+            .field("api_key_id", &self.api_key_id)
+            .field("name", &self.name)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("service_id", &self.service_id)
+            .field("service_name", &self.service_name)
+            .field("status", &self.status)
+            .field("app_id", &self.app_id)
+            .field("uin", &self.uin)
+            .field("create_time", &self.create_time)
+            .field("update_time", &self.update_time)
+            .field("sub_account_uin", &self.sub_account_uin)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `UpdateClusterGroup` (更新集群组).

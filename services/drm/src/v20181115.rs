@@ -4,7 +4,7 @@
 use alloc::{boxed::Box, string::String, vec::Vec};
 use tencentcloud_runtime as rt;
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `AddFairPlayPem` (新设置fairplay方案所需私钥).
 ///
 /// 本接口用来设置fairplay方案所需的私钥、私钥密钥、ask等信息。
@@ -30,6 +30,17 @@ AddFairPlayPemRequest {
     /// 该值可以不传，后台将自动分配一个优先级。
     "Priority" priority: i128,
 } }
+impl ::core::fmt::Debug for AddFairPlayPemRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AddFairPlayPemRequest")
+            .field("pem", &rt::redact(&self.pem))
+            .field("ask", &self.ask)
+            .field("pem_decrypt_key", &rt::redact(&self.pem_decrypt_key))
+            .field("bailor_id", &self.bailor_id)
+            .field("priority", &self.priority)
+            .finish()
+    }
+}
 rt::action!("drm", "2018-11-15", "AddFairPlayPem", AddFairPlayPemRequest => AddFairPlayPemResponse);
 
 rt::model! { read debug;
@@ -151,7 +162,7 @@ DescribeAllKeysRequest {
 } }
 rt::action!("drm", "2018-11-15", "DescribeAllKeys", DescribeAllKeysRequest => DescribeAllKeysResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeAllKeys返回参数结构体
 DescribeAllKeysResponse {
     /// 加密密钥列表。
@@ -165,6 +176,16 @@ DescribeAllKeysResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeAllKeysResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeAllKeysResponse")
+            .field("keys", &self.keys)
+            .field("session_key", &rt::redact(&self.session_key))
+            .field("content_id", &self.content_id)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeDRMLicense` (获取 FLV 加密的密钥字段。).
@@ -190,7 +211,7 @@ DescribeDRMLicenseRequest {
 } }
 rt::action!("drm", "2018-11-15", "DescribeDRMLicense", DescribeDRMLicenseRequest => DescribeDRMLicenseResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeDRMLicense返回参数结构体
 DescribeDRMLicenseResponse {
     /// 内容ID。
@@ -200,6 +221,15 @@ DescribeDRMLicenseResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeDRMLicenseResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeDRMLicenseResponse")
+            .field("content_id", &self.content_id)
+            .field("tx_encryption_token", &rt::redact(&self.tx_encryption_token))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeFairPlayPem` (查询所设置的FairPlay私钥).
@@ -250,7 +280,7 @@ DescribeKeysRequest {
 } }
 rt::action!("drm", "2018-11-15", "DescribeKeys", DescribeKeysRequest => DescribeKeysResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeKeys返回参数结构体
 DescribeKeysResponse {
     /// 加密密钥列表
@@ -267,6 +297,17 @@ DescribeKeysResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeKeysResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeKeysResponse")
+            .field("keys", &self.keys)
+            .field("session_key", &rt::redact(&self.session_key))
+            .field("content_id", &self.content_id)
+            .field("pssh", &self.pssh)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// DRM加密后的输出对象
@@ -336,7 +377,7 @@ GenerateTDRMKeyRequest {
 } }
 rt::action!("drm", "2018-11-15", "GenerateTDRMKey", GenerateTDRMKeyRequest => GenerateTDRMKeyResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// GenerateTDRMKey返回参数结构体
 GenerateTDRMKeyResponse {
     /// 内容ID。
@@ -346,6 +387,15 @@ GenerateTDRMKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for GenerateTDRMKeyResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GenerateTDRMKeyResponse")
+            .field("content_id", &self.content_id)
+            .field("tx_encryption_token", &rt::redact(&self.tx_encryption_token))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// DRM加密密钥
@@ -380,7 +430,7 @@ KeyParam {
     "Iv" iv: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyFairPlayPem` (设置fairplay方案所需私钥).
 ///
 /// 本接口用来设置fairplay方案所需的私钥、私钥密钥、ask等信息。
@@ -410,6 +460,18 @@ ModifyFairPlayPemRequest {
     /// 该值可以不传，后台将自动分配一个优先级。
     "Priority" priority: i128,
 } }
+impl ::core::fmt::Debug for ModifyFairPlayPemRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyFairPlayPemRequest")
+            .field("pem", &rt::redact(&self.pem))
+            .field("ask", &self.ask)
+            .field("fair_play_pem_id", &self.fair_play_pem_id)
+            .field("pem_decrypt_key", &rt::redact(&self.pem_decrypt_key))
+            .field("bailor_id", &self.bailor_id)
+            .field("priority", &self.priority)
+            .finish()
+    }
+}
 rt::action!("drm", "2018-11-15", "ModifyFairPlayPem", ModifyFairPlayPemRequest => ModifyFairPlayPemResponse);
 
 rt::model! { read debug;

@@ -557,7 +557,7 @@ DescribeApplicationRequest {
 } }
 rt::action!("eiam", "2021-04-20", "DescribeApplication", DescribeApplicationRequest => DescribeApplicationResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeApplication返回参数结构体
 DescribeApplicationResponse {
     /// 密钥id。
@@ -593,6 +593,28 @@ DescribeApplicationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeApplicationResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeApplicationResponse")
+            .field("key_id", &self.key_id)
+            .field("display_name", &self.display_name)
+            .field("last_modified_date", &self.last_modified_date)
+            .field("client_id", &self.client_id)
+            .field("application_type", &self.application_type)
+            .field("created_date", &self.created_date)
+            .field("application_id", &self.application_id)
+            .field("token_expired", &self.token_expired)
+            .field("client_secret", &rt::redact(&self.client_secret))
+            .field("public_key", &self.public_key)
+            .field("authorize_url", &self.authorize_url)
+            .field("icon_url", &self.icon_url)
+            .field("secure_level", &self.secure_level)
+            .field("app_status", &self.app_status)
+            .field("description", &self.description)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeOrgNode` (读取机构节点信息).

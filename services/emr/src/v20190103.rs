@@ -492,7 +492,7 @@ impl ::core::fmt::Debug for COSSettings {
     }
 }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// cos 存储卷
 COSVolume {
     /// 存储卷名称
@@ -506,6 +506,17 @@ COSVolume {
     /// cos 子目录
     "SubPath" sub_path: String,
 } }
+impl ::core::fmt::Debug for COSVolume {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("COSVolume")
+            .field("volume_name", &self.volume_name)
+            .field("secret", &rt::redact(&self.secret))
+            .field("region", &self.region)
+            .field("bucket", &self.bucket)
+            .field("sub_path", &self.sub_path)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 资源调度-容量调度器的全局设置
@@ -1577,7 +1588,7 @@ CustomImage {
     "ImagePullSecret" image_pull_secret: ImagePullSecret,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 用户自定义数据库信息
 CustomMetaDBInfo {
     /// 自定义MetaDB的JDBC连接，示例: jdbc:mysql://10.10.10.10:3306/dbname
@@ -1601,8 +1612,22 @@ CustomMetaDBInfo {
     /// CDBId
     "LinkInstanceId" link_instance_id: String,
 } }
+impl ::core::fmt::Debug for CustomMetaDBInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CustomMetaDBInfo")
+            .field("meta_data_jdbc_url", &self.meta_data_jdbc_url)
+            .field("meta_data_user", &self.meta_data_user)
+            .field("meta_data_pass", &rt::redact(&self.meta_data_pass))
+            .field("meta_type", &self.meta_type)
+            .field("unify_meta_instance_id", &self.unify_meta_instance_id)
+            .field("components", &self.components)
+            .field("default_meta_version", &self.default_meta_version)
+            .field("link_instance_id", &self.link_instance_id)
+            .finish()
+    }
+}
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 用户自建Hive-MetaDB信息
 CustomMetaInfo {
     /// 自定义MetaDB的JDBC连接，请以 jdbc:mysql:// 开头
@@ -1612,6 +1637,15 @@ CustomMetaInfo {
     /// 自定义MetaDB密码
     "MetaDataPass" meta_data_pass: String,
 } }
+impl ::core::fmt::Debug for CustomMetaInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CustomMetaInfo")
+            .field("meta_data_jdbc_url", &self.meta_data_jdbc_url)
+            .field("meta_data_user", &self.meta_data_user)
+            .field("meta_data_pass", &rt::redact(&self.meta_data_pass))
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 共用自建组件参数
@@ -9287,7 +9321,7 @@ UserManagerFilter {
     "Groups" groups: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 用户管理中用户的简要信息
 UserManagerUserBriefInfo {
     /// 用户名
@@ -9321,25 +9355,6 @@ UserManagerUserBriefInfo {
     /// 单位：时
     "PasswdUsedHour" passwd_used_hour: i64,
 } }
-impl ::core::fmt::Debug for UserManagerUserBriefInfo {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("UserManagerUserBriefInfo")
-            .field("user_name", &self.user_name)
-            .field("user_group", &self.user_group)
-            .field("user_type", &self.user_type)
-            .field("create_time", &self.create_time)
-            .field("support_down_load_key_tab", &self.support_down_load_key_tab)
-            .field("down_load_key_tab_url", &self.down_load_key_tab_url)
-            .field("groups", &self.groups)
-            .field("uin", &self.uin)
-            .field("state", &self.state)
-            .field("display_passwd_update_time", &rt::redact(&self.display_passwd_update_time))
-            .field("passwd_update_time", &rt::redact(&self.passwd_update_time))
-            .field("passwd_used_day", &rt::redact(&self.passwd_used_day))
-            .field("passwd_used_hour", &rt::redact(&self.passwd_used_hour))
-            .finish()
-    }
-}
 
 rt::model! { both debug;
 /// VPC 参数

@@ -2204,7 +2204,7 @@ DescribeSpaceKibanaToolsRequest {
 } }
 rt::action!("es", "2018-04-16", "DescribeSpaceKibanaTools", DescribeSpaceKibanaToolsRequest => DescribeSpaceKibanaToolsResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeSpaceKibanaTools返回参数结构体
 DescribeSpaceKibanaToolsResponse {
     /// 该token用于登录内嵌kibana
@@ -2214,6 +2214,15 @@ DescribeSpaceKibanaToolsResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeSpaceKibanaToolsResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeSpaceKibanaToolsResponse")
+            .field("kibana_token", &rt::redact(&self.kibana_token))
+            .field("expire_time", &self.expire_time)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeUpgrade` (获取实例可升级列表).
@@ -4885,7 +4894,7 @@ SettingDetail {
     "Advise" advise: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 集群快照数据结构
 Snapshots {
     /// 快照名称
@@ -4961,6 +4970,44 @@ Snapshots {
     /// 实例ID
     "InstanceId" instance_id: String,
 } }
+impl ::core::fmt::Debug for Snapshots {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("Snapshots")
+            .field("snapshot_name", &self.snapshot_name)
+            .field("uuid", &self.uuid)
+            .field("repository", &self.repository)
+            .field("version", &self.version)
+            .field("indices", &self.indices)
+            .field("data_streams", &self.data_streams)
+            .field("state", &self.state)
+            .field("start_time", &self.start_time)
+            .field("end_time", &self.end_time)
+            .field("duration_in_millis", &self.duration_in_millis)
+            .field("total_shards", &self.total_shards)
+            .field("failed_shards", &self.failed_shards)
+            .field("successful_shards", &self.successful_shards)
+            .field("failures", &self.failures)
+            .field("user_back_up", &self.user_back_up)
+            .field("es_repository_type", &self.es_repository_type)
+            .field("paas_es_repository", &self.paas_es_repository)
+            .field("user_es_repository", &self.user_es_repository)
+            .field("storage_duration", &self.storage_duration)
+            .field("auto_backup_interval", &self.auto_backup_interval)
+            .field("cos_retention", &self.cos_retention)
+            .field("retain_until_date", &self.retain_until_date)
+            .field("retention_grace_time", &self.retention_grace_time)
+            .field("is_locked", &self.is_locked)
+            .field("remote_cos", &self.remote_cos)
+            .field("remote_cos_region", &self.remote_cos_region)
+            .field("cos_encryption", &self.cos_encryption)
+            .field("kms_key", &rt::redact(&self.kms_key))
+            .field("strategy_name", &self.strategy_name)
+            .field("multi_az", &self.multi_az)
+            .field("max_snapshot_per_sec", &self.max_snapshot_per_sec)
+            .field("instance_id", &self.instance_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `StartLogstashPipelines` (启动Logstash管道).

@@ -805,7 +805,7 @@ impl ::core::fmt::Debug for CallbackInfo {
             .field("callback_url", &self.callback_url)
             .field("token", &rt::redact(&self.token))
             .field("callback_key", &self.callback_key)
-            .field("callback_token", &self.callback_token)
+            .field("callback_token", &rt::redact(&self.callback_token))
             .finish()
     }
 }
@@ -2701,7 +2701,7 @@ CreateConvertTaskApiResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateDigitalDataSign` (创建数据加签).
 ///
 /// 创建数据加签请求
@@ -2715,6 +2715,15 @@ CreateDigitalDataSignRequest {
     /// 数据加签的原文
     "PlainText" plain_text: String,
 } }
+impl ::core::fmt::Debug for CreateDigitalDataSignRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateDigitalDataSignRequest")
+            .field("operator", &self.operator)
+            .field("agent", &self.agent)
+            .field("plain_text", &rt::redact(&self.plain_text))
+            .finish()
+    }
+}
 rt::action!("ess", "2020-11-11", "CreateDigitalDataSign", CreateDigitalDataSignRequest => CreateDigitalDataSignResponse);
 
 rt::model! { read debug;
@@ -6162,7 +6171,7 @@ CreateReleaseFlowResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateRequestWithEncryption` (以加密请求体方式创建请求).
 ///
 /// 该接口支持对请求内容进行加密传输。调用方需使用约定的 AES-CBC 或 SM4-CBC 算法对请求内容进行加密，并使用 HMAC-SHA256 或 HMAC-SM3 算法对 IV 和加密后的数据进行完整性校验，防止请求内容被篡改。
@@ -6296,9 +6305,19 @@ CreateRequestWithEncryptionRequest {
     /// 用于校验请求数据完整性。对 IV 原始字节和密文原始字节直接拼接（不加拼接符）后计算 HMAC-SHA256，再将计算结果使用标准 Base64 编码后传入。
     "EncryptionSignature" encryption_signature: String,
 } }
+impl ::core::fmt::Debug for CreateRequestWithEncryptionRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateRequestWithEncryptionRequest")
+            .field("request_action", &self.request_action)
+            .field("iv", &self.iv)
+            .field("encrypted_data", &self.encrypted_data)
+            .field("encryption_signature", &rt::redact(&self.encryption_signature))
+            .finish()
+    }
+}
 rt::action!("ess", "2020-11-11", "CreateRequestWithEncryption", CreateRequestWithEncryptionRequest => CreateRequestWithEncryptionResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// CreateRequestWithEncryption返回参数结构体
 CreateRequestWithEncryptionResponse {
     /// 加密算法使用的初始化向量。固定为 16 字节，将 IV 原始字节使用标准 Base64 编码后传入。
@@ -6310,6 +6329,16 @@ CreateRequestWithEncryptionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for CreateRequestWithEncryptionResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateRequestWithEncryptionResponse")
+            .field("iv", &self.iv)
+            .field("encrypted_data", &self.encrypted_data)
+            .field("encryption_signature", &rt::redact(&self.encryption_signature))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 发起流程的可嵌入页面操作结果页配置
@@ -6568,7 +6597,7 @@ CreateSealPolicyResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateSeal` (创建企业电子印章).
 ///
 /// 本接口（CreateSeal）用于创建企业电子印章，支持创建企业公章，合同章，财务专用章和人事专用章创建。
@@ -6662,6 +6691,32 @@ CreateSealRequest {
     /// 个性化配置字段，默认不传。
     "Options" options: Vec<Option>,
 } }
+impl ::core::fmt::Debug for CreateSealRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateSealRequest")
+            .field("operator", &self.operator)
+            .field("seal_name", &self.seal_name)
+            .field("agent", &self.agent)
+            .field("generate_source", &self.generate_source)
+            .field("seal_type", &self.seal_type)
+            .field("sub_seal_type", &self.sub_seal_type)
+            .field("file_name", &self.file_name)
+            .field("image", &self.image)
+            .field("width", &self.width)
+            .field("height", &self.height)
+            .field("color", &self.color)
+            .field("seal_horizontal_text", &self.seal_horizontal_text)
+            .field("seal_chord_text", &self.seal_chord_text)
+            .field("seal_central_type", &self.seal_central_type)
+            .field("file_token", &rt::redact(&self.file_token))
+            .field("seal_style", &self.seal_style)
+            .field("seal_size", &self.seal_size)
+            .field("tax_identify_code", &self.tax_identify_code)
+            .field("seal_description", &self.seal_description)
+            .field("options", &self.options)
+            .finish()
+    }
+}
 rt::action!("ess", "2020-11-11", "CreateSeal", CreateSealRequest => CreateSealResponse);
 
 rt::model! { read debug;
@@ -8383,7 +8438,7 @@ DescribeFileCounterSignResultResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeFileUrls` (查询文件下载URL).
 ///
 /// 本接口（DescribeFileUrls）用于查询文件的下载URL。
@@ -8462,6 +8517,23 @@ DescribeFileUrlsRequest {
     /// 在集团企业代理子企业操作的场景中，需设置此参数。在此情境下，ProxyOrganizationId（子企业的组织ID）为必填项。
     "Agent" agent: Agent,
 } }
+impl ::core::fmt::Debug for DescribeFileUrlsRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeFileUrlsRequest")
+            .field("operator", &self.operator)
+            .field("business_type", &self.business_type)
+            .field("business_ids", &self.business_ids)
+            .field("file_name", &self.file_name)
+            .field("file_type", &self.file_type)
+            .field("offset", &self.offset)
+            .field("limit", &self.limit)
+            .field("url_ttl", &self.url_ttl)
+            .field("cc_token", &rt::redact(&self.cc_token))
+            .field("scene", &self.scene)
+            .field("agent", &self.agent)
+            .finish()
+    }
+}
 rt::action!("ess", "2020-11-11", "DescribeFileUrls", DescribeFileUrlsRequest => DescribeFileUrlsResponse);
 
 rt::model! { read debug;
@@ -14114,7 +14186,7 @@ VerifyDigitFileResult {
     "SignerName" signer_name: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `VerifyDigitalDataSign` (数据加签验证).
 ///
 /// 数据加签验签接口
@@ -14128,6 +14200,16 @@ VerifyDigitalDataSignRequest {
     /// 签名值
     "SignValue" sign_value: String,
 } }
+impl ::core::fmt::Debug for VerifyDigitalDataSignRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("VerifyDigitalDataSignRequest")
+            .field("agent", &self.agent)
+            .field("operator", &self.operator)
+            .field("plain_text", &rt::redact(&self.plain_text))
+            .field("sign_value", &self.sign_value)
+            .finish()
+    }
+}
 rt::action!("ess", "2020-11-11", "VerifyDigitalDataSign", VerifyDigitalDataSignRequest => VerifyDigitalDataSignResponse);
 
 rt::model! { read debug;

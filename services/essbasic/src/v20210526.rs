@@ -5982,7 +5982,7 @@ CreatePersonAuthCertificateImageResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateRequestWithEncryption` (以加密请求体方式创建请求).
 ///
 /// 该接口支持对请求内容进行加密传输。调用方需使用约定的 AES-CBC 或 SM4-CBC 算法对请求内容进行加密，并使用 HMAC-SHA256 或 HMAC-SM3 算法对 IV 和加密后的数据进行完整性校验，防止请求内容被篡改。
@@ -6123,9 +6123,20 @@ CreateRequestWithEncryptionRequest {
     /// 用于校验请求数据完整性。对 IV 原始字节和密文原始字节直接拼接（不加拼接符）后计算 HMAC-SHA256，再将计算结果使用标准 Base64 编码后传入。
     "EncryptionSignature" encryption_signature: String,
 } }
+impl ::core::fmt::Debug for CreateRequestWithEncryptionRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateRequestWithEncryptionRequest")
+            .field("request_action", &self.request_action)
+            .field("application_id", &self.application_id)
+            .field("iv", &self.iv)
+            .field("encrypted_data", &self.encrypted_data)
+            .field("encryption_signature", &rt::redact(&self.encryption_signature))
+            .finish()
+    }
+}
 rt::action!("essbasic", "2021-05-26", "CreateRequestWithEncryption", CreateRequestWithEncryptionRequest => CreateRequestWithEncryptionResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// CreateRequestWithEncryption返回参数结构体
 CreateRequestWithEncryptionResponse {
     /// 加密算法使用的初始化向量。固定为 16 字节，将 IV 原始字节使用标准 Base64 编码后传入。
@@ -6137,6 +6148,16 @@ CreateRequestWithEncryptionResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for CreateRequestWithEncryptionResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateRequestWithEncryptionResponse")
+            .field("iv", &self.iv)
+            .field("encrypted_data", &self.encrypted_data)
+            .field("encryption_signature", &rt::redact(&self.encryption_signature))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 发起流程的可嵌入页面操作结果页配置

@@ -4,7 +4,7 @@
 use alloc::{boxed::Box, string::String, vec::Vec};
 use tencentcloud_runtime as rt;
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CompleteApproval` (执行审批).
 ///
 /// 执行审批
@@ -28,6 +28,17 @@ CompleteApprovalRequest {
     /// token信息
     "UserToken" user_token: String,
 } }
+impl ::core::fmt::Debug for CompleteApprovalRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CompleteApprovalRequest")
+            .field("approval_id", &self.approval_id)
+            .field("node_id", &self.node_id)
+            .field("result", &self.result)
+            .field("opinion", &self.opinion)
+            .field("user_token", &rt::redact(&self.user_token))
+            .finish()
+    }
+}
 rt::action!("evt", "2025-02-17", "CompleteApproval", CompleteApprovalRequest => CompleteApprovalResponse);
 
 rt::model! { read debug;

@@ -273,7 +273,7 @@ CheckBankCardInformationResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CheckEidTokenStatus` (获取E证通Token状态).
 ///
 /// 用于轮询E证通H5场景EidToken验证状态。
@@ -283,6 +283,13 @@ CheckEidTokenStatusRequest {
     /// Required.
     "EidToken" eid_token: String,
 } }
+impl ::core::fmt::Debug for CheckEidTokenStatusRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CheckEidTokenStatusRequest")
+            .field("eid_token", &rt::redact(&self.eid_token))
+            .finish()
+    }
+}
 rt::action!("faceid", "2018-03-01", "CheckEidTokenStatus", CheckEidTokenStatusRequest => CheckEidTokenStatusResponse);
 
 rt::model! { read debug;
@@ -628,7 +635,7 @@ DetectAuthRequest {
 } }
 rt::action!("faceid", "2018-03-01", "DetectAuth", DetectAuthRequest => DetectAuthResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DetectAuth返回参数结构体
 DetectAuthResponse {
     /// 用于发起核身流程的URL，仅微信H5场景使用。
@@ -641,6 +648,15 @@ DetectAuthResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DetectAuthResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DetectAuthResponse")
+            .field("url", &self.url)
+            .field("biz_token", &rt::redact(&self.biz_token))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 活体一比一详情
@@ -940,7 +956,7 @@ EncryptedPhoneVerificationResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 敏感数据加密
 Encryption {
     /// 在使用加密服务时，填入要被加密的字段。本接口中可填入加密后的一个或多个字段
@@ -960,6 +976,17 @@ Encryption {
     /// SM4-GCM算法生成的消息摘要（校验消息完整性时使用）
     "TagList" tag_list: Vec<String>,
 } }
+impl ::core::fmt::Debug for Encryption {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("Encryption")
+            .field("encrypt_list", &self.encrypt_list)
+            .field("ciphertext_blob", &rt::redact(&self.ciphertext_blob))
+            .field("iv", &self.iv)
+            .field("algorithm", &self.algorithm)
+            .field("tag_list", &self.tag_list)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 额外的详细信息
@@ -988,7 +1015,7 @@ GetActionSequenceResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `GetDetectInfoEnhanced` (获取实名核身结果信息（适用所有版本）).
 ///
 /// 完成验证后，用BizToken调用本接口获取结果信息，BizToken生成后三天内（3\*24\*3,600秒）可多次拉取。
@@ -1029,6 +1056,22 @@ GetDetectInfoEnhancedRequest {
     /// 是否需要返回认证中间过程的刷脸重试视频，默认不开启，多段视频需要存储到COS空间中，因此开启后还需要额外开启数据存储服务才可生效。详见[数据存储指引](https://cloud.tencent.com/document/product/1007/104229)。
     "IsReturnAllVideo" is_return_all_video: bool,
 } }
+impl ::core::fmt::Debug for GetDetectInfoEnhancedRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetDetectInfoEnhancedRequest")
+            .field("biz_token", &rt::redact(&self.biz_token))
+            .field("rule_id", &self.rule_id)
+            .field("info_type", &self.info_type)
+            .field("best_frames_count", &self.best_frames_count)
+            .field("is_cut_id_card_image", &self.is_cut_id_card_image)
+            .field("is_need_id_card_avatar", &self.is_need_id_card_avatar)
+            .field("is_encrypt", &self.is_encrypt)
+            .field("encryption", &self.encryption)
+            .field("is_encrypt_response", &self.is_encrypt_response)
+            .field("is_return_all_video", &self.is_return_all_video)
+            .finish()
+    }
+}
 rt::action!("faceid", "2018-03-01", "GetDetectInfoEnhanced", GetDetectInfoEnhancedRequest => GetDetectInfoEnhancedResponse);
 
 rt::model! { read debug;
@@ -1071,7 +1114,7 @@ GetDetectInfoEnhancedResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `GetDetectInfo` (获取实名核身结果信息).
 ///
 /// 完成验证后，用BizToken调用本接口获取结果信息，BizToken生成后三天内（3\*24\*3,600秒）可多次拉取。
@@ -1089,6 +1132,15 @@ GetDetectInfoRequest {
     /// 默认值：0
     "InfoType" info_type: String,
 } }
+impl ::core::fmt::Debug for GetDetectInfoRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetDetectInfoRequest")
+            .field("biz_token", &rt::redact(&self.biz_token))
+            .field("rule_id", &self.rule_id)
+            .field("info_type", &self.info_type)
+            .finish()
+    }
+}
 rt::action!("faceid", "2018-03-01", "GetDetectInfo", GetDetectInfoRequest => GetDetectInfoResponse);
 
 rt::model! { read debug;
@@ -1148,7 +1200,7 @@ GetDetectInfoResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `GetEidResult` (获取E证通结果信息).
 ///
 /// 完成验证后，用EidToken调用本接口获取结果信息，EidToken生成后三天内（3\*24\*3,600秒）可多次拉取。
@@ -1181,6 +1233,17 @@ GetEidResultRequest {
     /// - InfoType需要包含2。
     "IsNeedIdCardAvatar" is_need_id_card_avatar: bool,
 } }
+impl ::core::fmt::Debug for GetEidResultRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetEidResultRequest")
+            .field("eid_token", &rt::redact(&self.eid_token))
+            .field("info_type", &self.info_type)
+            .field("best_frames_count", &self.best_frames_count)
+            .field("is_cut_id_card_image", &self.is_cut_id_card_image)
+            .field("is_need_id_card_avatar", &self.is_need_id_card_avatar)
+            .finish()
+    }
+}
 rt::action!("faceid", "2018-03-01", "GetEidResult", GetEidResultRequest => GetEidResultResponse);
 
 rt::model! { read debug;
@@ -1324,7 +1387,7 @@ GetEidTokenRequest {
 } }
 rt::action!("faceid", "2018-03-01", "GetEidToken", GetEidTokenRequest => GetEidTokenResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// GetEidToken返回参数结构体
 GetEidTokenResponse {
     /// 一次核身流程的标识。
@@ -1339,8 +1402,17 @@ GetEidTokenResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for GetEidTokenResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetEidTokenResponse")
+            .field("eid_token", &rt::redact(&self.eid_token))
+            .field("url", &self.url)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `GetFaceIdResult` (获取SDK核验结果).
 ///
 /// 完成验证后，用FaceIdToken调用本接口获取结果信息，FaceIdToken生成后三天内（3\*24\*3,600秒）可多次拉取。
@@ -1365,6 +1437,17 @@ GetFaceIdResultRequest {
     /// 只需指定加密算法Algorithm即可，其余字段传入默认值。
     "Encryption" encryption: Encryption,
 } }
+impl ::core::fmt::Debug for GetFaceIdResultRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetFaceIdResultRequest")
+            .field("face_id_token", &rt::redact(&self.face_id_token))
+            .field("is_need_video", &self.is_need_video)
+            .field("is_need_best_frame", &self.is_need_best_frame)
+            .field("is_encrypt_response", &self.is_encrypt_response)
+            .field("encryption", &self.encryption)
+            .finish()
+    }
+}
 rt::action!("faceid", "2018-03-01", "GetFaceIdResult", GetFaceIdResultRequest => GetFaceIdResultResponse);
 
 rt::model! { read debug;
@@ -1452,7 +1535,7 @@ GetFaceIdResultResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `GetFaceIdRiskInfo` (获取SDK设备风险信息).
 ///
 /// 完成验证后，用FaceIdToken调用本接口获取设备风险相关信息，FaceIdToken生成后三天内（3\*24\*3,600秒）可多次拉取。
@@ -1462,6 +1545,13 @@ GetFaceIdRiskInfoRequest {
     /// Required.
     "FaceIdToken" face_id_token: String,
 } }
+impl ::core::fmt::Debug for GetFaceIdRiskInfoRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetFaceIdRiskInfoRequest")
+            .field("face_id_token", &rt::redact(&self.face_id_token))
+            .finish()
+    }
+}
 rt::action!("faceid", "2018-03-01", "GetFaceIdRiskInfo", GetFaceIdRiskInfoRequest => GetFaceIdRiskInfoResponse);
 
 rt::model! { read debug;
@@ -1563,7 +1653,7 @@ GetFaceIdTokenRequest {
 } }
 rt::action!("faceid", "2018-03-01", "GetFaceIdToken", GetFaceIdTokenRequest => GetFaceIdTokenResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// GetFaceIdToken返回参数结构体
 GetFaceIdTokenResponse {
     /// token值。- 有效期 10分钟。- 只能完成1次核身。
@@ -1573,6 +1663,15 @@ GetFaceIdTokenResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for GetFaceIdTokenResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetFaceIdTokenResponse")
+            .field("face_id_token", &rt::redact(&self.face_id_token))
+            .field("client_config", &self.client_config)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `GetFaceidRiskInfoToken` (获取风险信息Token).
@@ -1586,7 +1685,7 @@ GetFaceidRiskInfoTokenRequest {
 } }
 rt::action!("faceid", "2018-03-01", "GetFaceidRiskInfoToken", GetFaceidRiskInfoTokenRequest => GetFaceidRiskInfoTokenResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// GetFaceidRiskInfoToken返回参数结构体
 GetFaceidRiskInfoTokenResponse {
     /// 有效期 10分钟。只能完成1次核身。
@@ -1594,6 +1693,14 @@ GetFaceidRiskInfoTokenResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for GetFaceidRiskInfoTokenResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetFaceidRiskInfoTokenResponse")
+            .field("face_id_token", &rt::redact(&self.face_id_token))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `GetLiveCode` (获取数字验证码).
@@ -1675,7 +1782,7 @@ GetWeChatBillDetailsResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `GetWxNFCResult` (获取证件NFC数据).
 ///
 /// 获取到证件NFC数据，接口传入NFC SDK返回的Token（十分钟内有效），可返回对应NFC获取的证件信息。支持身份证类证件（二代身份证、港澳居住证、台湾居住证、外国人永居证）以及旅行类证件（港澳通行证、台湾通行证、台胞证、回乡证）的NFC识别及核验。
@@ -1685,6 +1792,13 @@ GetWxNFCResultRequest {
     /// Required.
     "NFCToken" nfc_token: String,
 } }
+impl ::core::fmt::Debug for GetWxNFCResultRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetWxNFCResultRequest")
+            .field("nfc_token", &rt::redact(&self.nfc_token))
+            .finish()
+    }
+}
 rt::action!("faceid", "2018-03-01", "GetWxNFCResult", GetWxNFCResultRequest => GetWxNFCResultResponse);
 
 rt::model! { read debug;
@@ -2749,7 +2863,7 @@ VideoDetailData {
     "Video" video: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 账单详情
 WeChatBillDetail {
     /// token
@@ -2761,3 +2875,13 @@ WeChatBillDetail {
     /// 业务RuleId
     "RuleId" rule_id: String,
 } }
+impl ::core::fmt::Debug for WeChatBillDetail {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("WeChatBillDetail")
+            .field("biz_token", &rt::redact(&self.biz_token))
+            .field("charge_count", &self.charge_count)
+            .field("charge_details", &self.charge_details)
+            .field("rule_id", &self.rule_id)
+            .finish()
+    }
+}

@@ -237,7 +237,7 @@ CertificateAliasInfo {
     "CertificateAlias" certificate_alias: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 证书详情，包括证书ID， 证书名字，证书类型，证书内容以及密钥内容。
 CertificateDetail {
     /// 证书ID。
@@ -261,6 +261,22 @@ CertificateDetail {
     /// 证书主题通用名称。
     "SubjectCN" subject_cn: String,
 } }
+impl ::core::fmt::Debug for CertificateDetail {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CertificateDetail")
+            .field("certificate_id", &self.certificate_id)
+            .field("certificate_type", &self.certificate_type)
+            .field("certificate_alias", &self.certificate_alias)
+            .field("certificate_content", &self.certificate_content)
+            .field("certificate_key", &rt::redact(&self.certificate_key))
+            .field("create_time", &self.create_time)
+            .field("begin_time", &self.begin_time)
+            .field("end_time", &self.end_time)
+            .field("issuer_cn", &self.issuer_cn)
+            .field("subject_cn", &self.subject_cn)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `CheckProxyCreate` (查询通道是否可以创建).
@@ -394,7 +410,7 @@ CountryAreaMap {
     "Remark" remark: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateCertificate` (创建证书).
 ///
 /// 本接口（CreateCertificate）用于创建Gaap相关证书和配置文件，包括基础认证配置文件，客户端CA证书，服务器SSL证书，Gaap SSL证书以及源站CA证书。
@@ -412,6 +428,16 @@ CreateCertificateRequest {
     /// 密钥内容。采用url编码。仅当证书类型为SSL证书时，需要填写该参数。格式为pem。
     "CertificateKey" certificate_key: String,
 } }
+impl ::core::fmt::Debug for CreateCertificateRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateCertificateRequest")
+            .field("certificate_type", &self.certificate_type)
+            .field("certificate_content", &self.certificate_content)
+            .field("certificate_alias", &self.certificate_alias)
+            .field("certificate_key", &rt::redact(&self.certificate_key))
+            .finish()
+    }
+}
 rt::action!("gaap", "2018-05-29", "CreateCertificate", CreateCertificateRequest => CreateCertificateResponse);
 
 rt::model! { read debug;

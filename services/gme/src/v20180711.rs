@@ -30,7 +30,7 @@ AgeDetectTaskResult {
     "Age" age: i128,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 机器人参数
 AgentConfig {
     /// 机器人的UserId，用于进房发起任务。【注意】这个UserId不能与当前房间内的主播观众UserId重复。如果一个房间发起多个任务时，机器人的UserId也不能相互重复，否则会中断前一个任务。需要保证机器人UserId在房间内唯一。
@@ -80,6 +80,28 @@ AgentConfig {
     /// 机器人字幕显示模式。 - 0表示尽快显示，不会和音频播放进行同步。此时字幕全量下发，后面的字幕会包含前面的字幕。 - 1表示句子级别的实时显示，会和音频播放进行同步，只有当前句子对应的音频播放完后，下一条字幕才会下发。此时字幕增量下发，端上需要把前后的字幕进行拼接才是完整字幕。
     "SubtitleMode" subtitle_mode: i128,
 } }
+impl ::core::fmt::Debug for AgentConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AgentConfig")
+            .field("user_id", &self.user_id)
+            .field("user_sig", &rt::redact(&self.user_sig))
+            .field("target_user_id", &self.target_user_id)
+            .field("max_idle_time", &self.max_idle_time)
+            .field("welcome_message", &self.welcome_message)
+            .field("interrupt_mode", &self.interrupt_mode)
+            .field("interrupt_speech_duration", &self.interrupt_speech_duration)
+            .field("turn_detection_mode", &self.turn_detection_mode)
+            .field("filter_one_word", &self.filter_one_word)
+            .field("welcome_message_priority", &self.welcome_message_priority)
+            .field("filter_brackets_content", &self.filter_brackets_content)
+            .field("ambient_sound", &self.ambient_sound)
+            .field("voice_print", &self.voice_print)
+            .field("init_llm_message", &self.init_llm_message)
+            .field("turn_detection", &self.turn_detection)
+            .field("subtitle_mode", &self.subtitle_mode)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 背景音设置，将在通话中添加环境音效，使体验更加逼真。目前支持以下选项：

@@ -705,7 +705,7 @@ CreateAndroidInstanceWebShellRequest {
 } }
 rt::action!("gs", "2019-11-18", "CreateAndroidInstanceWebShell", CreateAndroidInstanceWebShellRequest => CreateAndroidInstanceWebShellResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// CreateAndroidInstanceWebShell返回参数结构体
 CreateAndroidInstanceWebShellResponse {
     /// 鉴权密钥
@@ -719,6 +719,17 @@ CreateAndroidInstanceWebShellResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for CreateAndroidInstanceWebShellResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateAndroidInstanceWebShellResponse")
+            .field("key", &rt::redact(&self.key))
+            .field("address", &self.address)
+            .field("zone", &self.zone)
+            .field("connect_url", &self.connect_url)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `CreateAndroidInstancesAccessToken` (创建安卓实例访问Token).
@@ -2256,7 +2267,7 @@ RestoreAndroidInstanceResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// S3协议参数
 S3Options {
     /// 存储节点
@@ -2276,6 +2287,16 @@ S3Options {
     /// Required.
     "SecretAccessKey" secret_access_key: String,
 } }
+impl ::core::fmt::Debug for S3Options {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("S3Options")
+            .field("end_point", &self.end_point)
+            .field("bucket", &self.bucket)
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &rt::redact(&self.secret_access_key))
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `SaveGameArchive` (保存游戏存档).

@@ -35,7 +35,7 @@ COSStorage {
     "URI" uri: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 服务调用信息
 CallInfo {
     /// 服务ID
@@ -47,6 +47,16 @@ CallInfo {
     /// 内网调用地址
     "VpcEndpoint" vpc_endpoint: String,
 } }
+impl ::core::fmt::Debug for CallInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CallInfo")
+            .field("service_id", &self.service_id)
+            .field("public_endpoint", &self.public_endpoint)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("vpc_endpoint", &self.vpc_endpoint)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 算力详情

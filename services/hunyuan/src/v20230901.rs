@@ -811,7 +811,7 @@ GetTokenCountRequest {
 } }
 rt::action!("hunyuan", "2023-09-01", "GetTokenCount", GetTokenCountRequest => GetTokenCountResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// GetTokenCount返回参数结构体
 GetTokenCountResponse {
     /// token计数
@@ -823,6 +823,16 @@ GetTokenCountResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for GetTokenCountResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetTokenCountResponse")
+            .field("token_count", &self.token_count)
+            .field("character_count", &self.character_count)
+            .field("tokens", &rt::redact(&self.tokens))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 术语库

@@ -4,7 +4,7 @@
 use alloc::{boxed::Box, string::String, vec::Vec};
 use tencentcloud_runtime as rt;
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 物联网卡应用信息详情
 AppInfo {
     /// 应用ID
@@ -24,6 +24,20 @@ AppInfo {
     /// 用户Uin
     "Uin" uin: String,
 } }
+impl ::core::fmt::Debug for AppInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AppInfo")
+            .field("sdkappid", &self.sdkappid)
+            .field("appkey", &rt::redact(&self.appkey))
+            .field("cloud_appid", &self.cloud_appid)
+            .field("name", &self.name)
+            .field("description", &self.description)
+            .field("created_time", &self.created_time)
+            .field("biz_type", &self.biz_type)
+            .field("uin", &self.uin)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 卡片详细信息

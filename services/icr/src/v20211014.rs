@@ -85,7 +85,7 @@ GetIndustryV1HomeMembersRespPayload {
     "Total" total: i64,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 获取成员列表接口回包ProductList
 GetIndustryV1HomeMembersRespProduct {
     /// 创建时间
@@ -107,6 +107,21 @@ GetIndustryV1HomeMembersRespProduct {
     /// 模板列表
     "TemplateList" template_list: String,
 } }
+impl ::core::fmt::Debug for GetIndustryV1HomeMembersRespProduct {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetIndustryV1HomeMembersRespProduct")
+            .field("create_time", &self.create_time)
+            .field("edit_time", &self.edit_time)
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("image", &self.image)
+            .field("industry", &self.industry)
+            .field("operator_list", &self.operator_list)
+            .field("product_name", &self.product_name)
+            .field("remark", &self.remark)
+            .field("template_list", &self.template_list)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 获取成员列表接口回包TypeList
@@ -128,7 +143,7 @@ GetIndustryV1HomeMembersResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 请求的Metadata
 ReqMetadata {
     /// 渠道
@@ -144,6 +159,18 @@ ReqMetadata {
     /// 透传字段
     "Vagrants" vagrants: Vec<ReqMetadataVagrant>,
 } }
+impl ::core::fmt::Debug for ReqMetadata {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ReqMetadata")
+            .field("channel_id", &self.channel_id)
+            .field("business_name", &self.business_name)
+            .field("guid", &self.guid)
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("lbs", &self.lbs)
+            .field("vagrants", &self.vagrants)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 请求参数的lbs

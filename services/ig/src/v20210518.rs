@@ -100,7 +100,7 @@ DrugInstructionInfo {
     "DocUrl" doc_url: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `GetLLMDiagnosisDrugChat` (大模型问药问答).
 ///
 /// 大模型问药问答
@@ -132,6 +132,19 @@ GetLLMDiagnosisDrugChatRequest {
     /// 提示词
     "Prompt" prompt: String,
 } }
+impl ::core::fmt::Debug for GetLLMDiagnosisDrugChatRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetLLMDiagnosisDrugChatRequest")
+            .field("partner_id", &self.partner_id)
+            .field("partner_secret", &rt::redact(&self.partner_secret))
+            .field("hospital_app_id", &self.hospital_app_id)
+            .field("dialogue_id", &self.dialogue_id)
+            .field("message", &self.message)
+            .field("result_type", &self.result_type)
+            .field("prompt", &self.prompt)
+            .finish()
+    }
+}
 rt::action!("ig", "2021-05-18", "GetLLMDiagnosisDrugChat", GetLLMDiagnosisDrugChatRequest => GetLLMDiagnosisDrugChatResponse);
 
 rt::model! { read debug;
@@ -147,7 +160,7 @@ GetLLMDiagnosisDrugChatResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `GetLLMDiagnosisDrug` (大模型智能问药).
 ///
 /// 大模型问药拍药盒
@@ -179,6 +192,20 @@ GetLLMDiagnosisDrugRequest {
     /// 提示词
     "Prompt" prompt: String,
 } }
+impl ::core::fmt::Debug for GetLLMDiagnosisDrugRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetLLMDiagnosisDrugRequest")
+            .field("partner_id", &self.partner_id)
+            .field("partner_secret", &rt::redact(&self.partner_secret))
+            .field("hospital_app_id", &self.hospital_app_id)
+            .field("dialogue_id", &self.dialogue_id)
+            .field("message", &self.message)
+            .field("image_url", &self.image_url)
+            .field("result_type", &self.result_type)
+            .field("prompt", &self.prompt)
+            .finish()
+    }
+}
 rt::action!("ig", "2021-05-18", "GetLLMDiagnosisDrug", GetLLMDiagnosisDrugRequest => GetLLMDiagnosisDrugResponse);
 
 rt::model! { read debug;
@@ -194,7 +221,7 @@ GetLLMDiagnosisDrugResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `GetLLMDiagnosisHealth` (大模型症状自查).
 ///
 /// 大模型健康自诊
@@ -232,6 +259,22 @@ GetLLMDiagnosisHealthRequest {
     /// 是否追问结构化结果，0：否，1：是；
     "OutputStructured" output_structured: i64,
 } }
+impl ::core::fmt::Debug for GetLLMDiagnosisHealthRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetLLMDiagnosisHealthRequest")
+            .field("partner_id", &self.partner_id)
+            .field("partner_secret", &rt::redact(&self.partner_secret))
+            .field("hospital_app_id", &self.hospital_app_id)
+            .field("dialogue_id", &self.dialogue_id)
+            .field("message", &self.message)
+            .field("result_type", &self.result_type)
+            .field("sex", &self.sex)
+            .field("age", &self.age)
+            .field("round_number", &self.round_number)
+            .field("output_structured", &self.output_structured)
+            .finish()
+    }
+}
 rt::action!("ig", "2021-05-18", "GetLLMDiagnosisHealth", GetLLMDiagnosisHealthRequest => GetLLMDiagnosisHealthResponse);
 
 rt::model! { read debug;
@@ -247,7 +290,7 @@ GetLLMDiagnosisHealthResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `GetLLMReportInterpretation` (大模型报告解读).
 ///
 /// 大模型报告解读
@@ -283,6 +326,21 @@ GetLLMReportInterpretationRequest {
     /// 无报告问答提示词
     "QaPrompt" qa_prompt: String,
 } }
+impl ::core::fmt::Debug for GetLLMReportInterpretationRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetLLMReportInterpretationRequest")
+            .field("partner_id", &self.partner_id)
+            .field("partner_secret", &rt::redact(&self.partner_secret))
+            .field("hospital_id", &self.hospital_id)
+            .field("dialogue_id", &self.dialogue_id)
+            .field("message", &self.message)
+            .field("report_file_infos", &self.report_file_infos)
+            .field("result_type", &self.result_type)
+            .field("prompt", &self.prompt)
+            .field("qa_prompt", &self.qa_prompt)
+            .finish()
+    }
+}
 rt::action!("ig", "2021-05-18", "GetLLMReportInterpretation", GetLLMReportInterpretationRequest => GetLLMReportInterpretationResponse);
 
 rt::model! { read debug;
@@ -414,7 +472,7 @@ LLMReportInterpretationData {
     "HighlightWords" highlight_words: Vec<HighlightWordInfo>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `QueryDrugInstructions` (查询药品说明书).
 ///
 /// 查询药品说明书
@@ -436,6 +494,16 @@ QueryDrugInstructionsRequest {
     /// Required.
     "Message" message: String,
 } }
+impl ::core::fmt::Debug for QueryDrugInstructionsRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("QueryDrugInstructionsRequest")
+            .field("partner_id", &self.partner_id)
+            .field("partner_secret", &rt::redact(&self.partner_secret))
+            .field("hospital_app_id", &self.hospital_app_id)
+            .field("message", &self.message)
+            .finish()
+    }
+}
 rt::action!("ig", "2021-05-18", "QueryDrugInstructions", QueryDrugInstructionsRequest => QueryDrugInstructionsResponse);
 
 rt::model! { read debug;

@@ -568,7 +568,7 @@ impl ::core::fmt::Debug for AppSecureAddDeviceRequest {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("AppSecureAddDeviceRequest")
             .field("access_token", &rt::redact(&self.access_token))
-            .field("device_signature", &self.device_signature)
+            .field("device_signature", &rt::redact(&self.device_signature))
             .finish()
     }
 }
@@ -881,7 +881,7 @@ DeleteTopicResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 设备
 Device {
     /// 产品Id
@@ -897,8 +897,20 @@ Device {
     /// 设备信息（json）
     "DeviceInfo" device_info: String,
 } }
+impl ::core::fmt::Debug for Device {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("Device")
+            .field("product_id", &self.product_id)
+            .field("device_name", &self.device_name)
+            .field("device_secret", &rt::redact(&self.device_secret))
+            .field("update_time", &self.update_time)
+            .field("create_time", &self.create_time)
+            .field("device_info", &self.device_info)
+            .finish()
+    }
+}
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 设备条目
 DeviceEntry {
     /// 产品Id
@@ -910,6 +922,16 @@ DeviceEntry {
     /// 创建时间
     "CreateTime" create_time: String,
 } }
+impl ::core::fmt::Debug for DeviceEntry {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DeviceEntry")
+            .field("product_id", &self.product_id)
+            .field("device_name", &self.device_name)
+            .field("device_secret", &rt::redact(&self.device_secret))
+            .field("create_time", &self.create_time)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 设备日志条目
@@ -928,7 +950,7 @@ DeviceLogEntry {
     "Method" method: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 设备签名
 DeviceSignature {
     /// 设备名称
@@ -936,6 +958,14 @@ DeviceSignature {
     /// 设备签名
     "DeviceSignature" device_signature: String,
 } }
+impl ::core::fmt::Debug for DeviceSignature {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DeviceSignature")
+            .field("device_name", &self.device_name)
+            .field("device_signature", &rt::redact(&self.device_signature))
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 设备统计数据

@@ -189,7 +189,7 @@ CancelTaskResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateDevice` (创建设备).
 ///
 /// 本接口（CreateDevice）用于新建一个物联网通信设备。
@@ -219,6 +219,22 @@ CreateDeviceRequest {
     /// LoRa设备的AppKey
     "LoraAppKey" lora_app_key: String,
 } }
+impl ::core::fmt::Debug for CreateDeviceRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateDeviceRequest")
+            .field("product_id", &self.product_id)
+            .field("device_name", &self.device_name)
+            .field("attribute", &self.attribute)
+            .field("defined_psk", &rt::redact(&self.defined_psk))
+            .field("isp", &self.isp)
+            .field("imei", &self.imei)
+            .field("lora_dev_eui", &self.lora_dev_eui)
+            .field("lora_mote_type", &self.lora_mote_type)
+            .field("skey", &self.skey)
+            .field("lora_app_key", &rt::redact(&self.lora_app_key))
+            .finish()
+    }
+}
 rt::action!("iotcloud", "2018-06-14", "CreateDevice", CreateDeviceRequest => CreateDeviceResponse);
 
 rt::model! { read nodebug;
@@ -247,19 +263,19 @@ impl ::core::fmt::Debug for CreateDeviceResponse {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("CreateDeviceResponse")
             .field("device_name", &self.device_name)
-            .field("device_psk", &self.device_psk)
+            .field("device_psk", &rt::redact(&self.device_psk))
             .field("device_cert", &self.device_cert)
             .field("device_private_key", &rt::redact(&self.device_private_key))
             .field("lora_dev_eui", &self.lora_dev_eui)
             .field("lora_mote_type", &self.lora_mote_type)
-            .field("lora_app_key", &self.lora_app_key)
+            .field("lora_app_key", &rt::redact(&self.lora_app_key))
             .field("lora_nwk_key", &self.lora_nwk_key)
             .field("request_id", &self.request_id)
             .finish()
     }
 }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateLoraDevice` (创建lora设备).
 ///
 /// 创建lora类型的设备
@@ -287,6 +303,20 @@ CreateLoraDeviceRequest {
     /// 设备备注
     "Memo" memo: String,
 } }
+impl ::core::fmt::Debug for CreateLoraDeviceRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateLoraDeviceRequest")
+            .field("product_id", &self.product_id)
+            .field("device_name", &self.device_name)
+            .field("device_type", &self.device_type)
+            .field("app_eui", &self.app_eui)
+            .field("device_eui", &self.device_eui)
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("auth_key", &rt::redact(&self.auth_key))
+            .field("memo", &self.memo)
+            .finish()
+    }
+}
 rt::action!("iotcloud", "2018-06-14", "CreateLoraDevice", CreateLoraDeviceRequest => CreateLoraDeviceResponse);
 
 rt::model! { read debug;
@@ -663,7 +693,7 @@ DescribeDeviceClientKeyRequest {
 } }
 rt::action!("iotcloud", "2018-06-14", "DescribeDeviceClientKey", DescribeDeviceClientKeyRequest => DescribeDeviceClientKeyResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeDeviceClientKey返回参数结构体
 DescribeDeviceClientKeyResponse {
     /// 设备的私钥
@@ -671,6 +701,14 @@ DescribeDeviceClientKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeDeviceClientKeyResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeDeviceClientKeyResponse")
+            .field("client_key", &rt::redact(&self.client_key))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeDevice` (查看设备详情).
@@ -748,7 +786,7 @@ DescribeDeviceResourcesResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeDevice返回参数结构体
 DescribeDeviceResponse {
     /// 设备名
@@ -802,6 +840,37 @@ DescribeDeviceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeDeviceResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeDeviceResponse")
+            .field("device_name", &self.device_name)
+            .field("online", &self.online)
+            .field("login_time", &self.login_time)
+            .field("version", &self.version)
+            .field("last_update_time", &self.last_update_time)
+            .field("device_cert", &self.device_cert)
+            .field("device_psk", &rt::redact(&self.device_psk))
+            .field("tags", &self.tags)
+            .field("device_type", &self.device_type)
+            .field("imei", &self.imei)
+            .field("isp", &self.isp)
+            .field("conn_ip", &self.conn_ip)
+            .field("nbiot_device_id", &self.nbiot_device_id)
+            .field("lora_dev_eui", &self.lora_dev_eui)
+            .field("lora_mote_type", &self.lora_mote_type)
+            .field("log_level", &self.log_level)
+            .field("first_online_time", &self.first_online_time)
+            .field("last_offline_time", &self.last_offline_time)
+            .field("create_time", &self.create_time)
+            .field("cert_state", &self.cert_state)
+            .field("enable_state", &self.enable_state)
+            .field("labels", &self.labels)
+            .field("client_ip", &self.client_ip)
+            .field("firmware_update_time", &self.firmware_update_time)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeDeviceShadow` (获取设备影子).
@@ -1087,7 +1156,7 @@ DescribeLoraDeviceRequest {
 } }
 rt::action!("iotcloud", "2018-06-14", "DescribeLoraDevice", DescribeLoraDeviceRequest => DescribeLoraDeviceResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeLoraDevice返回参数结构体
 DescribeLoraDeviceResponse {
     /// 设备名称
@@ -1105,6 +1174,19 @@ DescribeLoraDeviceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeLoraDeviceResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeLoraDeviceResponse")
+            .field("device_name", &self.device_name)
+            .field("app_eui", &self.app_eui)
+            .field("device_eui", &self.device_eui)
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("class_type", &self.class_type)
+            .field("product_id", &self.product_id)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeMultiDevTask` (获取创建多设备任务状态).
@@ -1470,7 +1552,7 @@ DescribeTasksResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 设备详细信息
 DeviceInfo {
     /// 设备名
@@ -1522,6 +1604,36 @@ DeviceInfo {
     /// ota最后更新时间
     "FirmwareUpdateTime" firmware_update_time: i128,
 } }
+impl ::core::fmt::Debug for DeviceInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DeviceInfo")
+            .field("device_name", &self.device_name)
+            .field("online", &self.online)
+            .field("login_time", &self.login_time)
+            .field("version", &self.version)
+            .field("device_cert", &self.device_cert)
+            .field("device_psk", &rt::redact(&self.device_psk))
+            .field("tags", &self.tags)
+            .field("device_type", &self.device_type)
+            .field("imei", &self.imei)
+            .field("isp", &self.isp)
+            .field("nbiot_device_id", &self.nbiot_device_id)
+            .field("conn_ip", &self.conn_ip)
+            .field("last_update_time", &self.last_update_time)
+            .field("lora_dev_eui", &self.lora_dev_eui)
+            .field("lora_mote_type", &self.lora_mote_type)
+            .field("first_online_time", &self.first_online_time)
+            .field("last_offline_time", &self.last_offline_time)
+            .field("create_time", &self.create_time)
+            .field("log_level", &self.log_level)
+            .field("cert_state", &self.cert_state)
+            .field("enable_state", &self.enable_state)
+            .field("labels", &self.labels)
+            .field("client_ip", &self.client_ip)
+            .field("firmware_update_time", &self.firmware_update_time)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 设备标签
@@ -1902,7 +2014,7 @@ impl ::core::fmt::Debug for MultiDevicesInfo {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("MultiDevicesInfo")
             .field("device_name", &self.device_name)
-            .field("device_psk", &self.device_psk)
+            .field("device_psk", &rt::redact(&self.device_psk))
             .field("device_cert", &self.device_cert)
             .field("device_private_key", &rt::redact(&self.device_private_key))
             .field("result", &self.result)
@@ -1956,7 +2068,7 @@ ProductMetadata {
     "CreationDate" creation_date: i128,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 产品属性
 ProductProperties {
     /// 产品描述
@@ -1987,6 +2099,25 @@ ProductProperties {
     /// RegisterType为2时，设备动态创建的限制数量
     "RegisterLimit" register_limit: i128,
 } }
+impl ::core::fmt::Debug for ProductProperties {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ProductProperties")
+            .field("product_description", &self.product_description)
+            .field("encryption_type", &self.encryption_type)
+            .field("region", &self.region)
+            .field("product_type", &self.product_type)
+            .field("format", &self.format)
+            .field("platform", &self.platform)
+            .field("appeui", &self.appeui)
+            .field("model_id", &self.model_id)
+            .field("model_name", &self.model_name)
+            .field("product_key", &rt::redact(&self.product_key))
+            .field("register_type", &self.register_type)
+            .field("product_secret", &rt::redact(&self.product_secret))
+            .field("register_limit", &self.register_limit)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 产品资源详细信息
@@ -2585,7 +2716,7 @@ UpdateProductDynamicRegisterRequest {
 } }
 rt::action!("iotcloud", "2018-06-14", "UpdateProductDynamicRegister", UpdateProductDynamicRegisterRequest => UpdateProductDynamicRegisterResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// UpdateProductDynamicRegister返回参数结构体
 UpdateProductDynamicRegisterResponse {
     /// 动态注册类型，0-关闭 1-预创建设备 2-自动创建设备
@@ -2597,6 +2728,16 @@ UpdateProductDynamicRegisterResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for UpdateProductDynamicRegisterResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UpdateProductDynamicRegisterResponse")
+            .field("register_type", &self.register_type)
+            .field("product_secret", &rt::redact(&self.product_secret))
+            .field("register_limit", &self.register_limit)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `UpdateTopicPolicy` (更新Topic).

@@ -197,7 +197,7 @@ CertInfo {
     "CertText" cert_text: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateDevice` (创建设备).
 ///
 /// 本接口（CreateDevice）用于新建一个物联网通信设备。
@@ -229,6 +229,23 @@ CreateDeviceRequest {
     /// 私有CA创建的设备证书
     "TlsCrt" tls_crt: String,
 } }
+impl ::core::fmt::Debug for CreateDeviceRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateDeviceRequest")
+            .field("product_id", &self.product_id)
+            .field("device_name", &self.device_name)
+            .field("attribute", &self.attribute)
+            .field("defined_psk", &rt::redact(&self.defined_psk))
+            .field("isp", &self.isp)
+            .field("imei", &self.imei)
+            .field("lora_dev_eui", &self.lora_dev_eui)
+            .field("lora_mote_type", &self.lora_mote_type)
+            .field("skey", &self.skey)
+            .field("lora_app_key", &rt::redact(&self.lora_app_key))
+            .field("tls_crt", &self.tls_crt)
+            .finish()
+    }
+}
 rt::action!("iotcloud", "2021-04-08", "CreateDevice", CreateDeviceRequest => CreateDeviceResponse);
 
 rt::model! { read nodebug;
@@ -257,12 +274,12 @@ impl ::core::fmt::Debug for CreateDeviceResponse {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("CreateDeviceResponse")
             .field("device_name", &self.device_name)
-            .field("device_psk", &self.device_psk)
+            .field("device_psk", &rt::redact(&self.device_psk))
             .field("device_cert", &self.device_cert)
             .field("device_private_key", &rt::redact(&self.device_private_key))
             .field("lora_dev_eui", &self.lora_dev_eui)
             .field("lora_mote_type", &self.lora_mote_type)
-            .field("lora_app_key", &self.lora_app_key)
+            .field("lora_app_key", &rt::redact(&self.lora_app_key))
             .field("lora_nwk_key", &self.lora_nwk_key)
             .field("request_id", &self.request_id)
             .finish()
@@ -600,7 +617,7 @@ DescribeDeviceClientKeyRequest {
 } }
 rt::action!("iotcloud", "2021-04-08", "DescribeDeviceClientKey", DescribeDeviceClientKeyRequest => DescribeDeviceClientKeyResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeDeviceClientKey返回参数结构体
 DescribeDeviceClientKeyResponse {
     /// 设备的私钥
@@ -608,6 +625,14 @@ DescribeDeviceClientKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeDeviceClientKeyResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeDeviceClientKeyResponse")
+            .field("client_key", &rt::redact(&self.client_key))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeDevice` (查看设备详情).
@@ -685,7 +710,7 @@ DescribeDeviceResourcesResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeDevice返回参数结构体
 DescribeDeviceResponse {
     /// 设备名
@@ -745,6 +770,39 @@ DescribeDeviceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeDeviceResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeDeviceResponse")
+            .field("device_name", &self.device_name)
+            .field("online", &self.online)
+            .field("login_time", &self.login_time)
+            .field("version", &self.version)
+            .field("last_update_time", &self.last_update_time)
+            .field("device_cert", &self.device_cert)
+            .field("device_psk", &rt::redact(&self.device_psk))
+            .field("tags", &self.tags)
+            .field("device_type", &self.device_type)
+            .field("imei", &self.imei)
+            .field("isp", &self.isp)
+            .field("conn_ip", &self.conn_ip)
+            .field("nbiot_device_id", &self.nbiot_device_id)
+            .field("lora_dev_eui", &self.lora_dev_eui)
+            .field("lora_mote_type", &self.lora_mote_type)
+            .field("log_level", &self.log_level)
+            .field("first_online_time", &self.first_online_time)
+            .field("last_offline_time", &self.last_offline_time)
+            .field("create_time", &self.create_time)
+            .field("cert_state", &self.cert_state)
+            .field("enable_state", &self.enable_state)
+            .field("labels", &self.labels)
+            .field("client_ip", &self.client_ip)
+            .field("firmware_update_time", &self.firmware_update_time)
+            .field("create_user_id", &self.create_user_id)
+            .field("nb_io_t_device_id", &self.nb_io_t_device_id)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeDeviceShadow` (获取设备影子（旧）).
@@ -1373,7 +1431,7 @@ DescribeResourceTasksResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 设备详细信息
 DeviceInfo {
     /// 设备名
@@ -1431,6 +1489,38 @@ DeviceInfo {
     /// NB IOT运营商处的DeviceID
     "NBIoTDeviceID" nb_io_t_device_id: String,
 } }
+impl ::core::fmt::Debug for DeviceInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DeviceInfo")
+            .field("device_name", &self.device_name)
+            .field("online", &self.online)
+            .field("login_time", &self.login_time)
+            .field("version", &self.version)
+            .field("device_cert", &self.device_cert)
+            .field("device_psk", &rt::redact(&self.device_psk))
+            .field("tags", &self.tags)
+            .field("device_type", &self.device_type)
+            .field("imei", &self.imei)
+            .field("isp", &self.isp)
+            .field("nbiot_device_id", &self.nbiot_device_id)
+            .field("conn_ip", &self.conn_ip)
+            .field("last_update_time", &self.last_update_time)
+            .field("lora_dev_eui", &self.lora_dev_eui)
+            .field("lora_mote_type", &self.lora_mote_type)
+            .field("first_online_time", &self.first_online_time)
+            .field("last_offline_time", &self.last_offline_time)
+            .field("create_time", &self.create_time)
+            .field("log_level", &self.log_level)
+            .field("cert_state", &self.cert_state)
+            .field("enable_state", &self.enable_state)
+            .field("labels", &self.labels)
+            .field("client_ip", &self.client_ip)
+            .field("firmware_update_time", &self.firmware_update_time)
+            .field("create_user_id", &self.create_user_id)
+            .field("nb_io_t_device_id", &self.nb_io_t_device_id)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 设备标签
@@ -1932,7 +2022,7 @@ ProductMetadata {
     "UserId" user_id: i128,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 产品属性
 ProductProperties {
     /// 产品描述
@@ -1977,6 +2067,31 @@ ProductProperties {
     /// LoRa产品运营侧APPEUI，只有LoRa产品需要填写
     "AppEUI" app_eui: String,
 } }
+impl ::core::fmt::Debug for ProductProperties {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ProductProperties")
+            .field("product_description", &self.product_description)
+            .field("encryption_type", &self.encryption_type)
+            .field("region", &self.region)
+            .field("product_type", &self.product_type)
+            .field("format", &self.format)
+            .field("platform", &self.platform)
+            .field("appeui", &self.appeui)
+            .field("model_id", &self.model_id)
+            .field("model_name", &self.model_name)
+            .field("product_key", &rt::redact(&self.product_key))
+            .field("register_type", &self.register_type)
+            .field("product_secret", &rt::redact(&self.product_secret))
+            .field("register_limit", &self.register_limit)
+            .field("origin_product_id", &self.origin_product_id)
+            .field("private_ca_name", &self.private_ca_name)
+            .field("origin_user_id", &self.origin_user_id)
+            .field("device_limit", &self.device_limit)
+            .field("forbidden_status", &self.forbidden_status)
+            .field("app_eui", &self.app_eui)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 产品资源详细信息
@@ -2439,7 +2554,7 @@ UpdateDeviceLogLevelResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `UpdateDevicePSK` (更新设备PSK).
 ///
 /// 本接口（UpdateDevicePSK）用于更新设备的PSK
@@ -2457,6 +2572,15 @@ UpdateDevicePSKRequest {
     /// Required.
     "Psk" psk: String,
 } }
+impl ::core::fmt::Debug for UpdateDevicePSKRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UpdateDevicePSKRequest")
+            .field("product_id", &self.product_id)
+            .field("device_name", &self.device_name)
+            .field("psk", &rt::redact(&self.psk))
+            .finish()
+    }
+}
 rt::action!("iotcloud", "2021-04-08", "UpdateDevicePSK", UpdateDevicePSKRequest => UpdateDevicePSKResponse);
 
 rt::model! { read debug;
@@ -2600,7 +2724,7 @@ UpdateProductDynamicRegisterRequest {
 } }
 rt::action!("iotcloud", "2021-04-08", "UpdateProductDynamicRegister", UpdateProductDynamicRegisterRequest => UpdateProductDynamicRegisterResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// UpdateProductDynamicRegister返回参数结构体
 UpdateProductDynamicRegisterResponse {
     /// 动态注册类型，0-关闭 1-预创建设备 2-自动创建设备
@@ -2612,6 +2736,16 @@ UpdateProductDynamicRegisterResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for UpdateProductDynamicRegisterResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UpdateProductDynamicRegisterResponse")
+            .field("register_type", &self.register_type)
+            .field("product_secret", &rt::redact(&self.product_secret))
+            .field("register_limit", &self.register_limit)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `UpdateProductPrivateCA` (更新产品的私有CA).

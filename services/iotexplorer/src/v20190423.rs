@@ -4,12 +4,19 @@
 use alloc::{boxed::Box, string::String, vec::Vec};
 use tencentcloud_runtime as rt;
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// ADP 平台配置
 ADPConfig {
     /// ADP 平台 AppKey
     "AppKey" app_key: String,
 } }
+impl ::core::fmt::Debug for ADPConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ADPConfig")
+            .field("app_key", &rt::redact(&self.app_key))
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// AI视频搜索结果结构体。
@@ -557,7 +564,7 @@ BindTWeTalkAgentResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `BindUserDevice` (用户绑定设备).
 ///
 /// 1. 按 `(IotAppID, OpenID)` 兜底创建 / 复用 app 端用户；
@@ -587,6 +594,19 @@ BindUserDeviceRequest {
     /// 用户昵称（仅首次创建用户时使用）
     "NickName" nick_name: String,
 } }
+impl ::core::fmt::Debug for BindUserDeviceRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("BindUserDeviceRequest")
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("product_id", &self.product_id)
+            .field("device_name", &self.device_name)
+            .field("open_id", &self.open_id)
+            .field("family_name", &self.family_name)
+            .field("room_id", &self.room_id)
+            .field("nick_name", &self.nick_name)
+            .finish()
+    }
+}
 rt::action!("iotexplorer", "2019-04-23", "BindUserDevice", BindUserDeviceRequest => BindUserDeviceResponse);
 
 rt::model! { read debug;
@@ -1265,7 +1285,7 @@ CreateDevicePublishSDPAnswerResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateDevice` (创建设备).
 ///
 /// 创建设备
@@ -1293,6 +1313,21 @@ CreateDeviceRequest {
     /// 设备证书。第三方CA证书认证的产品下必填；腾讯云CA证书产品传入会报错；非证书认证产品传入会被忽略
     "TlsCrt" tls_crt: String,
 } }
+impl ::core::fmt::Debug for CreateDeviceRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateDeviceRequest")
+            .field("product_id", &self.product_id)
+            .field("device_name", &self.device_name)
+            .field("dev_addr", &self.dev_addr)
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("dev_eui", &self.dev_eui)
+            .field("app_s_key", &rt::redact(&self.app_s_key))
+            .field("nwk_s_key", &rt::redact(&self.nwk_s_key))
+            .field("defined_psk", &rt::redact(&self.defined_psk))
+            .field("tls_crt", &self.tls_crt)
+            .finish()
+    }
+}
 rt::action!("iotexplorer", "2019-04-23", "CreateDevice", CreateDeviceRequest => CreateDeviceResponse);
 
 rt::model! { read debug;
@@ -1815,7 +1850,7 @@ CreateTRTCSignaturesWithRoomIdResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateTWeSeeCallback` (创建 TWeSee 回调目标).
 ///
 /// 创建 TWeSee 回调目标
@@ -1839,6 +1874,17 @@ CreateTWeSeeCallbackRequest {
     /// 要创建回调目标的产品 ID
     "ProductId" product_id: String,
 } }
+impl ::core::fmt::Debug for CreateTWeSeeCallbackRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateTWeSeeCallbackRequest")
+            .field("type", &self.r#type)
+            .field("callback_url", &self.callback_url)
+            .field("callback_token", &rt::redact(&self.callback_token))
+            .field("callback_c_kafka", &self.callback_c_kafka)
+            .field("product_id", &self.product_id)
+            .finish()
+    }
+}
 rt::action!("iotexplorer", "2019-04-23", "CreateTWeSeeCallback", CreateTWeSeeCallbackRequest => CreateTWeSeeCallbackResponse);
 
 rt::model! { read debug;
@@ -3118,7 +3164,7 @@ DescribeCloudStorageAIServiceCallbackRequest {
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeCloudStorageAIServiceCallback", DescribeCloudStorageAIServiceCallbackRequest => DescribeCloudStorageAIServiceCallbackResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeCloudStorageAIServiceCallback返回参数结构体
 DescribeCloudStorageAIServiceCallbackResponse {
     /// 推送类型。http：HTTP 回调
@@ -3130,6 +3176,16 @@ DescribeCloudStorageAIServiceCallbackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeCloudStorageAIServiceCallbackResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeCloudStorageAIServiceCallbackResponse")
+            .field("type", &self.r#type)
+            .field("callback_url", &self.callback_url)
+            .field("callback_token", &rt::redact(&self.callback_token))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeCloudStorageAIService` (查询设备云存AI分析服务).
@@ -4778,7 +4834,7 @@ DescribeProductDynamicRegisterRequest {
 } }
 rt::action!("iotexplorer", "2019-04-23", "DescribeProductDynamicRegister", DescribeProductDynamicRegisterRequest => DescribeProductDynamicRegisterResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeProductDynamicRegister返回参数结构体
 DescribeProductDynamicRegisterResponse {
     /// 动态注册类型，0-关闭 1-预创建设备 2-自动创建设备
@@ -4790,6 +4846,16 @@ DescribeProductDynamicRegisterResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeProductDynamicRegisterResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeProductDynamicRegisterResponse")
+            .field("register_type", &self.register_type)
+            .field("product_secret", &rt::redact(&self.product_secret))
+            .field("register_limit", &self.register_limit)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeProject` (查询项目详情).
@@ -5618,7 +5684,7 @@ impl ::core::fmt::Debug for DeviceData {
             .field("device_cert", &self.device_cert)
             .field("device_name", &self.device_name)
             .field("device_private_key", &rt::redact(&self.device_private_key))
-            .field("device_psk", &self.device_psk)
+            .field("device_psk", &rt::redact(&self.device_psk))
             .finish()
     }
 }
@@ -5643,7 +5709,7 @@ DeviceFirmwareInfo {
     "UpdateTime" update_time: i128,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 设备详细信息
 DeviceInfo {
     /// 设备名
@@ -5689,6 +5755,33 @@ DeviceInfo {
     /// 是否是 lora 设备
     "IsLora" is_lora: bool,
 } }
+impl ::core::fmt::Debug for DeviceInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DeviceInfo")
+            .field("device_name", &self.device_name)
+            .field("status", &self.status)
+            .field("device_psk", &rt::redact(&self.device_psk))
+            .field("first_online_time", &self.first_online_time)
+            .field("login_time", &self.login_time)
+            .field("create_time", &self.create_time)
+            .field("version", &self.version)
+            .field("device_cert", &self.device_cert)
+            .field("log_level", &self.log_level)
+            .field("dev_addr", &self.dev_addr)
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("dev_eui", &self.dev_eui)
+            .field("app_s_key", &rt::redact(&self.app_s_key))
+            .field("nwk_s_key", &rt::redact(&self.nwk_s_key))
+            .field("create_user_id", &self.create_user_id)
+            .field("creator_nick_name", &self.creator_nick_name)
+            .field("enable_state", &self.enable_state)
+            .field("product_id", &self.product_id)
+            .field("product_name", &self.product_name)
+            .field("device_type", &self.device_type)
+            .field("is_lora", &self.is_lora)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 设备位置详情
@@ -5724,7 +5817,7 @@ DeviceResult {
     "ErrMsg" err_msg: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 设备签名
 DeviceSignatureInfo {
     /// 设备名
@@ -5732,6 +5825,14 @@ DeviceSignatureInfo {
     /// 设备签名
     "DeviceSignature" device_signature: String,
 } }
+impl ::core::fmt::Debug for DeviceSignatureInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DeviceSignatureInfo")
+            .field("device_name", &self.device_name)
+            .field("device_signature", &rt::redact(&self.device_signature))
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 设备固件更新状态
@@ -7514,18 +7615,18 @@ impl ::core::fmt::Debug for IotApplication {
             .field("app_name", &self.app_name)
             .field("description", &self.description)
             .field("dev_mode", &self.dev_mode)
-            .field("ios_app_key", &self.ios_app_key)
-            .field("ios_app_secret", &self.ios_app_secret)
-            .field("android_app_key", &self.android_app_key)
-            .field("android_app_secret", &self.android_app_secret)
+            .field("ios_app_key", &rt::redact(&self.ios_app_key))
+            .field("ios_app_secret", &rt::redact(&self.ios_app_secret))
+            .field("android_app_key", &rt::redact(&self.android_app_key))
+            .field("android_app_secret", &rt::redact(&self.android_app_secret))
             .field("products", &self.products)
             .field("create_time", &self.create_time)
             .field("project_id", &self.project_id)
             .field("push_secret_id", &self.push_secret_id)
             .field("push_secret_key", &rt::redact(&self.push_secret_key))
             .field("push_environment", &self.push_environment)
-            .field("mini_program_app_key", &self.mini_program_app_key)
-            .field("mini_program_app_secret", &self.mini_program_app_secret)
+            .field("mini_program_app_key", &rt::redact(&self.mini_program_app_key))
+            .field("mini_program_app_secret", &rt::redact(&self.mini_program_app_secret))
             .field("tpn_si_os_access_id", &self.tpn_si_os_access_id)
             .field("tpn_si_os_secret_key", &rt::redact(&self.tpn_si_os_secret_key))
             .field("tpn_si_os_push_environment", &self.tpn_si_os_push_environment)
@@ -7534,7 +7635,7 @@ impl ::core::fmt::Debug for IotApplication {
             .field("tpn_si_os_region", &self.tpn_si_os_region)
             .field("tpns_android_region", &self.tpns_android_region)
             .field("self_sms_app_id", &self.self_sms_app_id)
-            .field("self_sms_app_key", &self.self_sms_app_key)
+            .field("self_sms_app_key", &rt::redact(&self.self_sms_app_key))
             .field("self_sms_sign", &self.self_sms_sign)
             .field("self_sms_template_id", &self.self_sms_template_id)
             .field("wechat_notify_status", &self.wechat_notify_status)
@@ -7991,7 +8092,7 @@ ModifyApplicationResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyCloudStorageAIServiceCallback` (修改云存AI分析回调配置).
 ///
 /// 修改云存AI分析回调配置
@@ -8010,6 +8111,16 @@ ModifyCloudStorageAIServiceCallbackRequest {
     /// HTTP 回调鉴权 Token
     "CallbackToken" callback_token: String,
 } }
+impl ::core::fmt::Debug for ModifyCloudStorageAIServiceCallbackRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyCloudStorageAIServiceCallbackRequest")
+            .field("product_id", &self.product_id)
+            .field("type", &self.r#type)
+            .field("callback_url", &self.callback_url)
+            .field("callback_token", &rt::redact(&self.callback_token))
+            .finish()
+    }
+}
 rt::action!("iotexplorer", "2019-04-23", "ModifyCloudStorageAIServiceCallback", ModifyCloudStorageAIServiceCallbackRequest => ModifyCloudStorageAIServiceCallbackResponse);
 
 rt::model! { read debug;
@@ -8270,7 +8381,7 @@ ModifyProductDynamicRegisterRequest {
 } }
 rt::action!("iotexplorer", "2019-04-23", "ModifyProductDynamicRegister", ModifyProductDynamicRegisterRequest => ModifyProductDynamicRegisterResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// ModifyProductDynamicRegister返回参数结构体
 ModifyProductDynamicRegisterResponse {
     /// 动态注册类型，0-关闭 1-预创建设备 2-自动创建设备
@@ -8282,6 +8393,16 @@ ModifyProductDynamicRegisterResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for ModifyProductDynamicRegisterResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyProductDynamicRegisterResponse")
+            .field("register_type", &self.register_type)
+            .field("product_secret", &rt::redact(&self.product_secret))
+            .field("register_limit", &self.register_limit)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `ModifyProject` (修改项目).
@@ -8376,7 +8497,7 @@ ModifyStudioProductResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyTWeSeeCallback` (修改 TWeSee 回调目标).
 ///
 /// 修改 TWeSee 回调目标
@@ -8402,6 +8523,17 @@ ModifyTWeSeeCallbackRequest {
     /// 回调 CKafka 配置
     "CallbackCKafka" callback_c_kafka: SeeCallbackCKafkaConfig,
 } }
+impl ::core::fmt::Debug for ModifyTWeSeeCallbackRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyTWeSeeCallbackRequest")
+            .field("callback_id", &self.callback_id)
+            .field("type", &self.r#type)
+            .field("callback_url", &self.callback_url)
+            .field("callback_token", &rt::redact(&self.callback_token))
+            .field("callback_c_kafka", &self.callback_c_kafka)
+            .finish()
+    }
+}
 rt::action!("iotexplorer", "2019-04-23", "ModifyTWeSeeCallback", ModifyTWeSeeCallbackRequest => ModifyTWeSeeCallbackResponse);
 
 rt::model! { read debug;
@@ -9597,7 +9729,7 @@ ResumeWeCallDeviceResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `RevokeBindUserDevice` (用户解绑设备).
 ///
 /// 1. 按 `(IotAppID, OpenID)` 只读定位用户（不存在视为已解绑，幂等成功）；
@@ -9623,6 +9755,17 @@ RevokeBindUserDeviceRequest {
     /// 家庭名，默认 default
     "FamilyName" family_name: String,
 } }
+impl ::core::fmt::Debug for RevokeBindUserDeviceRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("RevokeBindUserDeviceRequest")
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("product_id", &self.product_id)
+            .field("device_name", &self.device_name)
+            .field("open_id", &self.open_id)
+            .field("family_name", &self.family_name)
+            .finish()
+    }
+}
 rt::action!("iotexplorer", "2019-04-23", "RevokeBindUserDevice", RevokeBindUserDeviceRequest => RevokeBindUserDeviceResponse);
 
 rt::model! { read debug;
@@ -9632,7 +9775,7 @@ RevokeBindUserDeviceResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `RevokeShareDeviceFromUser` (取消设备分享).
 ///
 /// Owner 取消对指定用户的设备分享：
@@ -9662,6 +9805,17 @@ RevokeShareDeviceFromUserRequest {
     /// Required.
     "ToOpenID" to_open_id: String,
 } }
+impl ::core::fmt::Debug for RevokeShareDeviceFromUserRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("RevokeShareDeviceFromUserRequest")
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("product_id", &self.product_id)
+            .field("device_name", &self.device_name)
+            .field("owner_open_id", &self.owner_open_id)
+            .field("to_open_id", &self.to_open_id)
+            .finish()
+    }
+}
 rt::action!("iotexplorer", "2019-04-23", "RevokeShareDeviceFromUser", RevokeShareDeviceFromUserRequest => RevokeShareDeviceFromUserResponse);
 
 rt::model! { read debug;
@@ -9790,7 +9944,7 @@ SeeCallbackCKafkaConfig {
     "Region" region: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// TWeSee 回调目标信息
 SeeCallbackInfo {
     /// 回调目标 ID
@@ -9814,6 +9968,19 @@ SeeCallbackInfo {
     /// 更新时间（秒级时间戳）
     "UpdateTime" update_time: i64,
 } }
+impl ::core::fmt::Debug for SeeCallbackInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SeeCallbackInfo")
+            .field("callback_id", &self.callback_id)
+            .field("type", &self.r#type)
+            .field("callback_url", &self.callback_url)
+            .field("callback_token", &rt::redact(&self.callback_token))
+            .field("callback_c_kafka", &self.callback_c_kafka)
+            .field("create_time", &self.create_time)
+            .field("update_time", &self.update_time)
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// TWeSee 视频语义浓缩配置
@@ -10558,7 +10725,7 @@ SeeTaskPersonInfo {
     "Source" source: i128,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ShareDeviceToUser` (分享设备给指定用户).
 ///
 /// Owner 将其名下的设备分享给指定 App 用户：
@@ -10590,6 +10757,18 @@ ShareDeviceToUserRequest {
     /// 被分享用户昵称（仅自动创建时使用）
     "ToNickName" to_nick_name: String,
 } }
+impl ::core::fmt::Debug for ShareDeviceToUserRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ShareDeviceToUserRequest")
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("product_id", &self.product_id)
+            .field("device_name", &self.device_name)
+            .field("owner_open_id", &self.owner_open_id)
+            .field("to_open_id", &self.to_open_id)
+            .field("to_nick_name", &self.to_nick_name)
+            .finish()
+    }
+}
 rt::action!("iotexplorer", "2019-04-23", "ShareDeviceToUser", ShareDeviceToUserRequest => ShareDeviceToUserResponse);
 
 rt::model! { read debug;
@@ -10704,7 +10883,7 @@ impl ::core::fmt::Debug for TRTCParams {
         f.debug_struct("TRTCParams")
             .field("sdk_app_id", &self.sdk_app_id)
             .field("user_id", &self.user_id)
-            .field("user_sig", &self.user_sig)
+            .field("user_sig", &rt::redact(&self.user_sig))
             .field("str_room_id", &self.str_room_id)
             .field("private_key", &rt::redact(&self.private_key))
             .finish()
@@ -10943,7 +11122,7 @@ TalkIdleDetectionConfigInfo {
     "IdleResponses" idle_responses: Vec<IdleResponseInfo>,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 大模型配置。基础对话必填；如使用平台默认能力，请显式设置 Type=default。
 TalkLLMConfig {
     /// LLM类型：default-平台默认；openai-OpenAI兼容模型
@@ -10969,6 +11148,22 @@ TalkLLMConfig {
     /// ADP 平台配置
     "ADP" adp: ADPConfig,
 } }
+impl ::core::fmt::Debug for TalkLLMConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("TalkLLMConfig")
+            .field("type", &self.r#type)
+            .field("system_prompt", &self.system_prompt)
+            .field("temperature", &self.temperature)
+            .field("history", &self.history)
+            .field("timeout", &self.timeout)
+            .field("base_url", &self.base_url)
+            .field("model", &self.model)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("extra_body", &self.extra_body)
+            .field("adp", &self.adp)
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// LLM配置信息。
@@ -11229,7 +11424,7 @@ TalkTTSFlow {
     "Speed" speed: f64,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// Webhook鉴权配置
 TalkWebhookAuth {
     /// 鉴权类型：none、hmac、static_headers、bearer
@@ -11243,6 +11438,16 @@ TalkWebhookAuth {
     /// Bearer Token，Type=bearer时用于生成Authorization请求头
     "BearerToken" bearer_token: String,
 } }
+impl ::core::fmt::Debug for TalkWebhookAuth {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("TalkWebhookAuth")
+            .field("type", &self.r#type)
+            .field("sign_key", &rt::redact(&self.sign_key))
+            .field("headers", &self.headers)
+            .field("bearer_token", &rt::redact(&self.bearer_token))
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// Webhook工具配置列表

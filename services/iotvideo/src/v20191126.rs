@@ -171,7 +171,7 @@ CreateAppUsrResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateBinding` (终端用户绑定设备).
 ///
 /// 本接口（CreateBinding）用于终端用户和设备进行绑定，具体的应用场景如下：
@@ -196,6 +196,18 @@ CreateBindingRequest {
     /// 绑定过程中的会话token，由设备通过SDK接口确认是否允许绑定的token，用于增加设备被绑定的安全性
     "BindToken" bind_token: String,
 } }
+impl ::core::fmt::Debug for CreateBindingRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateBindingRequest")
+            .field("access_id", &self.access_id)
+            .field("tid", &self.tid)
+            .field("role", &self.role)
+            .field("force_bind", &self.force_bind)
+            .field("nick", &self.nick)
+            .field("bind_token", &rt::redact(&self.bind_token))
+            .finish()
+    }
+}
 rt::action!("iotvideo", "2019-11-26", "CreateBinding", CreateBindingRequest => CreateBindingResponse);
 
 rt::model! { read nodebug;

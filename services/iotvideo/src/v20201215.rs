@@ -835,7 +835,7 @@ DescribeAIModelChannelRequest {
 } }
 rt::action!("iotvideo", "2020-12-15", "DescribeAIModelChannel", DescribeAIModelChannelRequest => DescribeAIModelChannelResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeAIModelChannel返回参数结构体
 DescribeAIModelChannelResponse {
     /// 推送类型。ckafka：消息队列；forward：http/https推送
@@ -853,6 +853,19 @@ DescribeAIModelChannelResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeAIModelChannelResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeAIModelChannelResponse")
+            .field("type", &self.r#type)
+            .field("forward_address", &self.forward_address)
+            .field("forward_key", &rt::redact(&self.forward_key))
+            .field("c_kafka_region", &self.c_kafka_region)
+            .field("c_kafka_instance", &self.c_kafka_instance)
+            .field("c_kafka_topic", &self.c_kafka_topic)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeAIModelUsage` (查看AI模型资源包).
@@ -1501,7 +1514,7 @@ DescribeDeviceRequest {
 } }
 rt::action!("iotvideo", "2020-12-15", "DescribeDevice", DescribeDeviceRequest => DescribeDeviceResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeDevice返回参数结构体
 DescribeDeviceResponse {
     /// 设备名
@@ -1521,6 +1534,20 @@ DescribeDeviceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeDeviceResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeDeviceResponse")
+            .field("device_name", &self.device_name)
+            .field("online", &self.online)
+            .field("login_time", &self.login_time)
+            .field("device_psk", &rt::redact(&self.device_psk))
+            .field("enable_state", &self.enable_state)
+            .field("expire_time", &self.expire_time)
+            .field("log_level", &self.log_level)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeDeviceStatusLog` (获取设备上下线日志).
@@ -1890,7 +1917,7 @@ DescribeProductDynamicRegisterRequest {
 } }
 rt::action!("iotvideo", "2020-12-15", "DescribeProductDynamicRegister", DescribeProductDynamicRegisterRequest => DescribeProductDynamicRegisterResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeProductDynamicRegister返回参数结构体
 DescribeProductDynamicRegisterResponse {
     /// 动态注册类型，0-关闭 1-预创建设备 2-自动创建设备
@@ -1902,6 +1929,16 @@ DescribeProductDynamicRegisterResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeProductDynamicRegisterResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeProductDynamicRegisterResponse")
+            .field("register_type", &self.register_type)
+            .field("product_secret", &rt::redact(&self.product_secret))
+            .field("register_limit", &self.register_limit)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeProduct` (获取产品详情).
@@ -2012,7 +2049,7 @@ DeviceDataHistoryItem {
     "Value" value: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 设备详细信息
 DeviceInfo {
     /// 设备名
@@ -2030,6 +2067,19 @@ DeviceInfo {
     /// 设备的sdk日志等级，0：关闭，1：错误，2：告警，3：信息，4：调试
     "LogLevel" log_level: i128,
 } }
+impl ::core::fmt::Debug for DeviceInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DeviceInfo")
+            .field("device_name", &self.device_name)
+            .field("online", &self.online)
+            .field("login_time", &self.login_time)
+            .field("device_psk", &rt::redact(&self.device_psk))
+            .field("enable_state", &self.enable_state)
+            .field("expire_time", &self.expire_time)
+            .field("log_level", &self.log_level)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 设备上下线日志记录
@@ -2497,7 +2547,7 @@ ModifyProductDynamicRegisterRequest {
 } }
 rt::action!("iotvideo", "2020-12-15", "ModifyProductDynamicRegister", ModifyProductDynamicRegisterRequest => ModifyProductDynamicRegisterResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// ModifyProductDynamicRegister返回参数结构体
 ModifyProductDynamicRegisterResponse {
     /// 动态注册类型，0-关闭 1-预创建设备 2-自动创建设备
@@ -2509,6 +2559,16 @@ ModifyProductDynamicRegisterResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for ModifyProductDynamicRegisterResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyProductDynamicRegisterResponse")
+            .field("register_type", &self.register_type)
+            .field("product_secret", &rt::redact(&self.product_secret))
+            .field("register_limit", &self.register_limit)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `ModifyProduct` (修改产品信息).
@@ -2784,7 +2844,7 @@ TransferCloudStorageResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `UpdateAIModelChannel` (更新AI推理结果推送配置).
 ///
 /// 更新AI推理结果推送配置
@@ -2812,9 +2872,23 @@ UpdateAIModelChannelRequest {
     /// ckafka订阅主题
     "CKafkaTopic" c_kafka_topic: String,
 } }
+impl ::core::fmt::Debug for UpdateAIModelChannelRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UpdateAIModelChannelRequest")
+            .field("model_id", &self.model_id)
+            .field("product_id", &self.product_id)
+            .field("type", &self.r#type)
+            .field("forward_address", &self.forward_address)
+            .field("forward_key", &rt::redact(&self.forward_key))
+            .field("c_kafka_region", &self.c_kafka_region)
+            .field("c_kafka_instance", &self.c_kafka_instance)
+            .field("c_kafka_topic", &self.c_kafka_topic)
+            .finish()
+    }
+}
 rt::action!("iotvideo", "2020-12-15", "UpdateAIModelChannel", UpdateAIModelChannelRequest => UpdateAIModelChannelResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// UpdateAIModelChannel返回参数结构体
 UpdateAIModelChannelResponse {
     /// 第三方推送密钥，如果选择自动生成则会返回此字段
@@ -2822,6 +2896,14 @@ UpdateAIModelChannelResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for UpdateAIModelChannelResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UpdateAIModelChannelResponse")
+            .field("forward_key", &rt::redact(&self.forward_key))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `UploadFirmware` (上传固件信息).

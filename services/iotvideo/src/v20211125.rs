@@ -1139,7 +1139,7 @@ DescribeAIModelChannelRequest {
 } }
 rt::action!("iotvideo", "2021-11-25", "DescribeAIModelChannel", DescribeAIModelChannelRequest => DescribeAIModelChannelResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeAIModelChannel返回参数结构体
 DescribeAIModelChannelResponse {
     /// 推送类型。ckafka：消息队列；forward：http/https推送
@@ -1157,6 +1157,19 @@ DescribeAIModelChannelResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeAIModelChannelResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeAIModelChannelResponse")
+            .field("type", &self.r#type)
+            .field("forward_address", &self.forward_address)
+            .field("forward_key", &rt::redact(&self.forward_key))
+            .field("c_kafka_region", &self.c_kafka_region)
+            .field("c_kafka_instance", &self.c_kafka_instance)
+            .field("c_kafka_topic", &self.c_kafka_topic)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeAIModelUsage` (查看AI模型资源包).
@@ -2141,7 +2154,7 @@ DescribeDeviceRequest {
 } }
 rt::action!("iotvideo", "2021-11-25", "DescribeDevice", DescribeDeviceRequest => DescribeDeviceResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeDevice返回参数结构体
 DescribeDeviceResponse {
     /// 设备名
@@ -2161,6 +2174,20 @@ DescribeDeviceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeDeviceResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeDeviceResponse")
+            .field("device_name", &self.device_name)
+            .field("online", &self.online)
+            .field("login_time", &self.login_time)
+            .field("device_psk", &rt::redact(&self.device_psk))
+            .field("enable_state", &self.enable_state)
+            .field("expire_time", &self.expire_time)
+            .field("log_level", &self.log_level)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeDeviceStatusLog` (获取设备上下线日志).
@@ -2678,7 +2705,7 @@ DescribeProductDynamicRegisterRequest {
 } }
 rt::action!("iotvideo", "2021-11-25", "DescribeProductDynamicRegister", DescribeProductDynamicRegisterRequest => DescribeProductDynamicRegisterResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeProductDynamicRegister返回参数结构体
 DescribeProductDynamicRegisterResponse {
     /// 动态注册类型，0-关闭 1-预创建设备 2-自动创建设备
@@ -2690,6 +2717,16 @@ DescribeProductDynamicRegisterResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeProductDynamicRegisterResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeProductDynamicRegisterResponse")
+            .field("register_type", &self.register_type)
+            .field("product_secret", &rt::redact(&self.product_secret))
+            .field("register_limit", &self.register_limit)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeProduct` (获取产品详情).
@@ -2751,7 +2788,7 @@ DescribePushChannelRequest {
 } }
 rt::action!("iotvideo", "2021-11-25", "DescribePushChannel", DescribePushChannelRequest => DescribePushChannelResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribePushChannel返回参数结构体
 DescribePushChannelResponse {
     /// 推送类型。ckafka：消息队列；forward：http/https推送
@@ -2769,6 +2806,19 @@ DescribePushChannelResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribePushChannelResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribePushChannelResponse")
+            .field("type", &self.r#type)
+            .field("forward_address", &self.forward_address)
+            .field("forward_key", &rt::redact(&self.forward_key))
+            .field("c_kafka_region", &self.c_kafka_region)
+            .field("c_kafka_instance", &self.c_kafka_instance)
+            .field("c_kafka_topic", &self.c_kafka_topic)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeSDKLog` (获取设备sdk日志).
@@ -2859,7 +2909,7 @@ DeviceDataHistoryItem {
     "Value" value: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 设备详细信息
 DeviceInfo {
     /// 设备名
@@ -2877,8 +2927,21 @@ DeviceInfo {
     /// 设备的sdk日志等级，0：关闭，1：错误，2：告警，3：信息，4：调试
     "LogLevel" log_level: i128,
 } }
+impl ::core::fmt::Debug for DeviceInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DeviceInfo")
+            .field("device_name", &self.device_name)
+            .field("online", &self.online)
+            .field("login_time", &self.login_time)
+            .field("device_psk", &rt::redact(&self.device_psk))
+            .field("enable_state", &self.enable_state)
+            .field("expire_time", &self.expire_time)
+            .field("log_level", &self.log_level)
+            .finish()
+    }
+}
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 设备签名信息
 DeviceSignatureInfo {
     /// 设备名称
@@ -2886,6 +2949,14 @@ DeviceSignatureInfo {
     /// 设备签名
     "DeviceSignature" device_signature: String,
 } }
+impl ::core::fmt::Debug for DeviceSignatureInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DeviceSignatureInfo")
+            .field("device_name", &self.device_name)
+            .field("device_signature", &rt::redact(&self.device_signature))
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 设备上下线日志记录
@@ -3399,7 +3470,7 @@ ModifyProductDynamicRegisterRequest {
 } }
 rt::action!("iotvideo", "2021-11-25", "ModifyProductDynamicRegister", ModifyProductDynamicRegisterRequest => ModifyProductDynamicRegisterResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// ModifyProductDynamicRegister返回参数结构体
 ModifyProductDynamicRegisterResponse {
     /// 动态注册类型，0-关闭 1-预创建设备 2-自动创建设备
@@ -3411,6 +3482,16 @@ ModifyProductDynamicRegisterResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for ModifyProductDynamicRegisterResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyProductDynamicRegisterResponse")
+            .field("register_type", &self.register_type)
+            .field("product_secret", &rt::redact(&self.product_secret))
+            .field("register_limit", &self.register_limit)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `ModifyProduct` (修改产品信息).
@@ -3435,7 +3516,7 @@ ModifyProductResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyPushChannel` (更新推送通道).
 ///
 /// 更新推送通道
@@ -3459,6 +3540,19 @@ ModifyPushChannelRequest {
     /// ckafka订阅主题
     "CKafkaTopic" c_kafka_topic: String,
 } }
+impl ::core::fmt::Debug for ModifyPushChannelRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyPushChannelRequest")
+            .field("product_id", &self.product_id)
+            .field("type", &self.r#type)
+            .field("forward_address", &self.forward_address)
+            .field("forward_key", &rt::redact(&self.forward_key))
+            .field("c_kafka_region", &self.c_kafka_region)
+            .field("c_kafka_instance", &self.c_kafka_instance)
+            .field("c_kafka_topic", &self.c_kafka_topic)
+            .finish()
+    }
+}
 rt::action!("iotvideo", "2021-11-25", "ModifyPushChannel", ModifyPushChannelRequest => ModifyPushChannelResponse);
 
 rt::model! { read debug;
@@ -3771,7 +3865,7 @@ StatusStatistic {
     "Total" total: i128,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// TRTC调用参数
 TRTCParams {
     /// 应用id，供TRTC SDK使用
@@ -3785,6 +3879,17 @@ TRTCParams {
     /// 权限票据，供TRTC SDK使用
     "PrivateMapKey" private_map_key: String,
 } }
+impl ::core::fmt::Debug for TRTCParams {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("TRTCParams")
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("user_id", &self.user_id)
+            .field("user_sig", &rt::redact(&self.user_sig))
+            .field("str_room_id", &self.str_room_id)
+            .field("private_map_key", &self.private_map_key)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 缩略图信息
@@ -3824,7 +3929,7 @@ TransferCloudStorageResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `UpdateAIModelChannel` (更新AI推理结果推送配置).
 ///
 /// 更新AI推理结果推送配置
@@ -3852,9 +3957,23 @@ UpdateAIModelChannelRequest {
     /// ckafka订阅主题
     "CKafkaTopic" c_kafka_topic: String,
 } }
+impl ::core::fmt::Debug for UpdateAIModelChannelRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UpdateAIModelChannelRequest")
+            .field("model_id", &self.model_id)
+            .field("product_id", &self.product_id)
+            .field("type", &self.r#type)
+            .field("forward_address", &self.forward_address)
+            .field("forward_key", &rt::redact(&self.forward_key))
+            .field("c_kafka_region", &self.c_kafka_region)
+            .field("c_kafka_instance", &self.c_kafka_instance)
+            .field("c_kafka_topic", &self.c_kafka_topic)
+            .finish()
+    }
+}
 rt::action!("iotvideo", "2021-11-25", "UpdateAIModelChannel", UpdateAIModelChannelRequest => UpdateAIModelChannelResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// UpdateAIModelChannel返回参数结构体
 UpdateAIModelChannelResponse {
     /// 第三方推送密钥，如果选择自动生成则会返回此字段
@@ -3862,6 +3981,14 @@ UpdateAIModelChannelResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for UpdateAIModelChannelResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UpdateAIModelChannelResponse")
+            .field("forward_key", &rt::redact(&self.forward_key))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `UploadFirmware` (上传固件信息).

@@ -376,7 +376,7 @@ AddRecordTemplateResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 设置推拉流鉴权返回数据结构
 AddStreamAuthData {
     /// 鉴权配置ID（uuid）
@@ -398,8 +398,23 @@ AddStreamAuthData {
     /// 不生效推流鉴权的域名 ID 列表
     "ExcludePushDomainIds" exclude_push_domain_ids: Vec<String>,
 } }
+impl ::core::fmt::Debug for AddStreamAuthData {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AddStreamAuthData")
+            .field("id", &self.id)
+            .field("pull_state", &self.pull_state)
+            .field("pull_secret", &rt::redact(&self.pull_secret))
+            .field("pull_expired", &self.pull_expired)
+            .field("push_state", &self.push_state)
+            .field("push_secret", &rt::redact(&self.push_secret))
+            .field("push_expired", &self.push_expired)
+            .field("app_id", &self.app_id)
+            .field("exclude_push_domain_ids", &self.exclude_push_domain_ids)
+            .finish()
+    }
+}
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `AddStreamAuth` (设置推拉流鉴权配置).
 ///
 /// 用于设置推拉流鉴权配置。
@@ -435,6 +450,20 @@ AddStreamAuthRequest {
     /// 不生效推流鉴权的域名 ID 列表
     "ExcludePushDomainIds" exclude_push_domain_ids: Vec<String>,
 } }
+impl ::core::fmt::Debug for AddStreamAuthRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AddStreamAuthRequest")
+            .field("id", &self.id)
+            .field("pull_state", &self.pull_state)
+            .field("pull_secret", &rt::redact(&self.pull_secret))
+            .field("pull_expired", &self.pull_expired)
+            .field("push_state", &self.push_state)
+            .field("push_secret", &rt::redact(&self.push_secret))
+            .field("push_expired", &self.push_expired)
+            .field("exclude_push_domain_ids", &self.exclude_push_domain_ids)
+            .finish()
+    }
+}
 rt::action!("iss", "2023-05-17", "AddStreamAuth", AddStreamAuthRequest => AddStreamAuthResponse);
 
 rt::model! { read debug;
@@ -2126,7 +2155,7 @@ DescribeRecordTemplateResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 查询推拉流鉴权返回数据结构
 DescribeStreamAuthData {
     /// 鉴权配置ID（uuid）
@@ -2148,6 +2177,21 @@ DescribeStreamAuthData {
     /// 不生效推流鉴权的域名 ID 列表
     "ExcludePushDomainIds" exclude_push_domain_ids: Vec<String>,
 } }
+impl ::core::fmt::Debug for DescribeStreamAuthData {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeStreamAuthData")
+            .field("id", &self.id)
+            .field("pull_state", &self.pull_state)
+            .field("pull_secret", &rt::redact(&self.pull_secret))
+            .field("pull_expired", &self.pull_expired)
+            .field("push_state", &self.push_state)
+            .field("push_secret", &rt::redact(&self.push_secret))
+            .field("push_expired", &self.push_expired)
+            .field("app_id", &self.app_id)
+            .field("exclude_push_domain_ids", &self.exclude_push_domain_ids)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeStreamAuth` (查询推拉流鉴权配置).

@@ -1077,7 +1077,7 @@ InstanceEnumParam {
     "Status" status: i64,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 实例详细信息
 InstanceInfo {
     /// 实例名称。
@@ -1220,64 +1220,6 @@ InstanceInfo {
     /// - OFF：关闭。
     "Compression" compression: String,
 } }
-impl ::core::fmt::Debug for InstanceInfo {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("InstanceInfo")
-            .field("instance_name", &self.instance_name)
-            .field("instance_id", &self.instance_id)
-            .field("appid", &self.appid)
-            .field("project_id", &self.project_id)
-            .field("region_id", &self.region_id)
-            .field("zone_id", &self.zone_id)
-            .field("vpc_id", &self.vpc_id)
-            .field("status", &self.status)
-            .field("subnet_id", &self.subnet_id)
-            .field("wan_ip", &self.wan_ip)
-            .field("port", &self.port)
-            .field("createtime", &self.createtime)
-            .field("size", &self.size)
-            .field("type", &self.r#type)
-            .field("auto_renew_flag", &self.auto_renew_flag)
-            .field("deadline_time", &self.deadline_time)
-            .field("engine", &self.engine)
-            .field("product_type", &self.product_type)
-            .field("uniq_vpc_id", &self.uniq_vpc_id)
-            .field("uniq_subnet_id", &self.uniq_subnet_id)
-            .field("billing_mode", &self.billing_mode)
-            .field("instance_title", &self.instance_title)
-            .field("offline_time", &self.offline_time)
-            .field("sub_status", &self.sub_status)
-            .field("tags", &self.tags)
-            .field("redis_shard_size", &self.redis_shard_size)
-            .field("redis_shard_num", &self.redis_shard_num)
-            .field("redis_replicas_num", &self.redis_replicas_num)
-            .field("price_id", &self.price_id)
-            .field("close_time", &self.close_time)
-            .field("slave_read_weight", &self.slave_read_weight)
-            .field("instance_tags", &self.instance_tags)
-            .field("project_name", &self.project_name)
-            .field("no_auth", &self.no_auth)
-            .field("client_limit", &self.client_limit)
-            .field("dts_status", &self.dts_status)
-            .field("net_limit", &self.net_limit)
-            .field("password_free", &rt::redact(&self.password_free))
-            .field("read_only", &self.read_only)
-            .field("vip6", &self.vip6)
-            .field("remain_bandwidth_duration", &self.remain_bandwidth_duration)
-            .field("disk_size", &self.disk_size)
-            .field("monitor_version", &self.monitor_version)
-            .field("client_limit_min", &self.client_limit_min)
-            .field("client_limit_max", &self.client_limit_max)
-            .field("node_set", &self.node_set)
-            .field("region", &self.region)
-            .field("machine_memory", &self.machine_memory)
-            .field("disk_shard_size", &self.disk_shard_size)
-            .field("disk_shard_num", &self.disk_shard_num)
-            .field("disk_replicas_num", &self.disk_replicas_num)
-            .field("compression", &self.compression)
-            .finish()
-    }
-}
 
 rt::model! { read debug;
 /// 实例整型参数描述

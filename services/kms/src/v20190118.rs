@@ -54,7 +54,7 @@ AsymmetricRsaDecryptRequest {
 } }
 rt::action!("kms", "2019-01-18", "AsymmetricRsaDecrypt", AsymmetricRsaDecryptRequest => AsymmetricRsaDecryptResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// AsymmetricRsaDecrypt返回参数结构体
 AsymmetricRsaDecryptResponse {
     /// CMK的唯一标识
@@ -64,6 +64,15 @@ AsymmetricRsaDecryptResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for AsymmetricRsaDecryptResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AsymmetricRsaDecryptResponse")
+            .field("key_id", &self.key_id)
+            .field("plaintext", &rt::redact(&self.plaintext))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `AsymmetricSm2Decrypt` (非对称密钥Sm2解密).
@@ -81,7 +90,7 @@ AsymmetricSm2DecryptRequest {
 } }
 rt::action!("kms", "2019-01-18", "AsymmetricSm2Decrypt", AsymmetricSm2DecryptRequest => AsymmetricSm2DecryptResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// AsymmetricSm2Decrypt返回参数结构体
 AsymmetricSm2DecryptResponse {
     /// CMK的唯一标识
@@ -91,6 +100,15 @@ AsymmetricSm2DecryptResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for AsymmetricSm2DecryptResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AsymmetricSm2DecryptResponse")
+            .field("key_id", &self.key_id)
+            .field("plaintext", &rt::redact(&self.plaintext))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `BindCloudResource` (绑定密钥和云产品资源的使用关系).
@@ -253,7 +271,7 @@ CreateWhiteBoxKeyRequest {
 } }
 rt::action!("kms", "2019-01-18", "CreateWhiteBoxKey", CreateWhiteBoxKeyRequest => CreateWhiteBoxKeyResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// CreateWhiteBoxKey返回参数结构体
 CreateWhiteBoxKeyResponse {
     /// 用于加密的密钥，base64编码
@@ -269,6 +287,18 @@ CreateWhiteBoxKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for CreateWhiteBoxKeyResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateWhiteBoxKeyResponse")
+            .field("encrypt_key", &rt::redact(&self.encrypt_key))
+            .field("decrypt_key", &rt::redact(&self.decrypt_key))
+            .field("key_id", &self.key_id)
+            .field("tag_code", &self.tag_code)
+            .field("tag_msg", &self.tag_msg)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 数据密钥属性
@@ -350,7 +380,7 @@ DecryptRequest {
 } }
 rt::action!("kms", "2019-01-18", "Decrypt", DecryptRequest => DecryptResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// Decrypt返回参数结构体
 DecryptResponse {
     /// CMK的全局唯一标识
@@ -361,6 +391,15 @@ DecryptResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DecryptResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DecryptResponse")
+            .field("key_id", &self.key_id)
+            .field("plaintext", &rt::redact(&self.plaintext))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DeleteImportedKeyMaterial` (删除导入的密钥材料).
@@ -504,7 +543,7 @@ DescribeWhiteBoxDecryptKeyRequest {
 } }
 rt::action!("kms", "2019-01-18", "DescribeWhiteBoxDecryptKey", DescribeWhiteBoxDecryptKeyRequest => DescribeWhiteBoxDecryptKeyResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeWhiteBoxDecryptKey返回参数结构体
 DescribeWhiteBoxDecryptKeyResponse {
     /// 白盒解密密钥，base64编码
@@ -512,6 +551,14 @@ DescribeWhiteBoxDecryptKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeWhiteBoxDecryptKeyResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeWhiteBoxDecryptKeyResponse")
+            .field("decrypt_key", &rt::redact(&self.decrypt_key))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeWhiteBoxDeviceFingerprints` (获取指定密钥的设备指纹列表).
@@ -907,7 +954,7 @@ EnableWhiteBoxKeysResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `EncryptByWhiteBox` (使用白盒密钥进行加密).
 ///
 /// 使用白盒密钥进行加密
@@ -923,6 +970,15 @@ EncryptByWhiteBoxRequest {
     /// 初始化向量，大小为 16 Bytes，加密算法会使用到, base64编码；如果不传，则由后端服务随机生成。用户需要自行保存该值，作为解密的参数。
     "InitializationVector" initialization_vector: String,
 } }
+impl ::core::fmt::Debug for EncryptByWhiteBoxRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("EncryptByWhiteBoxRequest")
+            .field("key_id", &self.key_id)
+            .field("plain_text", &rt::redact(&self.plain_text))
+            .field("initialization_vector", &self.initialization_vector)
+            .finish()
+    }
+}
 rt::action!("kms", "2019-01-18", "EncryptByWhiteBox", EncryptByWhiteBoxRequest => EncryptByWhiteBoxResponse);
 
 rt::model! { read debug;
@@ -936,7 +992,7 @@ EncryptByWhiteBoxResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `Encrypt` (加密).
 ///
 /// 本接口用于加密最多为4KB任意数据，可用于加密数据库密码，RSA Key，或其它较小的敏感信息。对于应用的数据加密，使用GenerateDataKey生成的DataKey进行本地数据的加解密操作
@@ -952,6 +1008,15 @@ EncryptRequest {
     /// key/value对的json字符串，如果指定了该参数，则在调用Decrypt API时需要提供同样的参数，最大支持1024个字符
     "EncryptionContext" encryption_context: String,
 } }
+impl ::core::fmt::Debug for EncryptRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("EncryptRequest")
+            .field("key_id", &self.key_id)
+            .field("plaintext", &rt::redact(&self.plaintext))
+            .field("encryption_context", &self.encryption_context)
+            .finish()
+    }
+}
 rt::action!("kms", "2019-01-18", "Encrypt", EncryptRequest => EncryptResponse);
 
 rt::model! { read debug;
@@ -1006,7 +1071,7 @@ GenerateDataKeyRequest {
 } }
 rt::action!("kms", "2019-01-18", "GenerateDataKey", GenerateDataKeyRequest => GenerateDataKeyResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// GenerateDataKey返回参数结构体
 GenerateDataKeyResponse {
     /// CMK的全局唯一标识
@@ -1025,6 +1090,19 @@ GenerateDataKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for GenerateDataKeyResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GenerateDataKeyResponse")
+            .field("key_id", &self.key_id)
+            .field("plaintext", &rt::redact(&self.plaintext))
+            .field("ciphertext_blob", &self.ciphertext_blob)
+            .field("data_key_id", &self.data_key_id)
+            .field("tag_code", &self.tag_code)
+            .field("tag_msg", &self.tag_msg)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `GenerateRandom` (随机数生成接口).
@@ -1038,7 +1116,7 @@ GenerateRandomRequest {
 } }
 rt::action!("kms", "2019-01-18", "GenerateRandom", GenerateRandomRequest => GenerateRandomResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// GenerateRandom返回参数结构体
 GenerateRandomResponse {
     /// 生成的随机数的明文，该明文使用base64编码，用户需要使用base64解码得到明文。
@@ -1046,6 +1124,14 @@ GenerateRandomResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for GenerateRandomResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GenerateRandomResponse")
+            .field("plaintext", &rt::redact(&self.plaintext))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `GetDataKeyCiphertextBlob` (下载数据密钥密文).
@@ -1086,7 +1172,7 @@ GetDataKeyPlaintextRequest {
 } }
 rt::action!("kms", "2019-01-18", "GetDataKeyPlaintext", GetDataKeyPlaintextRequest => GetDataKeyPlaintextResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// GetDataKeyPlaintext返回参数结构体
 GetDataKeyPlaintextResponse {
     /// 若调用时未提供 EncryptionPublicKey，该字段值为 Base64 编码的明文，需进行 Base64 解码以获取明文。 若调用时提供了 EncryptionPublicKey，则该字段值为使用 EncryptionPublicKey 公钥进行非对称加密后的 Base64 编码的密文。需在 Base64 解码后，使用用户上传的公钥对应的私钥进行进一步解密，以获取明文。
@@ -1094,6 +1180,14 @@ GetDataKeyPlaintextResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for GetDataKeyPlaintextResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetDataKeyPlaintextResponse")
+            .field("plaintext", &rt::redact(&self.plaintext))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `GetKeyRotationStatus` (查询密钥轮换状态).
@@ -1138,7 +1232,7 @@ GetParametersForImportRequest {
 } }
 rt::action!("kms", "2019-01-18", "GetParametersForImport", GetParametersForImportRequest => GetParametersForImportResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// GetParametersForImport返回参数结构体
 GetParametersForImportResponse {
     /// CMK的唯一标识，用于指定目标导入密钥材料的CMK。
@@ -1152,6 +1246,17 @@ GetParametersForImportResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for GetParametersForImportResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetParametersForImportResponse")
+            .field("key_id", &self.key_id)
+            .field("import_token", &rt::redact(&self.import_token))
+            .field("public_key", &self.public_key)
+            .field("parameters_valid_to", &self.parameters_valid_to)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `GetPublicKey` (获取非对称密钥的公钥).
@@ -1264,7 +1369,7 @@ GetServiceStatusResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ImportDataKey` (导入数据密钥).
 ///
 /// 数据密钥导入接口，并托管到KMS
@@ -1291,6 +1396,19 @@ ImportDataKeyRequest {
     /// 标签列表
     "Tags" tags: Vec<Tag>,
 } }
+impl ::core::fmt::Debug for ImportDataKeyRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ImportDataKeyRequest")
+            .field("data_key_name", &self.data_key_name)
+            .field("import_key_material", &rt::redact(&self.import_key_material))
+            .field("import_type", &self.import_type)
+            .field("description", &self.description)
+            .field("key_id", &self.key_id)
+            .field("hsm_cluster_id", &self.hsm_cluster_id)
+            .field("tags", &self.tags)
+            .finish()
+    }
+}
 rt::action!("kms", "2019-01-18", "ImportDataKey", ImportDataKeyRequest => ImportDataKeyResponse);
 
 rt::model! { read debug;
@@ -1308,7 +1426,7 @@ ImportDataKeyResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ImportKeyMaterial` (导入密钥材料).
 ///
 /// 用于导入密钥材料。只有类型为EXTERNAL 的CMK 才可以导入，导入的密钥材料使用 GetParametersForImport 获取的密钥进行加密。可以为指定的 CMK 重新导入密钥材料，并重新指定过期时间，但必须导入相同的密钥材料。CMK 密钥材料导入后不可以更换密钥材料。导入的密钥材料过期或者被删除后，指定的CMK将无法使用，需要再次导入相同的密钥材料才能正常使用。CMK是独立的，同样的密钥材料可导入不同的 CMK 中，但使用其中一个 CMK 加密的数据无法使用另一个 CMK解密。
@@ -1329,6 +1447,16 @@ ImportKeyMaterialRequest {
     /// 密钥材料过期时间 unix 时间戳，不指定或者 0 表示密钥材料不会过期，若指定过期时间，需要大于当前时间点，最大支持 2147443200。
     "ValidTo" valid_to: i128,
 } }
+impl ::core::fmt::Debug for ImportKeyMaterialRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ImportKeyMaterialRequest")
+            .field("encrypted_key_material", &self.encrypted_key_material)
+            .field("import_token", &rt::redact(&self.import_token))
+            .field("key_id", &self.key_id)
+            .field("valid_to", &self.valid_to)
+            .finish()
+    }
+}
 rt::action!("kms", "2019-01-18", "ImportKeyMaterial", ImportKeyMaterialRequest => ImportKeyMaterialResponse);
 
 rt::model! { read debug;
@@ -1618,7 +1746,7 @@ PostQuantumCryptoDecryptRequest {
 } }
 rt::action!("kms", "2019-01-18", "PostQuantumCryptoDecrypt", PostQuantumCryptoDecryptRequest => PostQuantumCryptoDecryptResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// PostQuantumCryptoDecrypt返回参数结构体
 PostQuantumCryptoDecryptResponse {
     /// CMK的全局唯一标识
@@ -1629,8 +1757,17 @@ PostQuantumCryptoDecryptResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for PostQuantumCryptoDecryptResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("PostQuantumCryptoDecryptResponse")
+            .field("key_id", &self.key_id)
+            .field("plain_text", &rt::redact(&self.plain_text))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `PostQuantumCryptoEncrypt` (后量子密码算法加密).
 ///
 /// 本接口使用后量子密码算法密钥，可加密最多为4KB任意数据，可用于加密数据库密码，RSA Key，或其它较小的敏感信息。对于应用的数据加密，使用GenerateDataKey生成的DataKey进行本地数据的加解密操作。
@@ -1644,6 +1781,14 @@ PostQuantumCryptoEncryptRequest {
     /// Required.
     "PlainText" plain_text: String,
 } }
+impl ::core::fmt::Debug for PostQuantumCryptoEncryptRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("PostQuantumCryptoEncryptRequest")
+            .field("key_id", &self.key_id)
+            .field("plain_text", &rt::redact(&self.plain_text))
+            .finish()
+    }
+}
 rt::action!("kms", "2019-01-18", "PostQuantumCryptoEncrypt", PostQuantumCryptoEncryptRequest => PostQuantumCryptoEncryptResponse);
 
 rt::model! { read debug;
@@ -1673,7 +1818,7 @@ PostQuantumCryptoSignRequest {
 } }
 rt::action!("kms", "2019-01-18", "PostQuantumCryptoSign", PostQuantumCryptoSignRequest => PostQuantumCryptoSignResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// PostQuantumCryptoSign返回参数结构体
 PostQuantumCryptoSignResponse {
     /// 签名值，Base64编码。可使用 PostQuantumCryptoVerify接口对签名值进行验证。
@@ -1681,8 +1826,16 @@ PostQuantumCryptoSignResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for PostQuantumCryptoSignResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("PostQuantumCryptoSignResponse")
+            .field("signature", &rt::redact(&self.signature))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `PostQuantumCryptoVerify` (后量子密码算法验签).
 ///
 /// 使用后量子密码算法密钥对签名进行验证。
@@ -1700,6 +1853,15 @@ PostQuantumCryptoVerifyRequest {
     /// Required.
     "Message" message: String,
 } }
+impl ::core::fmt::Debug for PostQuantumCryptoVerifyRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("PostQuantumCryptoVerifyRequest")
+            .field("key_id", &self.key_id)
+            .field("signature_value", &rt::redact(&self.signature_value))
+            .field("message", &self.message)
+            .finish()
+    }
+}
 rt::action!("kms", "2019-01-18", "PostQuantumCryptoVerify", PostQuantumCryptoVerifyRequest => PostQuantumCryptoVerifyResponse);
 
 rt::model! { read debug;
@@ -1857,7 +2019,7 @@ SignByAsymmetricKeyRequest {
 } }
 rt::action!("kms", "2019-01-18", "SignByAsymmetricKey", SignByAsymmetricKeyRequest => SignByAsymmetricKeyResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// SignByAsymmetricKey返回参数结构体
 SignByAsymmetricKeyResponse {
     /// 签名，Base64编码
@@ -1865,6 +2027,14 @@ SignByAsymmetricKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for SignByAsymmetricKeyResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SignByAsymmetricKeyResponse")
+            .field("signature", &rt::redact(&self.signature))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 标签键和标签值
@@ -2017,7 +2187,7 @@ UpdateKeyDescriptionResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `VerifyByAsymmetricKey` (验证签名).
 ///
 /// 使用非对称密钥验签
@@ -2041,6 +2211,17 @@ VerifyByAsymmetricKeyRequest {
     /// 消息类型：RAW，DIGEST，如果不传，默认为RAW，表示消息原文。
     "MessageType" message_type: String,
 } }
+impl ::core::fmt::Debug for VerifyByAsymmetricKeyRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("VerifyByAsymmetricKeyRequest")
+            .field("key_id", &self.key_id)
+            .field("signature_value", &rt::redact(&self.signature_value))
+            .field("message", &self.message)
+            .field("algorithm", &self.algorithm)
+            .field("message_type", &self.message_type)
+            .finish()
+    }
+}
 rt::action!("kms", "2019-01-18", "VerifyByAsymmetricKey", VerifyByAsymmetricKeyRequest => VerifyByAsymmetricKeyResponse);
 
 rt::model! { read debug;
@@ -2052,7 +2233,7 @@ VerifyByAsymmetricKeyResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 白盒密钥信息
 WhiteboxKeyInfo {
     /// 白盒密钥的全局唯一标识符
@@ -2080,3 +2261,21 @@ WhiteboxKeyInfo {
     /// 是否有设备指纹与当前密钥绑定
     "DeviceFingerprintBind" device_fingerprint_bind: bool,
 } }
+impl ::core::fmt::Debug for WhiteboxKeyInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("WhiteboxKeyInfo")
+            .field("key_id", &self.key_id)
+            .field("alias", &self.alias)
+            .field("creator_uin", &self.creator_uin)
+            .field("description", &self.description)
+            .field("create_time", &self.create_time)
+            .field("status", &self.status)
+            .field("owner_uin", &self.owner_uin)
+            .field("algorithm", &self.algorithm)
+            .field("encrypt_key", &rt::redact(&self.encrypt_key))
+            .field("decrypt_key", &rt::redact(&self.decrypt_key))
+            .field("resource_id", &self.resource_id)
+            .field("device_fingerprint_bind", &self.device_fingerprint_bind)
+            .finish()
+    }
+}

@@ -11102,7 +11102,7 @@ impl ::core::fmt::Debug for SnapshotTemplateInfo {
     }
 }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `StartLiveAvatarRoom` (启动数字人直播间).
 ///
 /// 调用该接口，用于启动数字人（包括AIGC数字人）直播间。
@@ -11137,6 +11137,21 @@ StartLiveAvatarRoomRequest {
     /// 要进入的房间
     "TrtcRoomId" trtc_room_id: String,
 } }
+impl ::core::fmt::Debug for StartLiveAvatarRoomRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("StartLiveAvatarRoomRequest")
+            .field("room_id", &self.room_id)
+            .field("comment", &self.comment)
+            .field("to_url", &self.to_url)
+            .field("operator", &self.operator)
+            .field("room_type", &self.room_type)
+            .field("session_protocol", &self.session_protocol)
+            .field("trtc_sdk_app_id", &self.trtc_sdk_app_id)
+            .field("trtc_user_sig", &rt::redact(&self.trtc_user_sig))
+            .field("trtc_room_id", &self.trtc_room_id)
+            .finish()
+    }
+}
 rt::action!("live", "2018-08-01", "StartLiveAvatarRoom", StartLiveAvatarRoomRequest => StartLiveAvatarRoomResponse);
 
 rt::model! { read debug;

@@ -854,7 +854,7 @@ CallDetail {
     "BillingTag" billing_tag: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CallbackWorkflowToolNode` (工作流工具节点异步调用回调).
 ///
 /// 工作流工具节点异步回调
@@ -874,6 +874,17 @@ CallbackWorkflowToolNodeRequest {
     /// 应用ID
     "AppBizId" app_biz_id: String,
 } }
+impl ::core::fmt::Debug for CallbackWorkflowToolNodeRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CallbackWorkflowToolNodeRequest")
+            .field("callback_token", &rt::redact(&self.callback_token))
+            .field("result", &self.result)
+            .field("login_uin", &self.login_uin)
+            .field("login_sub_account_uin", &self.login_sub_account_uin)
+            .field("app_biz_id", &self.app_biz_id)
+            .finish()
+    }
+}
 rt::action!("lke", "2023-11-30", "CallbackWorkflowToolNode", CallbackWorkflowToolNodeRequest => CallbackWorkflowToolNodeResponse);
 
 rt::model! { read debug;
@@ -1815,7 +1826,7 @@ DescribeAppRequest {
 } }
 rt::action!("lke", "2023-11-30", "DescribeApp", DescribeAppRequest => DescribeAppResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeApp返回参数结构体
 DescribeAppResponse {
     /// 应用 ID
@@ -1851,6 +1862,28 @@ DescribeAppResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeAppResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeAppResponse")
+            .field("app_biz_id", &self.app_biz_id)
+            .field("app_type", &self.app_type)
+            .field("app_type_desc", &self.app_type_desc)
+            .field("base_config", &self.base_config)
+            .field("app_config", &self.app_config)
+            .field("avatar_in_appeal", &self.avatar_in_appeal)
+            .field("role_in_appeal", &self.role_in_appeal)
+            .field("name_in_appeal", &self.name_in_appeal)
+            .field("greeting_in_appeal", &self.greeting_in_appeal)
+            .field("bare_answer_in_appeal", &self.bare_answer_in_appeal)
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("app_status", &self.app_status)
+            .field("app_status_desc", &self.app_status_desc)
+            .field("is_copying", &self.is_copying)
+            .field("agent_type", &self.agent_type)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeAttributeLabel` (查询标签详情).
@@ -2360,7 +2393,7 @@ DescribeReleaseResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeRobotBizIDByAppKey` (通过appKey获取应用业务ID).
 ///
 /// 通过appKey获取应用业务ID
@@ -2370,6 +2403,13 @@ DescribeRobotBizIDByAppKeyRequest {
     /// Required.
     "AppKey" app_key: String,
 } }
+impl ::core::fmt::Debug for DescribeRobotBizIDByAppKeyRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeRobotBizIDByAppKeyRequest")
+            .field("app_key", &rt::redact(&self.app_key))
+            .finish()
+    }
+}
 rt::action!("lke", "2023-11-30", "DescribeRobotBizIDByAppKey", DescribeRobotBizIDByAppKeyRequest => DescribeRobotBizIDByAppKeyResponse);
 
 rt::model! { read debug;
@@ -3100,7 +3140,7 @@ GetAppSecretRequest {
 } }
 rt::action!("lke", "2023-11-30", "GetAppSecret", GetAppSecretRequest => GetAppSecretResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// GetAppSecret返回参数结构体
 GetAppSecretResponse {
     /// 应用密钥
@@ -3114,6 +3154,17 @@ GetAppSecretResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for GetAppSecretResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetAppSecretResponse")
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("create_time", &self.create_time)
+            .field("is_release", &self.is_release)
+            .field("has_permission", &self.has_permission)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `GetDocPreview` (获取文档预览信息).
@@ -3201,7 +3252,7 @@ GetLikeDataCountResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `GetMsgRecord` (获取聊天历史).
 ///
 /// 获取聊天历史
@@ -3241,6 +3292,19 @@ GetMsgRecordRequest {
     /// LastRecordId 和MidRecordId都不填的时候，默认从最新的消息Id开始取
     "MidRecordId" mid_record_id: String,
 } }
+impl ::core::fmt::Debug for GetMsgRecordRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetMsgRecordRequest")
+            .field("type", &self.r#type)
+            .field("count", &self.count)
+            .field("session_id", &self.session_id)
+            .field("bot_app_key", &rt::redact(&self.bot_app_key))
+            .field("scene", &self.scene)
+            .field("last_record_id", &self.last_record_id)
+            .field("mid_record_id", &self.mid_record_id)
+            .finish()
+    }
+}
 rt::action!("lke", "2023-11-30", "GetMsgRecord", GetMsgRecordRequest => GetMsgRecordResponse);
 
 rt::model! { read debug;
@@ -3349,7 +3413,7 @@ GetWsTokenReq_Label {
     "Values" values: Vec<String>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `GetWsToken` (获取ws token).
 ///
 /// 获取ws token
@@ -3371,6 +3435,16 @@ GetWsTokenRequest {
     /// Disabled in the spec.
     "VisitorLabels" visitor_labels: Vec<GetWsTokenReq_Label>,
 } }
+impl ::core::fmt::Debug for GetWsTokenRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetWsTokenRequest")
+            .field("type", &self.r#type)
+            .field("bot_app_key", &rt::redact(&self.bot_app_key))
+            .field("visitor_biz_id", &self.visitor_biz_id)
+            .field("visitor_labels", &self.visitor_labels)
+            .finish()
+    }
+}
 rt::action!("lke", "2023-11-30", "GetWsToken", GetWsTokenRequest => GetWsTokenResponse);
 
 rt::model! { read nodebug;
@@ -3554,7 +3628,7 @@ InvokeAPI {
     "FailMessage" fail_message: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `IsTransferIntent` (是否意图转人工).
 ///
 /// 是否意图转人工
@@ -3568,6 +3642,14 @@ IsTransferIntentRequest {
     /// Required.
     "BotAppKey" bot_app_key: String,
 } }
+impl ::core::fmt::Debug for IsTransferIntentRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("IsTransferIntentRequest")
+            .field("content", &self.content)
+            .field("bot_app_key", &rt::redact(&self.bot_app_key))
+            .finish()
+    }
+}
 rt::action!("lke", "2023-11-30", "IsTransferIntent", IsTransferIntentRequest => IsTransferIntentResponse);
 
 rt::model! { read debug;
@@ -5840,7 +5922,7 @@ QuoteInfo {
     "Index" index: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `RateMsgRecord` (评价消息【点赞点踩】).
 ///
 /// 点赞点踩消息
@@ -5866,6 +5948,17 @@ RateMsgRecordRequest {
     /// 用户自定义反馈内容
     "FeedbackContent" feedback_content: String,
 } }
+impl ::core::fmt::Debug for RateMsgRecordRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("RateMsgRecordRequest")
+            .field("bot_app_key", &rt::redact(&self.bot_app_key))
+            .field("record_id", &self.record_id)
+            .field("score", &self.score)
+            .field("reasons", &self.reasons)
+            .field("feedback_content", &self.feedback_content)
+            .finish()
+    }
+}
 rt::action!("lke", "2023-11-30", "RateMsgRecord", RateMsgRecordRequest => RateMsgRecordResponse);
 
 rt::model! { read debug;

@@ -1110,7 +1110,7 @@ DescribeDBEncryptAttributesRequest {
 } }
 rt::action!("mariadb", "2017-03-12", "DescribeDBEncryptAttributes", DescribeDBEncryptAttributesRequest => DescribeDBEncryptAttributesResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeDBEncryptAttributes返回参数结构体
 DescribeDBEncryptAttributesResponse {
     /// 是否启用加密，1-已开启；0-未开启。
@@ -1122,6 +1122,16 @@ DescribeDBEncryptAttributesResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeDBEncryptAttributesResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeDBEncryptAttributesResponse")
+            .field("encrypt_status", &self.encrypt_status)
+            .field("cipher_text", &rt::redact(&self.cipher_text))
+            .field("expire_date", &self.expire_date)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeDBInstanceDetail` (查询实例详细信息).

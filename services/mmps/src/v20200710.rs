@@ -187,7 +187,7 @@ CreateFlySecMiniAppProfessionalScanTaskResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateFlySecMiniAppScanTaskRepeat` (重新提交诊断任务).
 ///
 /// 重新提交基础诊断任务
@@ -211,6 +211,18 @@ CreateFlySecMiniAppScanTaskRepeatRequest {
     /// 诊断扫描版本 0:正式版 1:体验版
     "ScanVersion" scan_version: i64,
 } }
+impl ::core::fmt::Debug for CreateFlySecMiniAppScanTaskRepeatRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateFlySecMiniAppScanTaskRepeatRequest")
+            .field("mini_app_id", &self.mini_app_id)
+            .field("mode", &self.mode)
+            .field("org_task_id", &self.org_task_id)
+            .field("mini_app_test_account", &self.mini_app_test_account)
+            .field("mini_app_test_pwd", &rt::redact(&self.mini_app_test_pwd))
+            .field("scan_version", &self.scan_version)
+            .finish()
+    }
+}
 rt::action!("mmps", "2020-07-10", "CreateFlySecMiniAppScanTaskRepeat", CreateFlySecMiniAppScanTaskRepeatRequest => CreateFlySecMiniAppScanTaskRepeatResponse);
 
 rt::model! { read debug;
@@ -224,7 +236,7 @@ CreateFlySecMiniAppScanTaskRepeatResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateFlySecMiniAppScanTask` (创建小程序翼扬安全诊断任务).
 ///
 /// 创建小程序翼扬安全的基础或深度诊断任务
@@ -254,6 +266,22 @@ CreateFlySecMiniAppScanTaskRequest {
     /// 诊断扫描版本 0:正式版 1:体验版
     "ScanVersion" scan_version: i64,
 } }
+impl ::core::fmt::Debug for CreateFlySecMiniAppScanTaskRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateFlySecMiniAppScanTaskRequest")
+            .field("mini_app_id", &self.mini_app_id)
+            .field("mode", &self.mode)
+            .field("mini_app_test_account", &self.mini_app_test_account)
+            .field("mini_app_test_pwd", &rt::redact(&self.mini_app_test_pwd))
+            .field("industry", &self.industry)
+            .field("survey_content", &self.survey_content)
+            .field("mobile", &self.mobile)
+            .field("email", &self.email)
+            .field("sales_person", &self.sales_person)
+            .field("scan_version", &self.scan_version)
+            .finish()
+    }
+}
 rt::action!("mmps", "2020-07-10", "CreateFlySecMiniAppScanTask", CreateFlySecMiniAppScanTaskRequest => CreateFlySecMiniAppScanTaskResponse);
 
 rt::model! { read debug;
@@ -413,7 +441,7 @@ DescribeFlySecMiniAppScanTaskParamRequest {
 } }
 rt::action!("mmps", "2020-07-10", "DescribeFlySecMiniAppScanTaskParam", DescribeFlySecMiniAppScanTaskParamRequest => DescribeFlySecMiniAppScanTaskParamResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeFlySecMiniAppScanTaskParam返回参数结构体
 DescribeFlySecMiniAppScanTaskParamResponse {
     /// 返回值, 0:成功, 其他值请查看“返回值”定义
@@ -431,6 +459,19 @@ DescribeFlySecMiniAppScanTaskParamResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeFlySecMiniAppScanTaskParamResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeFlySecMiniAppScanTaskParamResponse")
+            .field("ret", &self.ret)
+            .field("mini_app_id", &self.mini_app_id)
+            .field("mode", &self.mode)
+            .field("mini_app_test_account", &self.mini_app_test_account)
+            .field("mini_app_test_pwd", &rt::redact(&self.mini_app_test_pwd))
+            .field("scan_version", &self.scan_version)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeFlySecMiniAppScanTaskStatus` (查询诊断任务状态).

@@ -26,7 +26,7 @@ AccessPointInfo {
     "GwGroupId" gw_group_id: String,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 激活设备
 ActivateHardware {
     /// 厂商名称
@@ -62,6 +62,23 @@ ActivateHardware {
     /// 激活后的设备ID
     "DeviceId" device_id: String,
 } }
+impl ::core::fmt::Debug for ActivateHardware {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ActivateHardware")
+            .field("vendor", &self.vendor)
+            .field("sn", &self.sn)
+            .field("device_name", &self.device_name)
+            .field("description", &self.description)
+            .field("data_key", &rt::redact(&self.data_key))
+            .field("access_scope", &self.access_scope)
+            .field("license_pay_mode", &self.license_pay_mode)
+            .field("group_id", &self.group_id)
+            .field("group_name", &self.group_name)
+            .field("flow_trunc", &self.flow_trunc)
+            .field("device_id", &self.device_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `ActivateHardware` (批量激活硬件设备).
@@ -93,7 +110,7 @@ ActiveDeviceList {
     "Time" time: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `AddApplication` (新建应用).
 ///
 /// 新建应用
@@ -109,9 +126,19 @@ AddApplicationRequest {
     /// 接入环境。0：公有云网关；1：自有网关；2：公有云网关和自有网关。不填默认公有云网关。 具体含义： 公有云网关：即该设备只能接入公有云网关（就近接入） 自有网关：即该设备只能接入已经注册上线的自有网关（就近接入或固定ip接入） 公有云网关和自有网关：即该设备同时可以接入公有云网关和已经注册上线的自有网关（就近接入或固定ip接入）
     "AccessScope" access_scope: i64,
 } }
+impl ::core::fmt::Debug for AddApplicationRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AddApplicationRequest")
+            .field("mp_application_name", &self.mp_application_name)
+            .field("remark", &self.remark)
+            .field("mp_application_key", &rt::redact(&self.mp_application_key))
+            .field("access_scope", &self.access_scope)
+            .finish()
+    }
+}
 rt::action!("mna", "2021-01-19", "AddApplication", AddApplicationRequest => AddApplicationResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// AddApplication返回参数结构体
 AddApplicationResponse {
     /// 应用ID
@@ -123,6 +150,16 @@ AddApplicationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for AddApplicationResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AddApplicationResponse")
+            .field("mp_application_id", &self.mp_application_id)
+            .field("mp_application_key", &rt::redact(&self.mp_application_key))
+            .field("mp_application_name", &self.mp_application_name)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `AddCustomerGatewayCluster` (创建客户自有网关集群).
@@ -153,7 +190,7 @@ AddCustomerGatewayClusterResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `AddDevice` (新建设备).
 ///
 /// 新建设备记录
@@ -188,9 +225,24 @@ AddDeviceRequest {
     /// 设备无流量包处理方式，0: 按量付费，1: 截断加速
     "FlowTrunc" flow_trunc: i64,
 } }
+impl ::core::fmt::Debug for AddDeviceRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AddDeviceRequest")
+            .field("device_name", &self.device_name)
+            .field("remark", &self.remark)
+            .field("data_key", &rt::redact(&self.data_key))
+            .field("encrypted", &self.encrypted)
+            .field("access_scope", &self.access_scope)
+            .field("license_pay_mode", &self.license_pay_mode)
+            .field("group_name", &self.group_name)
+            .field("group_id", &self.group_id)
+            .field("flow_trunc", &self.flow_trunc)
+            .finish()
+    }
+}
 rt::action!("mna", "2021-01-19", "AddDevice", AddDeviceRequest => AddDeviceResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// AddDevice返回参数结构体
 AddDeviceResponse {
     /// 经过加密算法加密后的base64格式密钥
@@ -202,6 +254,16 @@ AddDeviceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for AddDeviceResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AddDeviceResponse")
+            .field("data_key", &rt::redact(&self.data_key))
+            .field("device_id", &self.device_id)
+            .field("signature", &rt::redact(&self.signature))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write nodebug;
 /// Request of `AddGateway` (注册客户自有网关实例).
@@ -355,7 +417,7 @@ CreateEncryptedKeyRequest {
 } }
 rt::action!("mna", "2021-01-19", "CreateEncryptedKey", CreateEncryptedKeyRequest => CreateEncryptedKeyResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// CreateEncryptedKey返回参数结构体
 CreateEncryptedKeyResponse {
     /// 预置密钥
@@ -363,6 +425,14 @@ CreateEncryptedKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for CreateEncryptedKeyResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateEncryptedKeyResponse")
+            .field("encrypted_key", &rt::redact(&self.encrypted_key))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 应用id列表
@@ -850,7 +920,7 @@ GetApplicationRequest {
 } }
 rt::action!("mna", "2021-01-19", "GetApplication", GetApplicationRequest => GetApplicationResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// GetApplication返回参数结构体
 GetApplicationResponse {
     /// 应用ID
@@ -866,6 +936,18 @@ GetApplicationResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for GetApplicationResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetApplicationResponse")
+            .field("mp_application_id", &self.mp_application_id)
+            .field("mp_application_key", &rt::redact(&self.mp_application_key))
+            .field("mp_application_name", &self.mp_application_name)
+            .field("remark", &self.remark)
+            .field("access_scope", &self.access_scope)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `GetCustomerGatewayClusterList` (查询客户自有网关集群列表).
@@ -2232,7 +2314,7 @@ UpdateApplicationInfoResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `UpdateApplicationKey` (更新应用密钥).
 ///
 /// 更新应用密钥
@@ -2246,6 +2328,14 @@ UpdateApplicationKeyRequest {
     /// Required.
     "MpApplicationId" mp_application_id: String,
 } }
+impl ::core::fmt::Debug for UpdateApplicationKeyRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UpdateApplicationKeyRequest")
+            .field("mp_application_key", &rt::redact(&self.mp_application_key))
+            .field("mp_application_id", &self.mp_application_id)
+            .finish()
+    }
+}
 rt::action!("mna", "2021-01-19", "UpdateApplicationKey", UpdateApplicationKeyRequest => UpdateApplicationKeyResponse);
 
 rt::model! { read debug;

@@ -1070,7 +1070,7 @@ impl ::core::fmt::Debug for CreateInstanceUserRequest {
             .field("roles", &self.roles)
             .field("auth_role", &self.auth_role)
             .field("description", &self.description)
-            .field("enable_password_rotation", &rt::redact(&self.enable_password_rotation))
+            .field("enable_password_rotation", &self.enable_password_rotation)
             .finish()
     }
 }
@@ -3339,7 +3339,7 @@ InstanceTextParam {
     "Status" status: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 账号信息
 InstanceUserInfo {
     /// 用户名
@@ -3361,21 +3361,6 @@ InstanceUserInfo {
     /// 自定义描述
     "Description" description: String,
 } }
-impl ::core::fmt::Debug for InstanceUserInfo {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("InstanceUserInfo")
-            .field("user_name", &self.user_name)
-            .field("database", &self.database)
-            .field("roles", &self.roles)
-            .field("auth_role", &self.auth_role)
-            .field("create_time", &self.create_time)
-            .field("update_time", &self.update_time)
-            .field("console_pass_update_time", &self.console_pass_update_time)
-            .field("enable_password_rotation", &rt::redact(&self.enable_password_rotation))
-            .field("description", &self.description)
-            .finish()
-    }
-}
 
 rt::model! { write debug;
 /// Request of `IsolateDBInstance` (隔离云数据库实例).

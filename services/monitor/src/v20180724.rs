@@ -7445,7 +7445,7 @@ PrometheusInstanceTenantUsage {
     "Fee" fee: f64,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// Prometheus 服务响应体
 PrometheusInstancesItem {
     /// 实例ID。
@@ -7566,6 +7566,43 @@ PrometheusInstancesItem {
     /// value: prompkg-xxxxx
     "InstanceAttributes" instance_attributes: Vec<PrometheusRuleKV>,
 } }
+impl ::core::fmt::Debug for PrometheusInstancesItem {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("PrometheusInstancesItem")
+            .field("instance_id", &self.instance_id)
+            .field("instance_name", &self.instance_name)
+            .field("instance_charge_type", &self.instance_charge_type)
+            .field("region_id", &self.region_id)
+            .field("zone", &self.zone)
+            .field("vpc_id", &self.vpc_id)
+            .field("subnet_id", &self.subnet_id)
+            .field("data_retention_time", &self.data_retention_time)
+            .field("instance_status", &self.instance_status)
+            .field("grafana_url", &self.grafana_url)
+            .field("created_at", &self.created_at)
+            .field("enable_grafana", &self.enable_grafana)
+            .field("i_pv4_address", &self.i_pv4_address)
+            .field("tag_specification", &self.tag_specification)
+            .field("expire_time", &self.expire_time)
+            .field("charge_status", &self.charge_status)
+            .field("spec_name", &self.spec_name)
+            .field("auto_renew_flag", &self.auto_renew_flag)
+            .field("is_near_expire", &self.is_near_expire)
+            .field("auth_token", &rt::redact(&self.auth_token))
+            .field("remote_write", &self.remote_write)
+            .field("api_root_path", &self.api_root_path)
+            .field("proxy_address", &self.proxy_address)
+            .field("grafana_status", &self.grafana_status)
+            .field("grafana_ip_white_list", &self.grafana_ip_white_list)
+            .field("grant", &self.grant)
+            .field("grafana_instance_id", &self.grafana_instance_id)
+            .field("alert_rule_limit", &self.alert_rule_limit)
+            .field("recording_rule_limit", &self.recording_rule_limit)
+            .field("migration_type", &self.migration_type)
+            .field("instance_attributes", &self.instance_attributes)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 托管prometheusV2实例概览

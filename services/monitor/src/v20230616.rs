@@ -1453,7 +1453,7 @@ ListAIWorkbenchTasksResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// MCP 实体
 MCPInfo {
     /// mcp的ID
@@ -1479,6 +1479,23 @@ MCPInfo {
     /// 是否启用
     "Enabled" enabled: bool,
 } }
+impl ::core::fmt::Debug for MCPInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("MCPInfo")
+            .field("mcp_id", &self.mcp_id)
+            .field("name", &self.name)
+            .field("description", &self.description)
+            .field("url", &self.url)
+            .field("transport", &self.transport)
+            .field("auth_type", &self.auth_type)
+            .field("auth_secret", &rt::redact(&self.auth_secret))
+            .field("timeout", &self.timeout)
+            .field("retry_count", &self.retry_count)
+            .field("headers", &self.headers)
+            .field("enabled", &self.enabled)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 消息实体

@@ -5675,7 +5675,7 @@ CreateInputRTSPPullSettings {
     "SourceAddresses" source_addresses: Vec<RTSPPullSourceAddress>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 创建的输入SRT的配置信息。
 CreateInputSRTSettings {
     /// SRT模式，可选[LISTENER|CALLER]，默认为LISTENER。
@@ -5699,6 +5699,22 @@ CreateInputSRTSettings {
     /// SRT FEC 设置
     "FEC" fec: SRTFECSimpleOptions,
 } }
+impl ::core::fmt::Debug for CreateInputSRTSettings {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateInputSRTSettings")
+            .field("mode", &self.mode)
+            .field("stream_id", &self.stream_id)
+            .field("latency", &self.latency)
+            .field("recv_latency", &self.recv_latency)
+            .field("peer_latency", &self.peer_latency)
+            .field("peer_idle_timeout", &self.peer_idle_timeout)
+            .field("passphrase", &rt::redact(&self.passphrase))
+            .field("pb_key_len", &self.pb_key_len)
+            .field("source_addresses", &self.source_addresses)
+            .field("fec", &self.fec)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `CreateLiveRecordTemplate` (创建直播录制模板).
@@ -5880,7 +5896,7 @@ CreateOutputRtmpSettingsDestinations {
     "StreamKey" stream_key: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 创建媒体传输流的输出的SRT配置。
 CreateOutputSRTSettings {
     /// 转推的目标地址，当Mode为CALLER时必填，且只能填1组。
@@ -5906,6 +5922,22 @@ CreateOutputSRTSettings {
     /// SRT FEC 设置
     "FEC" fec: SRTFECFullOptions,
 } }
+impl ::core::fmt::Debug for CreateOutputSRTSettings {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateOutputSRTSettings")
+            .field("destinations", &self.destinations)
+            .field("stream_id", &self.stream_id)
+            .field("latency", &self.latency)
+            .field("recv_latency", &self.recv_latency)
+            .field("peer_latency", &self.peer_latency)
+            .field("peer_idle_timeout", &self.peer_idle_timeout)
+            .field("passphrase", &rt::redact(&self.passphrase))
+            .field("pb_key_len", &self.pb_key_len)
+            .field("mode", &self.mode)
+            .field("fec", &self.fec)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 创建媒体传输流的输出SRT的目标地址。
@@ -8677,7 +8709,7 @@ DescribeInputRTSPPullSettings {
     "SourceAddresses" source_addresses: Vec<DescribeRTSPPullSourceAddress>,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 查询输入的SRT配置信息。
 DescribeInputSRTSettings {
     /// SRT模式。
@@ -8701,6 +8733,22 @@ DescribeInputSRTSettings {
     /// FEC  设置
     "FEC" fec: SRTFECSimpleOptions,
 } }
+impl ::core::fmt::Debug for DescribeInputSRTSettings {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeInputSRTSettings")
+            .field("mode", &self.mode)
+            .field("stream_id", &self.stream_id)
+            .field("latency", &self.latency)
+            .field("recv_latency", &self.recv_latency)
+            .field("peer_latency", &self.peer_latency)
+            .field("peer_idle_timeout", &self.peer_idle_timeout)
+            .field("passphrase", &rt::redact(&self.passphrase))
+            .field("pb_key_len", &self.pb_key_len)
+            .field("source_addresses", &self.source_addresses)
+            .field("fec", &self.fec)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeLiveRecordTemplates` (获取直播录制模板).
@@ -8923,7 +8971,7 @@ DescribeOutputRTSPPullSettings {
     "ServerUrls" server_urls: Vec<DescribeOutputRTSPPullServerUrl>,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 查询输出的SRT配置信息。
 DescribeOutputSRTSettings {
     /// 转推的目标的地址信息列表，SRT模式为CALLER时使用。
@@ -8949,6 +8997,23 @@ DescribeOutputSRTSettings {
     /// FEC 配置
     "FEC" fec: SRTFECFullOptions,
 } }
+impl ::core::fmt::Debug for DescribeOutputSRTSettings {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeOutputSRTSettings")
+            .field("destinations", &self.destinations)
+            .field("stream_id", &self.stream_id)
+            .field("latency", &self.latency)
+            .field("recv_latency", &self.recv_latency)
+            .field("peer_latency", &self.peer_latency)
+            .field("peer_idle_timeout", &self.peer_idle_timeout)
+            .field("passphrase", &rt::redact(&self.passphrase))
+            .field("pb_key_len", &self.pb_key_len)
+            .field("mode", &self.mode)
+            .field("source_addresses", &self.source_addresses)
+            .field("fec", &self.fec)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribePersonSamples` (获取素材样本列表).

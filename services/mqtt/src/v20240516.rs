@@ -536,7 +536,7 @@ CreateJWKSAuthenticatorResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateJWTAuthenticator` (创建一个MQTTJWT认证器).
 ///
 /// 创建一个jwks的认证
@@ -565,6 +565,19 @@ CreateJWTAuthenticatorRequest {
     /// 说明，不能超过 128 个字符。
     "Remark" remark: String,
 } }
+impl ::core::fmt::Debug for CreateJWTAuthenticatorRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateJWTAuthenticatorRequest")
+            .field("instance_id", &self.instance_id)
+            .field("algorithm", &self.algorithm)
+            .field("from", &self.from)
+            .field("secret", &rt::redact(&self.secret))
+            .field("public_key", &self.public_key)
+            .field("status", &self.status)
+            .field("remark", &self.remark)
+            .finish()
+    }
+}
 rt::action!("mqtt", "2024-05-16", "CreateJWTAuthenticator", CreateJWTAuthenticatorRequest => CreateJWTAuthenticatorResponse);
 
 rt::model! { read debug;
@@ -2966,7 +2979,7 @@ ModifyJWKSAuthenticatorResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyJWTAuthenticator` (修改MQTTJWT认证器).
 ///
 /// 修改MQTT JWKS 认证器
@@ -2994,6 +3007,20 @@ ModifyJWTAuthenticatorRequest {
     /// Disabled in the spec.
     "Text" text: String,
 } }
+impl ::core::fmt::Debug for ModifyJWTAuthenticatorRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyJWTAuthenticatorRequest")
+            .field("instance_id", &self.instance_id)
+            .field("algorithm", &self.algorithm)
+            .field("from", &self.from)
+            .field("secret", &rt::redact(&self.secret))
+            .field("public_key", &self.public_key)
+            .field("status", &self.status)
+            .field("remark", &self.remark)
+            .field("text", &self.text)
+            .finish()
+    }
+}
 rt::action!("mqtt", "2024-05-16", "ModifyJWTAuthenticator", ModifyJWTAuthenticatorRequest => ModifyJWTAuthenticatorResponse);
 
 rt::model! { read debug;

@@ -436,7 +436,7 @@ CreateCosSecKeyInstanceRequest {
 } }
 rt::action!("ms", "2018-04-08", "CreateCosSecKeyInstance", CreateCosSecKeyInstanceRequest => CreateCosSecKeyInstanceResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// CreateCosSecKeyInstance返回参数结构体
 CreateCosSecKeyInstanceResponse {
     /// COS密钥对应的AppId
@@ -462,6 +462,22 @@ CreateCosSecKeyInstanceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for CreateCosSecKeyInstanceResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateCosSecKeyInstanceResponse")
+            .field("cos_appid", &self.cos_appid)
+            .field("cos_bucket", &self.cos_bucket)
+            .field("cos_region", &self.cos_region)
+            .field("expire_time", &self.expire_time)
+            .field("cos_id", &self.cos_id)
+            .field("cos_key", &self.cos_key)
+            .field("cos_tocken", &self.cos_tocken)
+            .field("cos_prefix", &self.cos_prefix)
+            .field("cos_token", &rt::redact(&self.cos_token))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `CreateEncryptInstance` (创建渠道合作应用加固任务).

@@ -2350,7 +2350,7 @@ GeneralMachineItem {
     "Tax" tax: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `GetOCRResult` (获取OCR识别结果).
 ///
 /// 获取ocr结果
@@ -2360,6 +2360,13 @@ GetOCRResultRequest {
     /// Required.
     "OCRToken" ocr_token: String,
 } }
+impl ::core::fmt::Debug for GetOCRResultRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetOCRResultRequest")
+            .field("ocr_token", &rt::redact(&self.ocr_token))
+            .finish()
+    }
+}
 rt::action!("ocr", "2018-11-19", "GetOCRResult", GetOCRResultRequest => GetOCRResultResponse);
 
 rt::model! { read debug;
@@ -2389,7 +2396,7 @@ GetOCRTokenRequest {
 } }
 rt::action!("ocr", "2018-11-19", "GetOCRToken", GetOCRTokenRequest => GetOCRTokenResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// GetOCRToken返回参数结构体
 GetOCRTokenResponse {
     /// token值
@@ -2397,6 +2404,14 @@ GetOCRTokenResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for GetOCRTokenResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetOCRTokenResponse")
+            .field("ocr_token", &rt::redact(&self.ocr_token))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 组在图中的序号
@@ -4034,7 +4049,7 @@ PassportOCRRequest {
 } }
 rt::action!("ocr", "2018-11-19", "PassportOCR", PassportOCRRequest => PassportOCRResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// PassportOCR返回参数结构体
 PassportOCRResponse {
     /// 国家码
@@ -4072,8 +4087,31 @@ PassportOCRResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for PassportOCRResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("PassportOCRResponse")
+            .field("country", &self.country)
+            .field("passport_no", &self.passport_no)
+            .field("sex", &self.sex)
+            .field("nationality", &self.nationality)
+            .field("birth_date", &self.birth_date)
+            .field("birth_place", &self.birth_place)
+            .field("issue_date", &self.issue_date)
+            .field("issue_place", &self.issue_place)
+            .field("expiry_date", &self.expiry_date)
+            .field("signature", &rt::redact(&self.signature))
+            .field("code_set", &self.code_set)
+            .field("code_crc", &self.code_crc)
+            .field("name", &self.name)
+            .field("family_name", &self.family_name)
+            .field("first_name", &self.first_name)
+            .field("portrait_image_info", &self.portrait_image_info)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 信息区证件内容
 PassportRecognizeInfos {
     /// 证件类型（护照信息页识别结果）
@@ -4113,6 +4151,27 @@ PassportRecognizeInfos {
     /// 出生地（护照信息页识别结果）
     "BirthPlace" birth_place: String,
 } }
+impl ::core::fmt::Debug for PassportRecognizeInfos {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("PassportRecognizeInfos")
+            .field("type", &self.r#type)
+            .field("issuing_country", &self.issuing_country)
+            .field("passport_id", &self.passport_id)
+            .field("surname", &self.surname)
+            .field("given_name", &self.given_name)
+            .field("name", &self.name)
+            .field("nationality", &self.nationality)
+            .field("date_of_birth", &self.date_of_birth)
+            .field("sex", &self.sex)
+            .field("date_of_issuance", &self.date_of_issuance)
+            .field("date_of_expiration", &self.date_of_expiration)
+            .field("signature", &rt::redact(&self.signature))
+            .field("issue_place", &self.issue_place)
+            .field("issuing_authority", &self.issuing_authority)
+            .field("birth_place", &self.birth_place)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 外国人永久居留证信息返回
@@ -5446,7 +5505,7 @@ ResidenceBookletOCRRequest {
 } }
 rt::action!("ocr", "2018-11-19", "ResidenceBookletOCR", ResidenceBookletOCRRequest => ResidenceBookletOCRResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// ResidenceBookletOCR返回参数结构体
 ResidenceBookletOCRResponse {
     /// 户号
@@ -5508,6 +5567,41 @@ ResidenceBookletOCRResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for ResidenceBookletOCRResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ResidenceBookletOCRResponse")
+            .field("household_number", &self.household_number)
+            .field("name", &self.name)
+            .field("sex", &self.sex)
+            .field("birth_place", &self.birth_place)
+            .field("nation", &self.nation)
+            .field("native_place", &self.native_place)
+            .field("birth_date", &self.birth_date)
+            .field("id_card_number", &self.id_card_number)
+            .field("education_degree", &self.education_degree)
+            .field("service_place", &self.service_place)
+            .field("household", &self.household)
+            .field("address", &self.address)
+            .field("signature", &rt::redact(&self.signature))
+            .field("issue_date", &self.issue_date)
+            .field("home_page_number", &self.home_page_number)
+            .field("householder_name", &self.householder_name)
+            .field("relationship", &self.relationship)
+            .field("other_addresses", &self.other_addresses)
+            .field("religious_belief", &self.religious_belief)
+            .field("height", &self.height)
+            .field("blood_type", &self.blood_type)
+            .field("marital_status", &self.marital_status)
+            .field("veteran_status", &self.veteran_status)
+            .field("profession", &self.profession)
+            .field("move_to_city_information", &self.move_to_city_information)
+            .field("move_to_site_information", &self.move_to_site_information)
+            .field("registration_date", &self.registration_date)
+            .field("former_name", &self.former_name)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 港澳台居住证信息返回

@@ -896,7 +896,7 @@ CreateSCIMCredentialRequest {
 } }
 rt::action!("organization", "2021-03-31", "CreateSCIMCredential", CreateSCIMCredentialRequest => CreateSCIMCredentialResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// CreateSCIMCredential返回参数结构体
 CreateSCIMCredentialResponse {
     /// 空间ID。z-前缀开头，后面是12位随机数字/小写字母。
@@ -916,8 +916,22 @@ CreateSCIMCredentialResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for CreateSCIMCredentialResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateSCIMCredentialResponse")
+            .field("zone_id", &self.zone_id)
+            .field("credential_id", &self.credential_id)
+            .field("credential_type", &self.credential_type)
+            .field("create_time", &self.create_time)
+            .field("expire_time", &self.expire_time)
+            .field("credential_status", &self.credential_status)
+            .field("credential_secret", &rt::redact(&self.credential_secret))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `CreateUser` (创建用户).
 ///
 /// 创建用户
@@ -947,22 +961,6 @@ CreateUserRequest {
     /// 是否需要重置密码： true: 需要重置  false: 不需要重置密码。 默认false
     "NeedResetPassword" need_reset_password: bool,
 } }
-impl ::core::fmt::Debug for CreateUserRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("CreateUserRequest")
-            .field("zone_id", &self.zone_id)
-            .field("user_name", &self.user_name)
-            .field("first_name", &self.first_name)
-            .field("last_name", &self.last_name)
-            .field("display_name", &self.display_name)
-            .field("description", &self.description)
-            .field("email", &self.email)
-            .field("user_status", &self.user_status)
-            .field("user_type", &self.user_type)
-            .field("need_reset_password", &rt::redact(&self.need_reset_password))
-            .finish()
-    }
-}
 rt::action!("organization", "2021-03-31", "CreateUser", CreateUserRequest => CreateUserResponse);
 
 rt::model! { read debug;
@@ -4984,7 +4982,7 @@ UpdateShareUnitResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `UpdateUser` (修改用户信息).
 ///
 /// 修改用户信息
@@ -5010,20 +5008,6 @@ UpdateUserRequest {
     /// 是否需要重置密码
     "NeedResetPassword" need_reset_password: bool,
 } }
-impl ::core::fmt::Debug for UpdateUserRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("UpdateUserRequest")
-            .field("zone_id", &self.zone_id)
-            .field("user_id", &self.user_id)
-            .field("new_first_name", &self.new_first_name)
-            .field("new_last_name", &self.new_last_name)
-            .field("new_display_name", &self.new_display_name)
-            .field("new_description", &self.new_description)
-            .field("new_email", &self.new_email)
-            .field("need_reset_password", &rt::redact(&self.need_reset_password))
-            .finish()
-    }
-}
 rt::action!("organization", "2021-03-31", "UpdateUser", UpdateUserRequest => UpdateUserResponse);
 
 rt::model! { read debug;
@@ -5162,7 +5146,7 @@ impl ::core::fmt::Debug for UserInfo {
             .field("update_time", &self.update_time)
             .field("is_selected", &self.is_selected)
             .field("password", &rt::redact(&self.password))
-            .field("need_reset_password", &rt::redact(&self.need_reset_password))
+            .field("need_reset_password", &self.need_reset_password)
             .finish()
     }
 }

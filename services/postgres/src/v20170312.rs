@@ -4,7 +4,7 @@
 use alloc::{boxed::Box, string::String, vec::Vec};
 use tencentcloud_runtime as rt;
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 账户信息
 AccountInfo {
     /// 实例ID，形如postgres-lnp6j617
@@ -31,22 +31,6 @@ AccountInfo {
     /// 该账号实际加入了哪些预设角色
     "PGRoles" pg_roles: Vec<String>,
 } }
-impl ::core::fmt::Debug for AccountInfo {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("AccountInfo")
-            .field("db_instance_id", &self.db_instance_id)
-            .field("user_name", &self.user_name)
-            .field("remark", &self.remark)
-            .field("status", &self.status)
-            .field("create_time", &self.create_time)
-            .field("update_time", &self.update_time)
-            .field("password_update_time", &rt::redact(&self.password_update_time))
-            .field("user_type", &self.user_type)
-            .field("open_cam", &self.open_cam)
-            .field("pg_roles", &self.pg_roles)
-            .finish()
-    }
-}
 
 rt::model! { write debug;
 /// Request of `AddDBInstanceToReadOnlyGroup` (添加只读实例到只读组).
@@ -468,7 +452,7 @@ impl ::core::fmt::Debug for CloseAccountCAMRequest {
             .field("db_instance_id", &self.db_instance_id)
             .field("user_name", &self.user_name)
             .field("password", &rt::redact(&self.password))
-            .field("password_encrypt", &rt::redact(&self.password_encrypt))
+            .field("password_encrypt", &self.password_encrypt)
             .finish()
     }
 }
@@ -3168,7 +3152,7 @@ DescribePostgRESTServiceRequest {
 } }
 rt::action!("postgres", "2017-03-12", "DescribePostgRESTService", DescribePostgRESTServiceRequest => DescribePostgRESTServiceResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribePostgRESTService返回参数结构体
 DescribePostgRESTServiceResponse {
     /// PostgREST服务运行状态
@@ -3192,6 +3176,17 @@ DescribePostgRESTServiceResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribePostgRESTServiceResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribePostgRESTServiceResponse")
+            .field("status", &self.status)
+            .field("create_time", &self.create_time)
+            .field("network_access_list", &self.network_access_list)
+            .field("jwt_secret", &rt::redact(&self.jwt_secret))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeProductConfig` (查询售卖规格配置).
@@ -4894,7 +4889,7 @@ OpenDBExtranetAccessResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `OpenMem0Service` (开启实例Mem0服务).
 ///
 /// 本接口（OpenMem0Service）用于开启实例Mem0服务
@@ -4929,6 +4924,16 @@ OpenMem0ServiceRequest {
     /// Required.
     "EmbeddingApiKey" embedding_api_key: String,
 } }
+impl ::core::fmt::Debug for OpenMem0ServiceRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("OpenMem0ServiceRequest")
+            .field("db_instance_id", &self.db_instance_id)
+            .field("agentic_base_id", &self.agentic_base_id)
+            .field("llm_model", &self.llm_model)
+            .field("embedding_api_key", &rt::redact(&self.embedding_api_key))
+            .finish()
+    }
+}
 rt::action!("postgres", "2017-03-12", "OpenMem0Service", OpenMem0ServiceRequest => OpenMem0ServiceResponse);
 
 rt::model! { read debug;

@@ -362,7 +362,7 @@ InputImportNameListDataFront {
     "DataContentInfo" data_content_info: Vec<DataContentInfo>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 全栈式风控引擎入参
 InputManageMarketingRisk {
     /// 用户账号类型；默认开通QQOpenId、手机号MD5权限；如果需要使用微信OpenId入参，则需要"提交工单"或联系对接人进行资格审核，审核通过后方可正常使用微信开放账号。
@@ -435,6 +435,35 @@ InputManageMarketingRisk {
     /// 注意：新接入通用业务欺诈保护（RCE）服务的客户该字段【必传】。
     "DataAuthorization" data_authorization: DataAuthorizationInfo,
 } }
+impl ::core::fmt::Debug for InputManageMarketingRisk {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("InputManageMarketingRisk")
+            .field("account", &self.account)
+            .field("scene_code", &self.scene_code)
+            .field("user_ip", &self.user_ip)
+            .field("post_time", &self.post_time)
+            .field("user_id", &self.user_id)
+            .field("device_token", &rt::redact(&self.device_token))
+            .field("device_business_id", &self.device_business_id)
+            .field("business_id", &self.business_id)
+            .field("nickname", &self.nickname)
+            .field("email_address", &self.email_address)
+            .field("check_device", &self.check_device)
+            .field("cookie_hash", &self.cookie_hash)
+            .field("referer", &self.referer)
+            .field("user_agent", &self.user_agent)
+            .field("x_forwarded_for", &self.x_forwarded_for)
+            .field("mac_address", &self.mac_address)
+            .field("vendor_id", &self.vendor_id)
+            .field("device_type", &self.device_type)
+            .field("details", &self.details)
+            .field("sponsor", &self.sponsor)
+            .field("online_scam", &self.online_scam)
+            .field("platform", &self.platform)
+            .field("data_authorization", &self.data_authorization)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 修改黑白名单入参

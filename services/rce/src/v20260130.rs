@@ -106,7 +106,7 @@ App {
     "ClientLanguage" client_language: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `AssessDeviceRiskPremiumPro` (设备风险评估-高级版).
 ///
 /// 基于设备端SDK 采集设备指纹 token和IP进行风险识别，提供设备、环境、行为等维度给出的综合风险评估（包含决策结果、风险评分、风险标签）和设备以及 IP 的基础信息。
@@ -118,6 +118,14 @@ AssessDeviceRiskPremiumProRequest {
     /// 客户端 IP 地址（IPv4或IPv6）
     "UserIp" user_ip: String,
 } }
+impl ::core::fmt::Debug for AssessDeviceRiskPremiumProRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AssessDeviceRiskPremiumProRequest")
+            .field("device_token", &rt::redact(&self.device_token))
+            .field("user_ip", &self.user_ip)
+            .finish()
+    }
+}
 rt::action!("rce", "2026-01-30", "AssessDeviceRiskPremiumPro", AssessDeviceRiskPremiumProRequest => AssessDeviceRiskPremiumProResponse);
 
 rt::model! { read debug;
@@ -142,7 +150,7 @@ AssessDeviceRiskPremiumRsp {
     "Environment" environment: Environment,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `AssessDeviceRiskPro` (设备风险评估-基础版).
 ///
 /// 基于设备端SDK 采集设备指纹 token和IP进行风险识别，提供设备维度的风险标签和设备基础信息，以及 IP 的地理位置和网络信息。
@@ -154,6 +162,14 @@ AssessDeviceRiskProRequest {
     /// 客户端 IP 地址（IPv4或IPv6）
     "UserIp" user_ip: String,
 } }
+impl ::core::fmt::Debug for AssessDeviceRiskProRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AssessDeviceRiskProRequest")
+            .field("device_token", &rt::redact(&self.device_token))
+            .field("user_ip", &self.user_ip)
+            .finish()
+    }
+}
 rt::action!("rce", "2026-01-30", "AssessDeviceRiskPro", AssessDeviceRiskProRequest => AssessDeviceRiskProResponse);
 
 rt::model! { read debug;
@@ -206,7 +222,7 @@ AssessEnvironmentRiskRsp {
     "Environment" environment: Environment,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `AssessRisk` (事件风险评估).
 ///
 /// 事件风险评估。用于实时获取事件的风险信息，您可以在业务的关键事件中获取到我们根据设备风险、环境风险、账号风险、行为风险以及历史上报的事件信息评估出来的风险决策结果、风险评分和风险标签等。
@@ -304,6 +320,29 @@ AssessRiskRequest {
     /// 业务序列号，您系统中一次业务动作的流水号
     "BusinessId" business_id: String,
 } }
+impl ::core::fmt::Debug for AssessRiskRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AssessRiskRequest")
+            .field("event_code", &self.event_code)
+            .field("event_time", &self.event_time)
+            .field("session_id", &self.session_id)
+            .field("device_token", &rt::redact(&self.device_token))
+            .field("user_ip", &self.user_ip)
+            .field("event_detail", &self.event_detail)
+            .field("user_id", &self.user_id)
+            .field("user_email", &self.user_email)
+            .field("user_phone", &self.user_phone)
+            .field("browser", &self.browser)
+            .field("app", &self.app)
+            .field("data_authorization", &self.data_authorization)
+            .field("user_phone_encrypt", &self.user_phone_encrypt)
+            .field("we_chat_open_id", &self.we_chat_open_id)
+            .field("qq_open_id", &self.qq_open_id)
+            .field("qq_app_id", &self.qq_app_id)
+            .field("business_id", &self.business_id)
+            .finish()
+    }
+}
 rt::action!("rce", "2026-01-30", "AssessRisk", AssessRiskRequest => AssessRiskResponse);
 
 rt::model! { read debug;
@@ -698,7 +737,7 @@ Delivery {
     "DeliveryTracking" delivery_tracking: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 设备基础信息
 Device {
     /// 设备ID
@@ -735,6 +774,25 @@ Device {
     /// 隐私浏览器类型，当检测到隐私浏览器时返回，仅H5。
     "PrivacyBrowser" privacy_browser: String,
 } }
+impl ::core::fmt::Debug for Device {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("Device")
+            .field("device_id", &self.device_id)
+            .field("app_version", &self.app_version)
+            .field("brand", &self.brand)
+            .field("client_ip", &self.client_ip)
+            .field("model", &self.model)
+            .field("network_type", &self.network_type)
+            .field("package_name", &self.package_name)
+            .field("platform", &self.platform)
+            .field("system_version", &self.system_version)
+            .field("sdk_build_version", &self.sdk_build_version)
+            .field("sign_token", &rt::redact(&self.sign_token))
+            .field("token_time", &self.token_time)
+            .field("privacy_browser", &self.privacy_browser)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 数字订单
@@ -777,7 +835,7 @@ Environment {
     "Network" network: IPNetwork,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// 事件详情
 EventDetail {
     /// 登录
@@ -835,41 +893,8 @@ EventDetail {
     /// 账号安全
     "AccountSecurity" account_security: AccountSecurityEvent,
 } }
-impl ::core::fmt::Debug for EventDetail {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("EventDetail")
-            .field("login", &self.login)
-            .field("register", &self.register)
-            .field("create_order", &self.create_order)
-            .field("transaction", &self.transaction)
-            .field("sms", &self.sms)
-            .field("charge_back", &self.charge_back)
-            .field("logout", &self.logout)
-            .field("modify_account", &self.modify_account)
-            .field("modify_password", &rt::redact(&self.modify_password))
-            .field("security_verification", &self.security_verification)
-            .field("add_promotion", &self.add_promotion)
-            .field("redeem", &self.redeem)
-            .field("withdraw", &self.withdraw)
-            .field("cust_event", &self.cust_event)
-            .field("scan_code", &self.scan_code)
-            .field("lucky_draw", &self.lucky_draw)
-            .field("task", &self.task)
-            .field("invitation", &self.invitation)
-            .field("claim_red_packet", &self.claim_red_packet)
-            .field("browse", &self.browse)
-            .field("chat", &self.chat)
-            .field("modify_role", &self.modify_role)
-            .field("add_friend", &self.add_friend)
-            .field("modify_guild", &self.modify_guild)
-            .field("search", &self.search)
-            .field("booking", &self.booking)
-            .field("account_security", &self.account_security)
-            .finish()
-    }
-}
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 公会信息
 Guild {
     /// 公会唯一ID
@@ -889,6 +914,17 @@ Guild {
     /// 公会会长角色ID
     "PresidentRoleId" president_role_id: String,
 } }
+impl ::core::fmt::Debug for Guild {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("Guild")
+            .field("guild_id", &self.guild_id)
+            .field("guild_name", &self.guild_name)
+            .field("guild_signature", &rt::redact(&self.guild_signature))
+            .field("president_user_id", &self.president_user_id)
+            .field("president_role_id", &self.president_role_id)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// IP地理位置信息
@@ -1384,7 +1420,7 @@ RegisterEvent {
     "Cust" cust: Vec<Cust>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ReportEvent` (事件信息上报).
 ///
 /// 事件信息上报。用于上报您业务中无需实时决策的事件，我们会通过引擎计算、机器学习挖掘风险特征用于实时事件风险评估。
@@ -1482,6 +1518,29 @@ ReportEventRequest {
     /// 业务序列号，您系统中一次业务动作的流水号
     "BusinessId" business_id: String,
 } }
+impl ::core::fmt::Debug for ReportEventRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ReportEventRequest")
+            .field("event_code", &self.event_code)
+            .field("event_time", &self.event_time)
+            .field("session_id", &self.session_id)
+            .field("device_token", &rt::redact(&self.device_token))
+            .field("user_ip", &self.user_ip)
+            .field("event_detail", &self.event_detail)
+            .field("user_id", &self.user_id)
+            .field("user_email", &self.user_email)
+            .field("user_phone", &self.user_phone)
+            .field("browser", &self.browser)
+            .field("app", &self.app)
+            .field("data_authorization", &self.data_authorization)
+            .field("user_phone_encrypt", &self.user_phone_encrypt)
+            .field("we_chat_open_id", &self.we_chat_open_id)
+            .field("qq_open_id", &self.qq_open_id)
+            .field("qq_app_id", &self.qq_app_id)
+            .field("business_id", &self.business_id)
+            .finish()
+    }
+}
 rt::action!("rce", "2026-01-30", "ReportEvent", ReportEventRequest => ReportEventResponse);
 
 rt::model! { read debug;
@@ -1516,7 +1575,7 @@ RiskLabel {
     "Reason" reason: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 角色信息
 Role {
     /// 角色ID
@@ -1532,6 +1591,18 @@ Role {
     /// 角色创建时间
     "RoleCreateTime" role_create_time: String,
 } }
+impl ::core::fmt::Debug for Role {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("Role")
+            .field("role_id", &self.role_id)
+            .field("role_name", &self.role_name)
+            .field("role_signature", &rt::redact(&self.role_signature))
+            .field("role_level", &self.role_level)
+            .field("role_ce", &self.role_ce)
+            .field("role_create_time", &self.role_create_time)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 短信事件详情

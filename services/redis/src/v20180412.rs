@@ -4,7 +4,7 @@
 use alloc::{boxed::Box, string::String, vec::Vec};
 use tencentcloud_runtime as rt;
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 子账号信息
 Account {
     /// 实例 ID。
@@ -28,20 +28,6 @@ Account {
     /// 若该参数为空字符串，说明该账号创建于早期版本，未支持密码修改时间记录功能。
     "PasswordLastModifiedTime" password_last_modified_time: String,
 } }
-impl ::core::fmt::Debug for Account {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("Account")
-            .field("instance_id", &self.instance_id)
-            .field("account_name", &self.account_name)
-            .field("remark", &self.remark)
-            .field("privilege", &self.privilege)
-            .field("readonly_policy", &self.readonly_policy)
-            .field("status", &self.status)
-            .field("create_time", &self.create_time)
-            .field("password_last_modified_time", &rt::redact(&self.password_last_modified_time))
-            .finish()
-    }
-}
 
 rt::model! { write debug;
 /// Request of `AddReplicationInstance` (添加复制组成员).
@@ -385,7 +371,7 @@ impl ::core::fmt::Debug for ClearInstanceRequest {
         f.debug_struct("ClearInstanceRequest")
             .field("instance_id", &self.instance_id)
             .field("password", &rt::redact(&self.password))
-            .field("encrypt_password", &rt::redact(&self.encrypt_password))
+            .field("encrypt_password", &self.encrypt_password)
             .finish()
     }
 }
@@ -545,8 +531,8 @@ impl ::core::fmt::Debug for CloneInstancesRequest {
             .field("template_id", &self.template_id)
             .field("alarm_policy_list", &self.alarm_policy_list)
             .field("clone_time", &self.clone_time)
-            .field("encrypt_password", &rt::redact(&self.encrypt_password))
-            .field("password_policy", &rt::redact(&self.password_policy))
+            .field("encrypt_password", &self.encrypt_password)
+            .field("password_policy", &self.password_policy)
             .field("enable_ssl", &self.enable_ssl)
             .field("ssl_bind_private_i_pv4", &self.ssl_bind_private_i_pv4)
             .field("product_version", &self.product_version)
@@ -735,7 +721,7 @@ impl ::core::fmt::Debug for CreateInstanceAccountRequest {
             .field("readonly_policy", &self.readonly_policy)
             .field("privilege", &self.privilege)
             .field("remark", &self.remark)
-            .field("encrypt_password", &rt::redact(&self.encrypt_password))
+            .field("encrypt_password", &self.encrypt_password)
             .finish()
     }
 }
@@ -940,8 +926,8 @@ impl ::core::fmt::Debug for CreateInstancesRequest {
             .field("product_version", &self.product_version)
             .field("redis_cluster_id", &self.redis_cluster_id)
             .field("alarm_policy_list", &self.alarm_policy_list)
-            .field("encrypt_password", &rt::redact(&self.encrypt_password))
-            .field("password_policy", &rt::redact(&self.password_policy))
+            .field("encrypt_password", &self.encrypt_password)
+            .field("password_policy", &self.password_policy)
             .field("enable_ssl", &self.enable_ssl)
             .field("ssl_bind_private_i_pv4", &self.ssl_bind_private_i_pv4)
             .field("connection_mode", &self.connection_mode)
@@ -1212,7 +1198,7 @@ DescribeBackupDetailRequest {
 } }
 rt::action!("redis", "2018-04-12", "DescribeBackupDetail", DescribeBackupDetailRequest => DescribeBackupDetailResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeBackupDetail返回参数结构体
 DescribeBackupDetailResponse {
     /// 备份 ID。
@@ -1271,6 +1257,29 @@ DescribeBackupDetailResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeBackupDetailResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeBackupDetailResponse")
+            .field("backup_id", &self.backup_id)
+            .field("start_time", &self.start_time)
+            .field("end_time", &self.end_time)
+            .field("backup_type", &self.backup_type)
+            .field("status", &self.status)
+            .field("remark", &self.remark)
+            .field("locked", &self.locked)
+            .field("backup_size", &self.backup_size)
+            .field("instance_type", &self.instance_type)
+            .field("mem_size", &self.mem_size)
+            .field("shard_num", &self.shard_num)
+            .field("replicas_num", &self.replicas_num)
+            .field("encrypted", &self.encrypted)
+            .field("decrypt_key", &rt::redact(&self.decrypt_key))
+            .field("kms_key_id", &self.kms_key_id)
+            .field("key_algorithm", &self.key_algorithm)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeBackupDownloadRestriction` (查询备份文件的下载来源限制).
@@ -2115,7 +2124,7 @@ DescribeInstancePasswordPolicyRequest {
 } }
 rt::action!("redis", "2018-04-12", "DescribeInstancePasswordPolicy", DescribeInstancePasswordPolicyRequest => DescribeInstancePasswordPolicyResponse);
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// DescribeInstancePasswordPolicy返回参数结构体
 DescribeInstancePasswordPolicyResponse {
     /// 实例密码复杂度策略。
@@ -2123,14 +2132,6 @@ DescribeInstancePasswordPolicyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
-impl ::core::fmt::Debug for DescribeInstancePasswordPolicyResponse {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DescribeInstancePasswordPolicyResponse")
-            .field("password_policy", &rt::redact(&self.password_policy))
-            .field("request_id", &self.request_id)
-            .finish()
-    }
-}
 
 rt::model! { write debug;
 /// Request of `DescribeInstanceSecurityGroup` (查询实例安全组信息).
@@ -3800,7 +3801,7 @@ InstanceSecurityGroupDetail {
     "SecurityGroupDetails" security_group_details: Vec<SecurityGroupDetail>,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 实例详细信息列表。
 InstanceSet {
     /// 实例名称。
@@ -4002,73 +4003,6 @@ InstanceSet {
     /// - 1：开启。
     "DeleteProtectionSwitch" delete_protection_switch: i64,
 } }
-impl ::core::fmt::Debug for InstanceSet {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("InstanceSet")
-            .field("instance_name", &self.instance_name)
-            .field("instance_id", &self.instance_id)
-            .field("appid", &self.appid)
-            .field("project_id", &self.project_id)
-            .field("region_id", &self.region_id)
-            .field("zone_id", &self.zone_id)
-            .field("vpc_id", &self.vpc_id)
-            .field("subnet_id", &self.subnet_id)
-            .field("status", &self.status)
-            .field("wan_ip", &self.wan_ip)
-            .field("port", &self.port)
-            .field("createtime", &self.createtime)
-            .field("size", &self.size)
-            .field("size_used", &self.size_used)
-            .field("type", &self.r#type)
-            .field("auto_renew_flag", &self.auto_renew_flag)
-            .field("deadline_time", &self.deadline_time)
-            .field("engine", &self.engine)
-            .field("product_type", &self.product_type)
-            .field("uniq_vpc_id", &self.uniq_vpc_id)
-            .field("uniq_subnet_id", &self.uniq_subnet_id)
-            .field("billing_mode", &self.billing_mode)
-            .field("instance_title", &self.instance_title)
-            .field("offline_time", &self.offline_time)
-            .field("sub_status", &self.sub_status)
-            .field("tags", &self.tags)
-            .field("instance_node", &self.instance_node)
-            .field("redis_shard_size", &self.redis_shard_size)
-            .field("redis_shard_num", &self.redis_shard_num)
-            .field("redis_replicas_num", &self.redis_replicas_num)
-            .field("price_id", &self.price_id)
-            .field("close_time", &self.close_time)
-            .field("slave_read_weight", &self.slave_read_weight)
-            .field("instance_tags", &self.instance_tags)
-            .field("project_name", &self.project_name)
-            .field("no_auth", &self.no_auth)
-            .field("client_limit", &self.client_limit)
-            .field("dts_status", &self.dts_status)
-            .field("net_limit", &self.net_limit)
-            .field("password_free", &rt::redact(&self.password_free))
-            .field("vip6", &self.vip6)
-            .field("i_pv6", &self.i_pv6)
-            .field("read_only", &self.read_only)
-            .field("remain_bandwidth_duration", &self.remain_bandwidth_duration)
-            .field("disk_size", &self.disk_size)
-            .field("monitor_version", &self.monitor_version)
-            .field("client_limit_min", &self.client_limit_min)
-            .field("client_limit_max", &self.client_limit_max)
-            .field("node_set", &self.node_set)
-            .field("region", &self.region)
-            .field("wan_address", &self.wan_address)
-            .field("polaris_server", &self.polaris_server)
-            .field("redis_cluster_id", &self.redis_cluster_id)
-            .field("dedicated_cluster_id", &self.dedicated_cluster_id)
-            .field("product_version", &self.product_version)
-            .field("current_proxy_version", &self.current_proxy_version)
-            .field("current_redis_version", &self.current_redis_version)
-            .field("upgrade_proxy_version", &self.upgrade_proxy_version)
-            .field("upgrade_redis_version", &self.upgrade_redis_version)
-            .field("backup_mode", &self.backup_mode)
-            .field("delete_protection_switch", &self.delete_protection_switch)
-            .finish()
-    }
-}
 
 rt::model! { read debug;
 /// 慢查询详情
@@ -4394,7 +4328,7 @@ impl ::core::fmt::Debug for ModfiyInstancePasswordRequest {
             .field("instance_id", &self.instance_id)
             .field("old_password", &rt::redact(&self.old_password))
             .field("password", &rt::redact(&self.password))
-            .field("encrypt_password", &rt::redact(&self.encrypt_password))
+            .field("encrypt_password", &self.encrypt_password)
             .finish()
     }
 }
@@ -4633,7 +4567,7 @@ impl ::core::fmt::Debug for ModifyInstanceAccountRequest {
             .field("readonly_policy", &self.readonly_policy)
             .field("privilege", &self.privilege)
             .field("no_auth", &self.no_auth)
-            .field("encrypt_password", &rt::redact(&self.encrypt_password))
+            .field("encrypt_password", &self.encrypt_password)
             .finish()
     }
 }
@@ -4851,7 +4785,7 @@ ModifyInstanceParamsResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `ModifyInstancePasswordPolicy` (修改存量实例密码复杂度).
 ///
 /// 本接口（ModifyInstancePasswordPolicy）用于修改实例密码复杂度。
@@ -4865,14 +4799,6 @@ ModifyInstancePasswordPolicyRequest {
     /// Required.
     "PasswordPolicy" password_policy: PasswordPolicy,
 } }
-impl ::core::fmt::Debug for ModifyInstancePasswordPolicyRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("ModifyInstancePasswordPolicyRequest")
-            .field("instance_id", &self.instance_id)
-            .field("password_policy", &rt::redact(&self.password_policy))
-            .finish()
-    }
-}
 rt::action!("redis", "2018-04-12", "ModifyInstancePasswordPolicy", ModifyInstancePasswordPolicyRequest => ModifyInstancePasswordPolicyResponse);
 
 rt::model! { read debug;
@@ -5804,7 +5730,7 @@ impl ::core::fmt::Debug for ResetPasswordRequest {
             .field("instance_id", &self.instance_id)
             .field("password", &rt::redact(&self.password))
             .field("no_auth", &self.no_auth)
-            .field("encrypt_password", &rt::redact(&self.encrypt_password))
+            .field("encrypt_password", &self.encrypt_password)
             .finish()
     }
 }

@@ -930,7 +930,7 @@ DescribeAppSingleCaseListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeApplicationExitReportDetail` (【融合版】获取异常退出分析个例详情).
 ///
 /// 获取应用退出个例上报详情
@@ -952,6 +952,19 @@ DescribeApplicationExitReportDetailRequest {
     /// 请求头
     "RequestHeader" request_header: String,
 } }
+impl ::core::fmt::Debug for DescribeApplicationExitReportDetailRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeApplicationExitReportDetailRequest")
+            .field("product_id", &self.product_id)
+            .field("param_token", &rt::redact(&self.param_token))
+            .field("client_identify", &self.client_identify)
+            .field("start_event_time", &self.start_event_time)
+            .field("end_event_time", &self.end_event_time)
+            .field("extra_data", &self.extra_data)
+            .field("request_header", &self.request_header)
+            .finish()
+    }
+}
 rt::action!("rum", "2021-06-22", "DescribeApplicationExitReportDetail", DescribeApplicationExitReportDetailRequest => DescribeApplicationExitReportDetailResponse);
 
 rt::model! { read debug;
@@ -967,7 +980,7 @@ DescribeApplicationExitReportDetailResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeApplicationExitReportList` (【融合版】获取异常退出分析个例列表).
 ///
 /// 获取应用退出个例上报列表
@@ -993,6 +1006,21 @@ DescribeApplicationExitReportListRequest {
     /// 请求头
     "RequestHeader" request_header: String,
 } }
+impl ::core::fmt::Debug for DescribeApplicationExitReportListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeApplicationExitReportListRequest")
+            .field("product_id", &self.product_id)
+            .field("param_token", &rt::redact(&self.param_token))
+            .field("form_list_string", &self.form_list_string)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("sort_field", &self.sort_field)
+            .field("sort_type", &self.sort_type)
+            .field("extra_data", &self.extra_data)
+            .field("request_header", &self.request_header)
+            .finish()
+    }
+}
 rt::action!("rum", "2021-06-22", "DescribeApplicationExitReportList", DescribeApplicationExitReportListRequest => DescribeApplicationExitReportListResponse);
 
 rt::model! { read debug;
@@ -3230,7 +3258,7 @@ DescribeExceptionDetailResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeExceptionReportList` (【融合版】获取异常(崩溃 错误 安卓anr 安卓foom)个例列表).
 ///
 /// 获取异常个例列表
@@ -3258,6 +3286,23 @@ DescribeExceptionReportListRequest {
     /// 请求头
     "RequestHeader" request_header: String,
 } }
+impl ::core::fmt::Debug for DescribeExceptionReportListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeExceptionReportListRequest")
+            .field("product_id", &self.product_id)
+            .field("form_list_string", &self.form_list_string)
+            .field("param_token", &rt::redact(&self.param_token))
+            .field("issue_type", &self.issue_type)
+            .field("sort_field", &self.sort_field)
+            .field("sort_type", &self.sort_type)
+            .field("feature", &self.feature)
+            .field("page_size", &self.page_size)
+            .field("page_number", &self.page_number)
+            .field("extra_data", &self.extra_data)
+            .field("request_header", &self.request_header)
+            .finish()
+    }
+}
 rt::action!("rum", "2021-06-22", "DescribeExceptionReportList", DescribeExceptionReportListRequest => DescribeExceptionReportListResponse);
 
 rt::model! { read debug;
@@ -3310,7 +3355,7 @@ DescribeFOOMMallocProblemDetailResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeFOOMMallocProblemList` (【融合版】获取FOOM内存分配问题列表数据).
 ///
 /// 获取FOOM内存分配问题列表数据
@@ -3336,6 +3381,21 @@ DescribeFOOMMallocProblemListRequest {
     /// 请求头
     "RequestHeader" request_header: String,
 } }
+impl ::core::fmt::Debug for DescribeFOOMMallocProblemListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeFOOMMallocProblemListRequest")
+            .field("product_id", &self.product_id)
+            .field("param_token", &rt::redact(&self.param_token))
+            .field("form_list_string", &self.form_list_string)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("sort_field", &self.sort_field)
+            .field("sort_type", &self.sort_type)
+            .field("extra_data", &self.extra_data)
+            .field("request_header", &self.request_header)
+            .finish()
+    }
+}
 rt::action!("rum", "2021-06-22", "DescribeFOOMMallocProblemList", DescribeFOOMMallocProblemListRequest => DescribeFOOMMallocProblemListResponse);
 
 rt::model! { read debug;
@@ -3351,7 +3411,7 @@ DescribeFOOMMallocProblemListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeFOOMMallocReportList` (【融合版】FOOM内存分配问题个例列表).
 ///
 /// 获取FOOM内存分配问题上报列表
@@ -3379,6 +3439,22 @@ DescribeFOOMMallocReportListRequest {
     /// 请求头
     "RequestHeader" request_header: String,
 } }
+impl ::core::fmt::Debug for DescribeFOOMMallocReportListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeFOOMMallocReportListRequest")
+            .field("product_id", &self.product_id)
+            .field("form_list_string", &self.form_list_string)
+            .field("param_token", &rt::redact(&self.param_token))
+            .field("feature", &self.feature)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("sort_field", &self.sort_field)
+            .field("sort_type", &self.sort_type)
+            .field("extra_data", &self.extra_data)
+            .field("request_header", &self.request_header)
+            .finish()
+    }
+}
 rt::action!("rum", "2021-06-22", "DescribeFOOMMallocReportList", DescribeFOOMMallocReportListRequest => DescribeFOOMMallocReportListResponse);
 
 rt::model! { read debug;
@@ -3431,7 +3507,7 @@ DescribeFOOMProblemDetailResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeFOOMProblemList` (【融合版】获取FOOM问题列表数据).
 ///
 /// 获取FOOM问题列表数据
@@ -3457,6 +3533,21 @@ DescribeFOOMProblemListRequest {
     /// 请求头
     "RequestHeader" request_header: String,
 } }
+impl ::core::fmt::Debug for DescribeFOOMProblemListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeFOOMProblemListRequest")
+            .field("product_id", &self.product_id)
+            .field("param_token", &rt::redact(&self.param_token))
+            .field("form_list_string", &self.form_list_string)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("sort_field", &self.sort_field)
+            .field("sort_type", &self.sort_type)
+            .field("extra_data", &self.extra_data)
+            .field("request_header", &self.request_header)
+            .finish()
+    }
+}
 rt::action!("rum", "2021-06-22", "DescribeFOOMProblemList", DescribeFOOMProblemListRequest => DescribeFOOMProblemListResponse);
 
 rt::model! { read debug;
@@ -3472,7 +3563,7 @@ DescribeFOOMProblemListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeFOOMReportList` (【融合版】获取FOOM个例列表).
 ///
 /// 获取FOOM问题上报列表
@@ -3500,6 +3591,22 @@ DescribeFOOMReportListRequest {
     /// 请求头
     "RequestHeader" request_header: String,
 } }
+impl ::core::fmt::Debug for DescribeFOOMReportListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeFOOMReportListRequest")
+            .field("product_id", &self.product_id)
+            .field("form_list_string", &self.form_list_string)
+            .field("param_token", &rt::redact(&self.param_token))
+            .field("feature", &self.feature)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("sort_field", &self.sort_field)
+            .field("sort_type", &self.sort_type)
+            .field("extra_data", &self.extra_data)
+            .field("request_header", &self.request_header)
+            .finish()
+    }
+}
 rt::action!("rum", "2021-06-22", "DescribeFOOMReportList", DescribeFOOMReportListRequest => DescribeFOOMReportListResponse);
 
 rt::model! { read debug;
@@ -3908,7 +4015,7 @@ DescribeIssueTrendResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeIssuesDistribution` (【融合版】获取问题指定维度下的分布数据).
 ///
 /// 获取问题分布数据
@@ -3948,6 +4055,29 @@ DescribeIssuesDistributionRequest {
     /// 请求头
     "RequestHeader" request_header: String,
 } }
+impl ::core::fmt::Debug for DescribeIssuesDistributionRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeIssuesDistributionRequest")
+            .field("product_id", &self.product_id)
+            .field("form_list_string", &self.form_list_string)
+            .field("dim_type", &self.dim_type)
+            .field("dimension", &self.dimension)
+            .field("intervals", &self.intervals)
+            .field("param_token", &rt::redact(&self.param_token))
+            .field("issue_id", &self.issue_id)
+            .field("issue_type", &self.issue_type)
+            .field("param_limit", &self.param_limit)
+            .field("map_key", &self.map_key)
+            .field("map_name", &self.map_name)
+            .field("metric_type", &self.metric_type)
+            .field("page_size", &self.page_size)
+            .field("page_number", &self.page_number)
+            .field("user_custom_key", &self.user_custom_key)
+            .field("extra_data", &self.extra_data)
+            .field("request_header", &self.request_header)
+            .finish()
+    }
+}
 rt::action!("rum", "2021-06-22", "DescribeIssuesDistribution", DescribeIssuesDistributionRequest => DescribeIssuesDistributionResponse);
 
 rt::model! { read debug;
@@ -3963,7 +4093,7 @@ DescribeIssuesDistributionResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeIssuesList` (【融合版】获取问题列表数据).
 ///
 /// 获取问题列表数据
@@ -3999,6 +4129,27 @@ DescribeIssuesListRequest {
     /// 请求头
     "RequestHeader" request_header: String,
 } }
+impl ::core::fmt::Debug for DescribeIssuesListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeIssuesListRequest")
+            .field("product_id", &self.product_id)
+            .field("form_list", &self.form_list)
+            .field("form_list_a", &self.form_list_a)
+            .field("form_list_b", &self.form_list_b)
+            .field("param_token", &rt::redact(&self.param_token))
+            .field("issue_type", &self.issue_type)
+            .field("sort_field", &self.sort_field)
+            .field("sort_type", &self.sort_type)
+            .field("page_size", &self.page_size)
+            .field("page_number", &self.page_number)
+            .field("sort_ab_ratio", &self.sort_ab_ratio)
+            .field("compare", &self.compare)
+            .field("compare_status", &self.compare_status)
+            .field("extra_data", &self.extra_data)
+            .field("request_header", &self.request_header)
+            .finish()
+    }
+}
 rt::action!("rum", "2021-06-22", "DescribeIssuesList", DescribeIssuesListRequest => DescribeIssuesListResponse);
 
 rt::model! { read debug;
@@ -4063,7 +4214,7 @@ DescribeIssuesResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeIssuesStatisticsTrend` (【融合版】获取问题趋势数据).
 ///
 /// 获取问题趋势数据
@@ -4095,6 +4246,24 @@ DescribeIssuesStatisticsTrendRequest {
     /// 无
     "TrendStat" trend_stat: i64,
 } }
+impl ::core::fmt::Debug for DescribeIssuesStatisticsTrendRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeIssuesStatisticsTrendRequest")
+            .field("product_id", &self.product_id)
+            .field("param_token", &rt::redact(&self.param_token))
+            .field("form_list", &self.form_list)
+            .field("issue_id", &self.issue_id)
+            .field("issue_type", &self.issue_type)
+            .field("time_window", &self.time_window)
+            .field("total_size", &self.total_size)
+            .field("stat", &self.stat)
+            .field("metric_type", &self.metric_type)
+            .field("extra_data", &self.extra_data)
+            .field("request_header", &self.request_header)
+            .field("trend_stat", &self.trend_stat)
+            .finish()
+    }
+}
 rt::action!("rum", "2021-06-22", "DescribeIssuesStatisticsTrend", DescribeIssuesStatisticsTrendRequest => DescribeIssuesStatisticsTrendResponse);
 
 rt::model! { read debug;
@@ -4147,7 +4316,7 @@ DescribeLagANRProblemAccountDetailResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeLagANRProblemFeatureAccounts` (【融合版】获取卡顿ANR问题个例列表).
 ///
 /// 获取卡顿ANR问题用户列表
@@ -4175,6 +4344,22 @@ DescribeLagANRProblemFeatureAccountsRequest {
     /// 请求头
     "RequestHeader" request_header: String,
 } }
+impl ::core::fmt::Debug for DescribeLagANRProblemFeatureAccountsRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeLagANRProblemFeatureAccountsRequest")
+            .field("product_id", &self.product_id)
+            .field("form_list_string", &self.form_list_string)
+            .field("param_token", &rt::redact(&self.param_token))
+            .field("feature", &self.feature)
+            .field("sort_field", &self.sort_field)
+            .field("sort_type", &self.sort_type)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("extra_data", &self.extra_data)
+            .field("request_header", &self.request_header)
+            .finish()
+    }
+}
 rt::action!("rum", "2021-06-22", "DescribeLagANRProblemFeatureAccounts", DescribeLagANRProblemFeatureAccountsRequest => DescribeLagANRProblemFeatureAccountsResponse);
 
 rt::model! { read debug;
@@ -4190,7 +4375,7 @@ DescribeLagANRProblemFeatureAccountsResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeLagANRProblemList` (【融合版】获取卡顿ANR问题列表).
 ///
 /// 获取卡顿ANR问题列表数据
@@ -4216,6 +4401,21 @@ DescribeLagANRProblemListRequest {
     /// 请求头
     "RequestHeader" request_header: String,
 } }
+impl ::core::fmt::Debug for DescribeLagANRProblemListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeLagANRProblemListRequest")
+            .field("product_id", &self.product_id)
+            .field("param_token", &rt::redact(&self.param_token))
+            .field("form_list_string", &self.form_list_string)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("sort_field", &self.sort_field)
+            .field("sort_type", &self.sort_type)
+            .field("extra_data", &self.extra_data)
+            .field("request_header", &self.request_header)
+            .finish()
+    }
+}
 rt::action!("rum", "2021-06-22", "DescribeLagANRProblemList", DescribeLagANRProblemListRequest => DescribeLagANRProblemListResponse);
 
 rt::model! { read debug;

@@ -172,7 +172,7 @@ impl ::core::fmt::Debug for Code {
             .field("git_branch", &self.git_branch)
             .field("git_directory", &self.git_directory)
             .field("git_commit_id", &self.git_commit_id)
-            .field("git_user_name_secret", &self.git_user_name_secret)
+            .field("git_user_name_secret", &rt::redact(&self.git_user_name_secret))
             .field("image_config", &self.image_config)
             .finish()
     }

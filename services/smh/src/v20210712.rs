@@ -99,7 +99,7 @@ DescribeLibrarySecretRequest {
 } }
 rt::action!("smh", "2021-07-12", "DescribeLibrarySecret", DescribeLibrarySecretRequest => DescribeLibrarySecretResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeLibrarySecret返回参数结构体
 DescribeLibrarySecretResponse {
     /// 查询的媒体库 ID
@@ -109,6 +109,15 @@ DescribeLibrarySecretResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeLibrarySecretResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeLibrarySecretResponse")
+            .field("library_id", &self.library_id)
+            .field("library_secret", &rt::redact(&self.library_secret))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeOfficialInstances` (查询官方实例).

@@ -275,7 +275,7 @@ CertificateExtra {
     "ServiceOriginCertificateId" service_origin_certificate_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CertificateInfoSubmit` (付费提交证书资料).
 ///
 /// 付费提交证书资料
@@ -395,6 +395,54 @@ CertificateInfoSubmitRequest {
     /// 是否使用交叉根证书
     "UseCrossSignRoot" use_cross_sign_root: bool,
 } }
+impl ::core::fmt::Debug for CertificateInfoSubmitRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CertificateInfoSubmitRequest")
+            .field("cert_id", &self.cert_id)
+            .field("gen_csr_type", &self.gen_csr_type)
+            .field("cert_common_name", &self.cert_common_name)
+            .field("company_type", &self.company_type)
+            .field("company_id", &self.company_id)
+            .field("org_id_type", &self.org_id_type)
+            .field("org_id_number", &self.org_id_number)
+            .field("admin_id_type", &self.admin_id_type)
+            .field("admin_id_number", &self.admin_id_number)
+            .field("tech_id_type", &self.tech_id_type)
+            .field("tech_id_number", &self.tech_id_number)
+            .field("csr", &self.csr)
+            .field("dns_names", &self.dns_names)
+            .field("key_pass", &rt::redact(&self.key_pass))
+            .field("org_organization", &self.org_organization)
+            .field("org_division", &self.org_division)
+            .field("org_address", &self.org_address)
+            .field("org_country", &self.org_country)
+            .field("org_city", &self.org_city)
+            .field("org_region", &self.org_region)
+            .field("org_phone_area", &self.org_phone_area)
+            .field("org_phone_number", &self.org_phone_number)
+            .field("verify_type", &self.verify_type)
+            .field("admin_first_name", &self.admin_first_name)
+            .field("admin_last_name", &self.admin_last_name)
+            .field("admin_phone", &self.admin_phone)
+            .field("admin_email", &self.admin_email)
+            .field("admin_title", &self.admin_title)
+            .field("tech_first_name", &self.tech_first_name)
+            .field("tech_last_name", &self.tech_last_name)
+            .field("contact_email", &self.contact_email)
+            .field("auto_renew_flag", &self.auto_renew_flag)
+            .field("csr_key_parameter", &self.csr_key_parameter)
+            .field("csr_encrypt_algo", &self.csr_encrypt_algo)
+            .field("manager_id", &self.manager_id)
+            .field("tech_phone", &self.tech_phone)
+            .field("tech_email", &self.tech_email)
+            .field("tech_title", &self.tech_title)
+            .field("type", &self.r#type)
+            .field("ca_type", &self.ca_type)
+            .field("sign_algo", &self.sign_algo)
+            .field("use_cross_sign_root", &self.use_cross_sign_root)
+            .finish()
+    }
+}
 rt::action!("ssl", "2019-12-05", "CertificateInfoSubmit", CertificateInfoSubmitRequest => CertificateInfoSubmitResponse);
 
 rt::model! { read debug;
@@ -436,7 +484,7 @@ CertificateOrderSubmitResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 获取证书列表（DescribeCertificates）返回参数键为 Certificates 的内容。
 Certificates {
     /// 用户 UIN。
@@ -662,75 +710,6 @@ Certificates {
     /// 当前订阅服务下已经签发未过期的证书数量
     "CertServiceValidCertificateCount" cert_service_valid_certificate_count: i64,
 } }
-impl ::core::fmt::Debug for Certificates {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("Certificates")
-            .field("owner_uin", &self.owner_uin)
-            .field("project_id", &self.project_id)
-            .field("from", &self.from)
-            .field("package_type", &self.package_type)
-            .field("certificate_type", &self.certificate_type)
-            .field("product_zh_name", &self.product_zh_name)
-            .field("domain", &self.domain)
-            .field("alias", &self.alias)
-            .field("status", &self.status)
-            .field("certificate_extra", &self.certificate_extra)
-            .field("vulnerability_status", &self.vulnerability_status)
-            .field("status_msg", &self.status_msg)
-            .field("verify_type", &self.verify_type)
-            .field("cert_begin_time", &self.cert_begin_time)
-            .field("cert_end_time", &self.cert_end_time)
-            .field("validity_period", &self.validity_period)
-            .field("insert_time", &self.insert_time)
-            .field("certificate_id", &self.certificate_id)
-            .field("subject_alt_name", &self.subject_alt_name)
-            .field("package_type_name", &self.package_type_name)
-            .field("status_name", &self.status_name)
-            .field("is_vip", &self.is_vip)
-            .field("is_dv", &self.is_dv)
-            .field("is_wildcard", &self.is_wildcard)
-            .field("is_vulnerability", &self.is_vulnerability)
-            .field("renew_able", &self.renew_able)
-            .field("project_info", &self.project_info)
-            .field("bound_resource", &self.bound_resource)
-            .field("deployable", &self.deployable)
-            .field("tags", &self.tags)
-            .field("is_ignore", &self.is_ignore)
-            .field("is_sm", &self.is_sm)
-            .field("encrypt_algorithm", &self.encrypt_algorithm)
-            .field("ca_encrypt_algorithms", &self.ca_encrypt_algorithms)
-            .field("ca_end_times", &self.ca_end_times)
-            .field("ca_common_names", &self.ca_common_names)
-            .field("pre_audit_info", &self.pre_audit_info)
-            .field("auto_renew_flag", &self.auto_renew_flag)
-            .field("hosting_status", &self.hosting_status)
-            .field("hosting_complete_time", &self.hosting_complete_time)
-            .field("hosting_renew_cert_id", &self.hosting_renew_cert_id)
-            .field("has_renew_order", &self.has_renew_order)
-            .field("replace_ori_cert_is_delete", &self.replace_ori_cert_is_delete)
-            .field("is_expiring", &self.is_expiring)
-            .field("dv_auth_deadline", &self.dv_auth_deadline)
-            .field("validation_passed_time", &self.validation_passed_time)
-            .field("cert_sa_ns", &self.cert_sa_ns)
-            .field("awaiting_validation_msg", &self.awaiting_validation_msg)
-            .field("allow_download", &self.allow_download)
-            .field("is_dnspod_resolve", &self.is_dnspod_resolve)
-            .field("is_package", &self.is_package)
-            .field("key_password_custom_flag", &rt::redact(&self.key_password_custom_flag))
-            .field("support_download_type", &self.support_download_type)
-            .field("cert_revoked_time", &self.cert_revoked_time)
-            .field("hosting_resource_types", &self.hosting_resource_types)
-            .field("hosting_config", &self.hosting_config)
-            .field("is_hosting_upload_renew_cert", &self.is_hosting_upload_renew_cert)
-            .field("service_id", &self.service_id)
-            .field("service_status", &self.service_status)
-            .field("cert_service_begin_time", &self.cert_service_begin_time)
-            .field("cert_service_end_time", &self.cert_service_end_time)
-            .field("cert_service_share_enabled", &self.cert_service_share_enabled)
-            .field("cert_service_valid_certificate_count", &self.cert_service_valid_certificate_count)
-            .finish()
-    }
-}
 
 rt::model! { write debug;
 /// Request of `CheckCertificateChain` (检查证书链完整性).
@@ -979,7 +958,7 @@ CreateCertificateBindResourceSyncTaskResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateCertificateByPackage` (使用权益点创建证书).
 ///
 /// 使用权益点创建证书
@@ -1151,6 +1130,30 @@ CreateCertificateByPackageRequest {
     /// 61. sv_ssl_cost_wotrus_dv - WoTrus-域名型证书
     "PriceKey" price_key: String,
 } }
+impl ::core::fmt::Debug for CreateCertificateByPackageRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateCertificateByPackageRequest")
+            .field("product_pid", &self.product_pid)
+            .field("package_ids", &self.package_ids)
+            .field("domain_count", &self.domain_count)
+            .field("period", &self.period)
+            .field("old_certificate_id", &self.old_certificate_id)
+            .field("renew_gen_csr_method", &self.renew_gen_csr_method)
+            .field("renew_csr", &self.renew_csr)
+            .field("renew_algorithm_type", &self.renew_algorithm_type)
+            .field("renew_algorithm_param", &self.renew_algorithm_param)
+            .field("project_id", &self.project_id)
+            .field("tags", &self.tags)
+            .field("renew_key_pass", &rt::redact(&self.renew_key_pass))
+            .field("domain_names", &self.domain_names)
+            .field("certificate_count", &self.certificate_count)
+            .field("manager_id", &self.manager_id)
+            .field("company_id", &self.company_id)
+            .field("verify_type", &self.verify_type)
+            .field("price_key", &self.price_key)
+            .finish()
+    }
+}
 rt::action!("ssl", "2019-12-05", "CreateCertificateByPackage", CreateCertificateByPackageRequest => CreateCertificateByPackageResponse);
 
 rt::model! { read debug;

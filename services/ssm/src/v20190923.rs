@@ -148,7 +148,7 @@ CreateSSHKeyPairSecretResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateSecret` (创建凭据).
 ///
 /// 创建新的凭据信息，通过KMS进行加密保护。每个Region最多可创建存储1000个凭据信息。
@@ -183,6 +183,23 @@ CreateSecretRequest {
     /// - 1： 软密钥加密
     "EncryptType" encrypt_type: i128,
 } }
+impl ::core::fmt::Debug for CreateSecretRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateSecretRequest")
+            .field("secret_name", &self.secret_name)
+            .field("version_id", &self.version_id)
+            .field("description", &self.description)
+            .field("kms_key_id", &self.kms_key_id)
+            .field("secret_type", &self.secret_type)
+            .field("secret_binary", &rt::redact(&self.secret_binary))
+            .field("secret_string", &rt::redact(&self.secret_string))
+            .field("additional_config", &self.additional_config)
+            .field("tags", &self.tags)
+            .field("kms_hsm_cluster_id", &self.kms_hsm_cluster_id)
+            .field("encrypt_type", &self.encrypt_type)
+            .finish()
+    }
+}
 rt::action!("ssm", "2019-09-23", "CreateSecret", CreateSecretRequest => CreateSecretResponse);
 
 rt::model! { read debug;
@@ -620,7 +637,7 @@ GetSecretValueRequest {
 } }
 rt::action!("ssm", "2019-09-23", "GetSecretValue", GetSecretValueRequest => GetSecretValueResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// GetSecretValue返回参数结构体
 GetSecretValueResponse {
     /// 凭据的名称。
@@ -636,6 +653,17 @@ GetSecretValueResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for GetSecretValueResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GetSecretValueResponse")
+            .field("secret_name", &self.secret_name)
+            .field("version_id", &self.version_id)
+            .field("secret_binary", &rt::redact(&self.secret_binary))
+            .field("secret_string", &rt::redact(&self.secret_string))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `GetServiceStatus` (获取用户服务开通状态).
@@ -824,7 +852,7 @@ ProductPrivilegeUnit {
     "MatviewName" matview_name: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `PutSecretValue` (增加新版本凭据).
 ///
 /// 该接口在指定名称的凭据下增加新版本的凭据内容，一个凭据下最多可以支持10个版本。只能对处于Enabled 和 Disabled 状态的凭据添加新的版本。
@@ -844,6 +872,16 @@ PutSecretValueRequest {
     /// 文本类型凭据信息明文（不需要进行base64编码），SecretBinary 和 SecretString 必须且只能设置一个。
     "SecretString" secret_string: String,
 } }
+impl ::core::fmt::Debug for PutSecretValueRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("PutSecretValueRequest")
+            .field("secret_name", &self.secret_name)
+            .field("version_id", &self.version_id)
+            .field("secret_binary", &rt::redact(&self.secret_binary))
+            .field("secret_string", &rt::redact(&self.secret_string))
+            .finish()
+    }
+}
 rt::action!("ssm", "2019-09-23", "PutSecretValue", PutSecretValueRequest => PutSecretValueResponse);
 
 rt::model! { read debug;
@@ -1059,7 +1097,7 @@ UpdateRotationStatusResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `UpdateSecret` (更新凭据内容).
 ///
 /// 该接口用于更新指定凭据名称和版本号的内容，调用该接口会对新的凭据内容加密后覆盖旧的内容。仅允许更新Enabled 和 Disabled 状态的凭据。
@@ -1079,6 +1117,16 @@ UpdateSecretRequest {
     /// 新的凭据内容为文本的场景使用该字段，不需要base64编码SecretBinary 和 SecretString 只能一个不为空。
     "SecretString" secret_string: String,
 } }
+impl ::core::fmt::Debug for UpdateSecretRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UpdateSecretRequest")
+            .field("secret_name", &self.secret_name)
+            .field("version_id", &self.version_id)
+            .field("secret_binary", &rt::redact(&self.secret_binary))
+            .field("secret_string", &rt::redact(&self.secret_string))
+            .finish()
+    }
+}
 rt::action!("ssm", "2019-09-23", "UpdateSecret", UpdateSecretRequest => UpdateSecretResponse);
 
 rt::model! { read debug;

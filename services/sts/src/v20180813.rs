@@ -133,7 +133,7 @@ AssumeRoleWithSAMLResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `AssumeRoleWithWebIdentity` (申请OIDC角色临时访问凭证).
 ///
 /// 申请OIDC角色临时访问凭证。
@@ -159,6 +159,17 @@ AssumeRoleWithWebIdentityRequest {
     /// 指定临时访问凭证的有效期，单位：秒，默认 7200 秒，最长可设定有效期为 43200 秒
     "DurationSeconds" duration_seconds: i64,
 } }
+impl ::core::fmt::Debug for AssumeRoleWithWebIdentityRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AssumeRoleWithWebIdentityRequest")
+            .field("provider_id", &self.provider_id)
+            .field("web_identity_token", &rt::redact(&self.web_identity_token))
+            .field("role_arn", &self.role_arn)
+            .field("role_session_name", &self.role_session_name)
+            .field("duration_seconds", &self.duration_seconds)
+            .finish()
+    }
+}
 rt::action!("sts", "2018-08-13", "AssumeRoleWithWebIdentity", AssumeRoleWithWebIdentityRequest => AssumeRoleWithWebIdentityResponse);
 
 rt::model! { read debug;

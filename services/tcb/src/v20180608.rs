@@ -76,7 +76,7 @@ impl ::core::fmt::Debug for AIModelSecret {
             .field("secret_source", &self.secret_source)
             .field("secret_id", &self.secret_id)
             .field("secret_key", &rt::redact(&self.secret_key))
-            .field("api_key", &self.api_key)
+            .field("api_key", &rt::redact(&self.api_key))
             .finish()
     }
 }
@@ -210,7 +210,7 @@ AllocateEnvResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// API Key 访问凭证信息。描述云开发环境下 API Key 的完整信息，包括标识符、名称、令牌值、创建时间和过期时间。支持两种类型：api_key（服务端管理员访问凭证，用于服务端接口调用的身份认证，可设置有效期，单个环境最多 5 个）和 publish_key（前端匿名访问凭证，固定有效期，每个环境仅保留一个）。注意：令牌值（ApiKey 字段）仅在创建时返回完整明文，列表查询时将进行脱敏处理。
 ApiKeyToken {
     /// API Key 的唯一标识符，由系统基于 UUID 自动生成的 Base64 URL 编码字符串。后续对该 API Key 进行删除、修改名称或精确查询操作时，均需使用该值作为定位参数
@@ -224,6 +224,17 @@ ApiKeyToken {
     /// API Key 的创建时间，格式遵循 ISO 8601 标准。对于 api_key 类型：为该 Key 实际创建时的时间。对于 publish_key 类型：若环境下已存在 publish_key 记录，则返回首次创建的时间而非本次调用时间
     "CreateAt" create_at: String,
 } }
+impl ::core::fmt::Debug for ApiKeyToken {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ApiKeyToken")
+            .field("key_id", &self.key_id)
+            .field("name", &self.name)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("expire_at", &self.expire_at)
+            .field("create_at", &self.create_at)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `AssumeRoleForAllocatedEnv` (为环境池里的环境申请角色临时凭证).
@@ -774,7 +785,7 @@ CreateApiKeyRequest {
 } }
 rt::action!("tcb", "2018-06-08", "CreateApiKey", CreateApiKeyRequest => CreateApiKeyResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// CreateApiKey返回参数结构体
 CreateApiKeyResponse {
     /// API Key 的唯一标识符，由系统基于 JWT Access Token Hash 自动生成。后续对该 API Key 进行查询、修改名称或删除操作时，均需使用该值作为定位参数
@@ -790,6 +801,18 @@ CreateApiKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for CreateApiKeyResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateApiKeyResponse")
+            .field("key_id", &self.key_id)
+            .field("name", &self.name)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("expire_at", &self.expire_at)
+            .field("create_at", &self.create_at)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `CreateAuthDomain` (增加安全域名).
@@ -2007,7 +2030,7 @@ DescribeClientRequest {
 } }
 rt::action!("tcb", "2018-06-08", "DescribeClient", DescribeClientRequest => DescribeClientResponse);
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// DescribeClient返回参数结构体
 DescribeClientResponse {
     /// 客户端的唯一标识符（Client ID），在 OAuth/OIDC 授权流程中作为 client_id 参数使用。创建时仅可传入环境 ID 或留空：传入环境 ID 时将直接使用该值作为客户端 ID（一个环境仅允许一个）；留空时由系统自动生成与环境 ID 关联的唯一 ID。创建后不可修改。
@@ -2025,19 +2048,6 @@ DescribeClientResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
-impl ::core::fmt::Debug for DescribeClientResponse {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DescribeClientResponse")
-            .field("id", &self.id)
-            .field("created_at", &self.created_at)
-            .field("updated_at", &self.updated_at)
-            .field("refresh_token_expires_in", &self.refresh_token_expires_in)
-            .field("access_token_expires_in", &rt::redact(&self.access_token_expires_in))
-            .field("max_device", &self.max_device)
-            .field("request_id", &self.request_id)
-            .finish()
-    }
-}
 
 rt::model! { write debug;
 /// Request of `DescribeCloudAppCosInfo` (获取云应用cos信息).
@@ -5405,7 +5415,7 @@ ModifyAIModelStatusResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `ModifyClient` (修改应用客户端).
 ///
 /// 修改客户端配置。采用增量更新策略，仅更新请求中传入的非空字段，未传入的字段保持原值不变。支持修改客户端基本信息（名称、图标、描述、主页地址）、安全域名、允许的 Scope 列表、Token 有效期、会话控制策略及启用状态等配置。
@@ -5426,17 +5436,6 @@ ModifyClientRequest {
     /// Access Token 的有效期，单位为秒。超过该时间后 Access Token 将失效，需使用 Refresh Token 重新换取。最小有效值为 1800 秒（小于 1800 将被忽略，使用默认值），默认值为 7200（即 2 小时）。该值应小于 RefreshTokenExpiresIn。
     "AccessTokenExpiresIn" access_token_expires_in: i64,
 } }
-impl ::core::fmt::Debug for ModifyClientRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("ModifyClientRequest")
-            .field("env_id", &self.env_id)
-            .field("id", &self.id)
-            .field("refresh_token_expires_in", &self.refresh_token_expires_in)
-            .field("max_device", &self.max_device)
-            .field("access_token_expires_in", &rt::redact(&self.access_token_expires_in))
-            .finish()
-    }
-}
 rt::action!("tcb", "2018-06-08", "ModifyClient", ModifyClientRequest => ModifyClientResponse);
 
 rt::model! { read debug;
@@ -6445,7 +6444,7 @@ Provider {
     "AutoSignInWhenPhoneNumberMatch" auto_sign_in_when_phone_number_match: String,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 身份认证源协议连接配置。包含 OAuth 2.0 / OIDC 协议端点（授权端点、令牌端点、用户信息端点、JWKS 端点等）、客户端凭证（ClientId、ClientSecret）、SAML 元数据、请求与响应参数的字段映射等配置信息。OIDC 类型的认证源字段定义参考 https://openid.net/specs/openid-connect-discovery-1_0.html 规范。
 ProviderConfig {
     /// 身份提供方的唯一标识符（Issuer URL），用于验证 ID Token 中的 iss 字段。仅当 ProviderType 为 OIDC 时需要填写，值通常为第三方 OIDC 服务的根地址，例如：https://accounts.google.com。填写后平台将自动通过 /.well-known/openid-configuration 发现并填充 AuthorizationEndpoint、TokenEndpoint、UserinfoEndpoint、JwksUri 等端点地址。详情参考 OpenID Connect Discovery 标准。
@@ -6479,6 +6478,27 @@ ProviderConfig {
     /// 响应参数映射配置，用于处理非标准 OAuth 协议的响应参数转换。默认情况下平台严格遵循 OAuth 2.0 标准解析响应参数，若对接的第三方平台（如微信、企业微信等）返回了非标准的字段名称或数据结构，可通过该字段配置自定义的响应参数映射规则，将第三方返回的字段映射为平台标准字段。
     "ResponseParametersMap" response_parameters_map: ProviderResponseParametersMap,
 } }
+impl ::core::fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ProviderConfig")
+            .field("issuer", &self.issuer)
+            .field("jwks_uri", &self.jwks_uri)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &rt::redact(&self.client_secret))
+            .field("redirect_uri", &self.redirect_uri)
+            .field("scope", &self.scope)
+            .field("authorization_endpoint", &self.authorization_endpoint)
+            .field("token_endpoint", &self.token_endpoint)
+            .field("userinfo_endpoint", &self.userinfo_endpoint)
+            .field("response_type", &self.response_type)
+            .field("signout_endpoint", &self.signout_endpoint)
+            .field("token_endpoint_auth_method", &self.token_endpoint_auth_method)
+            .field("saml_metadata", &self.saml_metadata)
+            .field("request_parameters_map", &self.request_parameters_map)
+            .field("response_parameters_map", &self.response_parameters_map)
+            .finish()
+    }
+}
 
 rt::model! { both nodebug;
 /// 三方认证入参映射。如果您的对接方不标准，则可以使用这个参数。默认情况下，该参数可以为空。比如：github,google,apple 接入，这些参数为空，但是国内的腾讯，新浪等则需要配置该参数。原因主要是：腾讯等公司在实现oauth时，未能完全遵循oauth标准。
@@ -6518,13 +6538,13 @@ impl ::core::fmt::Debug for ProviderRequestParametersMap {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("ProviderRequestParametersMap")
             .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret)
+            .field("client_secret", &rt::redact(&self.client_secret))
             .field("redirect_uri", &self.redirect_uri)
             .field("register_user_role_id", &self.register_user_role_id)
             .field("register_user_auto_license", &self.register_user_auto_license)
             .field("auth_position", &self.auth_position)
             .field("grant_type", &self.grant_type)
-            .field("client_credentials", &self.client_credentials)
+            .field("client_credentials", &rt::redact(&self.client_credentials))
             .field("access_token", &rt::redact(&self.access_token))
             .field("expires_in", &self.expires_in)
             .field("register_user_type", &self.register_user_type)

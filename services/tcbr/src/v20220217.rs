@@ -1021,7 +1021,7 @@ SearchClsLogResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 服务基础配置信息
 ServerBaseConfig {
     /// 环境 Id
@@ -1121,6 +1121,44 @@ ServerBaseConfig {
     /// 公网访问配置
     "PublicNetConf" public_net_conf: PublicNetConf,
 } }
+impl ::core::fmt::Debug for ServerBaseConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ServerBaseConfig")
+            .field("env_id", &self.env_id)
+            .field("server_name", &self.server_name)
+            .field("open_access_types", &self.open_access_types)
+            .field("cpu", &self.cpu)
+            .field("mem", &self.mem)
+            .field("min_num", &self.min_num)
+            .field("max_num", &self.max_num)
+            .field("policy_details", &self.policy_details)
+            .field("custom_logs", &self.custom_logs)
+            .field("env_params", &self.env_params)
+            .field("initial_delay_seconds", &self.initial_delay_seconds)
+            .field("create_time", &self.create_time)
+            .field("port", &self.port)
+            .field("has_dockerfile", &self.has_dockerfile)
+            .field("dockerfile", &self.dockerfile)
+            .field("build_dir", &self.build_dir)
+            .field("log_type", &self.log_type)
+            .field("log_set_id", &self.log_set_id)
+            .field("log_topic_id", &self.log_topic_id)
+            .field("log_parse_type", &self.log_parse_type)
+            .field("tag", &self.tag)
+            .field("internal_access", &self.internal_access)
+            .field("internal_domain", &self.internal_domain)
+            .field("operation_mode", &self.operation_mode)
+            .field("timer_scale", &self.timer_scale)
+            .field("entry_point", &self.entry_point)
+            .field("cmd", &self.cmd)
+            .field("session_affinity", &self.session_affinity)
+            .field("vpc_conf", &self.vpc_conf)
+            .field("volumes_conf", &self.volumes_conf)
+            .field("link_image_registry", &rt::redact(&self.link_image_registry))
+            .field("public_net_conf", &self.public_net_conf)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 差异化更新配置信息

@@ -3877,7 +3877,7 @@ NamespaceIsExistsResp {
     "IsPreserved" is_preserved: bool,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 跨主账号实例同步参数
 PeerReplicationOption {
     /// 待同步实例的uin
@@ -3893,6 +3893,15 @@ PeerReplicationOption {
     /// Required.
     "EnablePeerReplication" enable_peer_replication: bool,
 } }
+impl ::core::fmt::Debug for PeerReplicationOption {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("PeerReplicationOption")
+            .field("peer_registry_uin", &self.peer_registry_uin)
+            .field("peer_registry_token", &rt::redact(&self.peer_registry_token))
+            .field("enable_peer_replication", &self.enable_peer_replication)
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// 策略
@@ -4552,7 +4561,7 @@ TaskDetail {
     "FinishedTime" finished_time: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 镜像信息
 TcrImageInfo {
     /// 哈希值
@@ -4568,6 +4577,18 @@ TcrImageInfo {
     /// KMS 签名信息
     "KmsSignature" kms_signature: String,
 } }
+impl ::core::fmt::Debug for TcrImageInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("TcrImageInfo")
+            .field("digest", &self.digest)
+            .field("size", &self.size)
+            .field("image_version", &self.image_version)
+            .field("update_time", &self.update_time)
+            .field("kind", &self.kind)
+            .field("kms_signature", &rt::redact(&self.kms_signature))
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 实例登录令牌

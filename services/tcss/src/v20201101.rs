@@ -673,7 +673,7 @@ impl ::core::fmt::Debug for AddAssetImageRegistryRegistryDetailRequest {
             .field("need_scan", &self.need_scan)
             .field("sync_mode", &self.sync_mode)
             .field("webhook_url", &self.webhook_url)
-            .field("webhook_token", &self.webhook_token)
+            .field("webhook_token", &rt::redact(&self.webhook_token))
             .field("instance_id", &self.instance_id)
             .finish()
     }
@@ -5471,7 +5471,7 @@ impl ::core::fmt::Debug for DescribeAssetImageRegistryRegistryDetailResponse {
             .field("sync_mode", &self.sync_mode)
             .field("need_scan", &self.need_scan)
             .field("webhook_url", &self.webhook_url)
-            .field("webhook_token", &self.webhook_token)
+            .field("webhook_token", &rt::redact(&self.webhook_token))
             .field("request_id", &self.request_id)
             .finish()
     }

@@ -822,7 +822,7 @@ DescribeServiceAccessKeyRequest {
 } }
 rt::action!("tdai", "2025-07-17", "DescribeServiceAccessKey", DescribeServiceAccessKeyRequest => DescribeServiceAccessKeyResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeServiceAccessKey返回参数结构体
 DescribeServiceAccessKeyResponse {
     /// 访问密钥。
@@ -830,6 +830,14 @@ DescribeServiceAccessKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeServiceAccessKeyResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeServiceAccessKeyResponse")
+            .field("auth_key", &rt::redact(&self.auth_key))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DestroyMemoryPlusSpace` (销毁正式版 Memory 实例).
@@ -1158,7 +1166,7 @@ SqlAgentParameter {
     "CodeRepo" code_repo: CodeRepo,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `StartAgentTask` (启动智能体任务).
 ///
 /// 该接口用于启动一个智能体的任务
@@ -1170,6 +1178,14 @@ StartAgentTaskRequest {
     /// 配置Token
     "InstanceToken" instance_token: String,
 } }
+impl ::core::fmt::Debug for StartAgentTaskRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("StartAgentTaskRequest")
+            .field("instance_id", &self.instance_id)
+            .field("instance_token", &rt::redact(&self.instance_token))
+            .finish()
+    }
+}
 rt::action!("tdai", "2025-07-17", "StartAgentTask", StartAgentTaskRequest => StartAgentTaskResponse);
 
 rt::model! { read debug;

@@ -63,7 +63,7 @@ CreateDisclosedCredentialResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreatePresentation` (创建可验证表达).
 ///
 /// 创建凭证持有人的可验证表达
@@ -85,6 +85,20 @@ CreatePresentationRequest {
     /// 可验证凭证证明列表
     "CredentialList" credential_list: Vec<CredentialProof>,
 } }
+impl ::core::fmt::Debug for CreatePresentationRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreatePresentationRequest")
+            .field("dap_id", &self.dap_id)
+            .field("uap_id", &self.uap_id)
+            .field("credentials", &rt::redact(&self.credentials))
+            .field("did", &self.did)
+            .field("verify_code", &self.verify_code)
+            .field("policy_json", &self.policy_json)
+            .field("unsigned", &self.unsigned)
+            .field("credential_list", &self.credential_list)
+            .finish()
+    }
+}
 rt::action!("tdid", "2021-05-19", "CreatePresentation", CreatePresentationRequest => CreatePresentationResponse);
 
 rt::model! { read debug;
@@ -146,7 +160,7 @@ CreateTDidByPubKeyResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 可验证凭证证明信息
 CredentialProof {
     /// 可验证凭证内容
@@ -154,8 +168,15 @@ CredentialProof {
     /// Required.
     "Credential" credential: String,
 } }
+impl ::core::fmt::Debug for CredentialProof {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CredentialProof")
+            .field("credential", &rt::redact(&self.credential))
+            .finish()
+    }
+}
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 凭证链上状态信息
 CredentialState {
     /// 凭证唯一id
@@ -179,6 +200,22 @@ CredentialState {
     /// 元数据摘要
     "MetaDigest" meta_digest: String,
 } }
+impl ::core::fmt::Debug for CredentialState {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CredentialState")
+            .field("id", &self.id)
+            .field("status", &self.status)
+            .field("issuer", &self.issuer)
+            .field("vc_digest", &self.vc_digest)
+            .field("tx_digest", &self.tx_digest)
+            .field("issue_time", &self.issue_time)
+            .field("expire_time", &self.expire_time)
+            .field("cpt_id", &self.cpt_id)
+            .field("signature", &rt::redact(&self.signature))
+            .field("meta_digest", &self.meta_digest)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 设置凭证状态信息
@@ -191,7 +228,7 @@ CredentialStatusInfo {
     "Status" status: i128,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DeactivateTDid` (更新DID标识的禁用状态).
 ///
 /// 更新DID标识的禁用状态
@@ -205,6 +242,16 @@ DeactivateTDidRequest {
     /// 是否禁用
     "Deactivated" deactivated: String,
 } }
+impl ::core::fmt::Debug for DeactivateTDidRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DeactivateTDidRequest")
+            .field("did", &self.did)
+            .field("operate_credential", &rt::redact(&self.operate_credential))
+            .field("dap_id", &self.dap_id)
+            .field("deactivated", &self.deactivated)
+            .finish()
+    }
+}
 rt::action!("tdid", "2021-05-19", "DeactivateTDid", DeactivateTDidRequest => DeactivateTDidResponse);
 
 rt::model! { read debug;
@@ -449,7 +496,7 @@ ResourceCounterData {
     "AuthCnt" auth_cnt: i128,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `SetTDidAttribute` (设置DID文档的属性值).
 ///
 /// 设置DID文档的自定义属性
@@ -463,6 +510,16 @@ SetTDidAttributeRequest {
     /// 操作鉴权凭证
     "OperateCredential" operate_credential: String,
 } }
+impl ::core::fmt::Debug for SetTDidAttributeRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SetTDidAttributeRequest")
+            .field("did", &self.did)
+            .field("attributes", &self.attributes)
+            .field("dap_id", &self.dap_id)
+            .field("operate_credential", &rt::redact(&self.operate_credential))
+            .finish()
+    }
+}
 rt::action!("tdid", "2021-05-19", "SetTDidAttribute", SetTDidAttributeRequest => SetTDidAttributeResponse);
 
 rt::model! { read debug;
@@ -474,7 +531,7 @@ SetTDidAttributeResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `UpdateCredentialState` (更新凭证的链上状态).
 ///
 /// 1. 首次更新凭证状态基于不同场景参数有所差异，分以下两种场景：
@@ -491,6 +548,16 @@ UpdateCredentialStateRequest {
     /// 凭证状态信息
     "CredentialStatus" credential_status: CredentialStatusInfo,
 } }
+impl ::core::fmt::Debug for UpdateCredentialStateRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UpdateCredentialStateRequest")
+            .field("dap_id", &self.dap_id)
+            .field("operate_credential", &rt::redact(&self.operate_credential))
+            .field("origin_credential", &rt::redact(&self.origin_credential))
+            .field("credential_status", &self.credential_status)
+            .finish()
+    }
+}
 rt::action!("tdid", "2021-05-19", "UpdateCredentialState", UpdateCredentialStateRequest => UpdateCredentialStateResponse);
 
 rt::model! { read debug;

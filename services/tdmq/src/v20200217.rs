@@ -7209,7 +7209,7 @@ RocketMQNamespace {
     "InternalEndpoint" internal_endpoint: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// RocketMQ角色配置信息
 RocketMQRoleConfig {
     /// 角色名，对应SecretKey
@@ -7227,6 +7227,19 @@ RocketMQRoleConfig {
     /// Topic和Group维度权限配置
     "DetailedRolePerms" detailed_role_perms: Vec<DetailedRolePerm>,
 } }
+impl ::core::fmt::Debug for RocketMQRoleConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("RocketMQRoleConfig")
+            .field("role_name", &self.role_name)
+            .field("role_token", &rt::redact(&self.role_token))
+            .field("environment_id", &self.environment_id)
+            .field("permissions", &self.permissions)
+            .field("remark", &self.remark)
+            .field("perm_type", &self.perm_type)
+            .field("detailed_role_perms", &self.detailed_role_perms)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// rocketmq router规则基本信息
@@ -7854,7 +7867,7 @@ SecurityPolicy {
     "Remark" remark: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `SendBatchMessages` (批量发送消息).
 ///
 /// 批量发送消息
@@ -7884,6 +7897,21 @@ SendBatchMessagesRequest {
     /// 每一个batch中最大允许的消息的大小，默认：128KB
     "BatchingMaxBytes" batching_max_bytes: i64,
 } }
+impl ::core::fmt::Debug for SendBatchMessagesRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SendBatchMessagesRequest")
+            .field("topic", &self.topic)
+            .field("payload", &self.payload)
+            .field("string_token", &rt::redact(&self.string_token))
+            .field("producer_name", &self.producer_name)
+            .field("send_timeout", &self.send_timeout)
+            .field("max_pending_messages", &self.max_pending_messages)
+            .field("batching_max_messages", &self.batching_max_messages)
+            .field("batching_max_publish_delay", &self.batching_max_publish_delay)
+            .field("batching_max_bytes", &self.batching_max_bytes)
+            .finish()
+    }
+}
 rt::action!("tdmq", "2020-02-17", "SendBatchMessages", SendBatchMessagesRequest => SendBatchMessagesResponse);
 
 rt::model! { read debug;
@@ -7928,7 +7956,7 @@ SendCmqMsgResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `SendMessages` (发送单条消息).
 ///
 /// 发送单条消息
@@ -7952,6 +7980,18 @@ SendMessagesRequest {
     /// 内存中缓存的最大的生产消息的数量，默认为1000条
     "MaxPendingMessages" max_pending_messages: i64,
 } }
+impl ::core::fmt::Debug for SendMessagesRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SendMessagesRequest")
+            .field("topic", &self.topic)
+            .field("payload", &self.payload)
+            .field("string_token", &rt::redact(&self.string_token))
+            .field("producer_name", &self.producer_name)
+            .field("send_timeout", &self.send_timeout)
+            .field("max_pending_messages", &self.max_pending_messages)
+            .finish()
+    }
+}
 rt::action!("tdmq", "2020-02-17", "SendMessages", SendMessagesRequest => SendMessagesResponse);
 
 rt::model! { read debug;

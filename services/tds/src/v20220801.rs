@@ -39,7 +39,7 @@ DataAuthorizationInfo {
     "PrivacyPolicyLink" privacy_policy_link: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeFinanceFraudUltimate` (查询设备标识及风险（金融旗舰版）).
 ///
 /// 查询设备标识及风险（金融旗舰版）
@@ -73,6 +73,22 @@ DescribeFinanceFraudUltimateRequest {
     /// 数据授权信息
     "DataAuthorization" data_authorization: DataAuthorizationInfo,
 } }
+impl ::core::fmt::Debug for DescribeFinanceFraudUltimateRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeFinanceFraudUltimateRequest")
+            .field("device_token", &rt::redact(&self.device_token))
+            .field("scene_code", &self.scene_code)
+            .field("user_id", &self.user_id)
+            .field("event_time", &self.event_time)
+            .field("elapsed_time", &self.elapsed_time)
+            .field("we_chat_open_id", &self.we_chat_open_id)
+            .field("phone_number", &self.phone_number)
+            .field("biz_client_ip", &self.biz_client_ip)
+            .field("qq_open_id", &self.qq_open_id)
+            .field("data_authorization", &self.data_authorization)
+            .finish()
+    }
+}
 rt::action!("tds", "2022-08-01", "DescribeFinanceFraudUltimate", DescribeFinanceFraudUltimateRequest => DescribeFinanceFraudUltimateResponse);
 
 rt::model! { read debug;
@@ -116,7 +132,7 @@ DescribeFinanceFraudUltimateResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeFraudBase` (查询设备风险).
 ///
 /// 查询设备风险
@@ -126,6 +142,13 @@ DescribeFraudBaseRequest {
     /// Required.
     "DeviceToken" device_token: String,
 } }
+impl ::core::fmt::Debug for DescribeFraudBaseRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeFraudBaseRequest")
+            .field("device_token", &rt::redact(&self.device_token))
+            .finish()
+    }
+}
 rt::action!("tds", "2022-08-01", "DescribeFraudBase", DescribeFraudBaseRequest => DescribeFraudBaseResponse);
 
 rt::model! { read debug;
@@ -161,7 +184,7 @@ DescribeFraudBaseResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeFraudPremium` (查询设备标识及风险).
 ///
 /// 查询设备标识及风险
@@ -171,6 +194,13 @@ DescribeFraudPremiumRequest {
     /// Required.
     "DeviceToken" device_token: String,
 } }
+impl ::core::fmt::Debug for DescribeFraudPremiumRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeFraudPremiumRequest")
+            .field("device_token", &rt::redact(&self.device_token))
+            .finish()
+    }
+}
 rt::action!("tds", "2022-08-01", "DescribeFraudPremium", DescribeFraudPremiumRequest => DescribeFraudPremiumResponse);
 
 rt::model! { read debug;
@@ -208,7 +238,7 @@ DescribeFraudPremiumResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeFraudUltimate` (查询设备标识及风险（旗舰版）).
 ///
 /// 查询设备标识及风险（旗舰版）
@@ -242,6 +272,22 @@ DescribeFraudUltimateRequest {
     /// 数据授权信息
     "DataAuthorization" data_authorization: DataAuthorizationInfo,
 } }
+impl ::core::fmt::Debug for DescribeFraudUltimateRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeFraudUltimateRequest")
+            .field("device_token", &rt::redact(&self.device_token))
+            .field("scene_code", &self.scene_code)
+            .field("user_id", &self.user_id)
+            .field("event_time", &self.event_time)
+            .field("elapsed_time", &self.elapsed_time)
+            .field("we_chat_open_id", &self.we_chat_open_id)
+            .field("phone_number", &self.phone_number)
+            .field("client_ip", &self.client_ip)
+            .field("qq_open_id", &self.qq_open_id)
+            .field("data_authorization", &self.data_authorization)
+            .finish()
+    }
+}
 rt::action!("tds", "2022-08-01", "DescribeFraudUltimate", DescribeFraudUltimateRequest => DescribeFraudUltimateResponse);
 
 rt::model! { read debug;
@@ -285,7 +331,7 @@ DescribeFraudUltimateResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeTrustedID` (查询设备标识).
 ///
 /// 查询设备标识
@@ -295,6 +341,13 @@ DescribeTrustedIDRequest {
     /// Required.
     "DeviceToken" device_token: String,
 } }
+impl ::core::fmt::Debug for DescribeTrustedIDRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeTrustedIDRequest")
+            .field("device_token", &rt::redact(&self.device_token))
+            .finish()
+    }
+}
 rt::action!("tds", "2022-08-01", "DescribeTrustedID", DescribeTrustedIDRequest => DescribeTrustedIDResponse);
 
 rt::model! { read debug;

@@ -2122,7 +2122,7 @@ NodeInfo {
     "Cidr" cidr: String,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 键值对
 Pair {
     /// 键
@@ -2140,6 +2140,17 @@ Pair {
     /// 加密配置名称
     "Secret" secret: String,
 } }
+impl ::core::fmt::Debug for Pair {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("Pair")
+            .field("key", &self.key)
+            .field("value", &self.value)
+            .field("type", &self.r#type)
+            .field("config", &self.config)
+            .field("secret", &rt::redact(&self.secret))
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// 服务端口映射

@@ -15198,7 +15198,7 @@ OriginInfo {
     "VodBucketId" vod_bucket_id: String,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// 对象存储源站私有鉴权参数。
 OriginPrivateParameters {
     /// 鉴权参数 Access Key ID。
@@ -15220,6 +15220,16 @@ OriginPrivateParameters {
     /// 存储桶地域。
     "Region" region: String,
 } }
+impl ::core::fmt::Debug for OriginPrivateParameters {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("OriginPrivateParameters")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &rt::redact(&self.secret_access_key))
+            .field("signature_version", &self.signature_version)
+            .field("region", &self.region)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 源站防护信息

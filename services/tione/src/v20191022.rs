@@ -745,7 +745,7 @@ GitConfig {
     "Branch" branch: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Git凭证
 GitSecret {
     /// 无密钥，默认选项
@@ -755,6 +755,14 @@ GitSecret {
     /// {"UserName": "用户名", "Password":"密码"}
     "Secret" secret: String,
 } }
+impl ::core::fmt::Debug for GitSecret {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("GitSecret")
+            .field("no_secret", &self.no_secret)
+            .field("secret", &rt::redact(&self.secret))
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// 输入数据配置

@@ -1327,7 +1327,7 @@ DeleteExportResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DeleteModelServiceAuthToken` (在线服务删除 AuthToken).
 ///
 /// 删除一个 AuthToken
@@ -1343,6 +1343,15 @@ DeleteModelServiceAuthTokenRequest {
     /// token 值
     "AuthTokenValue" auth_token_value: String,
 } }
+impl ::core::fmt::Debug for DeleteModelServiceAuthTokenRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DeleteModelServiceAuthTokenRequest")
+            .field("service_group_id", &self.service_group_id)
+            .field("ti_project_id", &self.ti_project_id)
+            .field("auth_token_value", &rt::redact(&self.auth_token_value))
+            .finish()
+    }
+}
 rt::action!("tione", "2021-11-11", "DeleteModelServiceAuthToken", DeleteModelServiceAuthTokenRequest => DeleteModelServiceAuthTokenResponse);
 
 rt::model! { read debug;
@@ -3400,7 +3409,7 @@ MetricData {
     "Points" points: Vec<DataPoint>,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 模型加速任务
 ModelAccelerateTask {
     /// 模型加速任务ID
@@ -3468,6 +3477,44 @@ ModelAccelerateTask {
     /// 资源组名称
     "ResourceGroupName" resource_group_name: String,
 } }
+impl ::core::fmt::Debug for ModelAccelerateTask {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModelAccelerateTask")
+            .field("model_acc_task_id", &self.model_acc_task_id)
+            .field("model_acc_task_name", &self.model_acc_task_name)
+            .field("model_id", &self.model_id)
+            .field("model_name", &self.model_name)
+            .field("model_version", &self.model_version)
+            .field("model_source", &self.model_source)
+            .field("optimization_level", &self.optimization_level)
+            .field("task_status", &self.task_status)
+            .field("model_input_num", &self.model_input_num)
+            .field("model_input_infos", &self.model_input_infos)
+            .field("gpu_type", &self.gpu_type)
+            .field("charge_type", &self.charge_type)
+            .field("speedup", &self.speedup)
+            .field("model_input_path", &self.model_input_path)
+            .field("model_output_path", &self.model_output_path)
+            .field("error_msg", &self.error_msg)
+            .field("algorithm_framework", &self.algorithm_framework)
+            .field("wait_number", &self.wait_number)
+            .field("create_time", &self.create_time)
+            .field("task_progress", &self.task_progress)
+            .field("model_format", &self.model_format)
+            .field("tensor_infos", &self.tensor_infos)
+            .field("hyper_parameter", &self.hyper_parameter)
+            .field("acc_engine_version", &self.acc_engine_version)
+            .field("tags", &self.tags)
+            .field("is_saved", &self.is_saved)
+            .field("model_signature", &rt::redact(&self.model_signature))
+            .field("qat_model", &self.qat_model)
+            .field("framework_version", &self.framework_version)
+            .field("model_version_id", &self.model_version_id)
+            .field("resource_group_id", &self.resource_group_id)
+            .field("resource_group_name", &self.resource_group_name)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 优化模型版本列表
@@ -4903,7 +4950,7 @@ Service {
     "ResourceSupplyAttribute" resource_supply_attribute: ResourceSupplyAttribute,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 服务的调用信息，服务组下唯一
 ServiceCallInfo {
     /// 服务组id
@@ -4923,8 +4970,22 @@ ServiceCallInfo {
     /// 鉴权是否开启
     "AuthorizationEnable" authorization_enable: bool,
 } }
+impl ::core::fmt::Debug for ServiceCallInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ServiceCallInfo")
+            .field("service_group_id", &self.service_group_id)
+            .field("inner_http_addr", &self.inner_http_addr)
+            .field("inner_https_addr", &self.inner_https_addr)
+            .field("outer_http_addr", &self.outer_http_addr)
+            .field("outer_https_addr", &self.outer_https_addr)
+            .field("app_key", &rt::redact(&self.app_key))
+            .field("app_secret", &rt::redact(&self.app_secret))
+            .field("authorization_enable", &self.authorization_enable)
+            .finish()
+    }
+}
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// V2版本的服务调用信息
 ServiceCallInfoV2 {
     /// 服务组id
@@ -4944,6 +5005,20 @@ ServiceCallInfoV2 {
     /// 网关相关配置
     "GatewayConfig" gateway_config: GatewayConfig,
 } }
+impl ::core::fmt::Debug for ServiceCallInfoV2 {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ServiceCallInfoV2")
+            .field("service_group_id", &self.service_group_id)
+            .field("internet_endpoint", &self.internet_endpoint)
+            .field("authorization_enable", &self.authorization_enable)
+            .field("auth_token", &rt::redact(&self.auth_token))
+            .field("auth_tokens", &self.auth_tokens)
+            .field("enable_limit", &self.enable_limit)
+            .field("grpc_host", &self.grpc_host)
+            .field("gateway_config", &self.gateway_config)
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// 服务共享弹性网卡设置

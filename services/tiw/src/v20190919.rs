@@ -4,7 +4,7 @@
 use alloc::{boxed::Box, string::String, vec::Vec};
 use tencentcloud_runtime as rt;
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 鉴权参数
 AuthParam {
     /// 应用SdkAppId
@@ -20,6 +20,15 @@ AuthParam {
     /// Required.
     "UserSig" user_sig: String,
 } }
+impl ::core::fmt::Debug for AuthParam {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AuthParam")
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("user_id", &self.user_id)
+            .field("user_sig", &rt::redact(&self.user_sig))
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 混流画布参数
@@ -341,7 +350,7 @@ DescribeOnlineRecordCallbackRequest {
 } }
 rt::action!("tiw", "2019-09-19", "DescribeOnlineRecordCallback", DescribeOnlineRecordCallbackRequest => DescribeOnlineRecordCallbackResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeOnlineRecordCallback返回参数结构体
 DescribeOnlineRecordCallbackResponse {
     /// 实时录制事件回调地址，如果未设置回调地址，该字段为空字符串
@@ -351,6 +360,15 @@ DescribeOnlineRecordCallbackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeOnlineRecordCallbackResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeOnlineRecordCallbackResponse")
+            .field("callback", &self.callback)
+            .field("callback_key", &rt::redact(&self.callback_key))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeOnlineRecord` (查询实时录制任务).
@@ -424,7 +442,7 @@ DescribePPTCheckCallbackRequest {
 } }
 rt::action!("tiw", "2019-09-19", "DescribePPTCheckCallback", DescribePPTCheckCallbackRequest => DescribePPTCheckCallbackResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribePPTCheckCallback返回参数结构体
 DescribePPTCheckCallbackResponse {
     /// 回调地址
@@ -434,6 +452,15 @@ DescribePPTCheckCallbackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribePPTCheckCallbackResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribePPTCheckCallbackResponse")
+            .field("callback", &self.callback)
+            .field("callback_key", &rt::redact(&self.callback_key))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribePPTCheck` (查询PPT检测任务状态).
@@ -589,7 +616,7 @@ DescribeTranscodeCallbackRequest {
 } }
 rt::action!("tiw", "2019-09-19", "DescribeTranscodeCallback", DescribeTranscodeCallbackRequest => DescribeTranscodeCallbackResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeTranscodeCallback返回参数结构体
 DescribeTranscodeCallbackResponse {
     /// 文档转码回调地址
@@ -599,6 +626,15 @@ DescribeTranscodeCallbackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeTranscodeCallbackResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeTranscodeCallbackResponse")
+            .field("callback", &self.callback)
+            .field("callback_key", &rt::redact(&self.callback_key))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeTranscode` (查询文档转码任务).
@@ -674,7 +710,7 @@ DescribeVideoGenerationTaskCallbackRequest {
 } }
 rt::action!("tiw", "2019-09-19", "DescribeVideoGenerationTaskCallback", DescribeVideoGenerationTaskCallbackRequest => DescribeVideoGenerationTaskCallbackResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeVideoGenerationTaskCallback返回参数结构体
 DescribeVideoGenerationTaskCallbackResponse {
     /// 录制视频生成回调地址
@@ -684,6 +720,15 @@ DescribeVideoGenerationTaskCallbackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeVideoGenerationTaskCallbackResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeVideoGenerationTaskCallbackResponse")
+            .field("callback", &self.callback)
+            .field("callback_key", &rt::redact(&self.callback_key))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeVideoGenerationTask` (查询录制视频生成任务).
@@ -739,7 +784,7 @@ DescribeWarningCallbackRequest {
 } }
 rt::action!("tiw", "2019-09-19", "DescribeWarningCallback", DescribeWarningCallbackRequest => DescribeWarningCallbackResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeWarningCallback返回参数结构体
 DescribeWarningCallbackResponse {
     /// 告警事件回调地址，如果未设置回调地址，该字段为空字符串
@@ -749,6 +794,15 @@ DescribeWarningCallbackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeWarningCallbackResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeWarningCallbackResponse")
+            .field("callback", &self.callback)
+            .field("callback_key", &rt::redact(&self.callback_key))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeWhiteboardPushCallback` (查询白板推流回调地址).
@@ -762,7 +816,7 @@ DescribeWhiteboardPushCallbackRequest {
 } }
 rt::action!("tiw", "2019-09-19", "DescribeWhiteboardPushCallback", DescribeWhiteboardPushCallbackRequest => DescribeWhiteboardPushCallbackResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeWhiteboardPushCallback返回参数结构体
 DescribeWhiteboardPushCallbackResponse {
     /// 白板推流事件回调地址，如果未设置回调地址，该字段为空字符串
@@ -772,6 +826,15 @@ DescribeWhiteboardPushCallbackResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeWhiteboardPushCallbackResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeWhiteboardPushCallbackResponse")
+            .field("callback", &self.callback)
+            .field("callback_key", &rt::redact(&self.callback_key))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeWhiteboardPush` (查询白板推流任务).
@@ -1032,7 +1095,7 @@ RunningTaskItem {
     "RoomID" room_id: i64,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `SetOnlineRecordCallbackKey` (设置实时录制回调密钥).
 ///
 /// 设置实时录制回调鉴权密钥，回调鉴权方式请参考文档：https://cloud.tencent.com/document/product/1137/40257
@@ -1046,6 +1109,14 @@ SetOnlineRecordCallbackKeyRequest {
     /// Required.
     "CallbackKey" callback_key: String,
 } }
+impl ::core::fmt::Debug for SetOnlineRecordCallbackKeyRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SetOnlineRecordCallbackKeyRequest")
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("callback_key", &rt::redact(&self.callback_key))
+            .finish()
+    }
+}
 rt::action!("tiw", "2019-09-19", "SetOnlineRecordCallbackKey", SetOnlineRecordCallbackKeyRequest => SetOnlineRecordCallbackKeyResponse);
 
 rt::model! { read debug;
@@ -1078,7 +1149,7 @@ SetOnlineRecordCallbackResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `SetPPTCheckCallbackKey` (设置PPT检测任务回调密钥).
 ///
 /// 设置PPT检测任务回调密钥，回调鉴权方式请参考文档：https://cloud.tencent.com/document/product/1137/40257
@@ -1092,6 +1163,14 @@ SetPPTCheckCallbackKeyRequest {
     /// Required.
     "CallbackKey" callback_key: String,
 } }
+impl ::core::fmt::Debug for SetPPTCheckCallbackKeyRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SetPPTCheckCallbackKeyRequest")
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("callback_key", &rt::redact(&self.callback_key))
+            .finish()
+    }
+}
 rt::action!("tiw", "2019-09-19", "SetPPTCheckCallbackKey", SetPPTCheckCallbackKeyRequest => SetPPTCheckCallbackKeyResponse);
 
 rt::model! { read debug;
@@ -1124,7 +1203,7 @@ SetPPTCheckCallbackResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `SetTranscodeCallbackKey` (设置文档转码回调密钥).
 ///
 /// 设置文档转码回调鉴权密钥，回调鉴权方式请参考文档：https://cloud.tencent.com/document/product/1137/40257
@@ -1138,6 +1217,14 @@ SetTranscodeCallbackKeyRequest {
     /// Required.
     "CallbackKey" callback_key: String,
 } }
+impl ::core::fmt::Debug for SetTranscodeCallbackKeyRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SetTranscodeCallbackKeyRequest")
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("callback_key", &rt::redact(&self.callback_key))
+            .finish()
+    }
+}
 rt::action!("tiw", "2019-09-19", "SetTranscodeCallbackKey", SetTranscodeCallbackKeyRequest => SetTranscodeCallbackKeyResponse);
 
 rt::model! { read debug;
@@ -1171,7 +1258,7 @@ SetTranscodeCallbackResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `SetVideoGenerationTaskCallbackKey` (设置录制视频生成回调密钥).
 ///
 /// 设置视频生成回调鉴权密钥
@@ -1185,6 +1272,14 @@ SetVideoGenerationTaskCallbackKeyRequest {
     /// Required.
     "CallbackKey" callback_key: String,
 } }
+impl ::core::fmt::Debug for SetVideoGenerationTaskCallbackKeyRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SetVideoGenerationTaskCallbackKeyRequest")
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("callback_key", &rt::redact(&self.callback_key))
+            .finish()
+    }
+}
 rt::action!("tiw", "2019-09-19", "SetVideoGenerationTaskCallbackKey", SetVideoGenerationTaskCallbackKeyRequest => SetVideoGenerationTaskCallbackKeyResponse);
 
 rt::model! { read debug;
@@ -1217,7 +1312,7 @@ SetVideoGenerationTaskCallbackResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `SetWarningCallback` (设置告警回调地址).
 ///
 /// 设置告警回调地址。此功能需要申请白名单使用。
@@ -1236,6 +1331,15 @@ SetWarningCallbackRequest {
     /// Required.
     "CallbackKey" callback_key: String,
 } }
+impl ::core::fmt::Debug for SetWarningCallbackRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SetWarningCallbackRequest")
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("callback", &self.callback)
+            .field("callback_key", &rt::redact(&self.callback_key))
+            .finish()
+    }
+}
 rt::action!("tiw", "2019-09-19", "SetWarningCallback", SetWarningCallbackRequest => SetWarningCallbackResponse);
 
 rt::model! { read debug;
@@ -1245,7 +1349,7 @@ SetWarningCallbackResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `SetWhiteboardPushCallbackKey` (设置白板推流回调密钥).
 ///
 /// 设置白板推流回调鉴权密钥，回调鉴权方式请参考文档：https://cloud.tencent.com/document/product/1137/40257
@@ -1259,6 +1363,14 @@ SetWhiteboardPushCallbackKeyRequest {
     /// Required.
     "CallbackKey" callback_key: String,
 } }
+impl ::core::fmt::Debug for SetWhiteboardPushCallbackKeyRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SetWhiteboardPushCallbackKeyRequest")
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("callback_key", &rt::redact(&self.callback_key))
+            .finish()
+    }
+}
 rt::action!("tiw", "2019-09-19", "SetWhiteboardPushCallbackKey", SetWhiteboardPushCallbackKeyRequest => SetWhiteboardPushCallbackKeyResponse);
 
 rt::model! { read debug;
@@ -1336,7 +1448,7 @@ SnapshotWhiteboard {
     "InitParams" init_params: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `StartOnlineRecord` (开始实时录制).
 ///
 /// 发起一个实时录制任务
@@ -1408,6 +1520,29 @@ StartOnlineRecordRequest {
     /// 在指定了`TRTCRoomIdStr`的情况下，会优先使用`TRTCRoomIdStr`作为实时录制拉TRTC流的TRTC房间号。
     "TRTCRoomIdStr" trtc_room_id_str: String,
 } }
+impl ::core::fmt::Debug for StartOnlineRecordRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("StartOnlineRecordRequest")
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("room_id", &self.room_id)
+            .field("record_user_id", &self.record_user_id)
+            .field("record_user_sig", &rt::redact(&self.record_user_sig))
+            .field("group_id", &self.group_id)
+            .field("concat", &self.concat)
+            .field("whiteboard", &self.whiteboard)
+            .field("mix_stream", &self.mix_stream)
+            .field("extras", &self.extras)
+            .field("audio_file_needed", &self.audio_file_needed)
+            .field("record_control", &self.record_control)
+            .field("record_mode", &self.record_mode)
+            .field("chat_group_id", &self.chat_group_id)
+            .field("auto_stop_timeout", &self.auto_stop_timeout)
+            .field("extra_data", &self.extra_data)
+            .field("trtc_room_id", &self.trtc_room_id)
+            .field("trtc_room_id_str", &self.trtc_room_id_str)
+            .finish()
+    }
+}
 rt::action!("tiw", "2019-09-19", "StartOnlineRecord", StartOnlineRecordRequest => StartOnlineRecordResponse);
 
 rt::model! { read debug;
@@ -1419,7 +1554,7 @@ StartOnlineRecordResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `StartWhiteboardPush` (开始白板推流).
 ///
 /// 发起一个白板推流任务
@@ -1534,6 +1669,34 @@ StartWhiteboardPushRequest {
     /// 在指定了`GroupId`的情况下，白板推流将优先`GroupId`作为同步白板信令的群组ID。请在开始推流前确保指定的IM群组已创建完成，否则会导致推流失败。
     "GroupId" group_id: String,
 } }
+impl ::core::fmt::Debug for StartWhiteboardPushRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("StartWhiteboardPushRequest")
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("room_id", &self.room_id)
+            .field("push_user_id", &self.push_user_id)
+            .field("push_user_sig", &rt::redact(&self.push_user_sig))
+            .field("whiteboard", &self.whiteboard)
+            .field("auto_stop_timeout", &self.auto_stop_timeout)
+            .field("auto_manage_backup", &self.auto_manage_backup)
+            .field("backup", &self.backup)
+            .field("private_map_key", &self.private_map_key)
+            .field("video_fps", &self.video_fps)
+            .field("video_bitrate", &self.video_bitrate)
+            .field("auto_record", &self.auto_record)
+            .field("user_defined_record_id", &self.user_defined_record_id)
+            .field("auto_publish", &self.auto_publish)
+            .field("user_defined_stream_id", &self.user_defined_stream_id)
+            .field("extra_data", &self.extra_data)
+            .field("trtc_room_id", &self.trtc_room_id)
+            .field("trtc_room_id_str", &self.trtc_room_id_str)
+            .field("im_auth_param", &self.im_auth_param)
+            .field("trtc_auth_param", &self.trtc_auth_param)
+            .field("trtc_enter_room_mode", &self.trtc_enter_room_mode)
+            .field("group_id", &self.group_id)
+            .finish()
+    }
+}
 rt::action!("tiw", "2019-09-19", "StartWhiteboardPush", StartWhiteboardPushRequest => StartWhiteboardPushResponse);
 
 rt::model! { read debug;
@@ -1695,7 +1858,7 @@ Whiteboard {
     "InitParam" init_param: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 白板推流备份相关请求参数
 WhiteboardPushBackupParam {
     /// 用于白板推流服务进房的用户ID，
@@ -1708,3 +1871,11 @@ WhiteboardPushBackupParam {
     /// Required.
     "PushUserSig" push_user_sig: String,
 } }
+impl ::core::fmt::Debug for WhiteboardPushBackupParam {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("WhiteboardPushBackupParam")
+            .field("push_user_id", &self.push_user_id)
+            .field("push_user_sig", &rt::redact(&self.push_user_sig))
+            .finish()
+    }
+}

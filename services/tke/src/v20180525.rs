@@ -3695,7 +3695,7 @@ DescribeClusterKubeconfigRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribeClusterKubeconfig", DescribeClusterKubeconfigRequest => DescribeClusterKubeconfigResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeClusterKubeconfig返回参数结构体
 DescribeClusterKubeconfigResponse {
     /// 子账户kubeconfig文件，可用于直接访问集群kube-apiserver（入参IsExtranet为false，返回内网访问的kubeconfig，没开内网的情况下server会是一个默认域名；入参IsExtranet为true，返回外网的kubeconfig，没开外网的情况下server会是一个默认域名。默认域名默认不可达，需要自行处理）
@@ -3703,6 +3703,14 @@ DescribeClusterKubeconfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeClusterKubeconfigResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeClusterKubeconfigResponse")
+            .field("kubeconfig", &rt::redact(&self.kubeconfig))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeClusterLevelAttribute` (获取集群规模).
@@ -4127,7 +4135,7 @@ impl ::core::fmt::Debug for DescribeClusterSecurityResponse {
             .field("domain", &self.domain)
             .field("pgw_endpoint", &self.pgw_endpoint)
             .field("security_policy", &self.security_policy)
-            .field("kubeconfig", &self.kubeconfig)
+            .field("kubeconfig", &rt::redact(&self.kubeconfig))
             .field("jns_gw_endpoint", &self.jns_gw_endpoint)
             .field("request_id", &self.request_id)
             .finish()
@@ -4298,7 +4306,7 @@ DescribeEKSClusterCredentialRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribeEKSClusterCredential", DescribeEKSClusterCredentialRequest => DescribeEKSClusterCredentialResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeEKSClusterCredential返回参数结构体
 DescribeEKSClusterCredentialResponse {
     /// 集群的接入地址信息
@@ -4316,6 +4324,19 @@ DescribeEKSClusterCredentialResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeEKSClusterCredentialResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeEKSClusterCredentialResponse")
+            .field("addresses", &self.addresses)
+            .field("credential", &self.credential)
+            .field("public_lb", &self.public_lb)
+            .field("internal_lb", &self.internal_lb)
+            .field("proxy_lb", &self.proxy_lb)
+            .field("kubeconfig", &rt::redact(&self.kubeconfig))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeEKSClusters` (查询弹性集群列表).
@@ -6133,7 +6154,7 @@ DescribeTKEEdgeExternalKubeconfigRequest {
 } }
 rt::action!("tke", "2018-05-25", "DescribeTKEEdgeExternalKubeconfig", DescribeTKEEdgeExternalKubeconfigRequest => DescribeTKEEdgeExternalKubeconfigResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeTKEEdgeExternalKubeconfig返回参数结构体
 DescribeTKEEdgeExternalKubeconfigResponse {
     /// kubeconfig文件内容
@@ -6141,6 +6162,14 @@ DescribeTKEEdgeExternalKubeconfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeTKEEdgeExternalKubeconfigResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeTKEEdgeExternalKubeconfigResponse")
+            .field("kubeconfig", &rt::redact(&self.kubeconfig))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeTKEEdgeScript` (获取边缘脚本链接).

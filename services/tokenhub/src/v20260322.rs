@@ -4,7 +4,7 @@
 use alloc::{boxed::Box, string::String, vec::Vec};
 use tencentcloud_runtime as rt;
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// API 密钥详情
 ApiKeyDetail {
     /// API 密钥 ID。
@@ -44,6 +44,30 @@ ApiKeyDetail {
     /// Token 限额状态。空字符串表示未配置任何限额包；active 表示已配置且当前可用；inactive 表示已配置但额度耗尽
     "QuotaStatus" quota_status: String,
 } }
+impl ::core::fmt::Debug for ApiKeyDetail {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ApiKeyDetail")
+            .field("api_key_id", &self.api_key_id)
+            .field("name", &self.name)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("remark", &self.remark)
+            .field("platform", &self.platform)
+            .field("uin", &self.uin)
+            .field("sub_uin", &self.sub_uin)
+            .field("status", &self.status)
+            .field("bind_type", &self.bind_type)
+            .field("create_time", &self.create_time)
+            .field("update_time", &self.update_time)
+            .field("app_id", &self.app_id)
+            .field("editable", &self.editable)
+            .field("binding_items", &self.binding_items)
+            .field("ip_whitelist", &self.ip_whitelist)
+            .field("creator", &self.creator)
+            .field("quota_set", &self.quota_set)
+            .field("quota_status", &self.quota_status)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 批量创建失败项
@@ -467,7 +491,7 @@ DescribeApiKeyListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeApiKey` (查询 API 密钥详情).
 ///
 /// 根据 API 密钥 ID 或密钥值查询 API 密钥详情，返回明文密钥。ApiKeyId 和 ApiKey 至少需传入其一，优先使用 ApiKeyId。
@@ -481,9 +505,18 @@ DescribeApiKeyRequest {
     /// API 密钥明文，与 ApiKeyId 至少需传入其一。
     "ApiKey" api_key: String,
 } }
+impl ::core::fmt::Debug for DescribeApiKeyRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeApiKeyRequest")
+            .field("platform", &self.platform)
+            .field("api_key_id", &self.api_key_id)
+            .field("api_key", &rt::redact(&self.api_key))
+            .finish()
+    }
+}
 rt::action!("tokenhub", "2026-03-22", "DescribeApiKey", DescribeApiKeyRequest => DescribeApiKeyResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeApiKey返回参数结构体
 DescribeApiKeyResponse {
     /// API 密钥 ID。
@@ -525,6 +558,31 @@ DescribeApiKeyResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeApiKeyResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeApiKeyResponse")
+            .field("api_key_id", &self.api_key_id)
+            .field("name", &self.name)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("remark", &self.remark)
+            .field("platform", &self.platform)
+            .field("uin", &self.uin)
+            .field("sub_uin", &self.sub_uin)
+            .field("status", &self.status)
+            .field("bind_type", &self.bind_type)
+            .field("create_time", &self.create_time)
+            .field("update_time", &self.update_time)
+            .field("app_id", &self.app_id)
+            .field("editable", &self.editable)
+            .field("binding_items", &self.binding_items)
+            .field("ip_whitelist", &self.ip_whitelist)
+            .field("creator", &self.creator)
+            .field("quota_set", &self.quota_set)
+            .field("quota_status", &self.quota_status)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeEndpoint` (查询推理服务详情).
@@ -786,7 +844,7 @@ DescribeTokenPlanApiKeySecretRequest {
 } }
 rt::action!("tokenhub", "2026-03-22", "DescribeTokenPlanApiKeySecret", DescribeTokenPlanApiKeySecretRequest => DescribeTokenPlanApiKeySecretResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeTokenPlanApiKeySecret返回参数结构体
 DescribeTokenPlanApiKeySecretResponse {
     /// APIKey ID。
@@ -796,6 +854,15 @@ DescribeTokenPlanApiKeySecretResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeTokenPlanApiKeySecretResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeTokenPlanApiKeySecretResponse")
+            .field("api_key_id", &self.api_key_id)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeTokenPlanApiKeyUsageDetail` (查询 TokenPlan 企业版 API Key 调用明细).
@@ -1658,7 +1725,7 @@ SubPackageBalance {
     "Status" status: i64,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// Token Plan API Key 详情
 TokenPlanApiKeyInfo {
     /// API Key ID。
@@ -1696,8 +1763,31 @@ TokenPlanApiKeyInfo {
     /// 套餐类型。取值：enterprise（企业版专业套餐）、enterprise-auto（企业版轻享套餐）
     "ProductType" product_type: String,
 } }
+impl ::core::fmt::Debug for TokenPlanApiKeyInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("TokenPlanApiKeyInfo")
+            .field("api_key_id", &self.api_key_id)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("name", &self.name)
+            .field("team_id", &self.team_id)
+            .field("app_id", &self.app_id)
+            .field("uin", &self.uin)
+            .field("allowed_models", &self.allowed_models)
+            .field("status", &self.status)
+            .field("stop_reason", &self.stop_reason)
+            .field("use_status", &self.use_status)
+            .field("key_version", &self.key_version)
+            .field("last_rotated_at", &self.last_rotated_at)
+            .field("creator", &self.creator)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("tpm", &self.tpm)
+            .field("product_type", &self.product_type)
+            .finish()
+    }
+}
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// Token Plan API Key 列表项
 TokenPlanApiKeyListItem {
     /// API Key ID。
@@ -1735,6 +1825,29 @@ TokenPlanApiKeyListItem {
     /// 套餐类型。取值：enterprise（企业版专业套餐）、enterprise-auto（企业版轻享套餐）。
     "ProductType" product_type: String,
 } }
+impl ::core::fmt::Debug for TokenPlanApiKeyListItem {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("TokenPlanApiKeyListItem")
+            .field("api_key_id", &self.api_key_id)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("name", &self.name)
+            .field("team_id", &self.team_id)
+            .field("app_id", &self.app_id)
+            .field("uin", &self.uin)
+            .field("allowed_models", &self.allowed_models)
+            .field("status", &self.status)
+            .field("stop_reason", &self.stop_reason)
+            .field("use_status", &self.use_status)
+            .field("key_version", &self.key_version)
+            .field("last_rotated_at", &self.last_rotated_at)
+            .field("creator", &self.creator)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("balance", &self.balance)
+            .field("product_type", &self.product_type)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// Token Plan 套餐列表项

@@ -127,7 +127,7 @@ BoundLicensesResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 回调配置
 CallbackInfo {
     /// 回调地址
@@ -139,6 +139,14 @@ CallbackInfo {
     /// Required.
     "Secret" secret: String,
 } }
+impl ::core::fmt::Debug for CallbackInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CallbackInfo")
+            .field("url", &self.url)
+            .field("secret", &rt::redact(&self.secret))
+            .finish()
+    }
+}
 
 rt::model! { write nodebug;
 /// 云端录制文件上传到云存储的参数（对象存储cos）
@@ -286,7 +294,7 @@ CreateCloudRecordingResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateDevice` (创建设备).
 ///
 /// 用于创建设备
@@ -317,6 +325,17 @@ CreateDeviceRequest {
     /// Required.
     "DeviceToken" device_token: String,
 } }
+impl ::core::fmt::Debug for CreateDeviceRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateDeviceRequest")
+            .field("project_id", &self.project_id)
+            .field("device_id", &self.device_id)
+            .field("device_name", &self.device_name)
+            .field("device_type", &self.device_type)
+            .field("device_token", &rt::redact(&self.device_token))
+            .finish()
+    }
+}
 rt::action!("trro", "2022-03-25", "CreateDevice", CreateDeviceRequest => CreateDeviceResponse);
 
 rt::model! { read debug;
@@ -1318,7 +1337,7 @@ License {
     "LicenseIds" license_ids: Vec<String>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyCallbackUrl` (修改录制和转推回调URL).
 ///
 /// 设置回调URL
@@ -1336,6 +1355,15 @@ ModifyCallbackUrlRequest {
     /// 回调签名密钥，用于校验回调信息的完整性
     "SignKey" sign_key: String,
 } }
+impl ::core::fmt::Debug for ModifyCallbackUrlRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyCallbackUrlRequest")
+            .field("project_id", &self.project_id)
+            .field("callback_url", &self.callback_url)
+            .field("sign_key", &rt::redact(&self.sign_key))
+            .finish()
+    }
+}
 rt::action!("trro", "2022-03-25", "ModifyCallbackUrl", ModifyCallbackUrlRequest => ModifyCallbackUrlResponse);
 
 rt::model! { read debug;
@@ -1349,7 +1377,7 @@ ModifyCallbackUrlResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyDevice` (修改设备信息).
 ///
 /// 用于修改设备信息
@@ -1367,6 +1395,16 @@ ModifyDeviceRequest {
     /// 修改后的设备认证口令，不填则不修改
     "DeviceToken" device_token: String,
 } }
+impl ::core::fmt::Debug for ModifyDeviceRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyDeviceRequest")
+            .field("project_id", &self.project_id)
+            .field("device_id", &self.device_id)
+            .field("device_name", &self.device_name)
+            .field("device_token", &rt::redact(&self.device_token))
+            .finish()
+    }
+}
 rt::action!("trro", "2022-03-25", "ModifyDevice", ModifyDeviceRequest => ModifyDeviceResponse);
 
 rt::model! { read debug;

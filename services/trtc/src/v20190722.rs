@@ -28,7 +28,7 @@ AbnormalExperience {
     "EventTime" event_time: i128,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 机器人参数
 AgentConfig {
     /// 机器人的UserId，用于进房发起任务。【注意】这个UserId不能与当前房间内的主播观众[UserId](https://cloud.tencent.com/document/product/647/46351#userid)重复。如果一个房间发起多个任务时，机器人的UserId也不能相互重复，否则会中断前一个任务。需要保证机器人UserId在房间内唯一。
@@ -81,8 +81,30 @@ AgentConfig {
     /// 注意：打断词不会触发AI回复。
     "InterruptWordList" interrupt_word_list: Vec<String>,
 } }
+impl ::core::fmt::Debug for AgentConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AgentConfig")
+            .field("user_id", &self.user_id)
+            .field("user_sig", &rt::redact(&self.user_sig))
+            .field("target_user_id", &self.target_user_id)
+            .field("max_idle_time", &self.max_idle_time)
+            .field("welcome_message", &self.welcome_message)
+            .field("interrupt_mode", &self.interrupt_mode)
+            .field("interrupt_speech_duration", &self.interrupt_speech_duration)
+            .field("turn_detection_mode", &self.turn_detection_mode)
+            .field("filter_one_word", &self.filter_one_word)
+            .field("welcome_message_priority", &self.welcome_message_priority)
+            .field("filter_brackets_content", &self.filter_brackets_content)
+            .field("ambient_sound", &self.ambient_sound)
+            .field("voice_print", &self.voice_print)
+            .field("turn_detection", &self.turn_detection)
+            .field("subtitle_mode", &self.subtitle_mode)
+            .field("interrupt_word_list", &self.interrupt_word_list)
+            .finish()
+    }
+}
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 转推服务加入TRTC房间的机器人参数。
 AgentParams {
     /// 转推服务在TRTC房间使用的[UserId](https://cloud.tencent.com/document/product/647/46351#userid)，注意这个userId不能与其他TRTC或者转推服务等已经使用的UserId重复，建议可以把房间ID作为userId的标识的一部分。
@@ -94,6 +116,15 @@ AgentParams {
     /// 所有参与混流转推的主播持续离开TRTC房间或切换成观众超过MaxIdleTime的时长，自动停止转推，单位：秒。默认值为 30 秒，该值需大于等于 5秒，且小于等于 86400秒(24小时)。
     "MaxIdleTime" max_idle_time: i128,
 } }
+impl ::core::fmt::Debug for AgentParams {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AgentParams")
+            .field("user_id", &self.user_id)
+            .field("user_sig", &rt::redact(&self.user_sig))
+            .field("max_idle_time", &self.max_idle_time)
+            .finish()
+    }
+}
 
 rt::model! { write nodebug;
 /// 声网拉流参数
@@ -623,7 +654,7 @@ CreateAudioModerationSyncResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateCloudModeration` (启动AI 内容理解).
 ///
 /// 启动AI 内容理解功能，完成房间内的音视频切片，视频截帧，或者录制音频流，投递到AI内容理解，完成内容识别。您可以通过此接口实现如下目标：
@@ -657,6 +688,20 @@ CreateCloudModerationRequest {
     /// 任务ID可以调用的时效性，从成功开启任务并获得TaskID后开始计算，超时后无法调用查询、更新和停止等接口，但是切片任务不会停止。 参数的单位是小时，默认24小时（1天），最大可设置72小时（3天），最小设置6小时。举例说明：如果不设置该参数，那么开始切片成功后，查询、更新和停止切片的调用时效为24个小时。
     "ResourceExpiredHour" resource_expired_hour: i128,
 } }
+impl ::core::fmt::Debug for CreateCloudModerationRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateCloudModerationRequest")
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("room_id", &self.room_id)
+            .field("user_id", &self.user_id)
+            .field("moderation_params", &self.moderation_params)
+            .field("user_sig", &rt::redact(&self.user_sig))
+            .field("moderation_storage_params", &self.moderation_storage_params)
+            .field("room_id_type", &self.room_id_type)
+            .field("resource_expired_hour", &self.resource_expired_hour)
+            .finish()
+    }
+}
 rt::action!("trtc", "2019-07-22", "CreateCloudModeration", CreateCloudModerationRequest => CreateCloudModerationResponse);
 
 rt::model! { read debug;
@@ -668,7 +713,7 @@ CreateCloudModerationResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateCloudRecording` (开始云端录制).
 ///
 /// 接口说明：
@@ -725,6 +770,23 @@ CreateCloudRecordingRequest {
     /// TRTC房间权限加密串，只有在TRTC控制台启用了高级权限控制的时候需要携带，在TRTC控制台如果开启高级权限控制后，TRTC 的后台服务系统会校验一个叫做 [PrivateMapKey] 的“权限票据”，权限票据中包含了一个加密后的 RoomId 和一个加密后的“权限位列表”。由于 PrivateMapKey 中包含 RoomId，所以只提供了 UserSig 没有提供 PrivateMapKey 时，并不能进入指定的房间。
     "PrivateMapKey" private_map_key: String,
 } }
+impl ::core::fmt::Debug for CreateCloudRecordingRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateCloudRecordingRequest")
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("room_id", &self.room_id)
+            .field("user_id", &self.user_id)
+            .field("user_sig", &rt::redact(&self.user_sig))
+            .field("record_params", &self.record_params)
+            .field("storage_params", &self.storage_params)
+            .field("room_id_type", &self.room_id_type)
+            .field("mix_transcode_params", &self.mix_transcode_params)
+            .field("mix_layout_params", &self.mix_layout_params)
+            .field("resource_expired_hour", &self.resource_expired_hour)
+            .field("private_map_key", &self.private_map_key)
+            .finish()
+    }
+}
 rt::action!("trtc", "2019-07-22", "CreateCloudRecording", CreateCloudRecordingRequest => CreateCloudRecordingResponse);
 
 rt::model! { read debug;
@@ -736,7 +798,7 @@ CreateCloudRecordingResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateCloudSliceTask` (创建云端切片任务).
 ///
 /// 接口说明：
@@ -777,6 +839,21 @@ CreateCloudSliceTaskRequest {
     /// TRTC房间权限加密串，只有在TRTC控制台启用了高级权限控制的时候需要携带，在TRTC控制台如果开启高级权限控制后，TRTC 的后台服务系统会校验一个叫做 [PrivateMapKey] 的“权限票据”，权限票据中包含了一个加密后的 RoomId 和一个加密后的“权限位列表”。由于 PrivateMapKey 中包含 RoomId，所以只提供了 UserSig 没有提供 PrivateMapKey 时，并不能进入指定的房间。 示例值：eJw1jcEKgkAURX9FZlvY****fL9rfNX4_
     "PrivateMapKey" private_map_key: String,
 } }
+impl ::core::fmt::Debug for CreateCloudSliceTaskRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateCloudSliceTaskRequest")
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("room_id", &self.room_id)
+            .field("user_id", &self.user_id)
+            .field("user_sig", &rt::redact(&self.user_sig))
+            .field("slice_params", &self.slice_params)
+            .field("slice_storage_params", &self.slice_storage_params)
+            .field("room_id_type", &self.room_id_type)
+            .field("resource_expired_hour", &self.resource_expired_hour)
+            .field("private_map_key", &self.private_map_key)
+            .finish()
+    }
+}
 rt::action!("trtc", "2019-07-22", "CreateCloudSliceTask", CreateCloudSliceTaskRequest => CreateCloudSliceTaskResponse);
 
 rt::model! { read debug;
@@ -2804,7 +2881,7 @@ McuCustomCrop {
     "Height" height: i128,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 回推房间参数。
 McuFeedBackRoomParams {
     /// 回推房间的RoomId。
@@ -2824,6 +2901,16 @@ McuFeedBackRoomParams {
     /// Required.
     "UserSig" user_sig: String,
 } }
+impl ::core::fmt::Debug for McuFeedBackRoomParams {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("McuFeedBackRoomParams")
+            .field("room_id", &self.room_id)
+            .field("room_id_type", &self.room_id_type)
+            .field("user_id", &self.user_id)
+            .field("user_sig", &rt::redact(&self.user_sig))
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 混流布局参数。
@@ -4413,7 +4500,7 @@ StartPublishCdnStreamResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `StartStreamIngest` (开启输入在线媒体流).
 ///
 /// 将一个在线媒体流推到TRTC房间，更多功能说明见[输入媒体流进房](https://cloud.tencent.com/document/product/647/102957#50940aad-d90f-4473-9f46-d5dd46917653)。
@@ -4477,6 +4564,30 @@ StartStreamIngestRequest {
     /// 播放任务处于空闲状态的最大时长（秒）, 不填时任务会自适应销毁，可取[0, 600]，空闲状态超过设置的 IdleTimeout 后，该播放任务会自动销毁
     "IdleTimeout" idle_timeout: i64,
 } }
+impl ::core::fmt::Debug for StartStreamIngestRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("StartStreamIngestRequest")
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("room_id", &self.room_id)
+            .field("room_id_type", &self.room_id_type)
+            .field("user_id", &self.user_id)
+            .field("user_sig", &rt::redact(&self.user_sig))
+            .field("stream_url", &self.stream_url)
+            .field("private_map_key", &self.private_map_key)
+            .field("video_encode_params", &self.video_encode_params)
+            .field("audio_encode_params", &self.audio_encode_params)
+            .field("source_url", &self.source_url)
+            .field("seek_second", &self.seek_second)
+            .field("auto_push", &self.auto_push)
+            .field("repeat_num", &self.repeat_num)
+            .field("max_duration", &self.max_duration)
+            .field("volume", &self.volume)
+            .field("enable_progress", &self.enable_progress)
+            .field("tempo", &self.tempo)
+            .field("idle_timeout", &self.idle_timeout)
+            .finish()
+    }
+}
 rt::action!("trtc", "2019-07-22", "StartStreamIngest", StartStreamIngestRequest => StartStreamIngestResponse);
 
 rt::model! { read debug;
@@ -4890,7 +5001,7 @@ TerminologyItem {
     "Terminology" terminology: Vec<TermPair>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `TextToSpeech` (文本转语音).
 ///
 /// 语音合成接口
@@ -4994,6 +5105,22 @@ TextToSpeechRequest {
     /// json字符串，用于拓展用法
     "ExtraParams" extra_params: String,
 } }
+impl ::core::fmt::Debug for TextToSpeechRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("TextToSpeechRequest")
+            .field("text", &self.text)
+            .field("voice", &self.voice)
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("audio_format", &self.audio_format)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("model", &self.model)
+            .field("language", &self.language)
+            .field("pronunciation_dict", &self.pronunciation_dict)
+            .field("alignment_mode", &self.alignment_mode)
+            .field("extra_params", &self.extra_params)
+            .finish()
+    }
+}
 rt::action!("trtc", "2019-07-22", "TextToSpeech", TextToSpeechRequest => TextToSpeechResponse);
 
 rt::model! { read debug;
@@ -5009,7 +5136,7 @@ TextToSpeechResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `TextToSpeechSSE` (流式文本转语音).
 ///
 /// SSE流式文本转语音
@@ -5113,6 +5240,22 @@ TextToSpeechSSERequest {
     /// json字符串，用于拓展用法
     "ExtraParams" extra_params: String,
 } }
+impl ::core::fmt::Debug for TextToSpeechSSERequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("TextToSpeechSSERequest")
+            .field("text", &self.text)
+            .field("voice", &self.voice)
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("audio_format", &self.audio_format)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("model", &self.model)
+            .field("language", &self.language)
+            .field("pronunciation_dict", &self.pronunciation_dict)
+            .field("alignment_mode", &self.alignment_mode)
+            .field("extra_params", &self.extra_params)
+            .finish()
+    }
+}
 rt::action!("trtc", "2019-07-22", "TextToSpeechSSE", TextToSpeechSSERequest => TextToSpeechSSEResponse);
 
 rt::model! { read debug;
@@ -5131,7 +5274,7 @@ TimeValue {
     "Value" value: f64,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// 转录服务加入TRTC房间的参数。
 TranscriptionParam {
     /// 转录服务在TRTC房间使用的[UserId](https://cloud.tencent.com/document/product/647/46351#userid)，注意这个userId不能与其他TRTC或者转录服务等已经使用的UserId重复，建议可以把房间ID作为userId的标识的一部分。
@@ -5154,8 +5297,20 @@ TranscriptionParam {
     /// 不填默认为0，表示不开启自定义数据。
     "SendCustomMode" send_custom_mode: i128,
 } }
+impl ::core::fmt::Debug for TranscriptionParam {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("TranscriptionParam")
+            .field("user_id", &self.user_id)
+            .field("user_sig", &rt::redact(&self.user_sig))
+            .field("subscribe_list", &self.subscribe_list)
+            .field("un_subscribe_list", &self.un_subscribe_list)
+            .field("max_idle_time", &self.max_idle_time)
+            .field("send_custom_mode", &self.send_custom_mode)
+            .finish()
+    }
+}
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// AI转录参数
 TranscriptionParams {
     /// 转录机器人的UserId，用于进房发起转录任务。【注意】这个UserId不能与当前房间内的主播观众[UserId](https://cloud.tencent.com/document/product/647/46351#userid)重复。如果一个房间发起多个转录任务时，机器人的userid也不能相互重复，否则会中断前一个任务。需要保证转录机器人UserId在房间内唯一。
@@ -5189,6 +5344,22 @@ TranscriptionParams {
     /// 语义断句检测
     "TurnDetection" turn_detection: TurnDetection,
 } }
+impl ::core::fmt::Debug for TranscriptionParams {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("TranscriptionParams")
+            .field("user_id", &self.user_id)
+            .field("user_sig", &rt::redact(&self.user_sig))
+            .field("im_admin_user_id", &self.im_admin_user_id)
+            .field("im_admin_user_sig", &rt::redact(&self.im_admin_user_sig))
+            .field("max_idle_time", &self.max_idle_time)
+            .field("transcription_mode", &self.transcription_mode)
+            .field("target_user_id", &self.target_user_id)
+            .field("target_user_id_list", &self.target_user_id_list)
+            .field("voice_print", &self.voice_print)
+            .field("turn_detection", &self.turn_detection)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 转录用户信息
@@ -5588,7 +5759,7 @@ Voice {
     "Emotion" emotion: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `VoiceClone` (声音克隆).
 ///
 /// 声音克隆
@@ -5680,6 +5851,20 @@ VoiceCloneRequest {
     /// 拓展参数
     "ExtraParams" extra_params: String,
 } }
+impl ::core::fmt::Debug for VoiceCloneRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("VoiceCloneRequest")
+            .field("sdk_app_id", &self.sdk_app_id)
+            .field("voice_name", &self.voice_name)
+            .field("prompt_audio", &self.prompt_audio)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("prompt_text", &self.prompt_text)
+            .field("model", &self.model)
+            .field("language", &self.language)
+            .field("extra_params", &self.extra_params)
+            .finish()
+    }
+}
 rt::action!("trtc", "2019-07-22", "VoiceClone", VoiceCloneRequest => VoiceCloneResponse);
 
 rt::model! { read debug;

@@ -4,7 +4,7 @@
 use alloc::{boxed::Box, string::String, vec::Vec};
 use tencentcloud_runtime as rt;
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// aksk类型密钥
 AIGWAKSKCredentialConfig {
     /// AccessKeyId
@@ -12,6 +12,14 @@ AIGWAKSKCredentialConfig {
     /// SecretAccessKey
     "SecretAccessKey" secret_access_key: String,
 } }
+impl ::core::fmt::Debug for AIGWAKSKCredentialConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AIGWAKSKCredentialConfig")
+            .field("access_key_id", &self.access_key_id)
+            .field("secret_access_key", &rt::redact(&self.secret_access_key))
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// AI网关授权模型访问范围
@@ -219,7 +227,7 @@ AIGWIntentRouteRule {
     "StandardModelName" standard_model_name: String,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// AI网关 JWT 凭证物料配置
 AIGWJWTCredentialConfig {
     /// 签名算法，取值：HS256 HS384 HS512 RS256 RS384 RS512 ES256 ES384 ES512
@@ -235,6 +243,16 @@ AIGWJWTCredentialConfig {
     /// HS 对称密钥，仅 Algorithm 为 HS256/HS384/HS512 时必填；RS/ES* 时留空
     "Secret" secret: String,
 } }
+impl ::core::fmt::Debug for AIGWJWTCredentialConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AIGWJWTCredentialConfig")
+            .field("algorithm", &self.algorithm)
+            .field("key", &self.key)
+            .field("rsa_public_key", &self.rsa_public_key)
+            .field("secret", &rt::redact(&self.secret))
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// 路由匹配规则
@@ -463,7 +481,7 @@ AIGWModelScope {
     "MagRefs" mag_refs: Vec<String>,
 } }
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// OAuth2 凭证物料配置
 AIGWOAuthCredentialConfig {
     /// OAuth2 client_id
@@ -477,8 +495,17 @@ AIGWOAuthCredentialConfig {
     /// OAuth2 授权回调地址
     "RedirectURIs" redirect_ur_is: String,
 } }
+impl ::core::fmt::Debug for AIGWOAuthCredentialConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AIGWOAuthCredentialConfig")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &rt::redact(&self.client_secret))
+            .field("redirect_ur_is", &self.redirect_ur_is)
+            .finish()
+    }
+}
 
-rt::model! { both debug;
+rt::model! { both nodebug;
 /// OIDC 凭证物料配置
 AIGWOIDCCredentialConfig {
     /// IdP 注册的 client_id
@@ -496,6 +523,16 @@ AIGWOIDCCredentialConfig {
     /// IdP 中该用户的 claim 值
     "ConsumerClaimValue" consumer_claim_value: String,
 } }
+impl ::core::fmt::Debug for AIGWOIDCCredentialConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AIGWOIDCCredentialConfig")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &rt::redact(&self.client_secret))
+            .field("issuer_url", &self.issuer_url)
+            .field("consumer_claim_value", &self.consumer_claim_value)
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// 模型API请求优先级调度
@@ -560,7 +597,7 @@ AIGWSensitiveWordRoute {
     "StandardModelName" standard_model_name: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 简单密钥信息
 AIGWSimpleSecretKey {
     /// 密钥ID
@@ -585,17 +622,6 @@ AIGWSimpleSecretKey {
     /// 参数格式：2026-09-03 14:11:05
     "CreateTime" create_time: String,
 } }
-impl ::core::fmt::Debug for AIGWSimpleSecretKey {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("AIGWSimpleSecretKey")
-            .field("secret_key_id", &rt::redact(&self.secret_key_id))
-            .field("name", &self.name)
-            .field("status", &self.status)
-            .field("secret_type", &self.secret_type)
-            .field("create_time", &self.create_time)
-            .finish()
-    }
-}
 
 rt::model! { both debug;
 /// 智能负载均衡配置，仅服务来源（ServiceSource，SourceId 非空）场景生效。
@@ -1163,9 +1189,9 @@ impl ::core::fmt::Debug for CNAPIGwSecretKey {
             .field("oidc_credential_config", &self.oidc_credential_config)
             .field("provider", &self.provider)
             .field("resource_type", &self.resource_type)
-            .field("secret_key_id", &rt::redact(&self.secret_key_id))
+            .field("secret_key_id", &self.secret_key_id)
             .field("secret_type", &self.secret_type)
-            .field("secret_value", &self.secret_value)
+            .field("secret_value", &rt::redact(&self.secret_value))
             .field("status", &self.status)
             .field("sync_status", &self.sync_status)
             .field("source_type", &self.source_type)
@@ -1176,8 +1202,8 @@ impl ::core::fmt::Debug for CNAPIGwSecretKey {
             .field("basic_credential_config", &self.basic_credential_config)
             .field("custom_header_credential_config", &self.custom_header_credential_config)
             .field("query_param_credential_config", &self.query_param_credential_config)
-            .field("bound_model_secret_keys", &rt::redact(&self.bound_model_secret_keys))
-            .field("bound_consumer_secret_keys", &rt::redact(&self.bound_consumer_secret_keys))
+            .field("bound_model_secret_keys", &self.bound_model_secret_keys)
+            .field("bound_consumer_secret_keys", &self.bound_consumer_secret_keys)
             .field("credential_generate_type", &self.credential_generate_type)
             .field("creation_source", &self.creation_source)
             .field("batch_id", &self.batch_id)
@@ -1185,7 +1211,7 @@ impl ::core::fmt::Debug for CNAPIGwSecretKey {
     }
 }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// 密钥列表
 CNAPIGwSecretKeyList {
     /// 总数
@@ -1193,14 +1219,6 @@ CNAPIGwSecretKeyList {
     /// 密钥列表
     "SecretKeys" secret_keys: Vec<CNAPIGwSecretKey>,
 } }
-impl ::core::fmt::Debug for CNAPIGwSecretKeyList {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("CNAPIGwSecretKeyList")
-            .field("total_count", &self.total_count)
-            .field("secret_keys", &rt::redact(&self.secret_keys))
-            .finish()
-    }
-}
 
 rt::model! { write debug;
 /// 灰度规则 Priority - Rule
@@ -1408,7 +1426,7 @@ impl ::core::fmt::Debug for CloudNativeAPIGatewayConfig {
     }
 }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// LLM 模型 API
 CloudNativeAPIGatewayLLMModelAPI {
     /// 模型 API ID。
@@ -1476,43 +1494,6 @@ CloudNativeAPIGatewayLLMModelAPI {
     /// 单模型 API 当前配置的顶层标准模型名称，仅适用于其关联的 TIONE 模型服务；为空表示未配置。多模型场景的标准模型名称在各路由或降级条目中返回。
     "StandardModelName" standard_model_name: String,
 } }
-impl ::core::fmt::Debug for CloudNativeAPIGatewayLLMModelAPI {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("CloudNativeAPIGatewayLLMModelAPI")
-            .field("id", &self.id)
-            .field("create_time", &self.create_time)
-            .field("modify_time", &self.modify_time)
-            .field("name", &self.name)
-            .field("scene_type", &self.scene_type)
-            .field("request_protocol", &self.request_protocol)
-            .field("route_list", &self.route_list)
-            .field("base_path", &self.base_path)
-            .field("strip_path", &self.strip_path)
-            .field("description", &self.description)
-            .field("model_service_id", &self.model_service_id)
-            .field("model_service_name", &self.model_service_name)
-            .field("model_service_route", &self.model_service_route)
-            .field("match_headers", &self.match_headers)
-            .field("enable_cross_service_fallback", &self.enable_cross_service_fallback)
-            .field("cross_service_fallback_config", &self.cross_service_fallback_config)
-            .field("describe_cloud_native_api_gateway_llm_model_api", &self.describe_cloud_native_api_gateway_llm_model_api)
-            .field("tag_filter", &self.tag_filter)
-            .field("log_config", &self.log_config)
-            .field("log_desensitize_config", &self.log_desensitize_config)
-            .field("forward_desensitize_config", &self.forward_desensitize_config)
-            .field("max_documents_config", &self.max_documents_config)
-            .field("sensitive_word_route", &self.sensitive_word_route)
-            .field("consumer_group_model_scopes", &self.consumer_group_model_scopes)
-            .field("consumer_inherit_model_scope", &self.consumer_inherit_model_scope)
-            .field("secret_key_model_scopes", &rt::redact(&self.secret_key_model_scopes))
-            .field("playground_available", &self.playground_available)
-            .field("priority_schedule_config", &self.priority_schedule_config)
-            .field("consumer_direct_model_scopes", &self.consumer_direct_model_scopes)
-            .field("model_name_route", &self.model_name_route)
-            .field("standard_model_name", &self.standard_model_name)
-            .finish()
-    }
-}
 
 rt::model! { both debug;
 /// LLM-单模型内降级规则
@@ -1530,7 +1511,7 @@ CloudNativeAPIGatewayLLMModelParamCheckInfo {
     "ModelValidationFailureStrategy" model_validation_failure_strategy: String,
 } }
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// LLM 模型服务
 CloudNativeAPIGatewayLLMModelService {
     /// 模型服务 ID。
@@ -1673,57 +1654,6 @@ CloudNativeAPIGatewayLLMModelService {
     /// 智能负载均衡配置。
     "SmartBalance" smart_balance: AIGWSmartBalanceConfig,
 } }
-impl ::core::fmt::Debug for CloudNativeAPIGatewayLLMModelService {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("CloudNativeAPIGatewayLLMModelService")
-            .field("id", &self.id)
-            .field("name", &self.name)
-            .field("create_time", &self.create_time)
-            .field("modify_time", &self.modify_time)
-            .field("service_type", &self.service_type)
-            .field("model_provider", &self.model_provider)
-            .field("model_protocol", &self.model_protocol)
-            .field("upstream_url", &self.upstream_url)
-            .field("model_selector", &self.model_selector)
-            .field("default_model", &self.default_model)
-            .field("enable_model_fallback", &self.enable_model_fallback)
-            .field("model_fallback_rule", &self.model_fallback_rule)
-            .field("enable_model_param_check", &self.enable_model_param_check)
-            .field("model_param_check_rule", &self.model_param_check_rule)
-            .field("description", &self.description)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("write_timeout", &self.write_timeout)
-            .field("read_timeout", &self.read_timeout)
-            .field("retries", &self.retries)
-            .field("upstream_url_mode", &self.upstream_url_mode)
-            .field("sni", &self.sni)
-            .field("quota_limit", &self.quota_limit)
-            .field("tags", &self.tags)
-            .field("secret_key_ids", &rt::redact(&self.secret_key_ids))
-            .field("model_rewrite_rules", &self.model_rewrite_rules)
-            .field("source_id", &self.source_id)
-            .field("namespace", &self.namespace)
-            .field("service_name", &self.service_name)
-            .field("protocol", &self.protocol)
-            .field("ext_params", &self.ext_params)
-            .field("custom_provider_name", &self.custom_provider_name)
-            .field("key_rotation_enabled", &self.key_rotation_enabled)
-            .field("key_rotation_period_days", &self.key_rotation_period_days)
-            .field("external_instance_id", &self.external_instance_id)
-            .field("load_balance_config", &self.load_balance_config)
-            .field("publish_status", &self.publish_status)
-            .field("can_publish", &self.can_publish)
-            .field("sync_status", &self.sync_status)
-            .field("source_type", &self.source_type)
-            .field("synced_version", &self.synced_version)
-            .field("status", &self.status)
-            .field("enable_health_check", &self.enable_health_check)
-            .field("health_check", &self.health_check)
-            .field("length_limit_config", &self.length_limit_config)
-            .field("smart_balance", &self.smart_balance)
-            .finish()
-    }
-}
 
 rt::model! { both debug;
 /// 模型服务路由配置
@@ -2332,7 +2262,7 @@ CreateCloudNativeAPIGatewayCanaryRuleResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateCloudNativeAPIGatewayCertificate` (创建云原生网关证书).
 ///
 /// 创建云原生网关证书
@@ -2372,6 +2302,20 @@ CreateCloudNativeAPIGatewayCertificateRequest {
     /// Disabled in the spec.
     "Crt" crt: String,
 } }
+impl ::core::fmt::Debug for CreateCloudNativeAPIGatewayCertificateRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateCloudNativeAPIGatewayCertificateRequest")
+            .field("gateway_id", &self.gateway_id)
+            .field("cert_id", &self.cert_id)
+            .field("bind_domains", &self.bind_domains)
+            .field("name", &self.name)
+            .field("cert_type", &self.cert_type)
+            .field("cert_usage", &self.cert_usage)
+            .field("key", &rt::redact(&self.key))
+            .field("crt", &self.crt)
+            .finish()
+    }
+}
 rt::action!("tse", "2020-12-07", "CreateCloudNativeAPIGatewayCertificate", CreateCloudNativeAPIGatewayCertificateRequest => CreateCloudNativeAPIGatewayCertificateResponse);
 
 rt::model! { read debug;
@@ -2423,7 +2367,7 @@ CreateCloudNativeAPIGatewayConsumerGroupResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `CreateCloudNativeAPIGatewayConsumer` (创建云原生网关消费者).
 ///
 /// 创建消费者。
@@ -2463,20 +2407,6 @@ CreateCloudNativeAPIGatewayConsumerRequest {
     /// 仅 CustomOrganization 使用 Active 或 Disabled，默认 Active。Legacy 不新增状态行为。
     "Status" status: String,
 } }
-impl ::core::fmt::Debug for CreateCloudNativeAPIGatewayConsumerRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("CreateCloudNativeAPIGatewayConsumerRequest")
-            .field("gateway_id", &self.gateway_id)
-            .field("name", &self.name)
-            .field("priority", &self.priority)
-            .field("description", &self.description)
-            .field("secret_bind_type", &self.secret_bind_type)
-            .field("auto_secret_key", &rt::redact(&self.auto_secret_key))
-            .field("operation_source", &self.operation_source)
-            .field("status", &self.status)
-            .finish()
-    }
-}
 rt::action!("tse", "2020-12-07", "CreateCloudNativeAPIGatewayConsumer", CreateCloudNativeAPIGatewayConsumerRequest => CreateCloudNativeAPIGatewayConsumerResponse);
 
 rt::model! { read debug;
@@ -2566,7 +2496,7 @@ CreateCloudNativeAPIGatewayLLMModelAPIResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `CreateCloudNativeAPIGatewayLLMModelService` (创建 LLM 模型服务).
 ///
 /// 创建 LLM 模型服务。同一网关下 Name 唯一。
@@ -2689,47 +2619,6 @@ CreateCloudNativeAPIGatewayLLMModelServiceRequest {
     /// 智能负载均衡配置
     "SmartBalance" smart_balance: AIGWSmartBalanceConfig,
 } }
-impl ::core::fmt::Debug for CreateCloudNativeAPIGatewayLLMModelServiceRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("CreateCloudNativeAPIGatewayLLMModelServiceRequest")
-            .field("gateway_id", &self.gateway_id)
-            .field("name", &self.name)
-            .field("service_type", &self.service_type)
-            .field("model_provider", &self.model_provider)
-            .field("model_protocol", &self.model_protocol)
-            .field("model_selector", &self.model_selector)
-            .field("secret_key_ids", &rt::redact(&self.secret_key_ids))
-            .field("default_model", &self.default_model)
-            .field("enable_model_fallback", &self.enable_model_fallback)
-            .field("model_fallback_rule", &self.model_fallback_rule)
-            .field("enable_model_param_check", &self.enable_model_param_check)
-            .field("model_param_check_rule", &self.model_param_check_rule)
-            .field("description", &self.description)
-            .field("upstream_url", &self.upstream_url)
-            .field("connect_timeout", &self.connect_timeout)
-            .field("write_timeout", &self.write_timeout)
-            .field("read_timeout", &self.read_timeout)
-            .field("retries", &self.retries)
-            .field("upstream_url_mode", &self.upstream_url_mode)
-            .field("sni", &self.sni)
-            .field("quota_limit", &self.quota_limit)
-            .field("tags", &self.tags)
-            .field("model_rewrite_rules", &self.model_rewrite_rules)
-            .field("source_id", &self.source_id)
-            .field("namespace", &self.namespace)
-            .field("service_name", &self.service_name)
-            .field("protocol", &self.protocol)
-            .field("ext_params", &self.ext_params)
-            .field("custom_provider_name", &self.custom_provider_name)
-            .field("key_rotation_enabled", &self.key_rotation_enabled)
-            .field("key_rotation_period_days", &self.key_rotation_period_days)
-            .field("external_instance_id", &self.external_instance_id)
-            .field("load_balance_config", &self.load_balance_config)
-            .field("length_limit_config", &self.length_limit_config)
-            .field("smart_balance", &self.smart_balance)
-            .finish()
-    }
-}
 rt::action!("tse", "2020-12-07", "CreateCloudNativeAPIGatewayLLMModelService", CreateCloudNativeAPIGatewayLLMModelServiceRequest => CreateCloudNativeAPIGatewayLLMModelServiceResponse);
 
 rt::model! { read debug;
@@ -2944,7 +2833,7 @@ CreateCloudNativeAPIGatewayRouteResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateCloudNativeAPIGatewaySecretKey` (创建云原生网关密钥).
 ///
 /// 创建消费者密钥。
@@ -3021,6 +2910,31 @@ CreateCloudNativeAPIGatewaySecretKeyRequest {
     /// - Dify： Dify平台
     "Provider" provider: String,
 } }
+impl ::core::fmt::Debug for CreateCloudNativeAPIGatewaySecretKeyRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateCloudNativeAPIGatewaySecretKeyRequest")
+            .field("gateway_id", &self.gateway_id)
+            .field("secret_type", &self.secret_type)
+            .field("name", &self.name)
+            .field("generate_type", &self.generate_type)
+            .field("resource_type", &self.resource_type)
+            .field("kms_key_name", &self.kms_key_name)
+            .field("kms_key_version", &self.kms_key_version)
+            .field("secret_value", &rt::redact(&self.secret_value))
+            .field("description", &self.description)
+            .field("jwt_credential_config", &self.jwt_credential_config)
+            .field("o_auth_credential_config", &self.o_auth_credential_config)
+            .field("oidc_credential_config", &self.oidc_credential_config)
+            .field("aksk_credential_config", &self.aksk_credential_config)
+            .field("cam_credential_config", &self.cam_credential_config)
+            .field("bearer_token_credential_config", &self.bearer_token_credential_config)
+            .field("custom_header_credential_config", &self.custom_header_credential_config)
+            .field("query_param_credential_config", &self.query_param_credential_config)
+            .field("basic_credential_config", &self.basic_credential_config)
+            .field("provider", &self.provider)
+            .finish()
+    }
+}
 rt::action!("tse", "2020-12-07", "CreateCloudNativeAPIGatewaySecretKey", CreateCloudNativeAPIGatewaySecretKeyRequest => CreateCloudNativeAPIGatewaySecretKeyResponse);
 
 rt::model! { read debug;
@@ -4069,7 +3983,7 @@ DeleteCloudNativeAPIGatewayRouteResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `DeleteCloudNativeAPIGatewaySecretKey` (删除云原生网关密钥).
 ///
 /// 删除消费者密钥（被绑定时需先解绑）。
@@ -4083,14 +3997,6 @@ DeleteCloudNativeAPIGatewaySecretKeyRequest {
     /// Required.
     "SecretKeyId" secret_key_id: String,
 } }
-impl ::core::fmt::Debug for DeleteCloudNativeAPIGatewaySecretKeyRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DeleteCloudNativeAPIGatewaySecretKeyRequest")
-            .field("gateway_id", &self.gateway_id)
-            .field("secret_key_id", &rt::redact(&self.secret_key_id))
-            .finish()
-    }
-}
 rt::action!("tse", "2020-12-07", "DeleteCloudNativeAPIGatewaySecretKey", DeleteCloudNativeAPIGatewaySecretKeyRequest => DeleteCloudNativeAPIGatewaySecretKeyResponse);
 
 rt::model! { read debug;
@@ -4995,7 +4901,7 @@ DescribeCloudNativeAPIGatewayLLMModelAPIResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `DescribeCloudNativeAPIGatewayLLMModelAPIs` (查询 LLM 模型 API 列表).
 ///
 /// 查询指定网关实例下的所有 LLM 模型 API 列表。支持按名称关键词模糊搜索、按过滤器筛选，以及分页查询。用于绑定场景时，可通过 ConsumerGroupId 和 UseToBind 参数筛选可绑定的模型 API。
@@ -5021,21 +4927,6 @@ DescribeCloudNativeAPIGatewayLLMModelAPIsRequest {
     /// 密钥ID
     "SecretKeyId" secret_key_id: String,
 } }
-impl ::core::fmt::Debug for DescribeCloudNativeAPIGatewayLLMModelAPIsRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DescribeCloudNativeAPIGatewayLLMModelAPIsRequest")
-            .field("gateway_id", &self.gateway_id)
-            .field("limit", &self.limit)
-            .field("offset", &self.offset)
-            .field("filters", &self.filters)
-            .field("keyword", &self.keyword)
-            .field("consumer_group_id", &self.consumer_group_id)
-            .field("use_to_bind", &self.use_to_bind)
-            .field("consumer_id", &self.consumer_id)
-            .field("secret_key_id", &rt::redact(&self.secret_key_id))
-            .finish()
-    }
-}
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayLLMModelAPIs", DescribeCloudNativeAPIGatewayLLMModelAPIsRequest => DescribeCloudNativeAPIGatewayLLMModelAPIsResponse);
 
 rt::model! { read debug;
@@ -5072,7 +4963,7 @@ DescribeCloudNativeAPIGatewayLLMModelServiceResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `DescribeCloudNativeAPIGatewayLLMModelServices` (查询 LLM 模型服务列表).
 ///
 /// 查询 LLM 模型服务列表。
@@ -5094,19 +4985,6 @@ DescribeCloudNativeAPIGatewayLLMModelServicesRequest {
     /// 搜索关键词，模糊匹配 name 和 description
     "Keyword" keyword: String,
 } }
-impl ::core::fmt::Debug for DescribeCloudNativeAPIGatewayLLMModelServicesRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DescribeCloudNativeAPIGatewayLLMModelServicesRequest")
-            .field("gateway_id", &self.gateway_id)
-            .field("limit", &self.limit)
-            .field("offset", &self.offset)
-            .field("filters", &self.filters)
-            .field("model_api_id", &self.model_api_id)
-            .field("secret_key_id", &rt::redact(&self.secret_key_id))
-            .field("keyword", &self.keyword)
-            .finish()
-    }
-}
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewayLLMModelServices", DescribeCloudNativeAPIGatewayLLMModelServicesRequest => DescribeCloudNativeAPIGatewayLLMModelServicesResponse);
 
 rt::model! { read debug;
@@ -5385,7 +5263,7 @@ DescribeCloudNativeAPIGatewaySecretKeyListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `DescribeCloudNativeAPIGatewaySecretKey` (查询云原生网关密钥详情).
 ///
 /// 查询密钥详情（SecretValue 字段会被掩码）。
@@ -5401,15 +5279,6 @@ DescribeCloudNativeAPIGatewaySecretKeyRequest {
     /// 可选 Boolean，默认 false。仅传 true 且返回记录 ResourceType=Consumer 时，额外返回 CredentialGenerateType、CreationSource、BatchId；省略或 false 时不返回这三个字段，原字段和返回结构保持不变。此参数只控制展示字段，不控制 Filters 是否生效。
     "IncludeCreationInfo" include_creation_info: bool,
 } }
-impl ::core::fmt::Debug for DescribeCloudNativeAPIGatewaySecretKeyRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DescribeCloudNativeAPIGatewaySecretKeyRequest")
-            .field("gateway_id", &self.gateway_id)
-            .field("secret_key_id", &rt::redact(&self.secret_key_id))
-            .field("include_creation_info", &self.include_creation_info)
-            .finish()
-    }
-}
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewaySecretKey", DescribeCloudNativeAPIGatewaySecretKeyRequest => DescribeCloudNativeAPIGatewaySecretKeyResponse);
 
 rt::model! { read debug;
@@ -5421,7 +5290,7 @@ DescribeCloudNativeAPIGatewaySecretKeyResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `DescribeCloudNativeAPIGatewaySecretKeyValue` (查询AI网关密钥值).
 ///
 /// 查询密钥明文值（KMS 类型密钥不可获取）。
@@ -5437,18 +5306,9 @@ DescribeCloudNativeAPIGatewaySecretKeyValueRequest {
     /// 指定从 AKSK 或 CAM 成对凭证中返回哪一半。取值：AccessKey（AKSK 返回 AccessKeyId，CAM 返回 SecretId）、SecretKey（AKSK 返回 SecretAccessKey，CAM 返回 SecretKey）。不传则保持原行为，仅返回 AccessKeyId 或 SecretId。
     "SecretValueType" secret_value_type: String,
 } }
-impl ::core::fmt::Debug for DescribeCloudNativeAPIGatewaySecretKeyValueRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("DescribeCloudNativeAPIGatewaySecretKeyValueRequest")
-            .field("gateway_id", &self.gateway_id)
-            .field("secret_key_id", &rt::redact(&self.secret_key_id))
-            .field("secret_value_type", &self.secret_value_type)
-            .finish()
-    }
-}
 rt::action!("tse", "2020-12-07", "DescribeCloudNativeAPIGatewaySecretKeyValue", DescribeCloudNativeAPIGatewaySecretKeyValueRequest => DescribeCloudNativeAPIGatewaySecretKeyValueResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeCloudNativeAPIGatewaySecretKeyValue返回参数结构体
 DescribeCloudNativeAPIGatewaySecretKeyValueResponse {
     /// 密钥值
@@ -5456,6 +5316,14 @@ DescribeCloudNativeAPIGatewaySecretKeyValueResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeCloudNativeAPIGatewaySecretKeyValueResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeCloudNativeAPIGatewaySecretKeyValueResponse")
+            .field("result", &rt::redact(&self.result))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeCloudNativeAPIGatewayServiceRateLimit` (查询云原生网关的限流插件(服务)).
@@ -7404,7 +7272,7 @@ KongCertificatesList {
     "Pages" pages: i64,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 云原生网关证书预览信息
 KongCertificatesPreview {
     /// 证书名称
@@ -7448,6 +7316,26 @@ KongCertificatesPreview {
     /// 证书被引用的次数
     "ReferCount" refer_count: i128,
 } }
+impl ::core::fmt::Debug for KongCertificatesPreview {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("KongCertificatesPreview")
+            .field("name", &self.name)
+            .field("id", &self.id)
+            .field("bind_domains", &self.bind_domains)
+            .field("status", &self.status)
+            .field("crt", &self.crt)
+            .field("key", &rt::redact(&self.key))
+            .field("expire_time", &self.expire_time)
+            .field("create_time", &self.create_time)
+            .field("issue_time", &self.issue_time)
+            .field("cert_source", &self.cert_source)
+            .field("cert_id", &self.cert_id)
+            .field("cert_type", &self.cert_type)
+            .field("cert_usage", &self.cert_usage)
+            .field("refer_count", &self.refer_count)
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// Kong网关被动健康检查配置
@@ -7895,7 +7783,7 @@ ModifyCloudNativeAPIGatewayCanaryRuleResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyCloudNativeAPIGatewayCertificate` (更新云原生网关证书).
 ///
 /// 更新云原生网关证书
@@ -7927,6 +7815,20 @@ ModifyCloudNativeAPIGatewayCertificateRequest {
     /// - native (kong自定义证书)
     "CertSource" cert_source: String,
 } }
+impl ::core::fmt::Debug for ModifyCloudNativeAPIGatewayCertificateRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyCloudNativeAPIGatewayCertificateRequest")
+            .field("gateway_id", &self.gateway_id)
+            .field("id", &self.id)
+            .field("name", &self.name)
+            .field("key", &rt::redact(&self.key))
+            .field("crt", &self.crt)
+            .field("bind_domains", &self.bind_domains)
+            .field("cert_id", &self.cert_id)
+            .field("cert_source", &self.cert_source)
+            .finish()
+    }
+}
 rt::action!("tse", "2020-12-07", "ModifyCloudNativeAPIGatewayCertificate", ModifyCloudNativeAPIGatewayCertificateRequest => ModifyCloudNativeAPIGatewayCertificateResponse);
 
 rt::model! { read debug;
@@ -8318,7 +8220,7 @@ ModifyCloudNativeAPIGatewayRouteResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write nodebug;
+rt::model! { write debug;
 /// Request of `ModifyCloudNativeAPIGatewaySecretKeyStatus` (修改云原生网关密钥状态).
 ///
 /// 修改密钥启用状态。
@@ -8341,15 +8243,6 @@ ModifyCloudNativeAPIGatewaySecretKeyStatusRequest {
     /// Required.
     "SecretKeyId" secret_key_id: String,
 } }
-impl ::core::fmt::Debug for ModifyCloudNativeAPIGatewaySecretKeyStatusRequest {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("ModifyCloudNativeAPIGatewaySecretKeyStatusRequest")
-            .field("gateway_id", &self.gateway_id)
-            .field("status", &self.status)
-            .field("secret_key_id", &rt::redact(&self.secret_key_id))
-            .finish()
-    }
-}
 rt::action!("tse", "2020-12-07", "ModifyCloudNativeAPIGatewaySecretKeyStatus", ModifyCloudNativeAPIGatewaySecretKeyStatusRequest => ModifyCloudNativeAPIGatewaySecretKeyStatusResponse);
 
 rt::model! { read debug;
@@ -9247,7 +9140,7 @@ RuleFilter {
     "Name" name: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 微服务注册引擎实例
 SREInstance {
     /// 实例ID
@@ -9335,6 +9228,54 @@ SREInstance {
     /// 禁止限流
     "MaxCapacityLimitEnabled" max_capacity_limit_enabled: bool,
 } }
+impl ::core::fmt::Debug for SREInstance {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SREInstance")
+            .field("instance_id", &self.instance_id)
+            .field("name", &self.name)
+            .field("edition", &self.edition)
+            .field("status", &self.status)
+            .field("spec_id", &self.spec_id)
+            .field("replica", &self.replica)
+            .field("type", &self.r#type)
+            .field("vpc_id", &self.vpc_id)
+            .field("subnet_ids", &self.subnet_ids)
+            .field("enable_storage", &self.enable_storage)
+            .field("storage_type", &self.storage_type)
+            .field("storage_capacity", &self.storage_capacity)
+            .field("paymode", &self.paymode)
+            .field("eks_cluster_id", &self.eks_cluster_id)
+            .field("create_time", &self.create_time)
+            .field("env_infos", &self.env_infos)
+            .field("engine_region", &self.engine_region)
+            .field("enable_internet", &self.enable_internet)
+            .field("vpc_infos", &self.vpc_infos)
+            .field("service_governance_infos", &self.service_governance_infos)
+            .field("tags", &self.tags)
+            .field("enable_console_internet", &self.enable_console_internet)
+            .field("enable_console_intranet", &self.enable_console_intranet)
+            .field("config_info_visible", &self.config_info_visible)
+            .field("console_default_pwd", &rt::redact(&self.console_default_pwd))
+            .field("trade_type", &self.trade_type)
+            .field("auto_renew_flag", &self.auto_renew_flag)
+            .field("cur_deadline", &self.cur_deadline)
+            .field("isolate_time", &self.isolate_time)
+            .field("region_infos", &self.region_infos)
+            .field("eks_type", &self.eks_type)
+            .field("feature_version", &self.feature_version)
+            .field("enable_client_intranet", &self.enable_client_intranet)
+            .field("storage_option", &self.storage_option)
+            .field("zookeeper_region_info", &self.zookeeper_region_info)
+            .field("deploy_mode", &self.deploy_mode)
+            .field("global_type", &self.global_type)
+            .field("group_type", &self.group_type)
+            .field("group_id", &self.group_id)
+            .field("is_main_region", &self.is_main_region)
+            .field("mutation_enabled", &self.mutation_enabled)
+            .field("max_capacity_limit_enabled", &self.max_capacity_limit_enabled)
+            .finish()
+    }
+}
 
 rt::model! { both debug;
 /// 微服务网关选择器

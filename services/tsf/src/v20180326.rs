@@ -819,7 +819,7 @@ Cluster {
     "ClusterVersion" cluster_version: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 集群详情
 ClusterV2 {
     /// 集群ID
@@ -899,6 +899,50 @@ ClusterV2 {
     /// 集群状态的原因
     "Reason" reason: String,
 } }
+impl ::core::fmt::Debug for ClusterV2 {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ClusterV2")
+            .field("cluster_id", &self.cluster_id)
+            .field("cluster_name", &self.cluster_name)
+            .field("cluster_desc", &self.cluster_desc)
+            .field("cluster_type", &self.cluster_type)
+            .field("vpc_id", &self.vpc_id)
+            .field("cluster_status", &self.cluster_status)
+            .field("cluster_cidr", &self.cluster_cidr)
+            .field("cluster_total_cpu", &self.cluster_total_cpu)
+            .field("cluster_total_mem", &self.cluster_total_mem)
+            .field("cluster_used_cpu", &self.cluster_used_cpu)
+            .field("cluster_used_mem", &self.cluster_used_mem)
+            .field("instance_count", &self.instance_count)
+            .field("run_instance_count", &self.run_instance_count)
+            .field("normal_instance_count", &self.normal_instance_count)
+            .field("delete_flag", &self.delete_flag)
+            .field("create_time", &self.create_time)
+            .field("update_time", &self.update_time)
+            .field("tsf_region_id", &self.tsf_region_id)
+            .field("tsf_region_name", &self.tsf_region_name)
+            .field("tsf_zone_id", &self.tsf_zone_id)
+            .field("tsf_zone_name", &self.tsf_zone_name)
+            .field("delete_flag_reason", &self.delete_flag_reason)
+            .field("subnet_id", &self.subnet_id)
+            .field("cluster_limit_cpu", &self.cluster_limit_cpu)
+            .field("cluster_limit_mem", &self.cluster_limit_mem)
+            .field("run_service_instance_count", &self.run_service_instance_count)
+            .field("operation_info", &self.operation_info)
+            .field("cluster_version", &self.cluster_version)
+            .field("group_count", &self.group_count)
+            .field("run_group_count", &self.run_group_count)
+            .field("stop_group_count", &self.stop_group_count)
+            .field("abnormal_group_count", &self.abnormal_group_count)
+            .field("cluster_remark_name", &self.cluster_remark_name)
+            .field("kubernete_api_server", &self.kubernete_api_server)
+            .field("kubernete_native_type", &self.kubernete_native_type)
+            .field("kubernete_native_secret", &rt::redact(&self.kubernete_native_secret))
+            .field("enable_log_collection", &self.enable_log_collection)
+            .field("reason", &self.reason)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 通用选项
@@ -1689,7 +1733,7 @@ CreateApplicationResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateCluster` (创建集群).
 ///
 /// 创建集群
@@ -1738,6 +1782,29 @@ CreateClusterRequest {
     /// 是否开启cls日志功能
     "EnableLogCollection" enable_log_collection: bool,
 } }
+impl ::core::fmt::Debug for CreateClusterRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateClusterRequest")
+            .field("cluster_name", &self.cluster_name)
+            .field("cluster_type", &self.cluster_type)
+            .field("vpc_id", &self.vpc_id)
+            .field("cluster_cidr", &self.cluster_cidr)
+            .field("cluster_desc", &self.cluster_desc)
+            .field("tsf_region_id", &self.tsf_region_id)
+            .field("tsf_zone_id", &self.tsf_zone_id)
+            .field("subnet_id", &self.subnet_id)
+            .field("cluster_version", &self.cluster_version)
+            .field("max_node_pod_num", &self.max_node_pod_num)
+            .field("max_cluster_service_num", &self.max_cluster_service_num)
+            .field("program_id", &self.program_id)
+            .field("kubernete_api_server", &self.kubernete_api_server)
+            .field("kubernete_native_type", &self.kubernete_native_type)
+            .field("kubernete_native_secret", &rt::redact(&self.kubernete_native_secret))
+            .field("program_id_list", &self.program_id_list)
+            .field("enable_log_collection", &self.enable_log_collection)
+            .finish()
+    }
+}
 rt::action!("tsf", "2018-03-26", "CreateCluster", CreateClusterRequest => CreateClusterResponse);
 
 rt::model! { read debug;
@@ -10200,7 +10267,7 @@ UpdateUnitRuleResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { both nodebug;
+rt::model! { both debug;
 /// k8s env 的 ValueFrom
 ValueFrom {
     /// k8s env 的 FieldRef
@@ -10212,16 +10279,6 @@ ValueFrom {
     /// k8s env 的 secretKeyRef
     "SecretKeyRef" secret_key_ref: CommonRef,
 } }
-impl ::core::fmt::Debug for ValueFrom {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("ValueFrom")
-            .field("field_ref", &self.field_ref)
-            .field("resource_field_ref", &self.resource_field_ref)
-            .field("config_map_key_ref", &self.config_map_key_ref)
-            .field("secret_key_ref", &rt::redact(&self.secret_key_ref))
-            .finish()
-    }
-}
 
 rt::model! { read debug;
 /// 虚拟机部署组信息

@@ -31,7 +31,7 @@ AppInfo {
     "DomainList" domain_list: Vec<String>,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 视立方license用户 应用结构
 ApplicationInfo {
     /// 应用名称
@@ -67,6 +67,28 @@ ApplicationInfo {
     /// 扩展包名数量上限
     "NameLimit" name_limit: i128,
 } }
+impl ::core::fmt::Debug for ApplicationInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ApplicationInfo")
+            .field("app_name", &self.app_name)
+            .field("bundle_id", &self.bundle_id)
+            .field("app_type", &self.app_type)
+            .field("licenses", &self.licenses)
+            .field("license_key", &rt::redact(&self.license_key))
+            .field("package_name", &self.package_name)
+            .field("created_at", &self.created_at)
+            .field("updated_at", &self.updated_at)
+            .field("application_id", &self.application_id)
+            .field("license_url", &self.license_url)
+            .field("x_magics", &self.x_magics)
+            .field("mac_bundle_id", &self.mac_bundle_id)
+            .field("win_process_name", &self.win_process_name)
+            .field("domain_list", &self.domain_list)
+            .field("app_id", &self.app_id)
+            .field("name_limit", &self.name_limit)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `CreateActivityLicense` (创建活动license).
@@ -80,7 +102,7 @@ CreateActivityLicenseRequest {
 } }
 rt::action!("vcube", "2022-04-10", "CreateActivityLicense", CreateActivityLicenseRequest => CreateActivityLicenseResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// CreateActivityLicense返回参数结构体
 CreateActivityLicenseResponse {
     /// 用户appid
@@ -108,6 +130,24 @@ CreateActivityLicenseResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for CreateActivityLicenseResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateActivityLicenseResponse")
+            .field("app_id", &self.app_id)
+            .field("app_name", &self.app_name)
+            .field("bundle_id", &self.bundle_id)
+            .field("package_name", &self.package_name)
+            .field("duration", &self.duration)
+            .field("start_time", &self.start_time)
+            .field("end_time", &self.end_time)
+            .field("license_key", &rt::redact(&self.license_key))
+            .field("license_url", &self.license_url)
+            .field("residue_day", &self.residue_day)
+            .field("residue", &self.residue)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `CreateApplicationAndBindLicense` (创建应用并绑定license或者XMagic).

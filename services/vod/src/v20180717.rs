@@ -2611,7 +2611,7 @@ AigcImageTaskOutputFileInfo {
     "MetaData" meta_data: MediaMetaData,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// AIGC 配额
 AigcQuotaItem {
     /// 配额类型
@@ -2641,6 +2641,16 @@ AigcQuotaItem {
     /// - 当QuotaLimit=Text时，单位为token
     "Usage" usage: i128,
 } }
+impl ::core::fmt::Debug for AigcQuotaItem {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AigcQuotaItem")
+            .field("quota_type", &self.quota_type)
+            .field("api_token", &rt::redact(&self.api_token))
+            .field("quota_limit", &self.quota_limit)
+            .field("usage", &self.usage)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// AIGC生文明细
@@ -2653,7 +2663,7 @@ AigcTextDetail {
     "Data" data: Vec<AigcTextDetailData>,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// Aigc生文明细数据
 AigcTextDetailData {
     /// 请求开始时间(RFC3339)
@@ -2693,6 +2703,28 @@ AigcTextDetailData {
     /// 入口协议:completions / responses / anthropic
     "ApiType" api_type: String,
 } }
+impl ::core::fmt::Debug for AigcTextDetailData {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AigcTextDetailData")
+            .field("timestamp", &self.timestamp)
+            .field("req_id", &self.req_id)
+            .field("chat_id", &self.chat_id)
+            .field("status_code", &self.status_code)
+            .field("model", &self.model)
+            .field("sub_app_id", &self.sub_app_id)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("stream", &self.stream)
+            .field("input_tokens", &self.input_tokens)
+            .field("output_tokens", &self.output_tokens)
+            .field("cache_input_tokens", &self.cache_input_tokens)
+            .field("total_tokens", &self.total_tokens)
+            .field("tps", &self.tps)
+            .field("ttft", &self.ttft)
+            .field("total", &self.total)
+            .field("api_type", &self.api_type)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// AIGC 统计数据
@@ -5596,7 +5628,7 @@ CreateAigcApiTokenRequest {
 } }
 rt::action!("vod", "2018-07-17", "CreateAigcApiToken", CreateAigcApiTokenRequest => CreateAigcApiTokenResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// CreateAigcApiToken返回参数结构体
 CreateAigcApiTokenResponse {
     /// API的Token
@@ -5604,6 +5636,14 @@ CreateAigcApiTokenResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for CreateAigcApiTokenResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateAigcApiTokenResponse")
+            .field("api_token", &rt::redact(&self.api_token))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 创建 AIGC 声音复刻输入信息。
@@ -6107,7 +6147,7 @@ CreateAigcImageTaskResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateAigcQuota` (创建 AIGC 配额).
 ///
 /// 用于创建并启用 AIGC 配额配置，配额用量从启用配额功能时开始累计，达到限额后将无法继续使用 AIGC 功能。
@@ -6143,6 +6183,16 @@ CreateAigcQuotaRequest {
     /// 仅当QuotaType=Text时有效，用于选择需要进行配额限制ApiToken
     "ApiToken" api_token: String,
 } }
+impl ::core::fmt::Debug for CreateAigcQuotaRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateAigcQuotaRequest")
+            .field("sub_app_id", &self.sub_app_id)
+            .field("quota_type", &self.quota_type)
+            .field("quota_limit", &self.quota_limit)
+            .field("api_token", &rt::redact(&self.api_token))
+            .finish()
+    }
+}
 rt::action!("vod", "2018-07-17", "CreateAigcQuota", CreateAigcQuotaRequest => CreateAigcQuotaResponse);
 
 rt::model! { read debug;
@@ -8007,7 +8057,7 @@ DeleteAigcAdvancedCustomElementResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DeleteAigcApiToken` (删除 AIGC API Token).
 ///
 /// 删除 AIGC API Token。与该 Token 关联的 AIGC 配额也会被删除。
@@ -8021,6 +8071,14 @@ DeleteAigcApiTokenRequest {
     /// Required.
     "ApiToken" api_token: String,
 } }
+impl ::core::fmt::Debug for DeleteAigcApiTokenRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DeleteAigcApiTokenRequest")
+            .field("sub_app_id", &self.sub_app_id)
+            .field("api_token", &rt::redact(&self.api_token))
+            .finish()
+    }
+}
 rt::action!("vod", "2018-07-17", "DeleteAigcApiToken", DeleteAigcApiTokenRequest => DeleteAigcApiTokenResponse);
 
 rt::model! { read debug;
@@ -8030,7 +8088,7 @@ DeleteAigcApiTokenResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DeleteAigcQuota` (删除 AIGC 配额).
 ///
 /// 用于删除 AIGC 配额配置，删除后，将不再限制 AIGC 任务的发起。
@@ -8054,6 +8112,15 @@ DeleteAigcQuotaRequest {
     /// 仅当QuotaType=Text时有效，用于选择需要进行配额限制ApiToken
     "ApiToken" api_token: String,
 } }
+impl ::core::fmt::Debug for DeleteAigcQuotaRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DeleteAigcQuotaRequest")
+            .field("sub_app_id", &self.sub_app_id)
+            .field("quota_type", &self.quota_type)
+            .field("api_token", &rt::redact(&self.api_token))
+            .finish()
+    }
+}
 rt::action!("vod", "2018-07-17", "DeleteAigcQuota", DeleteAigcQuotaRequest => DeleteAigcQuotaResponse);
 
 rt::model! { read debug;
@@ -8847,7 +8914,7 @@ DescribeAigcApiTokensRequest {
 } }
 rt::action!("vod", "2018-07-17", "DescribeAigcApiTokens", DescribeAigcApiTokensRequest => DescribeAigcApiTokensResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeAigcApiTokens返回参数结构体
 DescribeAigcApiTokensResponse {
     /// API Token 列表
@@ -8857,6 +8924,15 @@ DescribeAigcApiTokensResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeAigcApiTokensResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeAigcApiTokensResponse")
+            .field("api_tokens", &rt::redact(&self.api_tokens))
+            .field("ext_infos", &self.ext_infos)
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 异步获取 AIGC 人脸信息输入。
@@ -8960,7 +9036,7 @@ DescribeAigcFaceInfoResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeAigcQuotas` (查询 AIGC 配额).
 ///
 /// 用于查询 AIGC 配额配置。
@@ -8992,6 +9068,17 @@ DescribeAigcQuotasRequest {
     /// 默认值：0
     "Offset" offset: i128,
 } }
+impl ::core::fmt::Debug for DescribeAigcQuotasRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeAigcQuotasRequest")
+            .field("sub_app_id", &self.sub_app_id)
+            .field("quota_type", &self.quota_type)
+            .field("api_token", &rt::redact(&self.api_token))
+            .field("limit", &self.limit)
+            .field("offset", &self.offset)
+            .finish()
+    }
+}
 rt::action!("vod", "2018-07-17", "DescribeAigcQuotas", DescribeAigcQuotasRequest => DescribeAigcQuotasResponse);
 
 rt::model! { read debug;
@@ -9005,7 +9092,7 @@ DescribeAigcQuotasResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeAigcUsageData` (查询 AIGC 用量统计数据).
 ///
 /// 该接口返回查询时间范围内AIGC的统计信息。
@@ -9049,6 +9136,21 @@ DescribeAigcUsageDataRequest {
     /// 生文RequestId，当AigcType为TextDetail时有效。
     "ReqId" req_id: String,
 } }
+impl ::core::fmt::Debug for DescribeAigcUsageDataRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeAigcUsageDataRequest")
+            .field("start_time", &self.start_time)
+            .field("end_time", &self.end_time)
+            .field("aigc_type", &self.aigc_type)
+            .field("sub_app_id", &self.sub_app_id)
+            .field("api_key", &rt::redact(&self.api_key))
+            .field("api_keys", &rt::redact(&self.api_keys))
+            .field("scroll_token", &self.scroll_token)
+            .field("page_size", &self.page_size)
+            .field("req_id", &self.req_id)
+            .finish()
+    }
+}
 rt::action!("vod", "2018-07-17", "DescribeAigcUsageData", DescribeAigcUsageDataRequest => DescribeAigcUsageDataResponse);
 
 rt::model! { read debug;
@@ -9718,7 +9820,7 @@ DescribeDefaultDistributionConfigRequest {
 } }
 rt::action!("vod", "2018-07-17", "DescribeDefaultDistributionConfig", DescribeDefaultDistributionConfigRequest => DescribeDefaultDistributionConfigResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DescribeDefaultDistributionConfig返回参数结构体
 DescribeDefaultDistributionConfigResponse {
     /// 分发配置的域名(已废弃）。
@@ -9734,6 +9836,17 @@ DescribeDefaultDistributionConfigResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for DescribeDefaultDistributionConfigResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeDefaultDistributionConfigResponse")
+            .field("domain_name", &self.domain_name)
+            .field("domain", &self.domain)
+            .field("scheme", &self.scheme)
+            .field("play_key", &rt::redact(&self.play_key))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `DescribeDrmDataKey` (获取视频解密密钥).
@@ -17500,7 +17613,7 @@ ModifyAdaptiveDynamicStreamingTemplateResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyAigcQuota` (修改 AIGC 配额).
 ///
 /// 用于编辑 AIGC 配额配置，配额用量从启用配额功能时开始累计，达到限额后将无法继续使用 AIGC 功能。
@@ -17534,6 +17647,16 @@ ModifyAigcQuotaRequest {
     /// 仅当QuotaType=Text时有效，用于选择需要进行配额限制ApiToken
     "ApiToken" api_token: String,
 } }
+impl ::core::fmt::Debug for ModifyAigcQuotaRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyAigcQuotaRequest")
+            .field("sub_app_id", &self.sub_app_id)
+            .field("quota_type", &self.quota_type)
+            .field("quota_limit", &self.quota_limit)
+            .field("api_token", &rt::redact(&self.api_token))
+            .finish()
+    }
+}
 rt::action!("vod", "2018-07-17", "ModifyAigcQuota", ModifyAigcQuotaRequest => ModifyAigcQuotaResponse);
 
 rt::model! { read debug;
@@ -17693,7 +17816,7 @@ ModifyContentReviewTemplateResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyDefaultDistributionConfig` (修改默认分发配置).
 ///
 /// 该接口用于修改默认分发配置。
@@ -17709,6 +17832,16 @@ ModifyDefaultDistributionConfigRequest {
     /// 播放密钥，由大小写字母（a - Z）或者数字（0 - 9）组成，长度在8 - 20个字符之间。
     "PlayKey" play_key: String,
 } }
+impl ::core::fmt::Debug for ModifyDefaultDistributionConfigRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyDefaultDistributionConfigRequest")
+            .field("sub_app_id", &self.sub_app_id)
+            .field("domain", &self.domain)
+            .field("scheme", &self.scheme)
+            .field("play_key", &rt::redact(&self.play_key))
+            .finish()
+    }
+}
 rt::action!("vod", "2018-07-17", "ModifyDefaultDistributionConfig", ModifyDefaultDistributionConfigRequest => ModifyDefaultDistributionConfigResponse);
 
 rt::model! { read debug;
@@ -17789,7 +17922,7 @@ ModifyEnhanceMediaTemplateResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyEventConfig` (修改事件通知配置).
 ///
 /// 腾讯云点播为客户提供了媒体上传、媒体管理、媒体处理等等服务，在这些服务执行过程或执行结束时，腾讯云点播也提供各种对应的事件通知，方便开发者感知服务处理状态，并做下一步的业务操作。
@@ -17821,6 +17954,19 @@ ModifyEventConfigRequest {
     /// - `T`：int64类型。过期时间，事件通知签名过期 UNIX 时间戳。来自腾讯云的消息通知默认过期时间是10分钟，如果一条消息通知中的 t 值所指定的时间已经过期，则可以判定这条通知无效，进而可以防止网络重放攻击。T 的格式为十进制 UNIX 时间戳，即从1970年01月01日（UTC/GMT 的午夜）开始所经过的秒数。
     "SignKey" sign_key: String,
 } }
+impl ::core::fmt::Debug for ModifyEventConfigRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyEventConfigRequest")
+            .field("sub_app_id", &self.sub_app_id)
+            .field("mode", &self.mode)
+            .field("notification_url", &self.notification_url)
+            .field("upload_media_complete_event_switch", &self.upload_media_complete_event_switch)
+            .field("delete_media_complete_event_switch", &self.delete_media_complete_event_switch)
+            .field("persistence_complete_event_switch", &self.persistence_complete_event_switch)
+            .field("sign_key", &rt::redact(&self.sign_key))
+            .finish()
+    }
+}
 rt::action!("vod", "2018-07-17", "ModifyEventConfig", ModifyEventConfigRequest => ModifyEventConfigResponse);
 
 rt::model! { read debug;
@@ -23231,7 +23377,7 @@ SharpEnhanceInfo {
     "Intensity" intensity: f64,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 简单加密加解密密钥对。
 SimpleAesEdkPair {
     /// 加密后的数据密钥。
@@ -23239,6 +23385,14 @@ SimpleAesEdkPair {
     /// 数据密钥。返回的数据密钥 DK 为 Base64 编码字符串。
     "Dk" dk: String,
 } }
+impl ::core::fmt::Debug for SimpleAesEdkPair {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SimpleAesEdkPair")
+            .field("edk", &rt::redact(&self.edk))
+            .field("dk", &rt::redact(&self.dk))
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `SimpleHlsClip` (简单 HLS 剪辑).
@@ -25039,7 +25193,7 @@ TrtcRecordInfo {
     "UserIds" user_ids: Vec<String>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `UpdateAigcApiToken` (更新AIGC API Token).
 ///
 /// 创建AIGC调用API的Token。创建后数据同步有延时，约30秒后可查询或删除。
@@ -25057,6 +25211,16 @@ UpdateAigcApiTokenRequest {
     /// token 的扩展信息
     "ExtInfo" ext_info: String,
 } }
+impl ::core::fmt::Debug for UpdateAigcApiTokenRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UpdateAigcApiTokenRequest")
+            .field("sub_app_id", &self.sub_app_id)
+            .field("api_token", &rt::redact(&self.api_token))
+            .field("action_type", &self.action_type)
+            .field("ext_info", &self.ext_info)
+            .finish()
+    }
+}
 rt::action!("vod", "2018-07-17", "UpdateAigcApiToken", UpdateAigcApiTokenRequest => UpdateAigcApiTokenResponse);
 
 rt::model! { read debug;

@@ -138,7 +138,7 @@ impl ::core::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
         f.debug_struct("Credentials")
             .field("access_key_id", &self.access_key_id)
-            .field("secret_access_key", &self.secret_access_key)
+            .field("secret_access_key", &rt::redact(&self.secret_access_key))
             .field("session_token", &rt::redact(&self.session_token))
             .field("expiration", &self.expiration)
             .finish()

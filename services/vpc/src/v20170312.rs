@@ -4080,7 +4080,7 @@ CreateVpnConnRoute {
     "Description" description: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateVpnConnection` (创建VPN通道).
 ///
 /// 本接口（CreateVpnConnection）用于创建VPN通道。
@@ -4155,6 +4155,32 @@ CreateVpnConnectionRequest {
     /// 健康检查NQA配置。
     "HealthCheckConfig" health_check_config: HealthCheckConfig,
 } }
+impl ::core::fmt::Debug for CreateVpnConnectionRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateVpnConnectionRequest")
+            .field("vpn_gateway_id", &self.vpn_gateway_id)
+            .field("customer_gateway_id", &self.customer_gateway_id)
+            .field("vpn_connection_name", &self.vpn_connection_name)
+            .field("pre_share_key", &rt::redact(&self.pre_share_key))
+            .field("vpc_id", &self.vpc_id)
+            .field("security_policy_databases", &self.security_policy_databases)
+            .field("ike_options_specification", &self.ike_options_specification)
+            .field("ipsec_options_specification", &self.ipsec_options_specification)
+            .field("tags", &self.tags)
+            .field("enable_health_check", &self.enable_health_check)
+            .field("health_check_local_ip", &self.health_check_local_ip)
+            .field("health_check_remote_ip", &self.health_check_remote_ip)
+            .field("route_type", &self.route_type)
+            .field("negotiation_type", &self.negotiation_type)
+            .field("dpd_enable", &self.dpd_enable)
+            .field("dpd_timeout", &self.dpd_timeout)
+            .field("dpd_action", &self.dpd_action)
+            .field("route", &self.route)
+            .field("bgp_config", &self.bgp_config)
+            .field("health_check_config", &self.health_check_config)
+            .finish()
+    }
+}
 rt::action!("vpc", "2017-03-12", "CreateVpnConnection", CreateVpnConnectionRequest => CreateVpnConnectionResponse);
 
 rt::model! { read debug;
@@ -10526,7 +10552,7 @@ DownloadCustomerGatewayConfigurationResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DownloadVpnGatewaySslClientCert` (下载SSL-VPN-CLIENT 客户端证书).
 ///
 /// 本接口（DownloadVpnGatewaySslClientCert）用于下载SSL-VPN-CLIENT 客户端证书。
@@ -10540,6 +10566,16 @@ DownloadVpnGatewaySslClientCertRequest {
     /// SSL-VPN-CLIENT 实例ID列表。批量下载时使用。不可以和SslVpnClientId同时使用。
     "SslVpnClientIds" ssl_vpn_client_ids: Vec<String>,
 } }
+impl ::core::fmt::Debug for DownloadVpnGatewaySslClientCertRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DownloadVpnGatewaySslClientCertRequest")
+            .field("ssl_vpn_client_id", &self.ssl_vpn_client_id)
+            .field("saml_token", &rt::redact(&self.saml_token))
+            .field("is_vpn_portal", &self.is_vpn_portal)
+            .field("ssl_vpn_client_ids", &self.ssl_vpn_client_ids)
+            .finish()
+    }
+}
 rt::action!("vpc", "2017-03-12", "DownloadVpnGatewaySslClientCert", DownloadVpnGatewaySslClientCertRequest => DownloadVpnGatewaySslClientCertResponse);
 
 rt::model! { read debug;
@@ -13712,7 +13748,7 @@ ModifyVpcPeeringConnectionResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyVpnConnectionAttribute` (修改VPN通道).
 ///
 /// 本接口（ModifyVpnConnectionAttribute）用于修改VPN通道。
@@ -13754,6 +13790,28 @@ ModifyVpnConnectionAttributeRequest {
     /// BGP隧道配置
     "BgpConfig" bgp_config: BgpConfig,
 } }
+impl ::core::fmt::Debug for ModifyVpnConnectionAttributeRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyVpnConnectionAttributeRequest")
+            .field("vpn_connection_id", &self.vpn_connection_id)
+            .field("vpn_connection_name", &self.vpn_connection_name)
+            .field("pre_share_key", &rt::redact(&self.pre_share_key))
+            .field("security_policy_databases", &self.security_policy_databases)
+            .field("ike_options_specification", &self.ike_options_specification)
+            .field("ipsec_options_specification", &self.ipsec_options_specification)
+            .field("enable_health_check", &self.enable_health_check)
+            .field("health_check_local_ip", &self.health_check_local_ip)
+            .field("health_check_remote_ip", &self.health_check_remote_ip)
+            .field("negotiation_type", &self.negotiation_type)
+            .field("dpd_enable", &self.dpd_enable)
+            .field("dpd_timeout", &self.dpd_timeout)
+            .field("dpd_action", &self.dpd_action)
+            .field("customer_gateway_id", &self.customer_gateway_id)
+            .field("health_check_config", &self.health_check_config)
+            .field("bgp_config", &self.bgp_config)
+            .finish()
+    }
+}
 rt::action!("vpc", "2017-03-12", "ModifyVpnConnectionAttribute", ModifyVpnConnectionAttributeRequest => ModifyVpnConnectionAttributeResponse);
 
 rt::model! { read debug;
@@ -16160,7 +16218,7 @@ SourceIpTranslationNatRule {
     "CreatedTime" created_time: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// DownloadVpnGatewaySslClientCert 使用
 SslClientConfig {
     /// 客户端配置
@@ -16174,6 +16232,17 @@ SslClientConfig {
     /// SSL-VPN-CLIENT 实例ID。
     "SslVpnClientId" ssl_vpn_client_id: String,
 } }
+impl ::core::fmt::Debug for SslClientConfig {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SslClientConfig")
+            .field("ssl_vpn_client_configuration", &self.ssl_vpn_client_configuration)
+            .field("ssl_vpn_root_cert", &self.ssl_vpn_root_cert)
+            .field("ssl_vpn_key", &rt::redact(&self.ssl_vpn_key))
+            .field("ssl_vpn_cert", &self.ssl_vpn_cert)
+            .field("ssl_vpn_client_id", &self.ssl_vpn_client_id)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// SSL-VPN-CLIENT 出参
@@ -17052,7 +17121,7 @@ VpcTaskResultDetailInfo {
     "Status" status: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// VPN通道对象。
 VpnConnection {
     /// 通道实例ID。
@@ -17114,6 +17183,38 @@ VpnConnection {
     /// Nqa配置信息
     "HealthCheckConfig" health_check_config: HealthCheckConfig,
 } }
+impl ::core::fmt::Debug for VpnConnection {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("VpnConnection")
+            .field("vpn_connection_id", &self.vpn_connection_id)
+            .field("vpn_connection_name", &self.vpn_connection_name)
+            .field("vpc_id", &self.vpc_id)
+            .field("vpn_gateway_id", &self.vpn_gateway_id)
+            .field("customer_gateway_id", &self.customer_gateway_id)
+            .field("pre_share_key", &rt::redact(&self.pre_share_key))
+            .field("vpn_proto", &self.vpn_proto)
+            .field("encrypt_proto", &self.encrypt_proto)
+            .field("route_type", &self.route_type)
+            .field("created_time", &self.created_time)
+            .field("state", &self.state)
+            .field("net_status", &self.net_status)
+            .field("security_policy_database_set", &self.security_policy_database_set)
+            .field("ike_options_specification", &self.ike_options_specification)
+            .field("ipsec_options_specification", &self.ipsec_options_specification)
+            .field("enable_health_check", &self.enable_health_check)
+            .field("health_check_local_ip", &self.health_check_local_ip)
+            .field("health_check_remote_ip", &self.health_check_remote_ip)
+            .field("health_check_status", &self.health_check_status)
+            .field("dpd_enable", &self.dpd_enable)
+            .field("dpd_timeout", &self.dpd_timeout)
+            .field("dpd_action", &self.dpd_action)
+            .field("tag_set", &self.tag_set)
+            .field("negotiation_type", &self.negotiation_type)
+            .field("bgp_config", &self.bgp_config)
+            .field("health_check_config", &self.health_check_config)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// VPN网关对象。

@@ -11418,7 +11418,7 @@ GetCosTokenRequest {
 } }
 rt::action!("wedata", "2021-08-20", "GetCosToken", GetCosTokenRequest => GetCosTokenResponse);
 
-rt::model! { read nodebug;
+rt::model! { read debug;
 /// GetCosToken返回参数结构体
 GetCosTokenResponse {
     /// cos地域
@@ -11432,17 +11432,6 @@ GetCosTokenResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
-impl ::core::fmt::Debug for GetCosTokenResponse {
-    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
-        f.debug_struct("GetCosTokenResponse")
-            .field("region", &self.region)
-            .field("token", &rt::redact(&self.token))
-            .field("bucket", &self.bucket)
-            .field("end_point", &self.end_point)
-            .field("request_id", &self.request_id)
-            .finish()
-    }
-}
 
 rt::model! { write debug;
 /// Request of `GetFileInfo` (开发空间-获取数据开发脚本信息).

@@ -61,7 +61,7 @@ ActionObj {
     "ApplyDevice" apply_device: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `AddAlarmProcessRecord` (添加告警处理记录).
 ///
 /// 添加告警处理记录
@@ -83,6 +83,17 @@ AddAlarmProcessRecordRequest {
     /// 此字段填写的是非孪生中台的用户id（多个用逗号分隔），如果是非孪生中台用户必填该字段
     "ExtendOne" extend_one: String,
 } }
+impl ::core::fmt::Debug for AddAlarmProcessRecordRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("AddAlarmProcessRecordRequest")
+            .field("record_set", &self.record_set)
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("application_id", &self.application_id)
+            .field("extend_one", &self.extend_one)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "AddAlarmProcessRecord", AddAlarmProcessRecordRequest => AddAlarmProcessRecordResponse);
 
 rt::model! { read debug;
@@ -341,7 +352,7 @@ impl ::core::fmt::Debug for ApplicationTokenInfo {
     }
 }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `BatchCreateDevice` (批量新增设备).
 ///
 /// 单个/批量新增设备
@@ -359,6 +370,15 @@ BatchCreateDeviceRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for BatchCreateDeviceRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("BatchCreateDeviceRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("add_device_set", &self.add_device_set)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "BatchCreateDevice", BatchCreateDeviceRequest => BatchCreateDeviceResponse);
 
 rt::model! { read debug;
@@ -379,7 +399,7 @@ BatchCreateDeviceResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `BatchDeleteDevice` (批量删除设备).
 ///
 /// 批量删除设备
@@ -397,6 +417,15 @@ BatchDeleteDeviceRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for BatchDeleteDeviceRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("BatchDeleteDeviceRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("wid_set", &self.wid_set)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "BatchDeleteDevice", BatchDeleteDeviceRequest => BatchDeleteDeviceResponse);
 
 rt::model! { read debug;
@@ -408,7 +437,7 @@ BatchDeleteDeviceResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `BatchKillAlarm` (批量消警).
 ///
 /// 批量消警
@@ -454,6 +483,25 @@ BatchKillAlarmRequest {
     /// 告警处理的说明
     "Desc" desc: String,
 } }
+impl ::core::fmt::Debug for BatchKillAlarmRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("BatchKillAlarmRequest")
+            .field("begin_time", &self.begin_time)
+            .field("end_time", &self.end_time)
+            .field("status_set", &self.status_set)
+            .field("workspace_id", &self.workspace_id)
+            .field("user_id", &self.user_id)
+            .field("user_name", &self.user_name)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("processor_id", &self.processor_id)
+            .field("alarm_type_set", &self.alarm_type_set)
+            .field("level_set", &self.level_set)
+            .field("wid_set", &self.wid_set)
+            .field("id_set", &self.id_set)
+            .field("desc", &self.desc)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "BatchKillAlarm", BatchKillAlarmRequest => BatchKillAlarmResponse);
 
 rt::model! { read debug;
@@ -465,7 +513,7 @@ BatchKillAlarmResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `BatchReportAppMessage` (批量上报应用消息).
 ///
 /// 批量上报应用消息
@@ -481,6 +529,15 @@ BatchReportAppMessageRequest {
     /// 消息上报请求列表
     "ReportSet" report_set: Vec<ReportAppMessage>,
 } }
+impl ::core::fmt::Debug for BatchReportAppMessageRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("BatchReportAppMessageRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("report_set", &self.report_set)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "BatchReportAppMessage", BatchReportAppMessageRequest => BatchReportAppMessageResponse);
 
 rt::model! { read debug;
@@ -567,7 +624,7 @@ CameraExtendInfoRes {
     "HistoryResolution" history_resolution: i64,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ChangeAlarmStatus` (变更告警状态).
 ///
 /// 变更告警状态
@@ -615,6 +672,25 @@ ChangeAlarmStatusRequest {
     /// 应用id
     "ApplicationId" application_id: i64,
 } }
+impl ::core::fmt::Debug for ChangeAlarmStatusRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ChangeAlarmStatusRequest")
+            .field("id", &self.id)
+            .field("status", &self.status)
+            .field("process_time", &self.process_time)
+            .field("process_type", &self.process_type)
+            .field("workspace_id", &self.workspace_id)
+            .field("user_id", &self.user_id)
+            .field("user_name", &self.user_name)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("processor", &self.processor)
+            .field("process_description", &self.process_description)
+            .field("process_extend", &self.process_extend)
+            .field("extend_one", &self.extend_one)
+            .field("application_id", &self.application_id)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "ChangeAlarmStatus", ChangeAlarmStatusRequest => ChangeAlarmStatusResponse);
 
 rt::model! { read debug;
@@ -626,7 +702,7 @@ ChangeAlarmStatusResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ControlCameraPTZ` (云台控制).
 ///
 /// 云台控制
@@ -658,6 +734,16 @@ ControlCameraPTZRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for ControlCameraPTZRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ControlCameraPTZRequest")
+            .field("wid", &self.wid)
+            .field("cmd", &self.cmd)
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "ControlCameraPTZ", ControlCameraPTZRequest => ControlCameraPTZResponse);
 
 rt::model! { read debug;
@@ -669,7 +755,7 @@ ControlCameraPTZResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ControlDevice` (设备控制（单个、批量控制）).
 ///
 /// 设备控制（单个、批量控制）
@@ -693,6 +779,17 @@ ControlDeviceRequest {
     /// 是否同步返回设备下控ack结果
     "IsSynchronized" is_synchronized: bool,
 } }
+impl ::core::fmt::Debug for ControlDeviceRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ControlDeviceRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("wid_set", &self.wid_set)
+            .field("control_data", &self.control_data)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("is_synchronized", &self.is_synchronized)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "ControlDevice", ControlDeviceRequest => ControlDeviceResponse);
 
 rt::model! { read debug;
@@ -724,7 +821,7 @@ ControlDeviceSet {
     "Set" set: Vec<ControlDeviceRes>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `CreateApplicationToken` (创建应用授权令牌).
 ///
 /// 调用方应用，创建调用租户API的授权令牌。
@@ -750,6 +847,17 @@ CreateApplicationTokenRequest {
     /// Required.
     "Signature" signature: String,
 } }
+impl ::core::fmt::Debug for CreateApplicationTokenRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("CreateApplicationTokenRequest")
+            .field("application_id", &self.application_id)
+            .field("nonce", &self.nonce)
+            .field("tenant_id", &self.tenant_id)
+            .field("request_time", &self.request_time)
+            .field("signature", &rt::redact(&self.signature))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "CreateApplicationToken", CreateApplicationTokenRequest => CreateApplicationTokenResponse);
 
 rt::model! { read debug;
@@ -809,7 +917,7 @@ CustomFieldInfo {
     "Val" val: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DeleteDeviceGroup` (删除设备分组).
 ///
 /// 删除设备分组
@@ -827,6 +935,15 @@ DeleteDeviceGroupRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for DeleteDeviceGroupRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DeleteDeviceGroupRequest")
+            .field("id", &self.id)
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DeleteDeviceGroup", DeleteDeviceGroupRequest => DeleteDeviceGroupResponse);
 
 rt::model! { read debug;
@@ -838,7 +955,7 @@ DeleteDeviceGroupResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeActionList` (动作列表查询).
 ///
 /// 动作列表查询
@@ -864,6 +981,18 @@ DescribeActionListRequest {
     /// 事件id详情
     "IdSet" id_set: Vec<i64>,
 } }
+impl ::core::fmt::Debug for DescribeActionListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeActionListRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("action_type", &self.action_type)
+            .field("id_set", &self.id_set)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeActionList", DescribeActionListRequest => DescribeActionListResponse);
 
 rt::model! { read debug;
@@ -890,7 +1019,7 @@ DescribeActionListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeAdministrationByTag` (根据标签获取行政区划列表).
 ///
 /// 根据标签获取行政区划列表
@@ -908,6 +1037,15 @@ DescribeAdministrationByTagRequest {
     /// Required.
     "Tag" tag: String,
 } }
+impl ::core::fmt::Debug for DescribeAdministrationByTagRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeAdministrationByTagRequest")
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("workspace_id", &self.workspace_id)
+            .field("tag", &self.tag)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeAdministrationByTag", DescribeAdministrationByTagRequest => DescribeAdministrationByTagResponse);
 
 rt::model! { read debug;
@@ -926,7 +1064,7 @@ DescribeAdministrationByTagResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeAlarmLevelList` (告警级别枚举获取).
 ///
 /// 告警级别枚举获取
@@ -940,6 +1078,14 @@ DescribeAlarmLevelListRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for DescribeAlarmLevelListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeAlarmLevelListRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeAlarmLevelList", DescribeAlarmLevelListRequest => DescribeAlarmLevelListResponse);
 
 rt::model! { read debug;
@@ -958,7 +1104,7 @@ DescribeAlarmLevelListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeAlarmList` (告警列表查询).
 ///
 /// 告警列表查询
@@ -1010,6 +1156,29 @@ DescribeAlarmListRequest {
     /// 分组id
     "GroupIdSet" group_id_set: Vec<i64>,
 } }
+impl ::core::fmt::Debug for DescribeAlarmListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeAlarmListRequest")
+            .field("begin_time", &self.begin_time)
+            .field("end_time", &self.end_time)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("statuses", &self.statuses)
+            .field("alarm_type_set", &self.alarm_type_set)
+            .field("level_set", &self.level_set)
+            .field("id_set", &self.id_set)
+            .field("app_id_set", &self.app_id_set)
+            .field("wid_set", &self.wid_set)
+            .field("space_code_set", &self.space_code_set)
+            .field("extend_one", &self.extend_one)
+            .field("extend_two", &self.extend_two)
+            .field("processor_set", &self.processor_set)
+            .field("group_id_set", &self.group_id_set)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeAlarmList", DescribeAlarmListRequest => DescribeAlarmListResponse);
 
 rt::model! { read debug;
@@ -1036,7 +1205,7 @@ DescribeAlarmListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeAlarmStatusList` (告警状态列表查询).
 ///
 /// 用来查询系统中的告警状态列表
@@ -1050,6 +1219,14 @@ DescribeAlarmStatusListRequest {
     /// Required.
     "WorkspaceId" workspace_id: String,
 } }
+impl ::core::fmt::Debug for DescribeAlarmStatusListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeAlarmStatusListRequest")
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("workspace_id", &self.workspace_id)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeAlarmStatusList", DescribeAlarmStatusListRequest => DescribeAlarmStatusListResponse);
 
 rt::model! { read debug;
@@ -1068,7 +1245,7 @@ DescribeAlarmStatusListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeAlarmTypeList` (告警类型获取).
 ///
 /// 告警类型获取
@@ -1084,6 +1261,15 @@ DescribeAlarmTypeListRequest {
     /// 一级类型
     "ParentType" parent_type: String,
 } }
+impl ::core::fmt::Debug for DescribeAlarmTypeListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeAlarmTypeListRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("parent_type", &self.parent_type)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeAlarmTypeList", DescribeAlarmTypeListRequest => DescribeAlarmTypeListResponse);
 
 rt::model! { read debug;
@@ -1102,7 +1288,7 @@ DescribeAlarmTypeListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeApplicationList` (查询应用列表).
 ///
 /// 查询指定空间关联的应用列表
@@ -1122,6 +1308,17 @@ DescribeApplicationListRequest {
     /// 页容量，默认为10
     "PageSize" page_size: i128,
 } }
+impl ::core::fmt::Debug for DescribeApplicationListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeApplicationListRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("application_id", &self.application_id)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeApplicationList", DescribeApplicationListRequest => DescribeApplicationListResponse);
 
 rt::model! { read debug;
@@ -1133,7 +1330,7 @@ DescribeApplicationListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeBuildingList` (查询建筑列表).
 ///
 /// 查询建筑列表
@@ -1151,6 +1348,16 @@ DescribeBuildingListRequest {
     /// 空间编码
     "SpaceCodes" space_codes: Vec<String>,
 } }
+impl ::core::fmt::Debug for DescribeBuildingListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeBuildingListRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("has_model", &self.has_model)
+            .field("space_codes", &self.space_codes)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeBuildingList", DescribeBuildingListRequest => DescribeBuildingListResponse);
 
 rt::model! { read debug;
@@ -1162,7 +1369,7 @@ DescribeBuildingListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeBuildingModel` (查询建筑三维模型).
 ///
 /// 查询建筑三维模型
@@ -1180,6 +1387,15 @@ DescribeBuildingModelRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for DescribeBuildingModelRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeBuildingModelRequest")
+            .field("building_id", &self.building_id)
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeBuildingModel", DescribeBuildingModelRequest => DescribeBuildingModelResponse);
 
 rt::model! { read debug;
@@ -1191,7 +1407,7 @@ DescribeBuildingModelResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeBuildingProfile` (查询建筑信息).
 ///
 /// 查询建筑信息
@@ -1209,6 +1425,15 @@ DescribeBuildingProfileRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for DescribeBuildingProfileRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeBuildingProfileRequest")
+            .field("building_id", &self.building_id)
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeBuildingProfile", DescribeBuildingProfileRequest => DescribeBuildingProfileResponse);
 
 rt::model! { read debug;
@@ -1220,7 +1445,7 @@ DescribeBuildingProfileResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeCameraExtendInfo` (获取视频扩展信息).
 ///
 /// 获取视频扩展信息
@@ -1238,6 +1463,15 @@ DescribeCameraExtendInfoRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for DescribeCameraExtendInfoRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeCameraExtendInfoRequest")
+            .field("wid", &self.wid)
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeCameraExtendInfo", DescribeCameraExtendInfoRequest => DescribeCameraExtendInfoResponse);
 
 rt::model! { read debug;
@@ -1249,7 +1483,7 @@ DescribeCameraExtendInfoResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeDeviceGroupList` (设备分组列表).
 ///
 /// 设备分组列表
@@ -1265,6 +1499,15 @@ DescribeDeviceGroupListRequest {
     /// 分组id, 不传默认全部
     "GroupId" group_id: i64,
 } }
+impl ::core::fmt::Debug for DescribeDeviceGroupListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeDeviceGroupListRequest")
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("workspace_id", &self.workspace_id)
+            .field("group_id", &self.group_id)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeDeviceGroupList", DescribeDeviceGroupListRequest => DescribeDeviceGroupListResponse);
 
 rt::model! { read debug;
@@ -1283,7 +1526,7 @@ DescribeDeviceGroupListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeDeviceList` (设备列表查询).
 ///
 /// 设备列表查询/单个查询（支持通过筛选条件查询，设备类型、标签、PID、空间）
@@ -1325,6 +1568,26 @@ DescribeDeviceListRequest {
     /// 是否为摄像头，默认全部，"true"摄像头，"false"非摄像头
     "IsCamera" is_camera: String,
 } }
+impl ::core::fmt::Debug for DescribeDeviceListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeDeviceListRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("device_type_set", &self.device_type_set)
+            .field("product_id_set", &self.product_id_set)
+            .field("tag_id_set", &self.tag_id_set)
+            .field("space_code_set", &self.space_code_set)
+            .field("device_tag_set", &self.device_tag_set)
+            .field("wid_set", &self.wid_set)
+            .field("field", &self.field)
+            .field("group_id_set", &self.group_id_set)
+            .field("is_active", &self.is_active)
+            .field("is_camera", &self.is_camera)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeDeviceList", DescribeDeviceListRequest => DescribeDeviceListResponse);
 
 rt::model! { read debug;
@@ -1351,7 +1614,7 @@ DescribeDeviceListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeDeviceShadowList` (获取设备影子数据).
 ///
 /// 获取设备影子数据
@@ -1387,6 +1650,22 @@ DescribeDeviceShadowListRequest {
     /// 设备标签名
     "DeviceTagSet" device_tag_set: Vec<String>,
 } }
+impl ::core::fmt::Debug for DescribeDeviceShadowListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeDeviceShadowListRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("wid_set", &self.wid_set)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("device_type_set", &self.device_type_set)
+            .field("product_id_set", &self.product_id_set)
+            .field("tag_id_set", &self.tag_id_set)
+            .field("space_code_set", &self.space_code_set)
+            .field("device_tag_set", &self.device_tag_set)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeDeviceShadowList", DescribeDeviceShadowListRequest => DescribeDeviceShadowListResponse);
 
 rt::model! { read debug;
@@ -1398,7 +1677,7 @@ DescribeDeviceShadowListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeDeviceStatusList` (设备状态获取).
 ///
 /// 设备状态获取
@@ -1439,6 +1718,25 @@ DescribeDeviceStatusListRequest {
     /// 推流状态，推流中-true，未推流-false 仅摄像头有的状态
     "IsAlive" is_alive: Vec<bool>,
 } }
+impl ::core::fmt::Debug for DescribeDeviceStatusListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeDeviceStatusListRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("device_type_set", &self.device_type_set)
+            .field("product_id_set", &self.product_id_set)
+            .field("tag_id_set", &self.tag_id_set)
+            .field("space_code_set", &self.space_code_set)
+            .field("wid_set", &self.wid_set)
+            .field("device_tag_set", &self.device_tag_set)
+            .field("device_status_set", &self.device_status_set)
+            .field("status_set", &self.status_set)
+            .field("is_alive", &self.is_alive)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeDeviceStatusList", DescribeDeviceStatusListRequest => DescribeDeviceStatusListResponse);
 
 rt::model! { read debug;
@@ -1450,7 +1748,7 @@ DescribeDeviceStatusListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeDeviceStatusStat` (设备状态统计).
 ///
 /// 设备状态统计
@@ -1472,6 +1770,17 @@ DescribeDeviceStatusStatRequest {
     /// 设备类型，非必填。为空表示查询所有设备类型
     "DeviceTypeSet" device_type_set: Vec<String>,
 } }
+impl ::core::fmt::Debug for DescribeDeviceStatusStatRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeDeviceStatusStatRequest")
+            .field("level", &self.level)
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("space_code_set", &self.space_code_set)
+            .field("device_type_set", &self.device_type_set)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeDeviceStatusStat", DescribeDeviceStatusStatRequest => DescribeDeviceStatusStatResponse);
 
 rt::model! { read debug;
@@ -1483,7 +1792,7 @@ DescribeDeviceStatusStatResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeDeviceTagList` (标签列表查询).
 ///
 /// 标签列表查询
@@ -1505,6 +1814,16 @@ DescribeDeviceTagListRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for DescribeDeviceTagListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeDeviceTagListRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeDeviceTagList", DescribeDeviceTagListRequest => DescribeDeviceTagListResponse);
 
 rt::model! { read debug;
@@ -1516,7 +1835,7 @@ DescribeDeviceTagListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeDeviceTypeList` (拉取设备的设备类型列表).
 ///
 /// 拉取设备的设备类型列表
@@ -1532,6 +1851,15 @@ DescribeDeviceTypeListRequest {
     /// 默认0只拉取设备列表关联的设备类型列表；1拉取空间下所有的设备类型列表
     "Flag" flag: i64,
 } }
+impl ::core::fmt::Debug for DescribeDeviceTypeListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeDeviceTypeListRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("flag", &self.flag)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeDeviceTypeList", DescribeDeviceTypeListRequest => DescribeDeviceTypeListResponse);
 
 rt::model! { read debug;
@@ -1543,7 +1871,7 @@ DescribeDeviceTypeListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeEdgeApplicationToken` (查询边缘应用凭证).
 ///
 /// 查询边缘应用凭证
@@ -1555,6 +1883,14 @@ DescribeEdgeApplicationTokenRequest {
     /// 是否刷新token，默认为false
     "Refresh" refresh: bool,
 } }
+impl ::core::fmt::Debug for DescribeEdgeApplicationTokenRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeEdgeApplicationTokenRequest")
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("refresh", &self.refresh)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeEdgeApplicationToken", DescribeEdgeApplicationTokenRequest => DescribeEdgeApplicationTokenResponse);
 
 rt::model! { read debug;
@@ -1566,7 +1902,7 @@ DescribeEdgeApplicationTokenResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeElementProfilePage` (查询分页构件信息).
 ///
 /// 查询分页构件信息
@@ -1606,6 +1942,24 @@ DescribeElementProfilePageRequest {
     /// 时间范围-结束
     "EndTime" end_time: i128,
 } }
+impl ::core::fmt::Debug for DescribeElementProfilePageRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeElementProfilePageRequest")
+            .field("building_id", &self.building_id)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("parent_element_ids", &self.parent_element_ids)
+            .field("level", &self.level)
+            .field("space_type_code", &self.space_type_code)
+            .field("entity_types", &self.entity_types)
+            .field("include_delete", &self.include_delete)
+            .field("start_time", &self.start_time)
+            .field("end_time", &self.end_time)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeElementProfilePage", DescribeElementProfilePageRequest => DescribeElementProfilePageResponse);
 
 rt::model! { read debug;
@@ -1617,7 +1971,7 @@ DescribeElementProfilePageResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeElementProfileTree` (查询构件树).
 ///
 /// 查询构件树
@@ -1641,6 +1995,18 @@ DescribeElementProfileTreeRequest {
     /// 空间分类代码
     "SpaceTypeCode" space_type_code: String,
 } }
+impl ::core::fmt::Debug for DescribeElementProfileTreeRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeElementProfileTreeRequest")
+            .field("building_id", &self.building_id)
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("element_id", &self.element_id)
+            .field("level", &self.level)
+            .field("space_type_code", &self.space_type_code)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeElementProfileTree", DescribeElementProfileTreeRequest => DescribeElementProfileTreeResponse);
 
 rt::model! { read debug;
@@ -1652,7 +2018,7 @@ DescribeElementProfileTreeResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeEventList` (事件列表查询).
 ///
 /// 事件列表查询
@@ -1678,6 +2044,18 @@ DescribeEventListRequest {
     /// 事件id详情
     "IdSet" id_set: Vec<i64>,
 } }
+impl ::core::fmt::Debug for DescribeEventListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeEventListRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("trigger_type", &self.trigger_type)
+            .field("id_set", &self.id_set)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeEventList", DescribeEventListRequest => DescribeEventListResponse);
 
 rt::model! { read debug;
@@ -1704,7 +2082,7 @@ DescribeEventListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeFileDownloadURL` (获取文件下载URL).
 ///
 /// 获取文件下载URL
@@ -1722,6 +2100,15 @@ DescribeFileDownloadURLRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for DescribeFileDownloadURLRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeFileDownloadURLRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("file_id", &self.file_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeFileDownloadURL", DescribeFileDownloadURLRequest => DescribeFileDownloadURLResponse);
 
 rt::model! { read debug;
@@ -1733,7 +2120,7 @@ DescribeFileDownloadURLResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeFileUploadURL` (文件上传接口).
 ///
 /// 文件上传接口
@@ -1763,6 +2150,20 @@ DescribeFileUploadURLRequest {
     /// 永不过期标记
     "NoExpireFlag" no_expire_flag: bool,
 } }
+impl ::core::fmt::Debug for DescribeFileUploadURLRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeFileUploadURLRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("file_name", &self.file_name)
+            .field("file_size", &self.file_size)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("file_md5", &self.file_md5)
+            .field("save_type", &self.save_type)
+            .field("file_expire_time", &self.file_expire_time)
+            .field("no_expire_flag", &self.no_expire_flag)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeFileUploadURL", DescribeFileUploadURLRequest => DescribeFileUploadURLResponse);
 
 rt::model! { read debug;
@@ -1787,7 +2188,7 @@ DescribeGroupInfo {
     "ParentId" parent_id: i64,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeInterfaceList` (查询接口列表).
 ///
 /// 查询接口列表
@@ -1807,6 +2208,18 @@ DescribeInterfaceListRequest {
     /// 接口分类0. 其他服务 1. IOT服务 2. 空间服务 3.微应用服务 4.场景服务 5.AI算法服务 6.任务算法服务 7.第三方服务 8.3DTiles服务
     "Type" r#type: Vec<i128>,
 } }
+impl ::core::fmt::Debug for DescribeInterfaceListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeInterfaceListRequest")
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("keyword", &self.keyword)
+            .field("style", &self.style)
+            .field("type", &self.r#type)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeInterfaceList", DescribeInterfaceListRequest => DescribeInterfaceListResponse);
 
 rt::model! { read debug;
@@ -1818,7 +2231,7 @@ DescribeInterfaceListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeLinkRuleList` (联动规则列表查询).
 ///
 /// 联动规则列表查询
@@ -1844,6 +2257,18 @@ DescribeLinkRuleListRequest {
     /// 联动id
     "IdSet" id_set: Vec<i64>,
 } }
+impl ::core::fmt::Debug for DescribeLinkRuleListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeLinkRuleListRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("trigger_type", &self.trigger_type)
+            .field("id_set", &self.id_set)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeLinkRuleList", DescribeLinkRuleListRequest => DescribeLinkRuleListResponse);
 
 rt::model! { read debug;
@@ -1870,7 +2295,7 @@ DescribeLinkRuleListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeModelList` (模型列表查询).
 ///
 /// 模型列表查询/单个查询（产品模型/标准模型）
@@ -1898,6 +2323,19 @@ DescribeModelListRequest {
     /// 模型id
     "ModelIdSet" model_id_set: Vec<String>,
 } }
+impl ::core::fmt::Debug for DescribeModelListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeModelListRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("device_type_set", &self.device_type_set)
+            .field("product_id_set", &self.product_id_set)
+            .field("model_id_set", &self.model_id_set)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeModelList", DescribeModelListRequest => DescribeModelListResponse);
 
 rt::model! { read debug;
@@ -1909,7 +2347,7 @@ DescribeModelListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeProductList` (产品列表查询).
 ///
 /// 产品列表查询
@@ -1937,6 +2375,19 @@ DescribeProductListRequest {
     /// 模型id
     "ModelIdSet" model_id_set: Vec<String>,
 } }
+impl ::core::fmt::Debug for DescribeProductListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeProductListRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("device_type_set", &self.device_type_set)
+            .field("product_id_set", &self.product_id_set)
+            .field("model_id_set", &self.model_id_set)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeProductList", DescribeProductListRequest => DescribeProductListResponse);
 
 rt::model! { read debug;
@@ -1948,7 +2399,7 @@ DescribeProductListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribePropertyList` (查询构件属性（详情）).
 ///
 /// 查询构件属性（详情）
@@ -1970,6 +2421,16 @@ DescribePropertyListRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for DescribePropertyListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribePropertyListRequest")
+            .field("building_id", &self.building_id)
+            .field("element_id", &self.element_id)
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribePropertyList", DescribePropertyListRequest => DescribePropertyListResponse);
 
 rt::model! { read debug;
@@ -1981,7 +2442,7 @@ DescribePropertyListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeRuleDetail` (联动规则详情查询).
 ///
 /// 联动规则详情查询
@@ -1999,6 +2460,15 @@ DescribeRuleDetailRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for DescribeRuleDetailRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeRuleDetailRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("id", &self.id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeRuleDetail", DescribeRuleDetailRequest => DescribeRuleDetailResponse);
 
 rt::model! { read debug;
@@ -2010,7 +2480,7 @@ DescribeRuleDetailResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeSceneList` (查询场景列表).
 ///
 /// 查询场景列表
@@ -2024,6 +2494,14 @@ DescribeSceneListRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for DescribeSceneListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeSceneListRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeSceneList", DescribeSceneListRequest => DescribeSceneListResponse);
 
 rt::model! { read debug;
@@ -2035,7 +2513,7 @@ DescribeSceneListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeSpaceDeviceIdList` (查询指定空间设备编号列表).
 ///
 /// 查询指定空间设备编号列表
@@ -2065,6 +2543,18 @@ DescribeSpaceDeviceIdListRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for DescribeSpaceDeviceIdListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeSpaceDeviceIdListRequest")
+            .field("element_ids", &self.element_ids)
+            .field("is_cascade", &self.is_cascade)
+            .field("workspace_id", &self.workspace_id)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeSpaceDeviceIdList", DescribeSpaceDeviceIdListRequest => DescribeSpaceDeviceIdListResponse);
 
 rt::model! { read debug;
@@ -2076,7 +2566,7 @@ DescribeSpaceDeviceIdListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeSpaceDeviceRelationList` (查询指定空间下设备与构件绑定关系列表).
 ///
 /// 查询指定空间下设备与构件绑定关系列表
@@ -2106,6 +2596,18 @@ DescribeSpaceDeviceRelationListRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for DescribeSpaceDeviceRelationListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeSpaceDeviceRelationListRequest")
+            .field("element_ids", &self.element_ids)
+            .field("is_cascade", &self.is_cascade)
+            .field("workspace_id", &self.workspace_id)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeSpaceDeviceRelationList", DescribeSpaceDeviceRelationListRequest => DescribeSpaceDeviceRelationListResponse);
 
 rt::model! { read debug;
@@ -2117,7 +2619,7 @@ DescribeSpaceDeviceRelationListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeSpaceInfoByDeviceId` (查询设备绑定的空间信息).
 ///
 /// 查询设备绑定的空间信息
@@ -2135,6 +2637,15 @@ DescribeSpaceInfoByDeviceIdRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for DescribeSpaceInfoByDeviceIdRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeSpaceInfoByDeviceIdRequest")
+            .field("device_id", &self.device_id)
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeSpaceInfoByDeviceId", DescribeSpaceInfoByDeviceIdRequest => DescribeSpaceInfoByDeviceIdResponse);
 
 rt::model! { read debug;
@@ -2146,7 +2657,7 @@ DescribeSpaceInfoByDeviceIdResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeSpaceRelationByDeviceId` (查询设备绑定的空间层级关系).
 ///
 /// 查询设备绑定的空间层级关系
@@ -2164,6 +2675,15 @@ DescribeSpaceRelationByDeviceIdRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for DescribeSpaceRelationByDeviceIdRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeSpaceRelationByDeviceIdRequest")
+            .field("device_id", &self.device_id)
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeSpaceRelationByDeviceId", DescribeSpaceRelationByDeviceIdRequest => DescribeSpaceRelationByDeviceIdResponse);
 
 rt::model! { read debug;
@@ -2175,7 +2695,7 @@ DescribeSpaceRelationByDeviceIdResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeSpaceTypeList` (查询空间分类).
 ///
 /// 查询空间分类
@@ -2197,6 +2717,16 @@ DescribeSpaceTypeListRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for DescribeSpaceTypeListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeSpaceTypeListRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("page_number", &self.page_number)
+            .field("page_size", &self.page_size)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeSpaceTypeList", DescribeSpaceTypeListRequest => DescribeSpaceTypeListResponse);
 
 rt::model! { read debug;
@@ -2208,7 +2738,7 @@ DescribeSpaceTypeListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeTenantBuildingCountAndArea` (查询租户楼栋数量和楼栋建筑面积).
 ///
 /// 查询租户楼栋数量和楼栋建筑面积
@@ -2222,6 +2752,14 @@ DescribeTenantBuildingCountAndAreaRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for DescribeTenantBuildingCountAndAreaRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeTenantBuildingCountAndAreaRequest")
+            .field("workspace_id_list", &self.workspace_id_list)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeTenantBuildingCountAndArea", DescribeTenantBuildingCountAndAreaRequest => DescribeTenantBuildingCountAndAreaResponse);
 
 rt::model! { read debug;
@@ -2233,7 +2771,7 @@ DescribeTenantBuildingCountAndAreaResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeTenantDepartmentList` (查询租户组织部门列表).
 ///
 /// 查询租户组织部门列表
@@ -2259,6 +2797,19 @@ DescribeTenantDepartmentListRequest {
     /// 用户id
     "Cursor" cursor: String,
 } }
+impl ::core::fmt::Debug for DescribeTenantDepartmentListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeTenantDepartmentListRequest")
+            .field("offset", &self.offset)
+            .field("limit", &self.limit)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("tenant_id", &self.tenant_id)
+            .field("update_at", &self.update_at)
+            .field("department_id", &self.department_id)
+            .field("cursor", &self.cursor)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeTenantDepartmentList", DescribeTenantDepartmentListRequest => DescribeTenantDepartmentListResponse);
 
 rt::model! { read debug;
@@ -2270,7 +2821,7 @@ DescribeTenantDepartmentListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeTenantUserList` (查询租户人员列表).
 ///
 /// 查询租户人员列表
@@ -2304,6 +2855,23 @@ DescribeTenantUserListRequest {
     /// 是否递归获取子级数据，0需要，1不需要，默认为0
     "NoRecursive" no_recursive: String,
 } }
+impl ::core::fmt::Debug for DescribeTenantUserListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeTenantUserListRequest")
+            .field("offset", &self.offset)
+            .field("limit", &self.limit)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("tenant_id", &self.tenant_id)
+            .field("update_at", &self.update_at)
+            .field("department_id", &self.department_id)
+            .field("cursor", &self.cursor)
+            .field("status", &self.status)
+            .field("workspace_id", &self.workspace_id)
+            .field("keyword", &self.keyword)
+            .field("no_recursive", &self.no_recursive)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeTenantUserList", DescribeTenantUserListRequest => DescribeTenantUserListResponse);
 
 rt::model! { read debug;
@@ -2315,7 +2883,7 @@ DescribeTenantUserListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeVideoCloudRecord` (云录像接口).
 ///
 /// 云录像接口
@@ -2341,6 +2909,17 @@ DescribeVideoCloudRecordRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for DescribeVideoCloudRecordRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeVideoCloudRecordRequest")
+            .field("wid", &self.wid)
+            .field("start_time", &self.start_time)
+            .field("end_time", &self.end_time)
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeVideoCloudRecord", DescribeVideoCloudRecordRequest => DescribeVideoCloudRecordResponse);
 
 rt::model! { read debug;
@@ -2352,7 +2931,7 @@ DescribeVideoCloudRecordResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeVideoLiveStream` (实时流接口).
 ///
 /// 实时流接口
@@ -2383,6 +2962,18 @@ DescribeVideoLiveStreamRequest {
     /// 设备所在环境，公有云私有化项目传0或者不传，混合云项目一般传空间id
     "Env" env: String,
 } }
+impl ::core::fmt::Debug for DescribeVideoLiveStreamRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeVideoLiveStreamRequest")
+            .field("wid", &self.wid)
+            .field("protocol", &self.protocol)
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("stream_id", &self.stream_id)
+            .field("env", &self.env)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeVideoLiveStream", DescribeVideoLiveStreamRequest => DescribeVideoLiveStreamResponse);
 
 rt::model! { read debug;
@@ -2394,7 +2985,7 @@ DescribeVideoLiveStreamResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeVideoRecordStream` (历史流接口).
 ///
 /// 历史流接口
@@ -2437,6 +3028,21 @@ DescribeVideoRecordStreamRequest {
     /// 公有云私有化项目传0或者不传；混合云项目一般传空间id
     "Env" env: String,
 } }
+impl ::core::fmt::Debug for DescribeVideoRecordStreamRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeVideoRecordStreamRequest")
+            .field("wid", &self.wid)
+            .field("protocol", &self.protocol)
+            .field("start_time", &self.start_time)
+            .field("end_time", &self.end_time)
+            .field("play_back_rate", &self.play_back_rate)
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("stream", &self.stream)
+            .field("env", &self.env)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeVideoRecordStream", DescribeVideoRecordStreamRequest => DescribeVideoRecordStreamResponse);
 
 rt::model! { read debug;
@@ -2448,7 +3054,7 @@ DescribeVideoRecordStreamResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeWorkSpaceBuildingCountAndArea` (查询项目空间楼栋数量与建筑面积).
 ///
 /// 查询项目空间楼栋数量与建筑面积
@@ -2462,6 +3068,14 @@ DescribeWorkSpaceBuildingCountAndAreaRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for DescribeWorkSpaceBuildingCountAndAreaRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeWorkSpaceBuildingCountAndAreaRequest")
+            .field("workspace_id_list", &self.workspace_id_list)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeWorkSpaceBuildingCountAndArea", DescribeWorkSpaceBuildingCountAndAreaRequest => DescribeWorkSpaceBuildingCountAndAreaResponse);
 
 rt::model! { read debug;
@@ -2473,7 +3087,7 @@ DescribeWorkSpaceBuildingCountAndAreaResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeWorkspaceList` (获取租户下的空间列表).
 ///
 /// 获取租户下的空间列表
@@ -2485,6 +3099,14 @@ DescribeWorkspaceListRequest {
     /// 工作空间id，非必填，填了则表示根据id进行批量查询
     "WorkspaceId" workspace_id: i128,
 } }
+impl ::core::fmt::Debug for DescribeWorkspaceListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeWorkspaceListRequest")
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("workspace_id", &self.workspace_id)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeWorkspaceList", DescribeWorkspaceListRequest => DescribeWorkspaceListResponse);
 
 rt::model! { read debug;
@@ -2496,7 +3118,7 @@ DescribeWorkspaceListResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `DescribeWorkspaceUserList` (查询项目空间人员列表).
 ///
 /// 查询项目空间人员列表
@@ -2522,6 +3144,18 @@ DescribeWorkspaceUserListRequest {
     /// 更新时间戳，单位秒
     "UpdateAt" update_at: i64,
 } }
+impl ::core::fmt::Debug for DescribeWorkspaceUserListRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("DescribeWorkspaceUserListRequest")
+            .field("offset", &self.offset)
+            .field("limit", &self.limit)
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("tenant_id", &self.tenant_id)
+            .field("update_at", &self.update_at)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "DescribeWorkspaceUserList", DescribeWorkspaceUserListRequest => DescribeWorkspaceUserListResponse);
 
 rt::model! { read debug;
@@ -3099,7 +3733,7 @@ ModifyDeviceFieldInfo {
     "Val" val: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyDeviceField` (修改设备自定义字段值).
 ///
 /// 批量修改设备自定义字段值
@@ -3117,6 +3751,15 @@ ModifyDeviceFieldRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for ModifyDeviceFieldRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyDeviceFieldRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("set", &self.set)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "ModifyDeviceField", ModifyDeviceFieldRequest => ModifyDeviceFieldResponse);
 
 rt::model! { read debug;
@@ -3141,7 +3784,7 @@ ModifyDeviceGroupInfo {
     "GroupId" group_id: i64,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyDeviceGroup` (修改设备分组).
 ///
 /// 批量修改设备组
@@ -3159,6 +3802,15 @@ ModifyDeviceGroupRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for ModifyDeviceGroupRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyDeviceGroupRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("set", &self.set)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "ModifyDeviceGroup", ModifyDeviceGroupRequest => ModifyDeviceGroupResponse);
 
 rt::model! { read debug;
@@ -3170,7 +3822,7 @@ ModifyDeviceGroupResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyDeviceName` (批量修改设备名字).
 ///
 /// 批量修改设备名字
@@ -3188,6 +3840,15 @@ ModifyDeviceNameRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for ModifyDeviceNameRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyDeviceNameRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("set", &self.set)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "ModifyDeviceName", ModifyDeviceNameRequest => ModifyDeviceNameResponse);
 
 rt::model! { read debug;
@@ -3212,7 +3873,7 @@ ModifyDeviceTagInfo {
     "NameSet" name_set: Vec<String>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ModifyDeviceTag` (修改设备绑定标签).
 ///
 /// 批量修改设备标签
@@ -3230,6 +3891,15 @@ ModifyDeviceTagRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for ModifyDeviceTagRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ModifyDeviceTagRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("set", &self.set)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "ModifyDeviceTag", ModifyDeviceTagRequest => ModifyDeviceTagResponse);
 
 rt::model! { read debug;
@@ -3311,7 +3981,7 @@ ProductSet {
     "Product" product: Vec<ProductInfo>,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 视频流Raw协议信息
 RawInfo {
     /// 加密向量（如果视频网关选择流为非加密传输这个参数可忽略）
@@ -3329,6 +3999,19 @@ RawInfo {
     /// 拉流内网地址
     "InnerIP" inner_ip: String,
 } }
+impl ::core::fmt::Debug for RawInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("RawInfo")
+            .field("sm4_vector", &self.sm4_vector)
+            .field("natip", &self.natip)
+            .field("stream_token", &rt::redact(&self.stream_token))
+            .field("port", &self.port)
+            .field("stream_en_key", &self.stream_en_key)
+            .field("ip", &self.ip)
+            .field("inner_ip", &self.inner_ip)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 录像信息
@@ -3373,7 +4056,7 @@ ReportAppMessage {
     "Echo" echo: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `ReportAppMessage` (上报应用消息).
 ///
 /// 上报应用消息
@@ -3407,6 +4090,21 @@ ReportAppMessageRequest {
     /// 透传信息，若为json格式，需传x-json:{}，有效字段为x-json:后的字段
     "Echo" echo: String,
 } }
+impl ::core::fmt::Debug for ReportAppMessageRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ReportAppMessageRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("profile", &self.profile)
+            .field("report_ts", &self.report_ts)
+            .field("properties", &self.properties)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("event_set", &self.event_set)
+            .field("service_set", &self.service_set)
+            .field("extend_two", &self.extend_two)
+            .field("echo", &self.echo)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "ReportAppMessage", ReportAppMessageRequest => ReportAppMessageResponse);
 
 rt::model! { read debug;
@@ -3463,7 +4161,7 @@ RuleDetailRes {
     "ActionInfoSet" action_info_set: Vec<ActionObj>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `SaveDeviceGroup` (设备分组新增or修改).
 ///
 /// 设备分组新增/修改
@@ -3489,6 +4187,18 @@ SaveDeviceGroupRequest {
     /// 分组父级id
     "ParentId" parent_id: i64,
 } }
+impl ::core::fmt::Debug for SaveDeviceGroupRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("SaveDeviceGroupRequest")
+            .field("name", &self.name)
+            .field("description", &self.description)
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("id", &self.id)
+            .field("parent_id", &self.parent_id)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "SaveDeviceGroup", SaveDeviceGroupRequest => SaveDeviceGroupResponse);
 
 rt::model! { read debug;
@@ -3802,7 +4512,7 @@ StatLevel {
     "StatDeviceTypeSet" stat_device_type_set: Vec<StatDeviceType>,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `StopVideoStreaming` (断流接口).
 ///
 /// 断流接口
@@ -3824,6 +4534,16 @@ StopVideoStreamingRequest {
     /// Required.
     "ApplicationToken" application_token: String,
 } }
+impl ::core::fmt::Debug for StopVideoStreamingRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("StopVideoStreamingRequest")
+            .field("stream", &self.stream)
+            .field("wid", &self.wid)
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "StopVideoStreaming", StopVideoStreamingRequest => StopVideoStreamingResponse);
 
 rt::model! { read debug;
@@ -3835,7 +4555,7 @@ StopVideoStreamingResponse {
     "RequestId" request_id: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `UpdateWorkspaceParkAttributes` (修改工作空间园区属性).
 ///
 /// 修改工作空间园区属性
@@ -3853,6 +4573,16 @@ UpdateWorkspaceParkAttributesRequest {
     /// 园区编号
     "ParkNum" park_num: String,
 } }
+impl ::core::fmt::Debug for UpdateWorkspaceParkAttributesRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UpdateWorkspaceParkAttributesRequest")
+            .field("workspace_id", &self.workspace_id)
+            .field("application_token", &rt::redact(&self.application_token))
+            .field("park_name", &self.park_name)
+            .field("park_num", &self.park_num)
+            .finish()
+    }
+}
 rt::action!("weilingwith", "2023-04-27", "UpdateWorkspaceParkAttributes", UpdateWorkspaceParkAttributesRequest => UpdateWorkspaceParkAttributesResponse);
 
 rt::model! { read debug;

@@ -176,7 +176,7 @@ ChatEndpoint {
     "Url" url: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 连接器详情（主表 + 最新版本展开）。
 ConnectorInfo {
     /// 连接器 ID
@@ -216,6 +216,30 @@ ConnectorInfo {
     /// 展示名：console 老连接器目录（DescribeConsoleConnectorList）下发，取 registry data.display_name，老数据缺失时回落 Name；云上目录无独立展示名，省略不返回。Name 是存储名/选型回写键（含 scope 前缀），不承担展示职责。
     "DisplayName" display_name: String,
 } }
+impl ::core::fmt::Debug for ConnectorInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ConnectorInfo")
+            .field("connector_id", &self.connector_id)
+            .field("connector_slug", &self.connector_slug)
+            .field("connector_key", &rt::redact(&self.connector_key))
+            .field("name", &self.name)
+            .field("description", &self.description)
+            .field("avatar_url", &self.avatar_url)
+            .field("source", &self.source)
+            .field("enterprise_id", &self.enterprise_id)
+            .field("type", &self.r#type)
+            .field("service_url", &self.service_url)
+            .field("auth_modes", &self.auth_modes)
+            .field("latest_version_no", &self.latest_version_no)
+            .field("status", &self.status)
+            .field("creator_id", &self.creator_id)
+            .field("created_time", &self.created_time)
+            .field("modified_time", &self.modified_time)
+            .field("vpc_config_id", &self.vpc_config_id)
+            .field("display_name", &self.display_name)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// 连接器引用入参

@@ -138,7 +138,7 @@ SSLProjectInfo {
     "Info" info: String,
 } }
 
-rt::model! { write debug;
+rt::model! { write nodebug;
 /// Request of `UploadCert` (上传证书).
 ///
 /// 本接口（UploadCert）用于上传证书。
@@ -164,6 +164,18 @@ UploadCertRequest {
     /// 证书备注。
     "Alias" alias: String,
 } }
+impl ::core::fmt::Debug for UploadCertRequest {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("UploadCertRequest")
+            .field("cert", &self.cert)
+            .field("cert_type", &self.cert_type)
+            .field("project_id", &self.project_id)
+            .field("module_type", &self.module_type)
+            .field("key", &rt::redact(&self.key))
+            .field("alias", &self.alias)
+            .finish()
+    }
+}
 rt::action!("wss", "2018-04-26", "UploadCert", UploadCertRequest => UploadCertResponse);
 
 rt::model! { read debug;

@@ -43,7 +43,7 @@ ApplyChorusRequest {
 } }
 rt::action!("yinsuda", "2022-05-27", "ApplyChorus", ApplyChorusRequest => ApplyChorusResponse);
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// ApplyChorus返回参数结构体
 ApplyChorusResponse {
     /// 合唱 Token。
@@ -51,6 +51,14 @@ ApplyChorusResponse {
     /// The request id (give it when reporting a problem).
     "RequestId" request_id: String,
 } }
+impl ::core::fmt::Debug for ApplyChorusResponse {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("ApplyChorusResponse")
+            .field("chorus_token", &rt::redact(&self.chorus_token))
+            .field("request_id", &self.request_id)
+            .finish()
+    }
+}
 
 rt::model! { write debug;
 /// Request of `BatchDescribeKTVMusicDetails` (批量获取歌曲详情).
@@ -713,7 +721,7 @@ KTVMusicBaseInfo {
     "RecommendType" recommend_type: String,
 } }
 
-rt::model! { read debug;
+rt::model! { read nodebug;
 /// 歌曲详细信息。
 KTVMusicDetailInfo {
     /// 歌曲基础信息。
@@ -733,6 +741,20 @@ KTVMusicDetailInfo {
     /// 节拍信息。
     "BPMInfo" bpm_info: KTVBPMInfo,
 } }
+impl ::core::fmt::Debug for KTVMusicDetailInfo {
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.debug_struct("KTVMusicDetailInfo")
+            .field("ktv_music_base_info", &self.ktv_music_base_info)
+            .field("play_token", &rt::redact(&self.play_token))
+            .field("lyrics_url", &self.lyrics_url)
+            .field("midi_url", &self.midi_url)
+            .field("chorus_clip_set", &self.chorus_clip_set)
+            .field("prelude_interval", &self.prelude_interval)
+            .field("genre_set", &self.genre_set)
+            .field("bpm_info", &self.bpm_info)
+            .finish()
+    }
+}
 
 rt::model! { read debug;
 /// 其它片段时间（可用于抢唱）
