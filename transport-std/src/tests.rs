@@ -621,7 +621,8 @@ async fn legacy_signature() {
         "/",
         &signed,
         tencentcloud_core::legacy_v1::SignMethod::HmacSha256,
-    );
+    )
+    .expect("the form the client sent is signable");
     assert_eq!(get("Signature"), Some(want.as_str()));
 
     // GET puts the form in the URL.
