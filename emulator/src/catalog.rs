@@ -5,18 +5,8 @@
 use serde_json::{Map, Value};
 use tencentcloud_schema::{ActionRef, Member, Scalar, Type, Version, Violation};
 
-use crate::actions::ApiError;
-
-/// Where an answer came from (recorded with each request).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AnswerSource {
-    /// A hand-written stateful action (CVM instances, STS, Echo, SSE, octet-stream).
-    Stateful,
-    /// The documented example at this index of the action's examples.
-    Example(usize),
-    /// Synthesized from the output shape (the action has no usable example).
-    Synthesized,
-}
+use crate::error::ApiError;
+use crate::record::AnswerSource;
 
 /// Deepest object nesting a synthesized answer goes to (recursive types stop there).
 const MAX_SYNTH_DEPTH: usize = 6;

@@ -50,26 +50,41 @@ use std::sync::atomic::{AtomicI64, AtomicU64};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use serde_json::Value;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
-mod actions;
+// Layers, top-down: `server` (the front door: signature, common headers, faults, the request log)
+// -> `dispatch` (schema lookup and validation) -> `backend` (one per service behaviour) ->
+// `catalog` (stateless answers: documented examples, synthesized shapes); below them what all
+// share: `request`, `error`, `record`, `state`, `fault`, `limits`, `ids`, `sync`, `clock`.
+mod backend;
 mod catalog;
 pub mod clock;
+mod dispatch;
+mod error;
+mod fault;
 mod ids;
 mod limits;
+mod metadata;
 pub mod params;
+mod record;
+mod request;
 mod server;
+mod state;
+mod sync;
 pub mod tc3;
 mod tls;
 
-pub use catalog::AnswerSource;
+pub use fault::Fault;
 pub use limits::DEFAULT_RATE_LIMIT;
+pub use record::{AnswerSource, RecordedRequest, Verification};
+pub use state::TemporaryCredential;
 pub use tc3::{AuthError, KeyInfo, Verified};
 pub use tls::LEAF_NAMES;
 
-use server::{State, lock};
+use server::Cloud;
+use state::{Callback, State};
+use sync::lock;
 
 /// The key pair accepted by an emulator built without any [`EmulatorBuilder::key`] call.
 ///
@@ -77,141 +92,6 @@ use server::{State, lock};
 pub fn default_test_key() -> (&'static str, &'static str) {
     ("AKIDEMULATOR000000000000000000000000", "EmulatorSecretKey000000000000000")
 }
-
-/// A fault injected into the handling of one request (see [`RunningEmulator::push_fault`]).
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum Fault {
-    /// HTTP 200 with a `RequestLimitExceeded` error envelope.
-    RateLimit,
-    /// HTTP 500 with a small `text/html` body (not an API envelope), as a gateway would send.
-    Http500,
-    /// Read the request, then close the TCP (or TLS) connection without any response.
-    DropConnection,
-    /// Sleep this long, then handle the request normally.
-    Delay(Duration),
-    /// HTTP 200 with an `InternalError` error envelope.
-    InternalError,
-    /// The given HTTP status with a small `text/html` body.
-    HttpStatus(u16),
-    /// HTTP 200 with an error envelope of this code and message.
-    ApiError {
-        /// Error code, e.g. `ResourceNotFound`.
-        code: String,
-        /// Error message.
-        message: String,
-    },
-}
-
-/// The outcome of signature verification for a recorded request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Verification {
-    /// The TC3 signature (and token, for temporary credentials) checked out.
-    Verified {
-        /// The SecretId that signed the request.
-        secret_id: String,
-        /// Whether it is a temporary (STS / metadata) credential.
-        temporary: bool,
-    },
-    /// `Authorization: SKIP` on `AssumeRoleWithWebIdentity`.
-    Skipped,
-    /// Verification failed; the request was answered with this error (unless a fault intervened).
-    Failed {
-        /// Error code, e.g. `AuthFailure.SignatureFailure`.
-        code: String,
-        /// Error message.
-        message: String,
-        /// For signature mismatches: the emulator's canonical request and string to sign.
-        detail: Option<String>,
-    },
-    /// Not an API request (instance metadata).
-    NotChecked,
-}
-
-impl Verification {
-    /// `true` for [`Verification::Verified`].
-    pub fn is_verified(&self) -> bool {
-        matches!(self, Verification::Verified { .. })
-    }
-
-    /// The error code of a failed verification.
-    pub fn error_code(&self) -> Option<&str> {
-        match self {
-            Verification::Failed { code, .. } => Some(code),
-            _ => None,
-        }
-    }
-}
-
-/// One request as received by the emulator.
-#[derive(Debug, Clone)]
-pub struct RecordedRequest {
-    /// Sequence number, from 0, in arrival order.
-    pub seq: u64,
-    /// Arrival time on the emulator's clock (Unix milliseconds).
-    pub received_at_ms: i64,
-    /// The RequestId answered (also for faults).
-    pub request_id: String,
-    /// HTTP method.
-    pub method: String,
-    /// Request path.
-    pub path: String,
-    /// Raw query string (without `?`).
-    pub query: String,
-    /// Headers as received (names lower-case).
-    pub headers: Vec<(String, String)>,
-    /// The request body.
-    pub body: Vec<u8>,
-    /// `X-TC-Action`, if any.
-    pub action: Option<String>,
-    /// The service: the credential scope's service, or a best guess (Host label) when unsigned.
-    pub service: Option<String>,
-    /// `X-TC-Version`, if any.
-    pub version: Option<String>,
-    /// `X-TC-Region`, if any.
-    pub region: Option<String>,
-    /// The parameters as parsed (JSON body, or flattened query/form), if they parsed.
-    pub params: Option<Value>,
-    /// The outcome of signature verification.
-    pub verification: Verification,
-    /// The fault applied to this request, if any.
-    pub fault: Option<Fault>,
-    /// The HTTP status answered; `None` while pending or when the connection was dropped.
-    pub status: Option<u16>,
-    /// The error code answered in the envelope, if the answer was an error envelope.
-    pub error_code: Option<String>,
-    /// Where the answer of a dispatched API request came from (`None` when it was refused earlier).
-    pub answer: Option<AnswerSource>,
-}
-
-impl RecordedRequest {
-    /// First header named `name` (case-insensitive).
-    pub fn header(&self, name: &str) -> Option<&str> {
-        tc3::find_header(&self.headers, name)
-    }
-
-    /// The body as UTF-8 (lossy).
-    pub fn body_text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-}
-
-/// Temporary credentials minted by the emulator (STS or metadata).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TemporaryCredential {
-    /// `TmpSecretId`.
-    pub secret_id: String,
-    /// `TmpSecretKey`.
-    pub secret_key: String,
-    /// `Token`, to send as `X-TC-Token`.
-    pub token: String,
-    /// `ExpiredTime`: Unix seconds (emulator clock), rounded down.
-    pub expired_time: i64,
-    /// `Expiration`: RFC 3339 form of `expired_time`.
-    pub expiration: String,
-}
-
-type Callback = Arc<dyn Fn(&RecordedRequest) + Send + Sync>;
 
 /// Entry point: see [`Emulator::builder`].
 #[derive(Debug, Clone, Copy)]
@@ -352,7 +232,7 @@ impl EmulatorBuilder {
         for (id, key) in self.keys {
             keys.insert(id, KeyInfo { secret_key: key, token: None, expires_at_ms: None });
         }
-        let state = Arc::new(State {
+        let state = State {
             keys: Mutex::new(keys),
             faults: Mutex::new(VecDeque::new()),
             metadata_faults: Mutex::new(VecDeque::new()),
@@ -366,15 +246,16 @@ impl EmulatorBuilder {
             on_request: self.on_request,
             ids: Mutex::new(ids::IdGen::new()),
             realism: limits::Realism::new(self.rate_limit, self.latency, self.max_body),
-        });
+        };
+        let cloud = Arc::new(Cloud { state, backends: backend::builtin() });
 
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
-        let task = tokio::spawn(server::accept_loop(listener, state.clone(), acceptor, shutdown_rx));
+        let task = tokio::spawn(server::accept_loop(listener, cloud.clone(), acceptor, shutdown_rx));
         tracing::info!(%addr, tls = tls.is_some(), "tencentcloud emulator listening");
         Ok(RunningEmulator {
             inner: Arc::new(Inner {
-                state,
+                cloud,
                 addr,
                 ca_pem: tls.as_ref().map(|t| t.ca_pem.clone()),
                 ca_der: tls.map(|t| t.ca_der),
@@ -386,7 +267,7 @@ impl EmulatorBuilder {
 }
 
 struct Inner {
-    state: Arc<State>,
+    cloud: Arc<Cloud>,
     addr: SocketAddr,
     ca_pem: Option<String>,
     ca_der: Option<Vec<u8>>,
@@ -455,17 +336,17 @@ impl RunningEmulator {
 
     /// Queues a fault; each API request consumes one (FIFO) before normal handling.
     pub fn push_fault(&self, f: Fault) {
-        lock(&self.inner.state.faults).push_back(f);
+        lock(&self.inner.cloud.state.faults).push_back(f);
     }
 
     /// Queues a fault for the next instance-metadata request (separate queue).
     pub fn push_metadata_fault(&self, f: Fault) {
-        lock(&self.inner.state.metadata_faults).push_back(f);
+        lock(&self.inner.cloud.state.metadata_faults).push_back(f);
     }
 
     /// Faults still queued for API requests.
     pub fn pending_faults(&self) -> usize {
-        lock(&self.inner.state.faults).len()
+        lock(&self.inner.cloud.state.faults).len()
     }
 
     /// `true`: every API request is answered HTTP 503 (the fault queue is not consumed) until `false`.
@@ -475,27 +356,27 @@ impl RunningEmulator {
 
     /// Applies `fault` to every API request while `Some` (not consumed); `None` restores service.
     pub fn set_down_with(&self, fault: Option<Fault>) {
-        *lock(&self.inner.state.down) = fault;
+        *lock(&self.inner.cloud.state.down) = fault;
     }
 
     /// Changes the clock offset (emulator clock = system time + `secs`).
     pub fn set_clock_offset(&self, secs: i64) {
-        self.inner.state.clock_offset.store(secs, std::sync::atomic::Ordering::SeqCst);
+        self.inner.cloud.state.clock_offset.store(secs, std::sync::atomic::Ordering::SeqCst);
     }
 
     /// Changes (or with `None` clears) the minted-credential lifetime override.
     pub fn set_sts_lifetime(&self, d: Option<Duration>) {
-        *lock(&self.inner.state.sts_lifetime) = d;
+        *lock(&self.inner.cloud.state.sts_lifetime) = d;
     }
 
     /// The emulator's clock, Unix seconds.
     pub fn now(&self) -> i64 {
-        self.inner.state.now_ms().div_euclid(1000)
+        self.inner.cloud.state.now_ms().div_euclid(1000)
     }
 
     /// Accepts another permanent key pair from now on.
     pub fn add_key(&self, secret_id: &str, secret_key: &str) {
-        lock(&self.inner.state.keys).insert(
+        lock(&self.inner.cloud.state.keys).insert(
             secret_id.to_owned(),
             KeyInfo { secret_key: secret_key.to_owned(), token: None, expires_at_ms: None },
         );
@@ -503,22 +384,22 @@ impl RunningEmulator {
 
     /// Mints temporary credentials (as STS would) valid for `lifetime` on the emulator clock.
     pub fn mint_temporary(&self, lifetime: Duration) -> TemporaryCredential {
-        self.inner.state.mint(lifetime)
+        self.inner.cloud.state.mint(lifetime)
     }
 
     /// The requests received so far, in arrival order (the most recent 10,000 at most).
     pub fn requests(&self) -> Vec<RecordedRequest> {
-        lock(&self.inner.state.requests).clone()
+        lock(&self.inner.cloud.state.requests).clone()
     }
 
     /// Number of requests received so far.
     pub fn request_count(&self) -> usize {
-        lock(&self.inner.state.requests).len()
+        lock(&self.inner.cloud.state.requests).len()
     }
 
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
-        lock(&self.inner.state.requests).clear();
+        lock(&self.inner.cloud.state.requests).clear();
     }
 
     /// Stops accepting, lets in-flight exchanges finish (up to 2 s) and closes all connections.

@@ -4,8 +4,8 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::actions::ApiError;
-use crate::server::lock;
+use crate::error::ApiError;
+use crate::sync::lock;
 
 /// The real API's default limit: requests a second per action (and account).
 pub const DEFAULT_RATE_LIMIT: u32 = 20;

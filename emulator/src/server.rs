@@ -1,12 +1,11 @@
-//! The HTTP server: accept loop, connections, request handling, faults and recording.
+//! The front door: accept loop, connections, the request's signature and common headers, faults,
+//! the request log and the HTTP answer. What the request asks for is answered by [`dispatch`].
 
-use std::collections::{HashMap, VecDeque};
 use std::convert::Infallible;
 use std::error::Error as StdError;
 use std::fmt;
 use std::pin::Pin;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
@@ -26,113 +25,30 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
-use crate::actions::{self, ApiError, ApiRequest, Outcome};
-use crate::catalog::AnswerSource;
-use crate::clock::{imf_fixdate, rfc3339, system_now_ms};
-use crate::ids::IdGen;
-use crate::limits::Realism;
-use crate::tc3::{self, AuthError, KeyInfo, VerifyInput, find_header};
-use crate::{Callback, Fault, RecordedRequest, TemporaryCredential, Verification};
+use crate::backend::Backends;
+use crate::clock::imf_fixdate;
+use crate::dispatch::dispatch;
+use crate::error::ApiError;
+use crate::fault::Fault;
+use crate::metadata::metadata;
+use crate::params::parse_body;
+use crate::record::{RecordedRequest, Verification};
+use crate::request::{ApiRequest, Outcome};
+use crate::state::State;
+use crate::sync::lock;
+use crate::tc3::{self, AuthError, VerifyInput, find_header};
 
 /// Largest request body read by default (bigger ones get `RequestSizeLimitExceeded`).
 pub(crate) const MAX_BODY: usize = 32 * 1024 * 1024;
-/// Most requests kept in the log ([`crate::RunningEmulator::requests`]); the oldest tenth goes past it.
-pub(crate) const MAX_RECORDED: usize = 10_000;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
 const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(crate) type Body = BoxBody<Bytes, Infallible>;
 
-/// Locks a mutex, ignoring poisoning (a panicking test must not cascade).
-pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
-}
-
-pub(crate) struct State {
-    pub(crate) keys: Mutex<HashMap<String, KeyInfo>>,
-    pub(crate) faults: Mutex<VecDeque<Fault>>,
-    pub(crate) metadata_faults: Mutex<VecDeque<Fault>>,
-    pub(crate) down: Mutex<Option<Fault>>,
-    pub(crate) clock_offset: AtomicI64,
-    pub(crate) sts_lifetime: Mutex<Option<Duration>>,
-    pub(crate) requests: Mutex<Vec<RecordedRequest>>,
-    pub(crate) seq: AtomicU64,
-    pub(crate) max_skew_secs: i64,
-    pub(crate) metadata_role: String,
-    pub(crate) on_request: Option<Callback>,
-    pub(crate) ids: Mutex<IdGen>,
-    pub(crate) realism: Realism,
-}
-
-impl State {
-    /// The emulator clock in Unix milliseconds.
-    pub(crate) fn now_ms(&self) -> i64 {
-        system_now_ms().saturating_add(self.clock_offset.load(Ordering::SeqCst).saturating_mul(1000))
-    }
-
-    pub(crate) fn uuid(&self) -> String {
-        lock(&self.ids).uuid()
-    }
-
-    /// The lifetime to mint: the override if set, else `requested`.
-    pub(crate) fn lifetime(&self, requested: Duration) -> Duration {
-        lock(&self.sts_lifetime).unwrap_or(requested)
-    }
-
-    /// Mints temporary credentials and accepts them (with their token) until expiry.
-    pub(crate) fn mint(&self, lifetime: Duration) -> TemporaryCredential {
-        let (secret_id, secret_key, token) = {
-            let mut ids = lock(&self.ids);
-            (format!("AKID{}", ids.alnum(32)), ids.alnum(32), ids.alnum(96))
-        };
-        let expires_at_ms = self.now_ms().saturating_add(i64::try_from(lifetime.as_millis()).unwrap_or(i64::MAX / 2));
-        lock(&self.keys).insert(
-            secret_id.clone(),
-            KeyInfo { secret_key: secret_key.clone(), token: Some(token.clone()), expires_at_ms: Some(expires_at_ms) },
-        );
-        let expired_time = expires_at_ms.div_euclid(1000);
-        TemporaryCredential { secret_id, secret_key, token, expired_time, expiration: rfc3339(expired_time) }
-    }
-
-    fn take_fault(&self) -> Option<Fault> {
-        if let Some(f) = lock(&self.down).clone() {
-            return Some(f);
-        }
-        lock(&self.faults).pop_front()
-    }
-
-    fn record(&self, mut r: RecordedRequest) -> u64 {
-        let mut reqs = lock(&self.requests);
-        let seq = self.seq.fetch_add(1, Ordering::SeqCst);
-        r.seq = seq;
-        if reqs.len() >= MAX_RECORDED {
-            // A long-running emulator keeps the most recent requests only.
-            reqs.drain(..MAX_RECORDED / 10);
-        }
-        reqs.push(r);
-        seq
-    }
-
-    fn finish(&self, seq: u64, status: Option<u16>, error_code: Option<String>) {
-        self.finish_with(seq, status, error_code, None);
-    }
-
-    fn finish_with(&self, seq: u64, status: Option<u16>, error_code: Option<String>, answer: Option<AnswerSource>) {
-        let snapshot = {
-            let mut reqs = lock(&self.requests);
-            // Recorded in `seq` order: a binary search keeps this cheap however many requests came.
-            let Ok(i) = reqs.binary_search_by_key(&seq, |r| r.seq) else { return };
-            let r = &mut reqs[i];
-            r.status = status;
-            r.error_code = error_code;
-            r.answer = answer;
-            self.on_request.as_ref().map(|_| r.clone())
-        };
-        tracing::debug!(seq, ?status, "emulator request answered");
-        if let (Some(cb), Some(r)) = (&self.on_request, snapshot) {
-            cb(&r);
-        }
-    }
+/// Everything a request reaches: the front door's state and the backends behind it.
+pub(crate) struct Cloud {
+    pub(crate) state: State,
+    pub(crate) backends: Backends,
 }
 
 /// Error returned by the service to make hyper close the connection without answering.
@@ -149,7 +65,7 @@ impl StdError for DropConnection {}
 
 pub(crate) async fn accept_loop(
     listener: TcpListener,
-    state: Arc<State>,
+    cloud: Arc<Cloud>,
     tls: Option<TlsAcceptor>,
     mut shutdown: watch::Receiver<bool>,
 ) {
@@ -161,15 +77,15 @@ pub(crate) async fn accept_loop(
             accepted = listener.accept() => match accepted {
                 Ok((stream, peer)) => {
                     let _ = stream.set_nodelay(true);
-                    let state = state.clone();
+                    let cloud = cloud.clone();
                     let shutdown = shutdown.clone();
                     let tls = tls.clone();
                     conns.spawn(async move {
                         match tls {
-                            None => serve_conn(stream, state, shutdown).await,
+                            None => serve_conn(stream, cloud, shutdown).await,
                             Some(acceptor) => {
                                 match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                                    Ok(Ok(tls_stream)) => serve_conn(tls_stream, state, shutdown).await,
+                                    Ok(Ok(tls_stream)) => serve_conn(tls_stream, cloud, shutdown).await,
                                     Ok(Err(e)) => tracing::debug!(%peer, "TLS handshake failed: {e}"),
                                     Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
                                 }
@@ -193,11 +109,11 @@ pub(crate) async fn accept_loop(
     }
 }
 
-async fn serve_conn<S>(io: S, state: Arc<State>, mut shutdown: watch::Receiver<bool>)
+async fn serve_conn<S>(io: S, cloud: Arc<Cloud>, mut shutdown: watch::Receiver<bool>)
 where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let svc = service_fn(move |req| handle(state.clone(), req));
+    let svc = service_fn(move |req| handle(cloud.clone(), req));
     let mut builder = http1::Builder::new();
     // Every response carries its own `Date` (emulator clock); hyper then adds none of its own.
     builder.keep_alive(true).timer(TokioTimer::new());
@@ -355,7 +271,8 @@ impl Received {
     }
 }
 
-async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Body>, DropConnection> {
+async fn handle(cloud: Arc<Cloud>, req: Request<Incoming>) -> Result<Response<Body>, DropConnection> {
+    let state = &cloud.state;
     let (parts, body) = req.into_parts();
     let (body, too_large) = match Limited::new(body, state.realism.max_body).collect().await {
         Ok(collected) => (collected.to_bytes(), false),
@@ -376,9 +293,9 @@ async fn handle(state: Arc<State>, req: Request<Incoming>) -> Result<Response<Bo
         too_large,
     };
     if rx.method == "GET" && rx.path.starts_with("/latest/") {
-        return handle_metadata(&state, rx).await;
+        return handle_metadata(state, rx).await;
     }
-    handle_api(&state, rx).await
+    handle_api(&cloud, rx).await
 }
 
 /// Common headers checked before the signature: method, Action, Version.
@@ -436,7 +353,8 @@ fn authenticate(state: &State, rx: &Received, action: &str, now_ms: i64) -> Resu
     })
 }
 
-async fn handle_api(state: &State, rx: Received) -> Result<Response<Body>, DropConnection> {
+async fn handle_api(cloud: &Cloud, rx: Received) -> Result<Response<Body>, DropConnection> {
+    let state = &cloud.state;
     let now_ms = state.now_ms();
     let request_id = state.uuid();
     let header = |name: &str| find_header(&rx.headers, name).map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
@@ -452,7 +370,7 @@ async fn handle_api(state: &State, rx: Received) -> Result<Response<Body>, DropC
             Ok((action, version, a))
         })
     };
-    let params = actions::parse_params(&rx.method, &rx.query, &rx.headers, &rx.body);
+    let params = parse_body(&rx.method, &rx.query, &rx.headers, &rx.body);
     let (service, verification) = match &checked {
         Ok((_, _, a)) => (Some(a.service.clone()), a.verification.clone()),
         Err(e) => (
@@ -501,7 +419,7 @@ async fn handle_api(state: &State, rx: Received) -> Result<Response<Body>, DropC
                 now_ms,
                 request_id: &request_id,
             };
-            let (outcome, from) = actions::dispatch(state, &req);
+            let (outcome, from) = dispatch(state, &cloud.backends, &req);
             source = Some(from);
             outcome
         }),
@@ -557,7 +475,7 @@ async fn handle_metadata(state: &State, rx: Received) -> Result<Response<Body>, 
         return Ok(resp);
     }
     let now_ms = state.now_ms();
-    let (status, content_type, body) = actions::metadata(state, &rx.path);
+    let (status, content_type, body) = metadata(state, &rx.path);
     let resp = response(now_ms, status, content_type, full(body));
     state.finish(seq, Some(status), None);
     Ok(resp)
