@@ -18,13 +18,14 @@ fn is_secret_header(name: &str) -> bool {
         || is_secret_key(name)
 }
 
-/// JSON keys and form parameters whose values are never logged: anything that looks
-/// like a secret key, token, password, signature or private key.
+/// JSON keys and form parameters whose values are never logged: the shared name rule
+/// ([`tencentcloud_core::secret::is_secret_name`]: passwords, secret keys, tokens, private
+/// keys, plaintext, signatures, ...) and, in a dump, the `SecretId` naming the caller's key.
 pub(crate) fn is_secret_key(key: &str) -> bool {
-    let k = key.to_ascii_lowercase();
-    ["secret", "token", "password", "passwd", "signature", "privatekey", "private_key", "credential", "authorization"]
-        .iter()
-        .any(|s| k.contains(s))
+    tencentcloud_core::secret::is_secret_name(key) || {
+        let k: String = key.chars().filter(char::is_ascii_alphanumeric).map(|c| c.to_ascii_lowercase()).collect();
+        k.trim_end_matches(|c: char| c.is_ascii_digit()).ends_with("secretid")
+    }
 }
 
 /// `name: value` lines with secret values replaced.
@@ -43,17 +44,22 @@ pub(crate) fn json_value(v: &serde_json::Value) -> serde_json::Value {
     use serde_json::Value;
     match v {
         Value::Object(map) => Value::Object(
-            map.iter()
-                .map(|(k, v)| {
-                    // Containers are walked (their secret members are hidden); secret scalars hidden.
-                    let scalar = !matches!(v, Value::Null | Value::Object(_) | Value::Array(_));
-                    let shown = if scalar && is_secret_key(k) { Value::from(REDACTED) } else { json_value(v) };
-                    (k.clone(), shown)
-                })
-                .collect(),
+            map.iter().map(|(k, v)| (k.clone(), if is_secret_key(k) { hidden(v) } else { json_value(v) })).collect(),
         ),
         Value::Array(items) => Value::Array(items.iter().map(json_value).collect()),
         other => other.clone(),
+    }
+}
+
+/// A value under a secret key: text, numbers and flags hidden, in arrays too
+/// (`"Passwords": ["a", "b"]`); objects walked, their members judged by their own keys.
+fn hidden(v: &serde_json::Value) -> serde_json::Value {
+    use serde_json::Value;
+    match v {
+        Value::Null => Value::Null,
+        Value::Object(_) => json_value(v),
+        Value::Array(items) => Value::Array(items.iter().map(hidden).collect()),
+        _ => Value::from(REDACTED),
     }
 }
 
@@ -146,6 +152,57 @@ mod tests {
         assert!(s.contains("\"Name\":\"n\"") && s.contains("\"ExpiredTime\":1"));
         let b = body(Some("application/json"), br#"{"SecretKey":"abc","Limit":1}"#);
         assert_eq!(b, r#"{"SecretKey":"<redacted>","Limit":1}"#);
+    }
+
+    #[test]
+    fn newly_caught_names() {
+        for key in [
+            "Plaintext",
+            "ApiKey",
+            "AppKey",
+            "Passphrase",
+            "Pwd",
+            "DbPwd",
+            "SecretString",
+            "SecretBinary",
+            "ClientSecret",
+            "SecretAccessKey",
+            "secret_id",
+            "TmpSecretId",
+        ] {
+            assert!(is_secret_key(key), "{key}");
+            let v = serde_json::json!({ key: "s3cr3t", "Name": "n" });
+            let s = json_value(&v).to_string();
+            assert!(!s.contains("s3cr3t") && s.contains("\"Name\":\"n\""), "{key}: {s}");
+            assert_eq!(form(&format!("{key}=s3cr3t&Limit=1")), format!("{key}={REDACTED}&Limit=1"));
+        }
+        for key in ["SecretName", "KeyId", "PublicKey", "NextToken", "ClientToken", "TokenCount", "PasswordPolicy"] {
+            assert!(!is_secret_key(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn arrays_under_secret_keys() {
+        let v = serde_json::json!({
+            "Passwords": ["a1", "b2"],
+            "ApiKeys": [["c3"], null, 4],
+            "Credentials": [{"Token": "t0k", "ExpiredTime": 5}],
+            "Passwd": {"Pwd": "d4", "Hint": "colour"},
+            "InstanceIds": ["ins-1"],
+            "NextToken": "page-2",
+        });
+        let s = json_value(&v).to_string();
+        for secret in ["a1", "b2", "c3", "t0k", "d4", ",4]"] {
+            assert!(!s.contains(secret), "{secret} in {s}");
+        }
+        assert!(s.contains(r#""Passwords":["<redacted>","<redacted>"]"#), "{s}");
+        assert!(s.contains(r#""ApiKeys":[["<redacted>"],null,"<redacted>"]"#), "{s}");
+        assert!(s.contains(r#""ExpiredTime":5"#) && s.contains(r#""Hint":"colour""#), "{s}");
+        assert!(s.contains(r#""InstanceIds":["ins-1"]"#) && s.contains(r#""NextToken":"page-2""#), "{s}");
+        assert_eq!(
+            form("Passwords.0=a1&Passwords.1=b2&InstanceIds.0=ins-1"),
+            format!("Passwords.0={REDACTED}&Passwords.1={REDACTED}&InstanceIds.0=ins-1")
+        );
     }
 
     #[test]
