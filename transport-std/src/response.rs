@@ -8,7 +8,7 @@ use std::time::Duration;
 use bytes::Bytes;
 use serde::de::DeserializeOwned;
 use tencentcloud_core::action::Action;
-use tencentcloud_core::response::envelope::{REQUEST_ID_CAPACITY, parse_envelope_json};
+use tencentcloud_core::response::envelope::parse_envelope_json;
 use tencentcloud_runtime::{FromJson, ResponseError, decode_response};
 
 use crate::error::Error;
@@ -86,23 +86,6 @@ fn parse_json<T: DeserializeOwned>(
     }
 }
 
-/// The `Response` object of a plain success answer (no `Error`, no
-/// `DeprecatedWarning`, a short string `RequestId`) with its request id, parsed in one
-/// pass; `None` for anything else, which [`parse_json`] then reads as core does.
-fn plain_success(body: &[u8]) -> Option<(serde_json::Value, Option<String>)> {
-    use serde_json::Value;
-    let Ok(Value::Object(mut top)) = serde_json::from_slice::<Value>(body) else { return None };
-    let Some(Value::Object(response)) = top.remove("Response") else { return None };
-    if response.contains_key("Error") || response.contains_key("DeprecatedWarning") {
-        return None;
-    }
-    let id = match response.get("RequestId") {
-        Some(Value::String(id)) if !id.is_empty() && id.len() <= REQUEST_ID_CAPACITY => id.clone(),
-        _ => return None,
-    };
-    Some((Value::Object(response), Some(id)))
-}
-
 /// A JSON answer's `Response` object as a `serde_json::Value`.
 pub(crate) struct ValueHandler;
 
@@ -113,9 +96,7 @@ impl Handler for ValueHandler {
         let HttpResponse { status, headers, body } = resp;
         let body = read_body(body).await?;
         dump_response(status, &headers, &body);
-        if let Some(answer) = (status == 200).then(|| plain_success(&body)).flatten() {
-            return Ok(answer);
-        }
+        // Core's reading alone: no shortcut that could see the envelope another way.
         parse_json(status, &headers, &body)
     }
 }
@@ -239,24 +220,22 @@ impl Handler for SseHandler {
 mod tests {
     use super::*;
     use crate::http::HeaderValue;
+    use crate::tests::NEVER_SUCCESS;
 
-    /// The one-pass reading of [`ValueHandler`] answers exactly as core's parser does.
+    /// The JSON handler reads every answer as core does, whatever its status.
     #[tokio::test]
-    async fn value_handler_agrees_with_core() {
-        let long_id = "r".repeat(REQUEST_ID_CAPACITY + 1);
-        let bodies = [
-            r#"{"Response":{"TotalCount":1,"InstanceSet":[{"Name":"a\"b\u672a"}],"RequestId":"id-1"}}"#.to_owned(),
-            r#"{"Response":{"Error":{"Code":"AuthFailure","Message":"no"},"RequestId":"id-2"}}"#.to_owned(),
+    async fn value_handler_is_cores_reading() {
+        let mut bodies: Vec<String> = NEVER_SUCCESS.iter().map(|b| (*b).to_owned()).collect();
+        bodies.extend([
+            r#"{"Response":{"TotalCount":1,"InstanceSet":[{"Name":"a\"b\u672a\ud83d\ude00"}],"RequestId":"id-1"}}"#
+                .to_owned(),
+            r#"{"Response":{"Error":{"Code":"AuthFailure","Message":"\ud83d\ude00"},"RequestId":"id-2"}}"#.to_owned(),
             r#"{"Response":{"DeprecatedWarning":"old","RequestId":"id-3","X":1}}"#.to_owned(),
-            r#"{"Response":{"X":1}}"#.to_owned(),
-            r#"{"Response":{"X":1,"RequestId":""}}"#.to_owned(),
-            r#"{"Response":{"X":1,"RequestId":7}}"#.to_owned(),
-            format!(r#"{{"Response":{{"X":1,"RequestId":"{long_id}"}}}}"#),
+            r#"{"Response":{"X":1,"Error":null}}"#.to_owned(),
+            format!(r#"{{"Response":{{"X":1,"RequestId":"{}"}}}}"#, "r".repeat(100)),
             r#"{"Response":[1]}"#.to_owned(),
-            r#"{"Other":{}}"#.to_owned(),
             r#"{"Response":{"X":1,"RequestId":"id-4"}"#.to_owned(),
-            r#"{"Response":{"RequestId":"id-5","Nested":{"Error":1}}}"#.to_owned(),
-        ];
+        ]);
         for status in [200, 500] {
             for body in &bodies {
                 let mut headers = HeaderMap::new();
@@ -264,14 +243,25 @@ mod tests {
                 let want = parse_json::<serde_json::Value>(status, &headers, body.as_bytes());
                 let got = ValueHandler.handle(HttpResponse::from_bytes(status, headers, body.clone())).await;
                 match (&want, &got) {
-                    (Ok(w), Ok(g)) => assert_eq!(w, g, "{status} {body}"),
+                    (Ok(w), Ok((g, _))) => assert_eq!(&w.0, g, "{status} {body}"),
                     (Err(w), Err(g)) => assert_eq!(format!("{w:?}"), format!("{g:?}"), "{status} {body}"),
-                    _ => panic!("{status} {body}: core {want:?}, one pass {got:?}"),
+                    _ => panic!("{status} {body}: core {want:?}, handler {got:?}"),
                 }
             }
         }
-        // The one pass really answers the plain case (and only it).
-        assert!(plain_success(bodies[0].as_bytes()).is_some());
-        assert!(bodies[1..].iter().take(9).all(|b| plain_success(b.as_bytes()).is_none()));
+        for body in NEVER_SUCCESS {
+            let got = ValueHandler.handle(HttpResponse::from_bytes(200, HeaderMap::new(), *body)).await;
+            assert!(got.is_err(), "{body}: {got:?}");
+        }
+        let (v, _) = ValueHandler
+            .handle(HttpResponse::from_bytes(200, HeaderMap::new(), bodies[NEVER_SUCCESS.len()].clone()))
+            .await
+            .unwrap();
+        assert_eq!(v["InstanceSet"][0]["Name"], "a\"b\u{672a}\u{1f600}");
+        let e = ValueHandler
+            .handle(HttpResponse::from_bytes(200, HeaderMap::new(), bodies[NEVER_SUCCESS.len() + 1].clone()))
+            .await
+            .unwrap_err();
+        assert_eq!(e.to_string(), "AuthFailure: \u{1f600} (RequestId: id-2)");
     }
 }

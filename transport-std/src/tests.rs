@@ -12,6 +12,26 @@ use crate::http::{HeaderMap, HeaderName, HeaderValue, HttpRequest, HttpResponse,
 use crate::skew::unix_secs;
 use crate::*;
 
+/// Answers that are never a success, however the JSON is read: duplicate envelope
+/// members (a parser keeping the last one would see a success), an `Error` that is not
+/// an object with a string `Code`, no `Response`.
+pub(crate) const NEVER_SUCCESS: &[&str] = &[
+    r#"{"Response":{"Error":{"Code":"X","Message":"m"},"RequestId":"r"},"Response":{"Done":true,"RequestId":"r2"}}"#,
+    r#"{"Response":{"Done":true,"RequestId":"r2"},"Response":{"Error":{"Code":"X"},"RequestId":"r"}}"#,
+    r#"{"Response":{"Error":null,"Error":{"Code":"X"},"RequestId":"r"}}"#,
+    r#"{"Response":{"Error":{"Code":"X"},"Error":null,"RequestId":"r"}}"#,
+    r#"{"Response":{"Done":true,"RequestId":"a","RequestId":"b"}}"#,
+    r#"{"Response":{"Error":{"Code":"X","Code":"Y"},"RequestId":"r"}}"#,
+    r#"{"Response":{"Error":{"Code":4000},"RequestId":"r"}}"#,
+    r#"{"Response":{"Error":{"Code":null},"RequestId":"r"}}"#,
+    r#"{"Response":{"Error":{"Message":"denied"},"RequestId":"r"}}"#,
+    r#"{"Response":{"Error":"denied","RequestId":"r"}}"#,
+    r#"{"Response":{"Error":[],"RequestId":"r"}}"#,
+    r#"{"Response":{"Error":false,"RequestId":"r"}}"#,
+    r#"{"Error":"denied"}"#,
+    r#"{"Error":{"Code":"AuthFailure","Message":"no"}}"#,
+];
+
 /// What the fake does with the next request.
 enum Step {
     Reply(u16, Vec<(String, String)>, Vec<u8>),
@@ -700,4 +720,53 @@ async fn typed_calls_send_the_written_body_and_keep_the_retry_rules() {
     client(&fake, legacy).send(&describe).await.unwrap();
     let form = String::from_utf8(fake.seen()[0].body.to_vec()).unwrap();
     assert!(form.contains("Action=DescribeInstances") && form.contains("Limit=2"), "{form}");
+}
+
+fn json_body(body: &str) -> Step {
+    Step::Reply(200, vec![("Content-Type".into(), "application/json".into())], body.as_bytes().to_vec())
+}
+
+/// Issue 5/6: every kind of call reads the envelope as core does, so an answer with an
+/// `Error` member (or a second `Response`) is never a success.
+#[tokio::test]
+async fn error_envelopes_are_never_a_success() {
+    use tencentcloud_cvm::v20170312::DescribeInstancesRequest;
+    for body in NEVER_SUCCESS {
+        let fake = Fake::new((0..5).map(|_| json_body(body)));
+        let c = client(&fake, ClientProfile::new());
+        let r = c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await;
+        assert!(r.is_err(), "call_json {body}: {r:?}");
+        let r: Result<Value, _> = c.call("cvm", "2017-03-12", "DescribeZones", &json!({})).await;
+        assert!(r.is_err(), "call {body}: {r:?}");
+        let r = c.send(&DescribeInstancesRequest::default()).await;
+        assert!(r.is_err(), "send {body}: {r:?}");
+        let r = c.call_octet_stream("cos", "2020-01-01", "Get", &[], vec![], &CallOptions::new()).await;
+        assert!(r.is_err(), "octet {body}: {r:?}");
+        let r = c.call_sse("hunyuan", "2023-09-01", "ChatCompletions", json!({}), &CallOptions::new()).await;
+        assert!(r.is_err(), "sse {body}: {r:?}");
+        assert_eq!(fake.seen().len(), 5);
+    }
+    // A surrogate pair in the message decodes on every path.
+    let body = r#"{"Response":{"Error":{"Code":"X","Message":"\ud83d\ude00"},"RequestId":"r"}}"#;
+    let fake = Fake::new([json_body(body), json_body(body)]);
+    let c = client(&fake, ClientProfile::new());
+    let e = c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap_err();
+    assert_eq!(e.to_string(), "X: \u{1f600} (RequestId: r)");
+    let e = c.send(&DescribeInstancesRequest::default()).await.unwrap_err();
+    assert_eq!(e.to_string(), "X: \u{1f600} (RequestId: r)");
+}
+
+/// The blocking facade goes through the same engine and handlers.
+#[cfg(feature = "blocking")]
+#[test]
+fn blocking_error_envelopes_are_never_a_success() {
+    use tencentcloud_cvm::v20170312::DescribeInstancesRequest;
+    for body in NEVER_SUCCESS {
+        let fake = Fake::new([json_body(body), json_body(body)]);
+        let c = crate::blocking::Client::new(client(&fake, ClientProfile::new())).unwrap();
+        let r = c.call_json("cvm", "2017-03-12", "DescribeZones", json!({}));
+        assert!(r.is_err(), "blocking call_json {body}: {r:?}");
+        let r = c.send(&DescribeInstancesRequest::default());
+        assert!(r.is_err(), "blocking send {body}: {r:?}");
+    }
 }
