@@ -207,7 +207,7 @@ impl Engine {
         let exchange = async {
             let resp = self.http.send(request).await?;
             date = resp.headers.get(http::header::DATE).cloned();
-            handler.handle(resp).await
+            handler.handle(resp, self.profile.http.max_response_size).await
         };
         match tokio::time::timeout(p.timeout, exchange).await {
             Ok(result) => (result, date, signed_at),

@@ -271,16 +271,37 @@ impl HttpSend for ReqwestSend {
     }
 }
 
-/// Reads a whole body.
-pub(crate) async fn read_body(mut body: ResponseBody) -> Result<Bytes, Error> {
+/// The largest answer read by default: 32 MiB (see [`crate::HttpProfile::max_response_size`]).
+pub const DEFAULT_MAX_RESPONSE_SIZE: usize = 32 << 20;
+
+/// The error of an answer larger than `limit` bytes.
+pub(crate) fn too_large(limit: usize) -> Error {
+    Error::decode(format!("the answer is larger than the limit of {limit} bytes (HttpProfile::max_response_size)"))
+}
+
+/// Reads a whole body of at most `limit` bytes: a `Content-Length` above the limit is
+/// refused before any byte is read, and a longer stream as soon as it passes the limit.
+pub(crate) async fn read_body(headers: &HeaderMap, mut body: ResponseBody, limit: usize) -> Result<Bytes, Error> {
+    let announced = header_str(headers, "Content-Length").and_then(|v| v.trim().parse::<u64>().ok());
+    if announced.is_some_and(|n| n > limit as u64) {
+        return Err(too_large(limit));
+    }
     let mut first: Option<Bytes> = None;
     let mut rest: Vec<u8> = Vec::new();
+    let mut len = 0usize;
     while let Some(chunk) = body.next().await {
         let chunk = chunk?;
+        len = len.saturating_add(chunk.len());
+        if len > limit {
+            return Err(too_large(limit));
+        }
         match &first {
             None if rest.is_empty() => first = Some(chunk),
             _ => {
                 if let Some(f) = first.take() {
+                    // What the head announced (within the limit), a MiB at most up front.
+                    let hint = announced.map_or(0, |n| n.min(1 << 20) as usize).max(f.len() + chunk.len());
+                    rest.reserve(hint);
                     rest.extend_from_slice(&f);
                 }
                 rest.extend_from_slice(&chunk);

@@ -85,6 +85,7 @@ pub struct HttpProfile {
     pub(crate) accept_invalid_certs: bool,
     pub(crate) user_agent: Option<String>,
     pub(crate) sse_max_event_size: usize,
+    pub(crate) max_response_size: usize,
 }
 
 impl Default for HttpProfile {
@@ -106,6 +107,7 @@ impl Default for HttpProfile {
             accept_invalid_certs: false,
             user_agent: None,
             sse_max_event_size: 1 << 20,
+            max_response_size: crate::http::DEFAULT_MAX_RESPONSE_SIZE,
         }
     }
 }
@@ -217,6 +219,17 @@ impl HttpProfile {
     /// The largest server-sent event accepted (default 1 MiB).
     pub fn sse_max_event_size(mut self, bytes: usize) -> Self {
         self.sse_max_event_size = bytes.max(64);
+        self
+    }
+
+    /// The largest answer read, JSON or binary (octet-stream), in bytes (default 32 MiB:
+    /// room for the base64 images and documents some actions return, while one
+    /// answer can never take the memory of the process). A larger answer is a decode
+    /// error naming the limit: a `Content-Length` above it is refused before any byte is
+    /// read, a longer stream as soon as it passes it. Event streams are bounded per event
+    /// instead ([`HttpProfile::sse_max_event_size`]).
+    pub fn max_response_size(mut self, bytes: usize) -> Self {
+        self.max_response_size = bytes.max(1024);
         self
     }
 }

@@ -38,8 +38,12 @@ pub enum OctetOutput {
 /// Turns a response into the call's output.
 pub(crate) trait Handler: Send + Sync {
     type Output;
-    /// The output and the request id.
-    fn handle(&self, resp: HttpResponse) -> impl Future<Output = Result<(Self::Output, Option<String>), Error>> + Send;
+    /// The output and the request id; a body is read up to `max_body` bytes.
+    fn handle(
+        &self,
+        resp: HttpResponse,
+        max_body: usize,
+    ) -> impl Future<Output = Result<(Self::Output, Option<String>), Error>> + Send;
 }
 
 fn dump_response(status: u16, headers: &HeaderMap, body: &[u8]) {
@@ -92,9 +96,9 @@ pub(crate) struct ValueHandler;
 impl Handler for ValueHandler {
     type Output = serde_json::Value;
 
-    async fn handle(&self, resp: HttpResponse) -> Result<(serde_json::Value, Option<String>), Error> {
+    async fn handle(&self, resp: HttpResponse, max_body: usize) -> Result<(serde_json::Value, Option<String>), Error> {
         let HttpResponse { status, headers, body } = resp;
-        let body = read_body(body).await?;
+        let body = read_body(&headers, body, max_body).await?;
         dump_response(status, &headers, &body);
         // Core's reading alone: no shortcut that could see the envelope another way.
         parse_json(status, &headers, &body)
@@ -112,9 +116,9 @@ impl<T> JsonHandler<T> {
 impl<T: DeserializeOwned> Handler for JsonHandler<T> {
     type Output = T;
 
-    async fn handle(&self, resp: HttpResponse) -> Result<(T, Option<String>), Error> {
+    async fn handle(&self, resp: HttpResponse, max_body: usize) -> Result<(T, Option<String>), Error> {
         let HttpResponse { status, headers, body } = resp;
-        let body = read_body(body).await?;
+        let body = read_body(&headers, body, max_body).await?;
         dump_response(status, &headers, &body);
         parse_json(status, &headers, &body)
     }
@@ -138,9 +142,9 @@ where
 {
     type Output = A::Response;
 
-    async fn handle(&self, resp: HttpResponse) -> Result<(A::Response, Option<String>), Error> {
+    async fn handle(&self, resp: HttpResponse, max_body: usize) -> Result<(A::Response, Option<String>), Error> {
         let HttpResponse { status, headers, body } = resp;
-        let body = read_body(body).await?;
+        let body = read_body(&headers, body, max_body).await?;
         dump_response(status, &headers, &body);
         let header_id = header_request_id(&headers);
         if status != 200 {
@@ -177,9 +181,9 @@ pub(crate) struct OctetHandler;
 impl Handler for OctetHandler {
     type Output = OctetOutput;
 
-    async fn handle(&self, resp: HttpResponse) -> Result<(OctetOutput, Option<String>), Error> {
+    async fn handle(&self, resp: HttpResponse, max_body: usize) -> Result<(OctetOutput, Option<String>), Error> {
         let HttpResponse { status, headers, body } = resp;
-        let body = read_body(body).await?;
+        let body = read_body(&headers, body, max_body).await?;
         dump_response(status, &headers, &body);
         if status != 200 || is_json(&headers) {
             let (v, id) = parse_json::<serde_json::Value>(status, &headers, &body)?;
@@ -199,7 +203,7 @@ pub(crate) struct SseHandler {
 impl Handler for SseHandler {
     type Output = SseStream;
 
-    async fn handle(&self, resp: HttpResponse) -> Result<(SseStream, Option<String>), Error> {
+    async fn handle(&self, resp: HttpResponse, max_body: usize) -> Result<(SseStream, Option<String>), Error> {
         let HttpResponse { status, headers, body } = resp;
         let request_id = header_request_id(&headers);
         let is_stream = media_type(&headers).is_some_and(|m| m.eq_ignore_ascii_case("text/event-stream"));
@@ -208,7 +212,7 @@ impl Handler for SseHandler {
             return Ok((SseStream::new(body, self.idle_timeout, self.max_event, request_id.clone()), request_id));
         }
         // An error envelope (or a non-streamed answer) instead of a stream.
-        let body = read_body(body).await?;
+        let body = read_body(&headers, body, max_body).await?;
         dump_response(status, &headers, &body);
         let (response, id) = parse_json::<serde_json::Value>(status, &headers, &body)?;
         let event = SseEvent { event: "message".into(), data: response.to_string(), id: None, retry: None };
@@ -241,7 +245,7 @@ mod tests {
                 let mut headers = HeaderMap::new();
                 headers.insert(REQUEST_ID_HEADER, HeaderValue::from_static("hdr-id"));
                 let want = parse_json::<serde_json::Value>(status, &headers, body.as_bytes());
-                let got = ValueHandler.handle(HttpResponse::from_bytes(status, headers, body.clone())).await;
+                let got = ValueHandler.handle(HttpResponse::from_bytes(status, headers, body.clone()), 1 << 20).await;
                 match (&want, &got) {
                     (Ok(w), Ok((g, _))) => assert_eq!(&w.0, g, "{status} {body}"),
                     (Err(w), Err(g)) => assert_eq!(format!("{w:?}"), format!("{g:?}"), "{status} {body}"),
@@ -250,16 +254,16 @@ mod tests {
             }
         }
         for body in NEVER_SUCCESS {
-            let got = ValueHandler.handle(HttpResponse::from_bytes(200, HeaderMap::new(), *body)).await;
+            let got = ValueHandler.handle(HttpResponse::from_bytes(200, HeaderMap::new(), *body), 1 << 20).await;
             assert!(got.is_err(), "{body}: {got:?}");
         }
         let (v, _) = ValueHandler
-            .handle(HttpResponse::from_bytes(200, HeaderMap::new(), bodies[NEVER_SUCCESS.len()].clone()))
+            .handle(HttpResponse::from_bytes(200, HeaderMap::new(), bodies[NEVER_SUCCESS.len()].clone()), 1 << 20)
             .await
             .unwrap();
         assert_eq!(v["InstanceSet"][0]["Name"], "a\"b\u{672a}\u{1f600}");
         let e = ValueHandler
-            .handle(HttpResponse::from_bytes(200, HeaderMap::new(), bodies[NEVER_SUCCESS.len() + 1].clone()))
+            .handle(HttpResponse::from_bytes(200, HeaderMap::new(), bodies[NEVER_SUCCESS.len() + 1].clone()), 1 << 20)
             .await
             .unwrap_err();
         assert_eq!(e.to_string(), "AuthFailure: \u{1f600} (RequestId: id-2)");

@@ -36,6 +36,9 @@ pub(crate) const NEVER_SUCCESS: &[&str] = &[
 enum Step {
     Reply(u16, Vec<(String, String)>, Vec<u8>),
     Chunks(Vec<(String, String)>, Vec<&'static [u8]>),
+    /// 200 with these headers and a body of 1 MiB chunks that never ends, counting the
+    /// chunks read.
+    Endless(Vec<(String, String)>, Arc<AtomicUsize>),
     Connect,
     Reset,
     Hang,
@@ -103,6 +106,14 @@ impl HttpSend for Fake {
                     body: ResponseBody::from_stream(futures_util::stream::iter(
                         chunks.into_iter().map(|c| Ok(bytes::Bytes::from_static(c))),
                     )),
+                }),
+                Step::Endless(headers, pulled) => Ok(HttpResponse {
+                    status: 200,
+                    headers: header_map(&headers),
+                    body: ResponseBody::from_stream(futures_util::stream::repeat_with(move || {
+                        pulled.fetch_add(1, Ordering::SeqCst);
+                        Ok(bytes::Bytes::from(vec![b' '; 1 << 20]))
+                    })),
                 }),
                 Step::Connect => Err(Error::connect(io(std::io::ErrorKind::ConnectionRefused, "connection refused"))),
                 Step::Reset => Err(Error::network(io(std::io::ErrorKind::ConnectionReset, "connection reset"))),
@@ -769,4 +780,40 @@ fn blocking_error_envelopes_are_never_a_success() {
         let r = c.send(&DescribeInstancesRequest::default());
         assert!(r.is_err(), "blocking send {body}: {r:?}");
     }
+}
+
+/// Issue 8: an answer larger than the limit is refused with an error naming it, as soon
+/// as the stream passes it (or up front, from `Content-Length`), never read whole.
+#[tokio::test]
+async fn oversize_answers_are_refused_while_streaming() {
+    let limit = 4 << 20;
+    let profile = ClientProfile::new().http_profile(HttpProfile::new().max_response_size(limit));
+    let json = || vec![("Content-Type".to_owned(), "application/json".to_owned())];
+    let binary = || vec![("Content-Type".to_owned(), "application/octet-stream".to_owned())];
+    let announced = |mut h: Vec<(String, String)>| {
+        h.push(("Content-Length".to_owned(), (limit + 1).to_string()));
+        h
+    };
+    for (headers, read_at_most) in [(json(), 5), (binary(), 5), (announced(json()), 0), (announced(binary()), 0)] {
+        let pulled = Arc::new(AtomicUsize::new(0));
+        let fake = Fake::new((0..4).map(|_| Step::Endless(headers.clone(), pulled.clone())));
+        let c = client(&fake, profile.clone());
+        let errors = [
+            c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap_err(),
+            c.send(&tencentcloud_cvm::v20170312::DescribeInstancesRequest::default()).await.unwrap_err(),
+            c.call_octet_stream("cos", "2020-01-01", "Get", &[], vec![], &CallOptions::new()).await.unwrap_err(),
+            c.call::<_, Value>("cvm", "2017-03-12", "DescribeZones", &json!({})).await.unwrap_err(),
+        ];
+        for e in errors {
+            assert_eq!(e.kind(), &ErrorKind::Decode, "{e}");
+            assert!(e.to_string().contains("larger than the limit of 4194304 bytes"), "{e}");
+        }
+        let pulled = pulled.load(Ordering::SeqCst);
+        assert!(pulled <= 4 * read_at_most, "{headers:?}: {pulled} MiB read");
+    }
+    // The default is 32 MiB; an answer within the limit is read.
+    assert_eq!(crate::http::DEFAULT_MAX_RESPONSE_SIZE, 32 << 20);
+    let fake = Fake::new([ok(json!({"Big": "x".repeat(3 << 20)}))]);
+    let r = client(&fake, profile).call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap();
+    assert_eq!(r["Big"].as_str().map(str::len), Some(3 << 20));
 }
