@@ -1,7 +1,10 @@
 //! The region breaker: after many failures in a region, send requests to a backup
 //! endpoint for a while, then probe the region again.
 
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
+
+use crate::sync::lock;
 
 /// The official SDKs' default backup root domain.
 pub const DEFAULT_BACKUP_ENDPOINT: &str = "ap-guangzhou.tencentcloudapi.com";
@@ -108,15 +111,20 @@ pub(crate) enum Outcome {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Ticket {
     generation: u64,
+    /// The half-open probe this request is, if it is one.
+    probe: Option<u64>,
     /// Send to the backup endpoint.
     pub(crate) backup: bool,
 }
 
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Counts {
     requests: u32,
     failures: u32,
     successes: u32,
+    /// Half-open: the probes in flight, each with the instant it stops counting (its
+    /// attempt's time limit), so a probe that never reports cannot hold its slot.
+    probes: Vec<(u64, Instant)>,
 }
 
 /// The state machine, driven with explicit instants so it can be tested with a fake
@@ -129,12 +137,14 @@ pub(crate) struct Breaker {
     counts: Counts,
     /// End of the closed window, or of the open period.
     expiry: Instant,
+    /// The id of the next half-open probe.
+    next_probe: u64,
 }
 
 impl Breaker {
     pub(crate) fn new(cfg: BreakerConfig, now: Instant) -> Self {
         let expiry = now + cfg.window;
-        Self { cfg, state: BreakerState::Closed, generation: 0, counts: Counts::default(), expiry }
+        Self { cfg, state: BreakerState::Closed, generation: 0, counts: Counts::default(), expiry, next_probe: 0 }
     }
 
     pub(crate) fn config(&self) -> &BreakerConfig {
@@ -166,33 +176,48 @@ impl Breaker {
         self.state
     }
 
-    /// Decides where the next request goes.
-    pub(crate) fn before_request(&mut self, now: Instant) -> Ticket {
+    /// Decides where the next request goes; `limit` is its attempt's time limit (a
+    /// half-open probe older than that no longer holds its slot).
+    pub(crate) fn before_request(&mut self, now: Instant, limit: Duration) -> Ticket {
         let state = self.state(now);
-        let backup = match state {
-            BreakerState::Open => true,
-            BreakerState::HalfOpen => self.counts.requests >= self.cfg.half_open_successes,
-            BreakerState::Closed => false,
-        };
-        if !backup {
-            self.counts.requests += 1;
+        let ticket = |probe, backup| Ticket { generation: self.generation, probe, backup };
+        match state {
+            BreakerState::Open => ticket(None, true),
+            BreakerState::Closed => {
+                self.counts.requests = self.counts.requests.saturating_add(1);
+                ticket(None, false)
+            }
+            BreakerState::HalfOpen => {
+                self.counts.probes.retain(|&(_, until)| until > now);
+                if self.counts.probes.len() >= self.cfg.half_open_successes as usize {
+                    return ticket(None, true);
+                }
+                let id = self.next_probe;
+                self.next_probe = self.next_probe.wrapping_add(1);
+                self.counts.probes.push((id, now.checked_add(limit).unwrap_or(now)));
+                ticket(Some(id), false)
+            }
         }
-        Ticket { generation: self.generation, backup }
     }
 
     /// Records how a request went. Requests sent to the backup endpoint, and requests
-    /// of an earlier generation, do not count.
+    /// of an earlier generation, do not count; a probe's outcome counts even after its
+    /// slot expired.
     pub(crate) fn after_request(&mut self, ticket: Ticket, outcome: Outcome, now: Instant) {
         let state = self.state(now);
         if ticket.backup || ticket.generation != self.generation {
             return;
         }
+        if let Some(id) = ticket.probe {
+            self.counts.probes.retain(|&(p, _)| p != id);
+        }
         match (state, outcome) {
+            (BreakerState::HalfOpen, Outcome::Ignore) => {}
             (_, Outcome::Ignore) => self.counts.requests = self.counts.requests.saturating_sub(1),
             (BreakerState::Closed, Outcome::Success) => self.counts.successes += 1,
             (BreakerState::Closed, Outcome::Failure) => {
                 self.counts.failures += 1;
-                let c = self.counts;
+                let c = &self.counts;
                 let ratio = f64::from(c.failures) / f64::from(c.requests.max(1));
                 if c.failures >= self.cfg.min_failures && ratio >= self.cfg.failure_ratio {
                     self.set_state(BreakerState::Open, now);
@@ -210,9 +235,47 @@ impl Breaker {
     }
 }
 
+/// A ticket that is reported exactly once: by [`TicketGuard::report`], or when dropped
+/// unreported (the attempt's future was dropped: the caller cancelled the call, or its
+/// deadline passed) as [`Outcome::Ignore`]. A cancelled attempt tells nothing about the
+/// region, so it neither counts as a failure nor keeps a half-open probe slot.
+pub(crate) struct TicketGuard<'a> {
+    breaker: &'a Mutex<Breaker>,
+    ticket: Option<Ticket>,
+}
+
+impl<'a> TicketGuard<'a> {
+    /// Takes a ticket for a request whose attempt may last `limit`.
+    pub(crate) fn take(breaker: &'a Mutex<Breaker>, limit: Duration) -> Self {
+        let ticket = lock(breaker).before_request(Instant::now(), limit);
+        Self { breaker, ticket: Some(ticket) }
+    }
+
+    /// Whether the request goes to the backup endpoint.
+    pub(crate) fn backup(&self) -> bool {
+        self.ticket.is_some_and(|t| t.backup)
+    }
+
+    /// Reports how the request went (once; later reports are ignored).
+    pub(crate) fn report(&mut self, outcome: Outcome) {
+        if let Some(t) = self.ticket.take() {
+            lock(self.breaker).after_request(t, outcome, Instant::now());
+        }
+    }
+}
+
+impl Drop for TicketGuard<'_> {
+    fn drop(&mut self) {
+        self.report(Outcome::Ignore);
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The attempt time limit of the tests' requests.
+    const LIMIT: Duration = Duration::from_secs(30);
 
     /// A fake clock: instants offset from one base.
     struct Clock(Instant);
@@ -223,7 +286,7 @@ mod tests {
     }
 
     fn run(b: &mut Breaker, now: Instant, outcome: Outcome) -> bool {
-        let t = b.before_request(now);
+        let t = b.before_request(now, LIMIT);
         b.after_request(t, outcome, now);
         t.backup
     }
@@ -241,7 +304,7 @@ mod tests {
         run(&mut b, clock.at(1), Outcome::Success);
         run(&mut b, clock.at(1), Outcome::Failure);
         assert_eq!(b.state(clock.at(1)), BreakerState::Open);
-        assert!(b.before_request(clock.at(2)).backup);
+        assert!(b.before_request(clock.at(2), LIMIT).backup);
     }
 
     #[test]
@@ -286,9 +349,9 @@ mod tests {
         assert_eq!(b.state(clock.at(59)), BreakerState::Open);
         assert_eq!(b.state(clock.at(60)), BreakerState::HalfOpen);
         // Five probes go to the region; a sixth concurrent one goes to the backup.
-        let probes: Vec<Ticket> = (0..5).map(|_| b.before_request(clock.at(60))).collect();
+        let probes: Vec<Ticket> = (0..5).map(|_| b.before_request(clock.at(60), LIMIT)).collect();
         assert!(probes.iter().all(|t| !t.backup));
-        let extra = b.before_request(clock.at(60));
+        let extra = b.before_request(clock.at(60), LIMIT);
         assert!(extra.backup);
         b.after_request(extra, Outcome::Success, clock.at(60)); // does not count
         for (i, t) in probes.into_iter().enumerate() {
@@ -296,7 +359,7 @@ mod tests {
             b.after_request(t, Outcome::Success, clock.at(61));
         }
         assert_eq!(b.state(clock.at(61)), BreakerState::Closed);
-        assert!(!b.before_request(clock.at(62)).backup);
+        assert!(!b.before_request(clock.at(62), LIMIT).backup);
     }
 
     #[test]
@@ -317,7 +380,7 @@ mod tests {
     fn stale_and_ignored_outcomes() {
         let clock = Clock(Instant::now());
         let mut b = Breaker::new(BreakerConfig::default(), clock.at(0));
-        let stale = b.before_request(clock.at(0));
+        let stale = b.before_request(clock.at(0), LIMIT);
         for _ in 0..5 {
             run(&mut b, clock.at(0), Outcome::Failure);
         }
@@ -330,5 +393,48 @@ mod tests {
             assert!(!run(&mut b, clock.at(61), Outcome::Ignore));
         }
         assert_eq!(b.state(clock.at(61)), BreakerState::HalfOpen);
+    }
+
+    /// Issue 9: probes that never report (their futures were dropped) stop holding their
+    /// slots once their attempt's time limit has passed, and a dropped guard gives its
+    /// slot back at once.
+    #[test]
+    fn lost_probes_expire_and_dropped_guards_report() {
+        let clock = Clock(Instant::now());
+        let mut b = Breaker::new(BreakerConfig::default(), clock.at(0));
+        for _ in 0..5 {
+            run(&mut b, clock.at(0), Outcome::Failure);
+        }
+        assert_eq!(b.state(clock.at(60)), BreakerState::HalfOpen);
+        // Five probes lost: never reported.
+        for _ in 0..5 {
+            assert!(!b.before_request(clock.at(60), LIMIT).backup);
+        }
+        assert!(b.before_request(clock.at(60), LIMIT).backup, "the slots are taken");
+        assert!(b.before_request(clock.at(89), LIMIT).backup, "still within the time limit");
+        // Past the time limit the region is probed again, and recovers.
+        for _ in 0..5 {
+            assert!(!run(&mut b, clock.at(90), Outcome::Success));
+        }
+        assert_eq!(b.state(clock.at(90)), BreakerState::Closed);
+
+        // Guards dropped unreported give their slots back at once.
+        let m = Mutex::new(Breaker::new(BreakerConfig::default(), Instant::now()));
+        for _ in 0..5 {
+            TicketGuard::take(&m, LIMIT).report(Outcome::Failure);
+        }
+        lock(&m).expiry = Instant::now(); // the open period is over
+        assert_eq!(lock(&m).state(Instant::now()), BreakerState::HalfOpen);
+        for _ in 0..3 {
+            let guards: Vec<TicketGuard<'_>> = (0..5).map(|_| TicketGuard::take(&m, LIMIT)).collect();
+            assert!(guards.iter().all(|g| !g.backup()));
+            assert!(TicketGuard::take(&m, LIMIT).backup());
+        }
+        for _ in 0..5 {
+            let mut g = TicketGuard::take(&m, LIMIT);
+            assert!(!g.backup());
+            g.report(Outcome::Success);
+        }
+        assert_eq!(lock(&m).state(Instant::now()), BreakerState::Closed);
     }
 }

@@ -12,15 +12,16 @@ use serde::de::DeserializeOwned;
 use tencentcloud_core::{Signer, policy};
 use tracing::Instrument;
 
-use crate::breaker::{Breaker, Outcome, Ticket};
+use crate::breaker::{Breaker, Outcome as BreakerOutcome, TicketGuard};
 use crate::endpoint::{Route, Targets, parse_endpoint};
 use crate::error::{Error, ErrorKind};
 use crate::http::{HeaderValue, HttpRequest, HttpSend, ReqwestSend, Sender};
 use crate::prepare::{Call, Prepared, PreparedBody};
 use crate::profile::ClientProfile;
-use crate::provider::CredentialProvider;
+use crate::provider::{CredentialProvider, Credentials};
 use crate::redact;
 use crate::response::{Handler, JsonHandler};
+use crate::retry::rejects_credential;
 use crate::signing::{self, FixedHeaders, Signing};
 use crate::skew::{ClockSkew, Expired};
 use crate::sync::lock;
@@ -35,7 +36,8 @@ pub(crate) struct Engine {
     signer: Mutex<Signer<8>>,
     fixed: FixedHeaders,
     targets: Targets,
-    pub(crate) skew: ClockSkew,
+    /// Shared with the credential cache of an STS provider built around this engine.
+    pub(crate) skew: Arc<ClockSkew>,
     pub(crate) breaker: Option<Mutex<Breaker>>,
 }
 
@@ -65,6 +67,9 @@ impl Engine {
         if http_profile.timeout.is_zero() {
             return Err(Error::configuration("the request timeout must not be zero"));
         }
+        if profile.deadline.is_zero() {
+            return Err(Error::configuration("the call deadline must not be zero"));
+        }
         let http = match http {
             Some(h) => Sender::Custom(h),
             None => Sender::Reqwest(ReqwestSend::new(http_profile)?),
@@ -79,9 +84,15 @@ impl Engine {
             signer: Mutex::new(Signer::<8>::new()),
             fixed,
             targets: Targets::default(),
-            skew: ClockSkew::default(),
+            skew: Arc::default(),
             breaker,
         })
+    }
+
+    /// Shares `skew` (the clock offset) with whoever else holds it.
+    pub(crate) fn with_skew(mut self, skew: Arc<ClockSkew>) -> Self {
+        self.skew = skew;
+        self
     }
 
     /// Calls an action with typed parameters and a typed `Response`.
@@ -111,7 +122,8 @@ impl Engine {
         call.raw(&self.profile, self.region.as_deref(), body)
     }
 
-    /// Runs a call: attempts, retries, breaker, clock-skew correction, logging.
+    /// Runs a call: attempts, retries, breaker, clock-skew correction, logging, all
+    /// within the call's deadline.
     pub(crate) async fn execute<H: Handler>(&self, p: Prepared<'_>, handler: H) -> Result<H::Output, Error> {
         let span = tracing::info_span!(
             "tencentcloud.call",
@@ -122,7 +134,18 @@ impl Engine {
             attempts = tracing::field::Empty,
             latency_ms = tracing::field::Empty,
         );
-        self.execute_in_span(p, handler, span.clone()).instrument(span).await
+        let deadline = p.deadline;
+        let started = Instant::now();
+        let run = tokio::time::timeout(deadline, self.execute_in_span(p, handler, span.clone()));
+        match run.instrument(span.clone()).await {
+            Ok(result) => result,
+            Err(_) => {
+                let err = Error::deadline(deadline);
+                span.in_scope(|| tracing::debug!(error = %err, "call failed"));
+                finish(&span, started, None, None);
+                Err(err)
+            }
+        }
     }
 
     async fn execute_in_span<H: Handler>(
@@ -135,23 +158,14 @@ impl Engine {
         let mut counted = 0u32; // attempts that count against the retry policy
         let mut attempt = 0u32;
         let mut skew_corrected = false;
+        let mut credential_refreshed = false;
         loop {
             attempt += 1;
             counted += 1;
-            let ticket: Option<Ticket> = match (&self.breaker, &p.endpoint) {
-                (Some(b), None) => Some(lock(b).before_request(Instant::now())),
-                _ => None,
-            };
-            let backup = ticket.is_some_and(|t| t.backup);
-            let attempt_span = tracing::debug_span!("attempt", attempt, backup);
-            let (result, date, signed_at) = self.attempt(&p, &handler, backup).instrument(attempt_span).await;
-            if let (Some(t), Some(b)) = (ticket, &self.breaker) {
-                let mut b = lock(b);
-                b.after_request(t, breaker_outcome(&result), Instant::now());
-            }
+            let Attempt { result, date, signed_at, credential } = self.attempt(&p, &handler, attempt).await;
             let err = match result {
                 Ok((out, request_id)) => {
-                    finish(&span, started, attempt, request_id.as_deref());
+                    finish(&span, started, Some(attempt), request_id.as_deref());
                     tracing::debug!(latency_ms = started.elapsed().as_millis() as u64, "call succeeded");
                     return Ok(out);
                 }
@@ -165,8 +179,14 @@ impl Engine {
             };
             if let Some(offset) = skew.correction(SystemTime::now()) {
                 tracing::warn!(offset_secs = offset, "clock skew detected: correcting the signing time and retrying");
-                self.skew.set(offset);
+                self.learn_offset(offset);
                 skew_corrected = true;
+                counted -= 1;
+                continue;
+            }
+            if !credential_refreshed && self.credential_rejected(&err, credential.as_deref()) {
+                tracing::warn!(error = %err, "the temporary credential was refused: refreshing it and retrying once");
+                credential_refreshed = true;
                 counted -= 1;
                 continue;
             }
@@ -175,24 +195,68 @@ impl Engine {
                 tokio::time::sleep(delay).await;
                 continue;
             }
-            finish(&span, started, attempt, err.request_id());
+            finish(&span, started, Some(attempt), err.request_id());
             tracing::debug!(error = %err, "call failed");
             return Err(err);
         }
     }
 
-    /// One attempt, with its `Date` response header and the time it was signed with
-    /// (for the clock-skew correction).
-    async fn attempt<H: Handler>(
+    /// Keeps an offset core's policy adopted, and tells the credential provider (whose
+    /// credentials expire at the server's times).
+    fn learn_offset(&self, offset: i64) {
+        self.skew.set(offset);
+        if let Some(provider) = &self.credential {
+            provider.observe_clock_offset(offset);
+        }
+    }
+
+    /// Whether `err` refused the temporary credential `used` and the provider dropped it,
+    /// so that one more attempt gets a fresh one (the API refused the request before
+    /// running it: safe for any call).
+    fn credential_rejected(&self, err: &Error, used: Option<&Credentials>) -> bool {
+        let (Some(provider), Some(used), Some(code)) = (&self.credential, used, err.api_code()) else { return false };
+        rejects_credential(code) && used.expires_at().is_some() && provider.credential_rejected(used)
+    }
+
+    /// One attempt: the credential, then the breaker's ticket (held only while the request
+    /// is signed and sent, and reported even if this future is dropped), the signed
+    /// request, and the answer within the attempt's time limit.
+    async fn attempt<H: Handler>(&self, p: &Prepared<'_>, handler: &H, n: u32) -> Attempt<H::Output> {
+        let failed = |e, credential| Attempt { result: Err(e), date: None, signed_at: 0, credential };
+        let credential = match self.credential_for(p).await {
+            Ok(c) => c,
+            Err(e) => return failed(e, None),
+        };
+        let mut ticket = match (&self.breaker, &p.endpoint) {
+            (Some(b), None) => Some(TicketGuard::take(b, p.timeout)),
+            _ => None,
+        };
+        let backup = ticket.as_ref().is_some_and(TicketGuard::backup);
+        let span = tracing::debug_span!("attempt", attempt = n, backup);
+        let (request, signed_at) = match span.in_scope(|| self.sign_attempt(p, backup, credential.as_deref())) {
+            Ok(r) => r,
+            Err(e) => {
+                if let Some(t) = &mut ticket {
+                    t.report(BreakerOutcome::Ignore);
+                }
+                return failed(e, credential);
+            }
+        };
+        let (result, date) = self.exchange(p, handler, request).instrument(span).await;
+        if let Some(t) = &mut ticket {
+            t.report(breaker_outcome(&result));
+        }
+        Attempt { result, date, signed_at, credential }
+    }
+
+    /// Sends a signed request and reads the answer, within the attempt's time limit;
+    /// with the answer's `Date` header.
+    async fn exchange<H: Handler>(
         &self,
         p: &Prepared<'_>,
         handler: &H,
-        backup: bool,
-    ) -> (Result<(H::Output, Option<String>), Error>, Option<HeaderValue>, u64) {
-        let (request, signed_at) = match self.sign_attempt(p, backup).await {
-            Ok(r) => r,
-            Err(e) => return (Err(e), None, 0),
-        };
+        request: HttpRequest,
+    ) -> (Result<(H::Output, Option<String>), Error>, Option<HeaderValue>) {
         if tracing::enabled!(target: "tencentcloud::http", tracing::Level::DEBUG) {
             tracing::debug!(
                 target: "tencentcloud::http",
@@ -210,14 +274,32 @@ impl Engine {
             handler.handle(resp, self.profile.http.max_response_size).await
         };
         match tokio::time::timeout(p.timeout, exchange).await {
-            Ok(result) => (result, date, signed_at),
-            Err(_) => (Err(Error::timeout(p.timeout)), None, signed_at),
+            Ok(result) => (result, date),
+            Err(_) => (Err(Error::timeout(p.timeout)), None),
+        }
+    }
+
+    /// The credential of an attempt (`None` for unsigned calls): at hand it is shared,
+    /// not copied; else it is awaited (within the call's deadline).
+    async fn credential_for(&self, p: &Prepared<'_>) -> Result<Option<Arc<Credentials>>, Error> {
+        match (p.signing.needs_credential(), &self.credential) {
+            (true, Some(provider)) => match provider.credential_now() {
+                Some(c) => Ok(Some(c)),
+                None => Ok(Some(Arc::new(provider.credential().await?))),
+            },
+            (true, None) => Err(Error::configuration("this client makes unsigned calls only")),
+            (false, _) => Ok(None),
         }
     }
 
     /// The signed request and the time it was signed with (taken once the credential is
     /// at hand: waiting for a refresh must not age the signature).
-    async fn sign_attempt(&self, p: &Prepared<'_>, backup: bool) -> Result<(HttpRequest, u64), Error> {
+    fn sign_attempt(
+        &self,
+        p: &Prepared<'_>,
+        backup: bool,
+        cred: Option<&Credentials>,
+    ) -> Result<(HttpRequest, u64), Error> {
         let backup_endpoint = match (backup, &self.breaker) {
             (true, Some(b)) => Some(lock(b).config().backup_endpoint.clone()),
             _ => None,
@@ -228,39 +310,41 @@ impl Engine {
             (None, None) => Route::Default,
         };
         let target = self.targets.resolve(&self.profile.http, p.service, route)?;
-        let cred = match (p.signing.needs_credential(), &self.credential) {
-            // Credentials at hand are shared, not copied; others are awaited.
-            (true, Some(provider)) => match provider.credential_now() {
-                Some(c) => Some(c),
-                None => Some(Arc::new(provider.credential().await?)),
-            },
-            (true, None) => return Err(Error::configuration("this client makes unsigned calls only")),
-            (false, _) => None,
-        };
         let timestamp = self.skew.now();
         let signing = Signing { signer: &self.signer, profile: &self.profile, fixed: &self.fixed };
-        Ok((signing::sign(&signing, p, &target, cred.as_deref(), timestamp)?, timestamp))
+        Ok((signing::sign(&signing, p, &target, cred, timestamp)?, timestamp))
     }
+}
+
+/// How one attempt ended: the answer or error, the answer's `Date`, the time signed with
+/// and the credential signed with (for the clock-skew and credential rules).
+struct Attempt<T> {
+    result: Result<(T, Option<String>), Error>,
+    date: Option<HeaderValue>,
+    signed_at: u64,
+    credential: Option<Arc<Credentials>>,
 }
 
 /// How an attempt went, for the breaker.
-fn breaker_outcome<T>(result: &Result<T, Error>) -> Outcome {
-    let Err(e) = result else { return Outcome::Success };
+fn breaker_outcome<T>(result: &Result<T, Error>) -> BreakerOutcome {
+    let Err(e) = result else { return BreakerOutcome::Success };
     match e.kind() {
-        ErrorKind::Api { code, .. } if code == policy::code::INTERNAL_ERROR => Outcome::Failure,
-        ErrorKind::Api { .. } => Outcome::Success,
-        ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Decode => Outcome::Failure,
-        ErrorKind::HttpStatus { status } if *status >= 500 => Outcome::Failure,
-        ErrorKind::HttpStatus { .. } => Outcome::Success,
-        _ => Outcome::Ignore,
+        ErrorKind::Api { code, .. } if code == policy::code::INTERNAL_ERROR => BreakerOutcome::Failure,
+        ErrorKind::Api { .. } => BreakerOutcome::Success,
+        ErrorKind::Network | ErrorKind::Timeout | ErrorKind::Decode => BreakerOutcome::Failure,
+        ErrorKind::HttpStatus { status } if *status >= 500 => BreakerOutcome::Failure,
+        ErrorKind::HttpStatus { .. } => BreakerOutcome::Success,
+        _ => BreakerOutcome::Ignore,
     }
 }
 
-fn finish(span: &tracing::Span, started: Instant, attempts: u32, request_id: Option<&str>) {
+fn finish(span: &tracing::Span, started: Instant, attempts: Option<u32>, request_id: Option<&str>) {
     if span.is_disabled() {
         return;
     }
-    span.record("attempts", attempts);
+    if let Some(n) = attempts {
+        span.record("attempts", n);
+    }
     span.record("latency_ms", started.elapsed().as_millis() as u64);
     if let Some(id) = request_id {
         span.record("request_id", id);

@@ -117,6 +117,12 @@ impl Error {
         Self::new(ErrorKind::Timeout, format!("after {after:?}"))
     }
 
+    /// The call's deadline passed (waiting for credentials, attempts and backoff
+    /// included).
+    pub fn deadline(after: Duration) -> Self {
+        Self::new(ErrorKind::Timeout, format!("after {after:?}: the call's deadline passed"))
+    }
+
     /// A non-200 HTTP status without an API error in the body.
     pub fn http_status(status: u16, request_id: Option<String>) -> Self {
         Self::new(ErrorKind::HttpStatus { status }, "").with_request_id(request_id)
@@ -322,6 +328,9 @@ mod tests {
         assert!(e.is_connect() && e.is_retryable());
 
         assert_eq!(Error::timeout(Duration::from_secs(2)).to_string(), "request timed out after 2s");
+        let e = Error::deadline(Duration::from_secs(300));
+        assert_eq!(e.to_string(), "request timed out after 300s: the call's deadline passed");
+        assert_eq!(e.kind(), &ErrorKind::Timeout);
         let e = Error::credential(CredentialErrorKind::NotConfigured, "TENCENTCLOUD_SECRET_ID is not set");
         assert_eq!(e.to_string(), "no credential configured: TENCENTCLOUD_SECRET_ID is not set");
         assert!(e.is_not_configured());

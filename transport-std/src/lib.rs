@@ -100,7 +100,7 @@ pub use credential::{
 pub use error::{CredentialErrorKind, Error, ErrorKind};
 pub use options::CallOptions;
 pub use prepare::TRACE_ID_HEADER;
-pub use profile::{ClientProfile, HttpMethod, HttpProfile, Scheme, SignMethod};
+pub use profile::{ClientProfile, DEFAULT_DEADLINE, HttpMethod, HttpProfile, Scheme, SignMethod};
 pub use provider::{CredentialFuture, CredentialProvider, Credentials};
 pub use proxy::{NoProxy, ProxyConfig};
 pub use response::OctetOutput;

@@ -12,6 +12,7 @@ use std::time::Duration;
 ///     .header("X-TC-TraceId", "my-trace-id")
 ///     .region("ap-shanghai")
 ///     .timeout(Duration::from_secs(5))
+///     .deadline(Duration::from_secs(20))
 ///     .idempotent(true);
 /// # drop(opts);
 /// ```
@@ -20,6 +21,7 @@ pub struct CallOptions {
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) endpoint: Option<String>,
     pub(crate) timeout: Option<Duration>,
+    pub(crate) deadline: Option<Duration>,
     pub(crate) region: Option<String>,
     pub(crate) idempotent: Option<bool>,
     pub(crate) skip_sign: bool,
@@ -47,6 +49,13 @@ impl CallOptions {
     /// Another time limit per attempt.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = Some(timeout);
+        self
+    }
+
+    /// Another time limit for the whole call: waiting for credentials, every attempt and
+    /// the pauses between them ([`crate::ClientProfile::deadline`]).
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = Some(deadline);
         self
     }
 

@@ -45,6 +45,8 @@ pub(crate) struct Prepared<'a> {
     pub(crate) signing: SigningStrategy,
     pub(crate) idempotent: bool,
     pub(crate) timeout: Duration,
+    /// The time limit of the whole call: credentials, attempts and backoff.
+    pub(crate) deadline: Duration,
     pub(crate) endpoint: Option<&'a str>,
 }
 
@@ -157,6 +159,7 @@ impl<'a> Call<'a> {
             signing,
             idempotent,
             timeout: opts.timeout.unwrap_or(profile.http.timeout),
+            deadline: opts.deadline.unwrap_or(profile.deadline),
             endpoint: opts.endpoint.as_deref(),
         }
     }

@@ -234,6 +234,9 @@ impl HttpProfile {
     }
 }
 
+/// The default time limit of a whole call ([`ClientProfile::deadline`]): 5 minutes.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(300);
+
 /// Everything about how a client calls: signing, language, tags, retries, breaker, and
 /// the [`HttpProfile`].
 ///
@@ -257,6 +260,7 @@ pub struct ClientProfile {
     pub(crate) signed_headers: Vec<String>,
     pub(crate) retry: RetryPolicy,
     pub(crate) breaker: Option<BreakerConfig>,
+    pub(crate) deadline: Duration,
 }
 
 impl Default for ClientProfile {
@@ -270,6 +274,7 @@ impl Default for ClientProfile {
             signed_headers: Vec::new(),
             retry: RetryPolicy::none(),
             breaker: None,
+            deadline: DEFAULT_DEADLINE,
         }
     }
 }
@@ -331,6 +336,17 @@ impl ClientProfile {
     /// The retry policy (default: none).
     pub fn retry(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// The time limit of a whole call: waiting for credentials (a provider that never
+    /// answers), every attempt (each also bounded by [`HttpProfile::timeout`]) and the
+    /// pauses between retries; past it the call fails with [`crate::ErrorKind::Timeout`].
+    /// For an event stream it bounds the wait for the stream, not the stream. Default 5
+    /// minutes ([`DEFAULT_DEADLINE`]): three 60 s attempts, a re-signed one and their
+    /// backoff fit; a longer retry policy needs a longer deadline. Must not be zero.
+    pub fn deadline(mut self, deadline: Duration) -> Self {
+        self.deadline = deadline;
         self
     }
 

@@ -49,6 +49,24 @@ pub trait CredentialProvider: Send + Sync {
     fn credential_now(&self) -> Option<Arc<Credentials>> {
         None
     }
+
+    /// The client learned that the API's clock is `offset_secs` ahead of the system
+    /// clock (behind when negative), from a `Date` core's policy adopted. A provider
+    /// whose credentials expire at the server's times (STS, the instance role) judges
+    /// their expiry on the system clock corrected by it. Default: ignored.
+    fn observe_clock_offset(&self, offset_secs: i64) {
+        let _ = offset_secs;
+    }
+
+    /// The API refused `rejected`, a credential that expires, as expired or unknown
+    /// (`AuthFailure.TokenFailure`, `AuthFailure.SecretIdNotFound`). Returns whether
+    /// asking again may give another credential (a cache drops it, so the next
+    /// [`CredentialProvider::credential`] refreshes); the client then retries the call
+    /// once. Default: `false` (nothing to refresh).
+    fn credential_rejected(&self, rejected: &Credentials) -> bool {
+        let _ = rejected;
+        false
+    }
 }
 
 impl<T: CredentialProvider + ?Sized> CredentialProvider for Arc<T> {
@@ -59,6 +77,14 @@ impl<T: CredentialProvider + ?Sized> CredentialProvider for Arc<T> {
     fn credential_now(&self) -> Option<Arc<Credentials>> {
         (**self).credential_now()
     }
+
+    fn observe_clock_offset(&self, offset_secs: i64) {
+        (**self).observe_clock_offset(offset_secs);
+    }
+
+    fn credential_rejected(&self, rejected: &Credentials) -> bool {
+        (**self).credential_rejected(rejected)
+    }
 }
 
 impl<T: CredentialProvider + ?Sized> CredentialProvider for Box<T> {
@@ -68,6 +94,14 @@ impl<T: CredentialProvider + ?Sized> CredentialProvider for Box<T> {
 
     fn credential_now(&self) -> Option<Arc<Credentials>> {
         (**self).credential_now()
+    }
+
+    fn observe_clock_offset(&self, offset_secs: i64) {
+        (**self).observe_clock_offset(offset_secs);
+    }
+
+    fn credential_rejected(&self, rejected: &Credentials) -> bool {
+        (**self).credential_rejected(rejected)
     }
 }
 

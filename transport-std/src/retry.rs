@@ -122,6 +122,19 @@ pub(crate) fn should_retry(err: &Error, idempotent: bool) -> bool {
     err.class().may_retry(idempotent)
 }
 
+/// The API error codes that refuse a temporary credential: `AuthFailure.TokenFailure`
+/// (the token is expired or does not match; what the API answers for an expired STS
+/// credential) and `AuthFailure.SecretIdNotFound` (an expired temporary SecretId is no
+/// longer known). The API refused the request before running it, so after one refresh
+/// of a credential that expires (never a permanent key) it is sent once more, whatever
+/// the call. (A rule of the retry policy that belongs in `core::policy`.)
+pub(crate) const CREDENTIAL_REFUSED: [&str; 2] = ["AuthFailure.TokenFailure", "AuthFailure.SecretIdNotFound"];
+
+/// Whether `code` refuses the credential ([`CREDENTIAL_REFUSED`]).
+pub(crate) fn rejects_credential(code: &str) -> bool {
+    CREDENTIAL_REFUSED.contains(&code)
+}
+
 /// Whether JSON parameters carry a non-empty `ClientToken`.
 pub(crate) fn has_client_token(params: &serde_json::Value) -> bool {
     params.get("ClientToken").is_some_and(|v| match v {

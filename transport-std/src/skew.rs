@@ -3,7 +3,7 @@
 //! when to correct and re-sign is core's [`policy`]; this keeps the learned offset.
 
 use std::sync::atomic::{AtomicI64, Ordering};
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tencentcloud_core::policy::{self, Class, Outcome};
 
@@ -23,7 +23,8 @@ pub(crate) fn unix_secs(t: SystemTime) -> i64 {
     t.duration_since(UNIX_EPOCH).map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
 }
 
-/// `server Date - local`, in seconds, or `None` if the header is not an IMF-fixdate.
+/// `server Date - local`, in seconds, or `None` if the header is not an IMF-fixdate or
+/// core's policy refuses it (absurd, or more than a day from a plausible `local`).
 pub(crate) fn compute_offset(date_header: &[u8], local: SystemTime) -> Option<i64> {
     policy::clock_offset(date_header, u64::try_from(unix_secs(local)).unwrap_or(0))
 }
@@ -42,13 +43,18 @@ pub(crate) struct Expired<'a> {
 
 impl Expired<'_> {
     /// The offset to sign with from now on, if the attempt failed with
-    /// `AuthFailure.SignatureExpire` and core's rule says re-signing will help.
-    pub(crate) fn correction(&self, local: SystemTime) -> Option<i64> {
-        let expired = policy::classify(Outcome::Api(self.code?)) == Class::SignatureExpired;
-        let date = self.date?.as_bytes();
-        let server = tencentcloud_core::time::parse_http_date(date).ok();
-        let resign = policy::resign_after_expire(self.signed_at, server, CLOCK_TOLERANCE_SECS, self.already);
-        if expired && resign { compute_offset(date, local) } else { None }
+    /// `AuthFailure.SignatureExpire`, core's policy adopts the answer's `Date` and says
+    /// re-signing will help. The offset is measured against `system`, the system clock,
+    /// never a time corrected by an earlier answer: so it always stays within
+    /// [`policy::MAX_CLOCK_STEP`] of the system clock (when that has a plausible time),
+    /// and a later, right `Date` moves it back.
+    pub(crate) fn correction(&self, system: SystemTime) -> Option<i64> {
+        if policy::classify(Outcome::Api(self.code?)) != Class::SignatureExpired {
+            return None;
+        }
+        let offset = compute_offset(self.date?.as_bytes(), system)?;
+        let server = policy::corrected(u64::try_from(unix_secs(system)).unwrap_or(0), offset);
+        policy::resign_after_expire(self.signed_at, Some(server), CLOCK_TOLERANCE_SECS, self.already).then_some(offset)
     }
 }
 
@@ -60,6 +66,14 @@ impl ClockSkew {
 
     pub(crate) fn set(&self, offset: i64) {
         self.offset.store(offset, Ordering::Relaxed);
+    }
+
+    /// `t` corrected by the offset (`t` itself if that would overflow).
+    pub(crate) fn correct(&self, t: SystemTime) -> SystemTime {
+        let offset = self.offset();
+        let by = Duration::from_secs(offset.unsigned_abs());
+        let shifted = if offset >= 0 { t.checked_add(by) } else { t.checked_sub(by) };
+        shifted.unwrap_or(t)
     }
 
     /// The corrected unix time to sign with at `local`.
@@ -75,8 +89,6 @@ impl ClockSkew {
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
 
     #[test]
@@ -118,5 +130,25 @@ mod tests {
         assert_eq!(e(expire, Some("yesterday"), 1_551_113_065, false), None);
         assert_eq!(e(Some("InternalError"), Some(date), 1_551_113_065, false), None);
         assert_eq!(e(None, Some(date), 1_551_113_065, false), None);
+        // Dates core's policy refuses are never adopted, however the call was signed.
+        for bad in ["Fri, 31 Dec 9999 23:59:59 GMT", "Thu, 01 Jan 1970 00:00:00 GMT", "Wed, 27 Mar 2019 16:44:25 GMT"] {
+            assert_eq!(e(expire, Some(bad), 1_551_113_065, false), None, "{bad}");
+            assert_eq!(e(expire, Some(bad), 0, false), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn corrected_system_times() {
+        let skew = ClockSkew::default();
+        let t = UNIX_EPOCH + Duration::from_secs(1_000_000);
+        assert_eq!(skew.correct(t), t);
+        skew.set(-600);
+        assert_eq!(skew.correct(t), t - Duration::from_secs(600));
+        skew.set(3600);
+        assert_eq!(skew.correct(t), t + Duration::from_secs(3600));
+        skew.set(i64::MAX);
+        assert_eq!(skew.correct(t), t, "no overflow");
+        skew.set(i64::MIN);
+        let _ = skew.correct(t); // no panic
     }
 }

@@ -817,3 +817,316 @@ async fn oversize_answers_are_refused_while_streaming() {
     let r = client(&fake, profile).call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap();
     assert_eq!(r["Big"].as_str().map(str::len), Some(3 << 20));
 }
+
+fn timestamp(r: &HttpRequest) -> i64 {
+    header(r, "X-TC-Timestamp").parse().unwrap()
+}
+
+fn system_now() -> i64 {
+    unix_secs(SystemTime::now())
+}
+
+/// Issue 1: a `Date` core's policy refuses (absurd, or more than a day from the system
+/// clock) never becomes the offset: the call returns the SignatureExpire error and the
+/// next call is signed with the system time.
+#[tokio::test]
+async fn hostile_dates_never_move_the_clock() {
+    let now = system_now();
+    let dates = [
+        "Fri, 31 Dec 9999 23:59:59 GMT".to_owned(),
+        http_date(now + 30 * 86_400),
+        "Thu, 01 Jan 1970 00:00:00 GMT".to_owned(),
+        http_date(now - 30 * 86_400),
+        http_date(now + 86_400 + 120),
+        "Sun, 31 Dec 2100 23:59:59 GMT".to_owned(),
+        "garbage".to_owned(),
+    ];
+    for date in dates {
+        let fake = Fake::new([api_err("AuthFailure.SignatureExpire", Some(&date)), ok(json!({}))]);
+        let c = client(&fake, ClientProfile::new().retry(fast_retry(3)));
+        let e = c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap_err();
+        assert_eq!(e.api_code(), Some("AuthFailure.SignatureExpire"), "{date}");
+        assert_eq!(fake.seen().len(), 1, "{date}: not re-signed");
+        assert_eq!(c.clock_offset(), 0, "{date}");
+        c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap();
+        let ts = timestamp(&fake.seen()[1]);
+        assert!((ts - system_now()).abs() <= 5, "{date}: signed at {ts}");
+    }
+}
+
+/// Issue 1: an hour off is adopted; a later right `Date` moves the offset back; and a
+/// series of answers cannot walk the clock further than a day from the system clock
+/// (each `Date` is measured against the system clock, not the corrected time).
+#[tokio::test]
+async fn the_offset_follows_the_system_clock() {
+    let now = system_now();
+    let fake = Fake::new([
+        api_err("AuthFailure.SignatureExpire", Some(&http_date(now + 3600))),
+        ok(json!({})),
+        api_err("AuthFailure.SignatureExpire", Some(&http_date(now))),
+        ok(json!({})),
+    ]);
+    let c = client(&fake, ClientProfile::new());
+    c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap();
+    assert!((c.clock_offset() - 3600).abs() <= 3, "{}", c.clock_offset());
+    assert!((timestamp(&fake.seen()[1]) - (now + 3600)).abs() <= 3);
+    c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap();
+    let seen = fake.seen();
+    assert!((timestamp(&seen[2]) - (now + 3600)).abs() <= 3, "still the learned offset");
+    assert!(c.clock_offset().abs() <= 3, "moved back: {}", c.clock_offset());
+    assert!((timestamp(&seen[3]) - system_now()).abs() <= 5, "re-signed with the system time");
+
+    // 23 h ahead is adopted; 46 h is within a day of the corrected time, not of the
+    // system clock: refused.
+    let fake = Fake::new([
+        api_err("AuthFailure.SignatureExpire", Some(&http_date(now + 23 * 3600))),
+        ok(json!({})),
+        api_err("AuthFailure.SignatureExpire", Some(&http_date(now + 46 * 3600))),
+    ]);
+    let c = client(&fake, ClientProfile::new());
+    c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap();
+    assert!((c.clock_offset() - 23 * 3600).abs() <= 3);
+    let e = c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap_err();
+    assert_eq!(e.api_code(), Some("AuthFailure.SignatureExpire"));
+    assert!((c.clock_offset() - 23 * 3600).abs() <= 3, "{}", c.clock_offset());
+    assert!(c.clock_offset().unsigned_abs() <= tencentcloud_core::policy::MAX_CLOCK_STEP);
+}
+
+/// Issue 9: probe futures dropped while the breaker is half-open give their slots back,
+/// so the region is probed again and, once it answers, used again.
+#[tokio::test]
+async fn dropped_probes_do_not_wedge_the_breaker() {
+    let cfg =
+        BreakerConfig::default().backup_endpoint("http://backup.local:9000").open_duration(Duration::from_millis(100));
+    let fake = Fake::new((0..5).map(|_| Step::Reset).chain((0..5).map(|_| Step::Hang)));
+    let c = client(&fake, ClientProfile::new().region_breaker(cfg));
+    for _ in 0..5 {
+        assert!(c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.is_err());
+    }
+    assert_eq!(c.breaker_state(), Some(BreakerState::Open));
+    tokio::time::sleep(Duration::from_millis(120)).await;
+    assert_eq!(c.breaker_state(), Some(BreakerState::HalfOpen));
+    // Five probes in flight at once, then dropped (their caller gave up).
+    let probes = (0..5).map(|_| {
+        tokio::time::timeout(Duration::from_millis(50), c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})))
+    });
+    for r in futures_util::future::join_all(probes).await {
+        assert!(r.is_err(), "the probe hangs until dropped");
+    }
+    assert_eq!(fake.in_flight.load(Ordering::SeqCst), 0);
+    assert!(fake.seen()[5..10].iter().all(|r| r.url.as_str() == "https://cvm.tencentcloudapi.com/"));
+    // The region answers again: the next calls probe it and close the breaker.
+    for _ in 0..6 {
+        c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap();
+    }
+    assert_eq!(c.breaker_state(), Some(BreakerState::Closed));
+    let seen = fake.seen();
+    assert!(seen[10..].iter().all(|r| r.url.as_str() == "https://cvm.tencentcloudapi.com/"), "the primary again");
+}
+
+/// Never answers.
+struct Never;
+
+impl CredentialProvider for Never {
+    fn credential(&self) -> CredentialFuture<'_> {
+        Box::pin(std::future::pending())
+    }
+}
+
+/// Issue 10: one deadline bounds the whole call: a credential provider that never
+/// answers, attempts and backoff.
+#[tokio::test(start_paused = true)]
+async fn the_deadline_bounds_the_whole_call() {
+    let fake = Fake::new([]);
+    let build = |profile: ClientProfile| {
+        Client::builder().credential(Never).profile(profile).http_send(fake.clone()).build().unwrap()
+    };
+    let cases = [
+        (build(ClientProfile::new()), CallOptions::new(), DEFAULT_DEADLINE),
+        (build(ClientProfile::new().deadline(Duration::from_secs(30))), CallOptions::new(), Duration::from_secs(30)),
+        (build(ClientProfile::new()), CallOptions::new().deadline(Duration::from_secs(2)), Duration::from_secs(2)),
+    ];
+    assert_eq!(DEFAULT_DEADLINE, Duration::from_secs(300));
+    for (c, opts, want) in cases {
+        let started = tokio::time::Instant::now();
+        let e = c.call_json_with("cvm", "2017-03-12", "DescribeZones", json!({}), &opts).await.unwrap_err();
+        assert_eq!(e.kind(), &ErrorKind::Timeout);
+        assert_eq!(e.to_string(), format!("request timed out after {want:?}: the call's deadline passed"));
+        assert_eq!(started.elapsed(), want);
+    }
+    assert!(fake.seen().is_empty());
+
+    // Attempts and the pauses between them count too.
+    let fake = Fake::new((0..20).map(|_| Step::Hang));
+    let retry = RetryPolicy::standard(20).base_delay(Duration::from_secs(1)).jitter(false);
+    let profile = ClientProfile::new()
+        .retry(retry)
+        .deadline(Duration::from_secs(25))
+        .http_profile(HttpProfile::new().timeout(Duration::from_secs(10)));
+    let started = tokio::time::Instant::now();
+    let e = client(&fake, profile).call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap_err();
+    assert!(e.to_string().contains("deadline"), "{e}");
+    assert_eq!(started.elapsed(), Duration::from_secs(25));
+    assert_eq!(fake.seen().len(), 3); // 10 s, 1 s, 10 s, 2 s, then cut 2 s into the third
+    assert_eq!(fake.in_flight.load(Ordering::SeqCst), 0);
+
+    let e = Client::builder().profile(ClientProfile::new().deadline(Duration::ZERO)).build().unwrap_err();
+    assert_eq!(e.kind(), &ErrorKind::Configuration);
+}
+
+/// Mints numbered temporary credentials (`AKIDTMP<n>`) that expire `life` after the
+/// server's time: `clock` plus `server_ahead`.
+struct Minting {
+    clock: Clock,
+    server_ahead: Duration,
+    life: Duration,
+    calls: AtomicUsize,
+}
+
+impl Minting {
+    fn new(clock: &Clock, server_ahead: Duration, life: Duration) -> Arc<Self> {
+        Arc::new(Self { clock: clock.clone(), server_ahead, life, calls: AtomicUsize::new(0) })
+    }
+
+    fn calls(&self) -> usize {
+        self.calls.load(Ordering::SeqCst)
+    }
+}
+
+impl CredentialProvider for Minting {
+    fn credential(&self) -> CredentialFuture<'_> {
+        let n = self.calls.fetch_add(1, Ordering::SeqCst) + 1;
+        let expiry = self.clock.now() + self.server_ahead + self.life;
+        Box::pin(async move { Ok(Credentials::new(format!("AKIDTMP{n}"), KEY).with_token(TOKEN).with_expiry(expiry)) })
+    }
+}
+
+fn signed_by(r: &HttpRequest) -> String {
+    let auth = header(r, "Authorization");
+    auth.split("Credential=").nth(1).and_then(|c| c.split('/').next()).unwrap_or_default().to_owned()
+}
+
+fn cached_client(fake: &Arc<Fake>, cache: CachedProvider, profile: ClientProfile) -> Client {
+    Client::builder().credential(cache).profile(profile).http_send(fake.clone()).build().unwrap()
+}
+
+fn sts_answer(expired_time: i64) -> Step {
+    ok(json!({
+        "Credentials": {"Token": TOKEN, "TmpSecretId": "AKIDSTS1", "TmpSecretKey": KEY},
+        "ExpiredTime": expired_time,
+        "Expiration": "2030-01-01T00:00:00Z"
+    }))
+}
+
+/// Issue 3: with the local clock 3 h fast, a fresh 2 h STS credential (its `ExpiredTime`
+/// an hour in the local clock's past) is used, not refused: its expiry is judged on the
+/// clock corrected by the offset the STS call learned.
+#[tokio::test]
+async fn a_clock_hours_fast_keeps_a_fresh_sts_credential() {
+    let server = system_now() - 3 * 3600;
+    let fake = Fake::new([
+        api_err("AuthFailure.SignatureExpire", Some(&http_date(server))), // AssumeRole
+        sts_answer(server + 7200),
+        api_err("AuthFailure.SignatureExpire", Some(&http_date(server))), // the call
+        ok(json!({})),
+        ok(json!({})),
+    ]);
+    let role = AssumeRoleProvider::builder(StaticProvider::new(ID, KEY), "qcs::cam::uin/1:roleName/r", "s1")
+        .http_send(fake.clone())
+        .build()
+        .unwrap();
+    let c = Client::builder().credential(role.clone()).http_send(fake.clone()).build().unwrap();
+    c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap();
+    c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap();
+    let seen = fake.seen();
+    assert_eq!(seen.len(), 5);
+    assert!(seen[..2].iter().all(|r| header(r, "Host") == "sts.tencentcloudapi.com"));
+    assert!(seen[2..].iter().all(|r| signed_by(r) == "AKIDSTS1"), "signed with the STS credential");
+    assert!((timestamp(&seen[4]) - server).abs() <= 5);
+    assert_eq!(role.cache().refresh_count(), 1, "fetched once, kept");
+    assert!(role.credential_now().is_some(), "usable, no refresh due");
+}
+
+/// Issue 3: with the local clock 10 min slow, a credential the server sees expired is
+/// refreshed before use (the local clock alone would still hand it out).
+#[tokio::test]
+async fn a_clock_minutes_slow_refreshes_an_expired_credential() {
+    let start = SystemTime::now();
+    let clock = Clock::manual(start);
+    let ahead = Duration::from_secs(600);
+    let source = Minting::new(&clock, ahead, Duration::from_secs(7200));
+    let config = CacheConfig::new().jitter(Duration::ZERO);
+    let cache = CachedProvider::with_clock(source.clone(), config, clock.clone());
+    let server_date = http_date(system_now() + 600);
+    let fake = Fake::new([api_err("AuthFailure.SignatureExpire", Some(&server_date)), ok(json!({})), ok(json!({}))]);
+    let c = cached_client(&fake, cache.clone(), ClientProfile::new());
+    c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap();
+    assert!((c.clock_offset() - 600).abs() <= 3);
+    // 2 h 2 min later: 8 min left on the local clock, 2 min expired on the server's.
+    clock.advance(Duration::from_secs(7320));
+    c.call_json("cvm", "2017-03-12", "DescribeZones", json!({})).await.unwrap();
+    let seen = fake.seen();
+    assert_eq!(seen.iter().map(signed_by).collect::<Vec<_>>(), ["AKIDTMP1", "AKIDTMP1", "AKIDTMP2"]);
+    assert_eq!(source.calls(), 2);
+}
+
+/// Issue 3: an answer refusing the temporary credential (an expired token) makes the
+/// client refresh it once and retry once, even for a write; a permanent key is not
+/// retried.
+#[tokio::test]
+async fn a_refused_credential_is_refreshed_and_retried_once() {
+    for code in ["AuthFailure.TokenFailure", "AuthFailure.SecretIdNotFound"] {
+        let clock = Clock::system();
+        let source = Minting::new(&clock, Duration::ZERO, Duration::from_secs(7200));
+        let cache = CachedProvider::with_clock(source.clone(), CacheConfig::new(), clock);
+        let fake = Fake::new([
+            api_err(code, None),
+            ok(json!({})),
+            api_err(code, None),
+            api_err(code, None),
+            api_err(code, None),
+        ]);
+        let c = cached_client(&fake, cache.clone(), ClientProfile::new().retry(fast_retry(3)));
+        c.call_json("cvm", "2017-03-12", "RunInstances", json!({})).await.unwrap();
+        assert_eq!(fake.seen().iter().map(signed_by).collect::<Vec<_>>(), ["AKIDTMP1", "AKIDTMP2"], "{code}");
+        assert_eq!((source.calls(), cache.refresh_count()), (2, 2), "{code}");
+        // Refused again after the refresh: the error surfaces, after exactly one more
+        // refresh and one retry.
+        let e = c.call_json("cvm", "2017-03-12", "RunInstances", json!({})).await.unwrap_err();
+        assert_eq!(e.api_code(), Some(code));
+        let signed: Vec<String> = fake.seen().iter().map(signed_by).collect();
+        assert_eq!(signed[2..], ["AKIDTMP2", "AKIDTMP3"], "{code}");
+        assert_eq!(source.calls(), 3, "{code}");
+        // Nothing to refresh: a permanent key, or a provider that cannot refresh.
+        let fake = Fake::new([api_err(code, None)]);
+        assert!(
+            client(&fake, ClientProfile::new())
+                .call_json("cvm", "2017-03-12", "RunInstances", json!({}))
+                .await
+                .is_err()
+        );
+        assert_eq!(fake.seen().len(), 1);
+        let fixed =
+            Credentials::new(ID, KEY).with_token(TOKEN).with_expiry(SystemTime::now() + Duration::from_secs(60));
+        let fake = Fake::new([api_err(code, None)]);
+        let c = Client::builder()
+            .credential(StaticProvider::from_credentials(fixed))
+            .http_send(fake.clone())
+            .build()
+            .unwrap();
+        assert!(c.call_json("cvm", "2017-03-12", "RunInstances", json!({})).await.is_err());
+        assert_eq!(fake.seen().len(), 1);
+    }
+    // Another code is not a reason to refresh.
+    let clock = Clock::system();
+    let source = Minting::new(&clock, Duration::ZERO, Duration::from_secs(7200));
+    let cache = CachedProvider::with_clock(source.clone(), CacheConfig::new(), clock);
+    let fake = Fake::new([api_err("AuthFailure.SignatureFailure", None)]);
+    assert!(
+        cached_client(&fake, cache, ClientProfile::new())
+            .call_json("cvm", "2017-03-12", "RunInstances", json!({}))
+            .await
+            .is_err()
+    );
+    assert_eq!((fake.seen().len(), source.calls()), (1, 1));
+}

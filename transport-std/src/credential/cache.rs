@@ -10,6 +10,7 @@ use tokio::sync::watch;
 use crate::clock::Clock;
 use crate::error::{CredentialErrorKind, Error};
 use crate::provider::{CredentialFuture, CredentialProvider, Credentials};
+use crate::skew::ClockSkew;
 use crate::sync::lock;
 
 /// When a [`CachedProvider`] refreshes, and how long it waits for a refresh.
@@ -142,7 +143,16 @@ struct Inner {
     source: Arc<dyn CredentialProvider>,
     config: CacheConfig,
     clock: Clock,
+    /// How far the API's clock is from `clock`: expiries are the server's times.
+    skew: Arc<ClockSkew>,
     state: Mutex<State>,
+}
+
+impl Inner {
+    /// The time to judge expiries by: the clock corrected by the learned offset.
+    fn now(&self) -> SystemTime {
+        self.skew.correct(self.clock.now())
+    }
 }
 
 /// Caches the credentials of another provider and refreshes them before they expire
@@ -158,6 +168,13 @@ struct Inner {
 ///   usable. Callers that wait for a refresh get its error.
 /// - Nothing blocks the runtime: the lock is held only to read or replace the state,
 ///   never across an `.await`.
+///
+/// Expiries are the server's times (STS `ExpiredTime`), so they are judged on the clock
+/// corrected by the offset the client learned from the API's `Date`
+/// ([`CredentialProvider::observe_clock_offset`]): a local clock hours off neither
+/// refuses a fresh credential nor keeps an expired one. A credential the API refuses as
+/// expired ([`CredentialProvider::credential_rejected`]) is dropped, so the next caller
+/// refreshes.
 ///
 /// Credentials without an expiry are cached forever. Needs a tokio runtime (as the
 /// whole client does).
@@ -203,7 +220,18 @@ impl CachedProvider {
 
     /// Caches a shared source, telling the time by `clock` (a [`Clock::manual`] in tests).
     pub fn with_clock(source: Arc<dyn CredentialProvider>, config: CacheConfig, clock: Clock) -> Self {
-        Self { inner: Arc::new(Inner { source, config, clock, state: Mutex::new(State::default()) }) }
+        Self::sharing_skew(source, config, clock, Arc::default())
+    }
+
+    /// Caches a shared source, judging expiries by `clock` corrected by `skew` (shared
+    /// with the engine that fetches the credentials, which learns it too).
+    pub(crate) fn sharing_skew(
+        source: Arc<dyn CredentialProvider>,
+        config: CacheConfig,
+        clock: Clock,
+        skew: Arc<ClockSkew>,
+    ) -> Self {
+        Self { inner: Arc::new(Inner { source, config, clock, skew, state: Mutex::new(State::default()) }) }
     }
 
     /// How many refreshes have been started (the first fetch included).
@@ -219,7 +247,7 @@ impl CachedProvider {
     async fn get(&self) -> Result<Credentials, Error> {
         let mut rx = {
             let mut st = lock(&self.inner.state);
-            let now = self.inner.clock.now();
+            let now = self.inner.now();
             if let Some(entry) = st.current.as_ref().filter(|e| e.usable(now)) {
                 let creds = Credentials::clone(&entry.creds);
                 let due = entry.wants_refresh(now) && st.inflight.is_none() && st.retry_at.is_none_or(|t| now >= t);
@@ -296,7 +324,7 @@ fn start_refresh(inner: &Arc<Inner>, st: &mut State) -> Result<watch::Receiver<O
 fn finish(inner: &Inner, result: Result<Credentials, Error>) -> Result<Credentials, Error> {
     let mut st = lock(&inner.state);
     st.inflight = None;
-    let now = inner.clock.now();
+    let now = inner.now();
     let error = match result {
         Ok(creds) => {
             let entry = Entry::new(creds, now, &inner.config);
@@ -333,9 +361,34 @@ impl CredentialProvider for CachedProvider {
     /// started by [`CredentialProvider::credential`]).
     fn credential_now(&self) -> Option<Arc<Credentials>> {
         let st = lock(&self.inner.state);
-        let now = self.inner.clock.now();
+        let now = self.inner.now();
         st.current.as_ref().filter(|e| e.usable(now) && !e.wants_refresh(now)).map(|e| Arc::clone(&e.creds))
     }
+
+    fn observe_clock_offset(&self, offset_secs: i64) {
+        self.inner.skew.set(offset_secs);
+    }
+
+    /// Drops `rejected` if it is the cached credential (a refresh then starts with the
+    /// next caller, right away, however recent the last failed one); `true` unless the
+    /// credential never expires (a refresh would give the same).
+    fn credential_rejected(&self, rejected: &Credentials) -> bool {
+        if rejected.expires_at().is_none() {
+            return false;
+        }
+        let mut st = lock(&self.inner.state);
+        if st.current.as_ref().is_some_and(|e| same(&e.creds, rejected)) {
+            tracing::debug!("the API refused the cached credential: dropping it");
+            st.current = None;
+            st.retry_at = None;
+        }
+        true
+    }
+}
+
+/// Whether two credentials are the same one (id, token and expiry).
+fn same(a: &Credentials, b: &Credentials) -> bool {
+    a.secret_id() == b.secret_id() && a.token() == b.token() && a.expires_at() == b.expires_at()
 }
 
 #[cfg(test)]

@@ -170,6 +170,19 @@ impl CredentialProvider for ChainProvider {
     fn credential(&self) -> CredentialFuture<'_> {
         Box::pin(self.get())
     }
+
+    /// Told to every provider: the offset is the local clock's, whichever answers.
+    fn observe_clock_offset(&self, offset_secs: i64) {
+        for (_, provider) in &self.providers {
+            provider.observe_clock_offset(offset_secs);
+        }
+    }
+
+    /// Told to the provider that answered last.
+    fn credential_rejected(&self, rejected: &Credentials) -> bool {
+        let chosen = *lock(&self.selected);
+        chosen.and_then(|i| self.providers.get(i)).is_some_and(|(_, p)| p.credential_rejected(rejected))
+    }
 }
 
 /// Builds the default chain: [`EnvProvider`] ("environment"), [`ProfileFileProvider`]

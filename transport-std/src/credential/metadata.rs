@@ -146,6 +146,12 @@ impl CredentialProvider for InstanceRoleProvider {
     fn credential_now(&self) -> Option<Arc<Credentials>> {
         self.cache().credential_now()
     }
+    fn observe_clock_offset(&self, offset_secs: i64) {
+        self.cache().observe_clock_offset(offset_secs);
+    }
+    fn credential_rejected(&self, rejected: &Credentials) -> bool {
+        self.cache().credential_rejected(rejected)
+    }
 }
 
 /// One fetch from the metadata service (what the cache refreshes with).

@@ -11,12 +11,15 @@ use tencentcloud_core::provider::{Env, Fs};
 use zeroize::Zeroizing;
 
 use super::{CacheConfig, CachedProvider};
+use crate::clock::Clock;
 use crate::engine::Engine;
 use crate::error::{CredentialErrorKind, Error};
+use crate::http::HttpSend;
 use crate::options::CallOptions;
 use crate::prepare::Call;
 use crate::profile::ClientProfile;
 use crate::provider::{CredentialFuture, CredentialProvider, Credentials, signing_credential};
+use crate::skew::ClockSkew;
 use crate::sync::lock;
 
 /// The STS API version.
@@ -122,6 +125,7 @@ pub struct AssumeRoleBuilder {
     external_id: Option<String>,
     profile: ClientProfile,
     cache: CacheConfig,
+    http: Option<Arc<dyn HttpSend>>,
 }
 
 impl AssumeRoleBuilder {
@@ -167,6 +171,12 @@ impl AssumeRoleBuilder {
         self
     }
 
+    /// Sends the STS requests through this instead of reqwest (tests, middleware).
+    pub fn http_send(mut self, http: Arc<dyn HttpSend>) -> Self {
+        self.http = Some(http);
+        self
+    }
+
     /// Checks the settings (role ARN, session name, duration 900..=43200 s) and builds
     /// the provider (and its STS client).
     pub fn build(self) -> Result<AssumeRoleProvider, Error> {
@@ -174,7 +184,11 @@ impl AssumeRoleBuilder {
         check_session_name(&self.session_name)?;
         let duration_secs = check_duration(self.duration)?;
         let region = Some(self.region.clone()).filter(|r| !r.is_empty());
-        let engine = Engine::new(Some(Arc::clone(&self.source)), region, self.profile, None)?;
+        // The STS client and the cache share the clock offset: what one learns from the
+        // API's Date, the other judges the credential's expiry by.
+        let skew = Arc::<ClockSkew>::default();
+        let engine =
+            Engine::new(Some(Arc::clone(&self.source)), region, self.profile, self.http)?.with_skew(Arc::clone(&skew));
         let fetch = AssumeRoleFetch {
             engine,
             endpoint: self.endpoint.clone(),
@@ -187,7 +201,7 @@ impl AssumeRoleBuilder {
         Ok(AssumeRoleProvider {
             role_arn: self.role_arn,
             endpoint: self.endpoint,
-            cache: CachedProvider::with_config(fetch, self.cache),
+            cache: CachedProvider::sharing_skew(Arc::new(fetch), self.cache, Clock::system(), skew),
         })
     }
 }
@@ -240,6 +254,7 @@ impl AssumeRoleProvider {
             external_id: None,
             profile: ClientProfile::default(),
             cache: CacheConfig::default(),
+            http: None,
         }
     }
 
@@ -265,6 +280,12 @@ impl CredentialProvider for AssumeRoleProvider {
     }
     fn credential_now(&self) -> Option<Arc<Credentials>> {
         self.cache.credential_now()
+    }
+    fn observe_clock_offset(&self, offset_secs: i64) {
+        self.cache.observe_clock_offset(offset_secs);
+    }
+    fn credential_rejected(&self, rejected: &Credentials) -> bool {
+        self.cache.credential_rejected(rejected)
     }
 }
 
@@ -563,6 +584,12 @@ impl CredentialProvider for WebIdentityProvider {
     fn credential_now(&self) -> Option<Arc<Credentials>> {
         self.cache.credential_now()
     }
+    fn observe_clock_offset(&self, offset_secs: i64) {
+        self.cache.observe_clock_offset(offset_secs);
+    }
+    fn credential_rejected(&self, rejected: &Credentials) -> bool {
+        self.cache.credential_rejected(rejected)
+    }
 }
 
 struct WebIdentityFetch {
@@ -734,6 +761,12 @@ impl CredentialProvider for TkeProvider {
     }
     fn credential_now(&self) -> Option<Arc<Credentials>> {
         self.cache().credential_now()
+    }
+    fn observe_clock_offset(&self, offset_secs: i64) {
+        self.cache().observe_clock_offset(offset_secs);
+    }
+    fn credential_rejected(&self, rejected: &Credentials) -> bool {
+        self.cache().credential_rejected(rejected)
     }
 }
 
