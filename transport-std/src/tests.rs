@@ -1,5 +1,7 @@
 //! End-to-end tests of the client logic over a fake [`HttpSend`]: no network.
 
+mod engine_props;
+
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -36,6 +38,8 @@ pub(crate) const NEVER_SUCCESS: &[&str] = &[
 enum Step {
     Reply(u16, Vec<(String, String)>, Vec<u8>),
     Chunks(Vec<(String, String)>, Vec<&'static [u8]>),
+    /// This status and headers, the body in these chunks.
+    Parts(u16, Vec<(String, String)>, Vec<Vec<u8>>),
     /// 200 with these headers and a body of 1 MiB chunks that never ends, counting the
     /// chunks read.
     Endless(Vec<(String, String)>, Arc<AtomicUsize>),
@@ -105,6 +109,13 @@ impl HttpSend for Fake {
                     headers: header_map(&headers),
                     body: ResponseBody::from_stream(futures_util::stream::iter(
                         chunks.into_iter().map(|c| Ok(bytes::Bytes::from_static(c))),
+                    )),
+                }),
+                Step::Parts(status, headers, parts) => Ok(HttpResponse {
+                    status,
+                    headers: header_map(&headers),
+                    body: ResponseBody::from_stream(futures_util::stream::iter(
+                        parts.into_iter().map(|c| Ok(bytes::Bytes::from(c))),
                     )),
                 }),
                 Step::Endless(headers, pulled) => Ok(HttpResponse {
