@@ -106,6 +106,11 @@ mod tests {
         assert_eq!((t.url.as_str(), t.host.as_str()), ("https://gw.example.com/release/", "gw.example.com"));
         let t = parse_endpoint("http://[::1]:9000", Scheme::Http).unwrap();
         assert_eq!(t.host, "[::1]:9000");
+        // An address with a trailing dot is the address (signed and sent as such).
+        let t = parse_endpoint("https://10.1.2.3.:8443", Scheme::Https).unwrap();
+        assert_eq!((t.url.as_str(), t.host.as_str()), ("https://10.1.2.3:8443/", "10.1.2.3:8443"));
+        let t = parse_endpoint("[fd00::1]", Scheme::Https).unwrap();
+        assert_eq!((t.url.as_str(), t.host.as_str()), ("https://[fd00::1]/", "[fd00::1]"));
         assert!(parse_endpoint("ftp://x", Scheme::Http).is_err());
         assert!(parse_endpoint("http://x/?a=1", Scheme::Http).is_err());
         assert!(parse_endpoint("", Scheme::Http).is_err());

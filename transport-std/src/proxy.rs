@@ -62,7 +62,8 @@ impl NoProxy {
                 continue;
             }
             if let Some((addr, bits)) = entry.split_once('/') {
-                let addr = addr.trim_start_matches('[').trim_end_matches(']');
+                // `10.0.0.0./8`: a trailing dot does not make an address a name.
+                let addr = addr.trim_start_matches('[').trim_end_matches(']').trim_end_matches('.');
                 if let (Ok(ip), Ok(bits)) = (addr.parse::<IpAddr>(), bits.parse::<u8>()) {
                     let max = if ip.is_ipv4() { 32 } else { 128 };
                     if bits <= max {
@@ -361,6 +362,27 @@ mod tests {
         assert!(NoProxy::parse("0.0.0.0/0").matches("8.8.8.8"));
         assert!(NoProxy::parse("192.168.0.0/23").matches("192.168.1.255"));
         assert!(!NoProxy::parse("192.168.0.0/23").matches("192.168.2.0"));
+    }
+
+    /// A host with a trailing dot (`10.1.2.3.`) is an address, not a name, in the list
+    /// and in what it is matched against; IPv6 literals with or without brackets too.
+    #[test]
+    fn trailing_dots_and_ipv6_literals_are_addresses() {
+        let np = NoProxy::parse("10.1.2.3., 192.168.0.0./16, [fd00::1]:80");
+        assert_eq!(np.ips, ["10.1.2.3".parse::<IpAddr>().unwrap(), "fd00::1".parse().unwrap()]);
+        assert!(np.domains.is_empty(), "{np:?}");
+        for yes in ["10.1.2.3", "10.1.2.3.", "10.1.2.3.:443", "192.168.7.7.", "[fd00::1]", "fd00::1", "[fd00::1]:8443"]
+        {
+            assert!(np.matches(yes), "{yes}");
+        }
+        assert!(NoProxy::parse("10.0.0.0/8").matches("10.1.2.3."));
+        assert!(!NoProxy::parse("10.1.2.3.example").matches("10.1.2.3"));
+        // The URL parser reads `10.1.2.3.` as the address (so it is never sent as a TLS
+        // server name: rustls sends none for an address).
+        let r = ProxyConfig::url("http://p:1").unwrap().no_proxy("10.1.2.3").resolve().unwrap();
+        assert_eq!(url("https://10.1.2.3./").host_str(), Some("10.1.2.3"));
+        assert!(r.proxy_for(&url("https://10.1.2.3./")).is_none());
+        assert!(r.proxy_for(&url("https://10.1.2.4./")).is_some());
     }
 
     fn env(vars: &[(&str, &str)]) -> Resolved {
