@@ -9,7 +9,8 @@
 //!   typed [`Client::call`], [`Client::call_octet_stream`], [`Client::call_multipart`],
 //!   and [`Client::call_sse`] (a `Stream` of server-sent events).
 //! - [`ClientProfile`] / [`HttpProfile`]: sign method, language, endpoints, API gateway,
-//!   GET/POST, timeouts, pool, proxies (with `NO_PROXY`), custom CA.
+//!   GET/POST, a time limit per attempt and a deadline per call, the largest answer
+//!   read, pool, proxies (with `NO_PROXY`), custom CA.
 //! - [`RetryPolicy`] (off by default) that never silently repeats a write, the region
 //!   breaker ([`BreakerConfig`], off by default), clock-skew correction, `tracing` spans
 //!   with secrets redacted, and one [`Error`] type.

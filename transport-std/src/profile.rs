@@ -114,7 +114,7 @@ impl Default for HttpProfile {
 
 impl HttpProfile {
     /// The defaults: HTTPS to `<service>.tencentcloudapi.com`, POST, 60 s per request,
-    /// proxies from the environment.
+    /// answers up to 32 MiB, proxies from the environment.
     pub fn new() -> Self {
         Self::default()
     }
@@ -281,7 +281,7 @@ impl Default for ClientProfile {
 
 impl ClientProfile {
     /// The defaults: TC3, no language header, `X-TC-RequestClient: SDK_RUST_<version>`,
-    /// no retries, no breaker.
+    /// no retries, no breaker, a 5-minute deadline per call.
     pub fn new() -> Self {
         Self::default()
     }
