@@ -3,13 +3,11 @@
 //! documented example whose input matches best, else one synthesized from the output shape.
 
 use serde_json::{Map, Value};
-use tencentcloud_schema::{ActionRef, Member, Scalar, Type, Version, Violation};
+use tencentcloud_schema::{ActionRef, Version, Violation};
 
 use crate::error::ApiError;
 use crate::record::AnswerSource;
-
-/// Deepest object nesting a synthesized answer goes to (recursive types stop there).
-const MAX_SYNTH_DEPTH: usize = 6;
+use crate::shape;
 
 /// The action `action` of `service` at `version`, or the error the real API gives.
 pub(crate) fn lookup<'s>(service: &str, version: &str, action: &str) -> Result<ActionRef<'s>, ApiError> {
@@ -54,7 +52,7 @@ pub(crate) fn answer(action: &ActionRef<'_>, params: &Value) -> (Result<Map<Stri
     }
     let mut out = Map::new();
     for m in action.output().iter().filter(|m| m.name != "RequestId") {
-        out.insert(m.name.clone(), synthesize(action.version, &m.ty, 0));
+        out.insert(m.name.clone(), shape::synthesize(action.version, &m.ty));
     }
     (Ok(out), AnswerSource::Synthesized)
 }
@@ -111,37 +109,6 @@ fn loosely_equal(a: &Value, b: &Value) -> bool {
         }
         _ => a == b,
     }
-}
-
-/// A plausible value of type `ty`: zero values for scalars, one item for lists, every member for
-/// objects (down to [`MAX_SYNTH_DEPTH`]; deeper objects are `null`).
-fn synthesize(version: &Version, ty: &Type, depth: usize) -> Value {
-    match ty {
-        Type::Scalar(s) => match s {
-            Scalar::Int64 | Scalar::Uint64 => Value::from(0),
-            Scalar::Float => Value::from(0.0),
-            Scalar::Bool => Value::Bool(false),
-            Scalar::Datetime => Value::from("2024-01-01 00:00:00"),
-            Scalar::DatetimeIso => Value::from("2024-01-01T00:00:00Z"),
-            Scalar::Date => Value::from("2024-01-01"),
-            Scalar::String | Scalar::Binary => Value::from(""),
-        },
-        Type::List(item) => {
-            if depth >= MAX_SYNTH_DEPTH {
-                Value::Array(Vec::new())
-            } else {
-                Value::Array(vec![synthesize(version, item, depth + 1)])
-            }
-        }
-        Type::Object(name) => match version.object(name) {
-            Some(members) if depth < MAX_SYNTH_DEPTH => Value::Object(object(version, members, depth + 1)),
-            _ => Value::Null,
-        },
-    }
-}
-
-fn object(version: &Version, members: &[Member], depth: usize) -> Map<String, Value> {
-    members.iter().map(|m| (m.name.clone(), synthesize(version, &m.ty, depth))).collect()
 }
 
 #[cfg(test)]

@@ -16,9 +16,8 @@ pub(crate) fn dispatch(
     req: &ApiRequest<'_>,
 ) -> (Result<Outcome, ApiError>, AnswerSource) {
     let action = catalog::lookup(req.service, req.version, req.action);
-    let known = action.is_ok();
     for backend in backends {
-        let Some(check) = backend.serves(req.service, req.action, known) else { continue };
+        let Some(check) = backend.serves(req.service, req.action, action.as_ref().ok()) else { continue };
         if let (Check::Schema, Ok(a)) = (check, &action)
             && let Err(e) = catalog::validate(a, &req.params)
         {

@@ -42,14 +42,22 @@ impl IdGen {
 
     /// `n` random ASCII letters and digits.
     pub(crate) fn alnum(&mut self, n: usize) -> String {
-        const CHARS: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        self.pick(n, b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+    }
+
+    /// `n` random lower-case ASCII letters and digits (resource ids: `ins-` + 8 of these).
+    pub(crate) fn lower_alnum(&mut self, n: usize) -> String {
+        self.pick(n, b"abcdefghijklmnopqrstuvwxyz0123456789")
+    }
+
+    fn pick(&mut self, n: usize, chars: &[u8]) -> String {
         let mut out = String::with_capacity(n);
         while out.len() < n {
             for b in self.block() {
                 if out.len() == n {
                     break;
                 }
-                out.push(CHARS[usize::from(b) % CHARS.len()] as char);
+                out.push(chars[usize::from(b) % chars.len()] as char);
             }
         }
         out
@@ -68,5 +76,7 @@ mod tests {
         assert_eq!(&u[14..15], "4");
         assert_ne!(u, g.uuid());
         assert_eq!(g.alnum(100).len(), 100);
+        let id = g.lower_alnum(8);
+        assert!(id.len() == 8 && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
     }
 }

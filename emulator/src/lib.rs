@@ -46,10 +46,12 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicI64, AtomicU64};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use serde_json::Value;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -62,15 +64,20 @@ mod catalog;
 pub mod clock;
 mod dispatch;
 mod error;
+pub mod families;
 mod fault;
 mod ids;
+mod journal;
 mod limits;
 mod metadata;
+mod not_found;
 pub mod params;
 mod record;
 mod request;
 mod server;
+mod shape;
 mod state;
+mod store;
 mod sync;
 pub mod tc3;
 mod tls;
@@ -84,6 +91,7 @@ pub use tls::LEAF_NAMES;
 
 use server::Cloud;
 use state::{Callback, State};
+use store::Store;
 use sync::lock;
 
 /// The key pair accepted by an emulator built without any [`EmulatorBuilder::key`] call.
@@ -112,6 +120,9 @@ impl Emulator {
             rate_limit: None,
             latency: Duration::ZERO,
             max_body: server::MAX_BODY,
+            state_dir: None,
+            seed: None,
+            resources: false,
         }
     }
 }
@@ -130,6 +141,9 @@ pub struct EmulatorBuilder {
     rate_limit: Option<u32>,
     latency: Duration,
     max_body: usize,
+    state_dir: Option<PathBuf>,
+    seed: Option<Value>,
+    resources: bool,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -145,6 +159,8 @@ impl fmt::Debug for EmulatorBuilder {
             .field("rate_limit", &self.rate_limit)
             .field("latency", &self.latency)
             .field("max_body", &self.max_body)
+            .field("state_dir", &self.state_dir)
+            .field("resources", &self.resources)
             .finish_non_exhaustive()
     }
 }
@@ -212,6 +228,32 @@ impl EmulatorBuilder {
         self
     }
 
+    /// `true`: every resource family of the specs keeps its resources, from create to delete
+    /// ([`families`]); `false` (the default): only the hand-written ones (CVM instances) do, and
+    /// the other actions get the catalog's stateless answers (documented examples, shapes).
+    /// [`EmulatorBuilder::state_dir`] and [`EmulatorBuilder::seed`] turn it on.
+    pub fn resources(mut self, on: bool) -> Self {
+        self.resources = on;
+        self
+    }
+
+    /// Keeps the resources in `dir` (created if missing): reloaded at start, every change on disk
+    /// before it is answered. Without it they live in memory only.
+    pub fn state_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.state_dir = Some(dir.into());
+        self.resources = true;
+        self
+    }
+
+    /// Resources to start with when the state is empty: `{"<service>": {"<Kind>": [{fields}]}}`
+    /// (the kind is the noun of the create action: `Vpc`, `Subnet`, `Instance`; a resource's
+    /// `Region` field picks its region, default `ap-guangzhou`; without its id field it gets a new id).
+    pub fn seed(mut self, doc: Value) -> Self {
+        self.seed = Some(doc);
+        self.resources = true;
+        self
+    }
+
     /// Calls `f` for every request once it has been answered (or dropped), e.g. to log it.
     pub fn on_request(mut self, f: impl Fn(&RecordedRequest) + Send + Sync + 'static) -> Self {
         self.on_request = Some(Arc::new(f));
@@ -247,7 +289,17 @@ impl EmulatorBuilder {
             ids: Mutex::new(ids::IdGen::new()),
             realism: limits::Realism::new(self.rate_limit, self.latency, self.max_body),
         };
-        let cloud = Arc::new(Cloud { state, backends: backend::builtin() });
+        let store = Arc::new(match &self.state_dir {
+            Some(dir) => Store::open(dir)?,
+            None => Store::memory(),
+        });
+        if let Some(doc) = &self.seed
+            && store.read(|t| t.count() == 0)
+        {
+            backend::resources::seed(&store, &state.ids, doc, state.now_ms())
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("seed: {e}")))?;
+        }
+        let cloud = Arc::new(Cloud { state, backends: backend::all(store.clone(), self.resources), store });
 
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
@@ -395,6 +447,21 @@ impl RunningEmulator {
     /// Number of requests received so far.
     pub fn request_count(&self) -> usize {
         lock(&self.inner.cloud.state.requests).len()
+    }
+
+    /// Forgets every stored resource (fixtures come back at the next use of their region).
+    pub fn reset(&self) -> io::Result<()> {
+        self.inner.cloud.reset()
+    }
+
+    /// Adds resources from a seed document (see [`EmulatorBuilder::seed`]); how many.
+    pub fn seed(&self, doc: &Value) -> io::Result<usize> {
+        self.inner.cloud.seed(doc)
+    }
+
+    /// How many resources are stored (all services and regions).
+    pub fn resource_count(&self) -> usize {
+        self.inner.cloud.store.read(|t| t.count())
     }
 
     /// Forgets the recorded requests.

@@ -85,19 +85,6 @@ pub(crate) fn require_str<'v>(params: &'v Value, name: &str) -> Result<&'v str, 
     param_str(params, name)?.filter(|s| !s.is_empty()).ok_or_else(|| ApiError::missing(name))
 }
 
-pub(crate) fn param_str_list(value: Option<&Value>, name: &str) -> Result<Vec<String>, ApiError> {
-    match value {
-        None | Some(Value::Null) => Ok(Vec::new()),
-        Some(Value::Array(items)) => items
-            .iter()
-            .map(|v| {
-                v.as_str().map(str::to_owned).ok_or_else(|| ApiError::invalid_value(name, "not a list of strings"))
-            })
-            .collect(),
-        Some(_) => Err(ApiError::invalid_value(name, "not a list of strings")),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,6 +4,7 @@
 use std::convert::Infallible;
 use std::error::Error as StdError;
 use std::fmt;
+use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -25,7 +26,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinSet;
 use tokio_rustls::TlsAcceptor;
 
-use crate::backend::Backends;
+use crate::backend::{Backends, resources};
 use crate::clock::imf_fixdate;
 use crate::dispatch::dispatch;
 use crate::error::ApiError;
@@ -35,6 +36,7 @@ use crate::params::parse_body;
 use crate::record::{RecordedRequest, Verification};
 use crate::request::{ApiRequest, Outcome};
 use crate::state::State;
+use crate::store::{Change, Store};
 use crate::sync::lock;
 use crate::tc3::{self, AuthError, VerifyInput, find_header};
 
@@ -45,10 +47,25 @@ const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
 pub(crate) type Body = BoxBody<Bytes, Infallible>;
 
-/// Everything a request reaches: the front door's state and the backends behind it.
+/// Everything a request reaches: the front door's state, the backends behind it and the
+/// resources they keep.
 pub(crate) struct Cloud {
     pub(crate) state: State,
     pub(crate) backends: Backends,
+    pub(crate) store: Arc<Store>,
+}
+
+impl Cloud {
+    /// Forgets every stored resource.
+    pub(crate) fn reset(&self) -> io::Result<()> {
+        self.store.update(|_| Ok((vec![Change::Reset], ()))).map_err(|e| io::Error::other(e.message))
+    }
+
+    /// Adds resources from a seed document.
+    pub(crate) fn seed(&self, doc: &Value) -> io::Result<usize> {
+        resources::seed(&self.store, &self.state.ids, doc, self.state.now_ms())
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, e))
+    }
 }
 
 /// Error returned by the service to make hyper close the connection without answering.
@@ -295,6 +312,9 @@ async fn handle(cloud: Arc<Cloud>, req: Request<Incoming>) -> Result<Response<Bo
     if rx.method == "GET" && rx.path.starts_with("/latest/") {
         return handle_metadata(state, rx).await;
     }
+    if rx.path.starts_with("/emulator/") {
+        return Ok(handle_control(&cloud, rx));
+    }
     handle_api(&cloud, rx).await
 }
 
@@ -464,6 +484,32 @@ fn render(now_ms: i64, request_id: &str, outcome: Result<Outcome, ApiError>) -> 
             (resp, None)
         }
     }
+}
+
+/// `POST /emulator/reset` forgets every resource; `POST /emulator/seed` adds a seed document's
+/// (answers `{"Added": n}`). Not API calls: no signature, recorded like metadata requests.
+fn handle_control(cloud: &Cloud, rx: Received) -> Response<Body> {
+    let state = &cloud.state;
+    let now_ms = state.now_ms();
+    let request_id = state.uuid();
+    let seq = state.record(rx.recorded(now_ms, &request_id, None));
+    let result = match (rx.method.as_str(), rx.path.as_str()) {
+        ("POST", "/emulator/reset") => cloud.reset().map(|()| json!({})),
+        ("POST", "/emulator/seed") => serde_json::from_slice::<Value>(&rx.body)
+            .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("the seed is not JSON: {e}")))
+            .and_then(|doc| cloud.seed(&doc))
+            .map(|n| json!({"Added": n})),
+        _ => {
+            state.finish(seq, Some(404), None);
+            return response(now_ms, 404, "text/plain", full("404 Not Found"));
+        }
+    };
+    let (status, body) = match result {
+        Ok(v) => (200, v),
+        Err(e) => (400, json!({"Error": e.to_string()})),
+    };
+    state.finish(seq, Some(status), None);
+    response(now_ms, status, "application/json", full(body.to_string()))
 }
 
 async fn handle_metadata(state: &State, rx: Received) -> Result<Response<Body>, DropConnection> {

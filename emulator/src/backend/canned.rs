@@ -20,7 +20,8 @@ const MAX_OBJECT_BYTES: i64 = 64 * 1024 * 1024;
 pub(crate) struct Canned;
 
 impl Backend for Canned {
-    fn serves(&self, service: &str, action: &str, known: bool) -> Option<Check> {
+    fn serves(&self, service: &str, action: &str, schema: Option<&ActionRef<'static>>) -> Option<Check> {
+        let known = schema.is_some();
         let generic = matches!(action, "Echo" | "ChatCompletions" | "UploadFile" | "GetObjectBytes");
         // hunyuan's takes the emulator's own `EmulatorEventDelayMs`, which its schema does not declare.
         ((service, action) == ("hunyuan", "ChatCompletions") || (generic && !known)).then_some(Check::Own)

@@ -1,31 +1,86 @@
-//! CVM (2017-03-12): `DescribeInstances` over two fixed instances, `DescribeRegions`, `DescribeZones`.
+//! CVM (2017-03-12): `DescribeRegions` and `DescribeZones`, and what its instances add to the
+//! generic resource family (`RunInstances`, `DescribeInstances`, `TerminateInstances`): two
+//! fixed instances in every region, and a region required.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 use tencentcloud_schema::ActionRef;
 
+use super::resources::Behaviour;
 use super::{Backend, Check};
 use crate::error::ApiError;
-use crate::params::{obj, param_int, param_str_list, require_str};
+use crate::params::{obj, param_int};
 use crate::request::{ApiRequest, Outcome};
 use crate::state::State;
 
-/// CVM's fixed instances, regions and zones.
+/// CVM's regions and zones.
 pub(crate) struct Cvm;
 
 impl Backend for Cvm {
-    fn serves(&self, service: &str, action: &str, known: bool) -> Option<Check> {
-        let ours = matches!(action, "DescribeInstances" | "DescribeRegions" | "DescribeZones");
-        (service == "cvm" && known && ours).then_some(Check::Schema)
+    fn serves(&self, service: &str, action: &str, schema: Option<&ActionRef<'static>>) -> Option<Check> {
+        let ours = matches!(action, "DescribeRegions" | "DescribeZones");
+        (service == "cvm" && schema.is_some() && ours).then_some(Check::Schema)
     }
 
     fn answer(&self, _: &State, req: &ApiRequest<'_>, _: Option<&ActionRef<'static>>) -> Result<Outcome, ApiError> {
         match req.action {
-            "DescribeInstances" => describe_instances(req),
             "DescribeRegions" => Ok(describe_regions()),
             _ => describe_zones(req),
         }
     }
 }
+
+/// CVM instances: the fixed pair in every region, a region required.
+pub(crate) struct Instances;
+
+impl Behaviour for Instances {
+    fn family(&self) -> (&'static str, &'static str) {
+        ("cvm", "Instance")
+    }
+
+    fn regional(&self) -> bool {
+        true
+    }
+
+    fn fixtures(&self, region: &str) -> Vec<Map<String, Value>> {
+        INSTANCES.iter().map(|spec| obj(instance_json(spec, region))).collect()
+    }
+
+    fn check_describe(&self, p: &Map<String, Value>) -> Result<(), ApiError> {
+        let params = Value::Object(p.clone());
+        if param_int(&params, "Offset")?.unwrap_or(0) < 0 {
+            return Err(ApiError::invalid_value("Offset", "must be >= 0"));
+        }
+        if !(1..=100).contains(&param_int(&params, "Limit")?.unwrap_or(20)) {
+            return Err(ApiError::invalid_value("Limit", "must be between 1 and 100"));
+        }
+        for f in p.get("Filters").and_then(Value::as_array).into_iter().flatten() {
+            let name = f.get("Name").and_then(Value::as_str).unwrap_or("");
+            if !FILTERS.contains(&name) && !name.starts_with("tag:") {
+                return Err(ApiError::new("InvalidFilter", format!("The filter `{name}` is not supported.")));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// The filters `DescribeInstances` takes (besides `tag:<key>`).
+const FILTERS: [&str; 15] = [
+    "zone",
+    "project-id",
+    "host-id",
+    "dedicated-cluster-id",
+    "vpc-id",
+    "subnet-id",
+    "instance-id",
+    "uuid",
+    "security-group-id",
+    "instance-name",
+    "instance-charge-type",
+    "instance-state",
+    "private-ip-address",
+    "public-ip-address",
+    "tag-key",
+];
 
 struct InstanceSpec {
     id: &'static str,
@@ -89,54 +144,6 @@ fn instance_json(spec: &InstanceSpec, region: &str) -> Value {
         "Tags": [],
         "InstanceChargeTypeName": null,
     })
-}
-
-fn describe_instances(req: &ApiRequest<'_>) -> Result<Outcome, ApiError> {
-    let region = req.region.as_deref().ok_or_else(|| ApiError::missing("Region"))?;
-    let p = &req.params;
-    let ids = param_str_list(p.get("InstanceIds"), "InstanceIds")?;
-    let offset = param_int(p, "Offset")?.unwrap_or(0);
-    let limit = param_int(p, "Limit")?.unwrap_or(20);
-    if offset < 0 {
-        return Err(ApiError::invalid_value("Offset", "must be >= 0"));
-    }
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::invalid_value("Limit", "must be between 1 and 100"));
-    }
-    let mut filters = Vec::new();
-    match p.get("Filters") {
-        None | Some(Value::Null) => {}
-        Some(Value::Array(items)) => {
-            for f in items {
-                let name = require_str(f, "Name")?.to_owned();
-                let values = param_str_list(f.get("Values"), "Values")?;
-                if !matches!(name.as_str(), "instance-id" | "instance-name" | "zone" | "instance-state") {
-                    return Err(ApiError::new("InvalidFilter", format!("The filter `{name}` is not supported.")));
-                }
-                filters.push((name, values));
-            }
-        }
-        Some(_) => return Err(ApiError::invalid_value("Filters", "not a list")),
-    }
-    let matched: Vec<Value> = INSTANCES
-        .iter()
-        .filter(|spec| ids.is_empty() || ids.iter().any(|i| i == spec.id))
-        .filter(|spec| {
-            filters.iter().all(|(name, values)| {
-                let field = match name.as_str() {
-                    "instance-id" => spec.id.to_owned(),
-                    "instance-name" => spec.name.to_owned(),
-                    "zone" => format!("{region}-{}", spec.zone),
-                    _ => spec.state.to_owned(),
-                };
-                values.contains(&field)
-            })
-        })
-        .map(|spec| instance_json(spec, region))
-        .collect();
-    let total = matched.len();
-    let page: Vec<Value> = matched.into_iter().skip(offset as usize).take(limit as usize).collect();
-    Ok(Outcome::Json(obj(json!({"TotalCount": total, "InstanceSet": page}))))
 }
 
 const REGIONS: [(&str, &str); 7] = [

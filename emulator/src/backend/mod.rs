@@ -3,13 +3,17 @@
 
 pub(crate) mod canned;
 pub(crate) mod cvm;
+pub(crate) mod resources;
 pub(crate) mod sts;
+
+use std::sync::Arc;
 
 use tencentcloud_schema::ActionRef;
 
 use crate::error::ApiError;
 use crate::request::{ApiRequest, Outcome};
 use crate::state::State;
+use crate::store::Store;
 
 /// How a request is checked before a backend answers it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,8 +27,8 @@ pub(crate) enum Check {
 /// A service's behaviour, hand-written or driven by the specs.
 pub(crate) trait Backend: Send + Sync {
     /// Whether this backend answers `action` of `service`, and how the request is checked first;
-    /// `known` says whether the schema has the action at the requested version.
-    fn serves(&self, service: &str, action: &str, known: bool) -> Option<Check>;
+    /// `schema` is the action when the schema has it at the requested version.
+    fn serves(&self, service: &str, action: &str, schema: Option<&ActionRef<'static>>) -> Option<Check>;
 
     /// Answers a request it serves (`schema`: the action, when the schema has it).
     fn answer(
@@ -38,7 +42,10 @@ pub(crate) trait Backend: Send + Sync {
 /// The backends, in the order they are asked.
 pub(crate) type Backends = Vec<Box<dyn Backend>>;
 
-/// The hand-written backends.
-pub(crate) fn builtin() -> Backends {
-    vec![Box::new(canned::Canned), Box::new(cvm::Cvm), Box::new(sts::Sts)]
+/// The hand-written backends, then the spec-driven one over `store` with the hand-written
+/// behaviours of its families: every complete family when `all`, else only those behaviours'.
+pub(crate) fn all(store: Arc<Store>, all: bool) -> Backends {
+    let behaviours: Vec<Box<dyn resources::Behaviour>> = vec![Box::new(cvm::Instances)];
+    let resources = resources::Resources::new(store, behaviours, all);
+    vec![Box::new(canned::Canned), Box::new(cvm::Cvm), Box::new(sts::Sts), Box::new(resources)]
 }

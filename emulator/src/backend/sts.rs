@@ -18,7 +18,8 @@ const DEFAULT_STS_SECS: i64 = 7200;
 pub(crate) struct Sts;
 
 impl Backend for Sts {
-    fn serves(&self, service: &str, action: &str, known: bool) -> Option<Check> {
+    fn serves(&self, service: &str, action: &str, schema: Option<&ActionRef<'static>>) -> Option<Check> {
+        let known = schema.is_some();
         let ours = matches!(action, "AssumeRole" | "AssumeRoleWithWebIdentity");
         (service == "sts" && known && ours).then_some(Check::Schema)
     }
