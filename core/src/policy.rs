@@ -33,6 +33,10 @@ pub mod code {
     pub const REQUEST_LIMIT_EXCEEDED_GLOBAL_REGION_UIN: &str = "RequestLimitExceeded.GlobalRegionUinLimitExceeded";
     /// The service failed internally while running the call.
     pub const INTERNAL_ERROR: &str = "InternalError";
+    /// The session token is expired or does not match its temporary SecretId.
+    pub const TOKEN_FAILURE: &str = "AuthFailure.TokenFailure";
+    /// The SecretId is unknown (as an expired temporary SecretId is).
+    pub const SECRET_ID_NOT_FOUND: &str = "AuthFailure.SecretIdNotFound";
 
     /// Whether `code` is `RequestLimitExceeded` or one of its sub-codes
     /// (`RequestLimitExceeded.<Reason>`). A code that merely starts with the same letters,
@@ -118,6 +122,42 @@ impl Class {
             Self::SignatureExpired | Self::Final => false,
         }
     }
+}
+
+/// Whether the action only reads, so a call of it is safe to repeat: its name starts with
+/// `Describe`, `Get`, `List`, `Query` or `Inquiry` followed by a new word (or nothing).
+/// A call is also safe to repeat when it carries a non-empty `ClientToken`, which the
+/// transports check on the parameters.
+///
+/// ```
+/// use tencentcloud_core::policy::is_read_only_action;
+/// assert!(is_read_only_action("DescribeInstances"));
+/// assert!(is_read_only_action("InquiryPriceRunInstances"));
+/// assert!(!is_read_only_action("RunInstances"));
+/// assert!(!is_read_only_action("Describer")); // prefix must end at a word boundary
+/// ```
+pub fn is_read_only_action(action: &str) -> bool {
+    ["Describe", "Get", "List", "Query", "Inquiry"]
+        .iter()
+        .any(|p| action.strip_prefix(p).is_some_and(|rest| rest.as_bytes().first().is_none_or(u8::is_ascii_uppercase)))
+}
+
+/// The refused-credential rule: after `AuthFailure.TokenFailure` or
+/// `AuthFailure.SecretIdNotFound` on a temporary credential (one that expires), take a fresh
+/// credential and send once more, if this call has not done so yet (`already`). The API
+/// refused the request before running it, so this is safe for any call; a permanent key
+/// is never retried (a fresh copy would be the same key).
+///
+/// ```
+/// use tencentcloud_core::policy::{code, refresh_credential};
+///
+/// assert!(refresh_credential(code::TOKEN_FAILURE, true, false));
+/// assert!(!refresh_credential(code::TOKEN_FAILURE, true, true)); // once per call
+/// assert!(!refresh_credential(code::SECRET_ID_NOT_FOUND, false, false)); // a permanent key
+/// assert!(!refresh_credential("AuthFailure.SignatureFailure", true, false));
+/// ```
+pub fn refresh_credential(code: &str, temporary: bool, already: bool) -> bool {
+    temporary && !already && (code == code::TOKEN_FAILURE || code == code::SECRET_ID_NOT_FOUND)
 }
 
 /// Exponential backoff with jitter, in whatever unit the caller counts (milliseconds,

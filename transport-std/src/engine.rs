@@ -21,7 +21,6 @@ use crate::profile::ClientProfile;
 use crate::provider::{CredentialProvider, Credentials};
 use crate::redact;
 use crate::response::{Handler, JsonHandler};
-use crate::retry::rejects_credential;
 use crate::signing::{self, FixedHeaders, Signing};
 use crate::skew::{ClockSkew, Expired};
 use crate::sync::lock;
@@ -184,7 +183,7 @@ impl Engine {
                 counted -= 1;
                 continue;
             }
-            if !credential_refreshed && self.credential_rejected(&err, credential.as_deref()) {
+            if self.credential_rejected(&err, credential.as_deref(), credential_refreshed) {
                 tracing::warn!(error = %err, "the temporary credential was refused: refreshing it and retrying once");
                 credential_refreshed = true;
                 counted -= 1;
@@ -210,12 +209,12 @@ impl Engine {
         }
     }
 
-    /// Whether `err` refused the temporary credential `used` and the provider dropped it,
-    /// so that one more attempt gets a fresh one (the API refused the request before
-    /// running it: safe for any call).
-    fn credential_rejected(&self, err: &Error, used: Option<&Credentials>) -> bool {
+    /// Whether core's refused-credential rule ([`policy::refresh_credential`]) applies to
+    /// `err` and the temporary credential `used`, and the provider dropped it, so that one
+    /// more attempt gets a fresh one.
+    fn credential_rejected(&self, err: &Error, used: Option<&Credentials>, already: bool) -> bool {
         let (Some(provider), Some(used), Some(code)) = (&self.credential, used, err.api_code()) else { return false };
-        rejects_credential(code) && used.expires_at().is_some() && provider.credential_rejected(used)
+        policy::refresh_credential(code, used.expires_at().is_some(), already) && provider.credential_rejected(used)
     }
 
     /// One attempt: the credential, then the breaker's ticket (held only while the request

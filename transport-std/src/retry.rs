@@ -101,38 +101,12 @@ impl RetryPolicy {
     }
 }
 
-/// Whether the action only reads (safe to repeat).
-///
-/// ```
-/// use tencentcloud_transport_std::is_read_only_action;
-/// assert!(is_read_only_action("DescribeInstances"));
-/// assert!(is_read_only_action("InquiryPriceRunInstances"));
-/// assert!(!is_read_only_action("RunInstances"));
-/// assert!(!is_read_only_action("Describer")); // prefix must end at a word boundary
-/// ```
-pub fn is_read_only_action(action: &str) -> bool {
-    ["Describe", "Get", "List", "Query", "Inquiry"].iter().any(|p| {
-        action.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with(|c: char| c.is_ascii_uppercase()))
-    })
-}
+pub use tencentcloud_core::policy::is_read_only_action;
 
 /// Whether `err` may be retried, given whether the call is safe to repeat (core's
 /// policy).
 pub(crate) fn should_retry(err: &Error, idempotent: bool) -> bool {
     err.class().may_retry(idempotent)
-}
-
-/// The API error codes that refuse a temporary credential: `AuthFailure.TokenFailure`
-/// (the token is expired or does not match; what the API answers for an expired STS
-/// credential) and `AuthFailure.SecretIdNotFound` (an expired temporary SecretId is no
-/// longer known). The API refused the request before running it, so after one refresh
-/// of a credential that expires (never a permanent key) it is sent once more, whatever
-/// the call. (A rule of the retry policy that belongs in `core::policy`.)
-pub(crate) const CREDENTIAL_REFUSED: [&str; 2] = ["AuthFailure.TokenFailure", "AuthFailure.SecretIdNotFound"];
-
-/// Whether `code` refuses the credential ([`CREDENTIAL_REFUSED`]).
-pub(crate) fn rejects_credential(code: &str) -> bool {
-    CREDENTIAL_REFUSED.contains(&code)
 }
 
 /// Whether JSON parameters carry a non-empty `ClientToken`.
