@@ -17,7 +17,7 @@
 //! tcloud call cvm 2017-03-12 DescribeInstances --role-arn qcs::cam::uin/1:roleName/r --role-session-name me
 //! tcloud call cvm 2017-03-12 DescribeInstances --use-instance-role
 //! tcloud sign cvm 2017-03-12 DescribeInstances '{"Limit":1}' --timestamp 1551113065
-//! tcloud mock --port 8080 --key AKIDLOCAL:secret
+//! tcloud mock --port 8080 --key AKIDLOCAL:secret --state ./cloud --seed resources.json
 //! ```
 
 mod call;
@@ -85,7 +85,8 @@ enum Command {
         #[arg(long)]
         timestamp: Option<u64>,
     },
-    /// Run the local API emulator (verifies signatures, validates and answers every action of every service).
+    /// Run the local API emulator (verifies signatures, validates and answers every action of every
+    /// service; resources live from create to delete).
     Mock {
         /// Port on 127.0.0.1 (default: any free port).
         #[arg(long, default_value_t = 0)]
@@ -102,6 +103,15 @@ enum Command {
         /// Wait this many milliseconds before answering each request.
         #[arg(long, value_name = "MS", default_value_t = 0)]
         latency_ms: u64,
+        /// Keep the resources in DIR: reloaded at start, every change on disk before it is answered.
+        #[arg(long, value_name = "DIR")]
+        state: Option<std::path::PathBuf>,
+        /// Resources to start with when the state is empty: JSON `{"<service>": {"<Kind>": [{...}]}}`.
+        #[arg(long, value_name = "FILE")]
+        seed: Option<std::path::PathBuf>,
+        /// Remember nothing: documented examples and synthesized answers only (CVM instances aside).
+        #[arg(long, conflicts_with_all = ["state", "seed"])]
+        stateless: bool,
     },
     /// List the services (and their API versions).
     Services,
@@ -174,11 +184,33 @@ fn sign(request: &RequestArgs, credentials: &CredentialArgs, timestamp: Option<u
     Ok(out)
 }
 
-fn mock(port: u16, keys: &[String], tls: bool, rate_limit: Option<u32>, latency_ms: u64) -> Result<(), String> {
+/// `tcloud mock`'s options.
+struct MockArgs<'a> {
+    port: u16,
+    keys: &'a [String],
+    tls: bool,
+    rate_limit: Option<u32>,
+    latency_ms: u64,
+    state: Option<&'a std::path::Path>,
+    seed: Option<&'a std::path::Path>,
+    stateless: bool,
+}
+
+fn mock(args: MockArgs<'_>) -> Result<(), String> {
     use tencentcloud_emulator::{Emulator, default_test_key};
+    let MockArgs { port, keys, tls, rate_limit, latency_ms, state, seed, stateless } = args;
     let mut builder = Emulator::builder()
         .bind(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
-        .latency(std::time::Duration::from_millis(latency_ms));
+        .latency(std::time::Duration::from_millis(latency_ms))
+        .resources(!stateless);
+    if let Some(dir) = state {
+        builder = builder.state_dir(dir);
+    }
+    if let Some(file) = seed {
+        let text = std::fs::read(file).map_err(|e| format!("seed {}: {e}", file.display()))?;
+        let doc = serde_json::from_slice(&text).map_err(|e| format!("seed {}: not JSON: {e}", file.display()))?;
+        builder = builder.seed(doc);
+    }
     if let Some(n) = rate_limit {
         builder = builder.rate_limit(n);
     }
@@ -191,6 +223,13 @@ fn mock(port: u16, keys: &[String], tls: bool, rate_limit: Option<u32>, latency_
     }
     tencentcloud_emulator::run_blocking(builder, |emu| {
         println!("emulator listening on {}", emu.endpoint());
+        if let Some(dir) = state {
+            println!(
+                "state in {} ({} resources); POST /emulator/reset forgets them",
+                dir.display(),
+                emu.resource_count()
+            );
+        }
         if keys.is_empty() {
             let (id, secret) = default_test_key();
             println!("accepting TENCENTCLOUD_SECRET_ID={id} TENCENTCLOUD_SECRET_KEY={secret}");
@@ -214,7 +253,16 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Sign { request, credentials, timestamp } => sign(request, credentials, *timestamp)
             .and_then(|bytes| std::io::stdout().write_all(&bytes).map_err(|e| format!("cannot write to stdout: {e}"))),
-        Command::Mock { port, keys, tls, rate_limit, latency_ms } => mock(*port, keys, *tls, *rate_limit, *latency_ms),
+        Command::Mock { port, keys, tls, rate_limit, latency_ms, state, seed, stateless } => mock(MockArgs {
+            port: *port,
+            keys,
+            tls: *tls,
+            rate_limit: *rate_limit,
+            latency_ms: *latency_ms,
+            state: state.as_deref(),
+            seed: seed.as_deref(),
+            stateless: *stateless,
+        }),
         Command::Call { request, credentials, retries, timeout, ca_file, output } => {
             if let Err(e) = output.check() {
                 eprintln!("tcloud: {e}");

@@ -664,8 +664,37 @@ impl Resources {
                     .all(|(k, want)| field(&r.fields, k).is_none_or(|(name, have)| matches(have, want, name)))
                 && filters.iter().all(|f| passes_filter(&r.fields, f))
         };
-        let matched: Vec<Resource> = self.store.read(|t| {
-            t.table(&c.table).map(|t| t.iter().filter(|r| selected(r)).cloned().collect()).unwrap_or_default()
+        // The page: `Offset`/`Limit`, `PageNumber`/`PageSize` or `NextToken`/`MaxResults`.
+        let declares = |n: &str| c.action.input().iter().any(|m| m.name == n);
+        let paged = ["Limit", "PageSize", "MaxResults", "Size"].iter().any(|n| declares(n));
+        let limit = match int_param(&p, &["Limit", "PageSize", "MaxResults", "Size"]) {
+            Some(n) if n > 0 => (n as usize).min(MAX_LIMIT),
+            _ if paged => DEFAULT_LIMIT,
+            _ => MAX_LIMIT,
+        };
+        let offset = if let Some(o) = int_param(&p, &["Offset"]) {
+            o.max(0) as usize
+        } else if let Some(page) = int_param(&p, &["PageNumber", "PageNo", "PageIndex", "Page"]) {
+            (page.max(1) as usize - 1).saturating_mul(limit)
+        } else {
+            p.get("NextToken").and_then(Value::as_str).and_then(|t| t.parse().ok()).unwrap_or(0)
+        };
+        let (skip, take) = match c.family.listing {
+            Some(Listing::List { .. }) => (offset, limit),
+            _ => (0, 1),
+        };
+        // Only the page is copied out of the store; the total is counted under the same lock.
+        let (total, page): (usize, Vec<Resource>) = self.store.read(|t| {
+            let Some(t) = t.table(&c.table) else { return (0, Vec::new()) };
+            let mut total = 0;
+            let mut page = Vec::new();
+            for r in t.iter().filter(|r| selected(r)) {
+                if total >= skip && page.len() < take {
+                    page.push(r.clone());
+                }
+                total += 1;
+            }
+            (total, page)
         });
         let item = |members: &[Member], r: &Resource| {
             let mut item = fill(version, members, r);
@@ -674,53 +703,31 @@ impl Resources {
             }
             item
         };
-        let mut out = shape::blank(
-            version,
-            c.action.output().iter().filter(|m| m.name != "RequestId").cloned().collect::<Vec<_>>().as_slice(),
-        );
+        let outputs: Vec<Member> = c.action.output().iter().filter(|m| m.name != "RequestId").cloned().collect();
+        let mut out = shape::blank(version, &outputs);
         match c.family.listing.as_ref() {
-            Some(Listing::List { path, item: item_type, total }) => {
+            Some(Listing::List { path, item: item_type, total: total_path }) => {
                 let members = version.object(item_type).unwrap_or(&[]);
-                let declares = |n: &str| c.action.input().iter().any(|m| m.name == n);
-                let size = int_param(&p, &["Limit", "PageSize", "MaxResults", "Size"]);
-                let paged = ["Limit", "PageSize", "MaxResults", "Size"].iter().any(|n| declares(n));
-                let limit = match size {
-                    Some(n) if n > 0 => (n as usize).min(MAX_LIMIT),
-                    _ if paged => DEFAULT_LIMIT,
-                    _ => MAX_LIMIT,
-                };
-                let offset = if let Some(o) = int_param(&p, &["Offset"]) {
-                    o.max(0) as usize
-                } else if let Some(page) = int_param(&p, &["PageNumber", "PageNo", "PageIndex", "Page"]) {
-                    (page.max(1) as usize - 1).saturating_mul(limit)
-                } else {
-                    p.get("NextToken").and_then(Value::as_str).and_then(|t| t.parse().ok()).unwrap_or(0)
-                };
-                let page: Vec<Value> =
-                    matched.iter().skip(offset).take(limit).map(|r| Value::Object(item(members, r))).collect();
-                set_path(&mut out, path, Value::Array(page));
-                if let Some(total) = total {
-                    set_path(&mut out, total, Value::from(matched.len()));
+                let items = page.iter().map(|r| Value::Object(item(members, r))).collect();
+                set_path(&mut out, path, Value::Array(items));
+                if let Some(total_path) = total_path {
+                    set_path(&mut out, total_path, Value::from(total));
                 }
                 if out.contains_key("NextToken") {
                     let next = offset.saturating_add(limit);
-                    let token = if next < matched.len() { Value::String(next.to_string()) } else { Value::Null };
+                    let token = if next < total { Value::String(next.to_string()) } else { Value::Null };
                     out.insert("NextToken".to_owned(), token);
                 }
             }
             Some(Listing::One { path, item: item_type }) => {
-                let Some(r) = matched.first() else {
+                let Some(r) = page.first() else {
                     return Err(self.not_found(c, &wanted));
                 };
                 match (path.first(), item_type.as_deref().and_then(|t| version.object(t))) {
                     (Some(name), Some(members)) => {
                         out.insert(name.clone(), Value::Object(item(members, r)));
                     }
-                    _ => {
-                        let members: Vec<Member> =
-                            c.action.output().iter().filter(|m| m.name != "RequestId").cloned().collect();
-                        out = item(&members, r);
-                    }
+                    _ => out = item(&outputs, r),
                 }
             }
             None => {}
