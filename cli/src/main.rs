@@ -109,6 +109,9 @@ enum Command {
         /// Resources to start with when the state is empty: JSON `{"<service>": {"<Kind>": [{...}]}}`.
         #[arg(long, value_name = "FILE")]
         seed: Option<std::path::PathBuf>,
+        /// How long a CVM instance stays PENDING (and STOPPING, STARTING, REBOOTING), in milliseconds.
+        #[arg(long, value_name = "MS", default_value_t = 0)]
+        instance_boot_ms: u64,
         /// Remember nothing: documented examples and synthesized answers only (CVM instances aside).
         #[arg(long, conflicts_with_all = ["state", "seed"])]
         stateless: bool,
@@ -194,15 +197,17 @@ struct MockArgs<'a> {
     state: Option<&'a std::path::Path>,
     seed: Option<&'a std::path::Path>,
     stateless: bool,
+    instance_boot_ms: u64,
 }
 
 fn mock(args: MockArgs<'_>) -> Result<(), String> {
     use tencentcloud_emulator::{Emulator, default_test_key};
-    let MockArgs { port, keys, tls, rate_limit, latency_ms, state, seed, stateless } = args;
+    let MockArgs { port, keys, tls, rate_limit, latency_ms, state, seed, stateless, instance_boot_ms } = args;
     let mut builder = Emulator::builder()
         .bind(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
         .latency(std::time::Duration::from_millis(latency_ms))
-        .resources(!stateless);
+        .resources(!stateless)
+        .instance_boot(std::time::Duration::from_millis(instance_boot_ms));
     if let Some(dir) = state {
         builder = builder.state_dir(dir);
     }
@@ -253,16 +258,19 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Sign { request, credentials, timestamp } => sign(request, credentials, *timestamp)
             .and_then(|bytes| std::io::stdout().write_all(&bytes).map_err(|e| format!("cannot write to stdout: {e}"))),
-        Command::Mock { port, keys, tls, rate_limit, latency_ms, state, seed, stateless } => mock(MockArgs {
-            port: *port,
-            keys,
-            tls: *tls,
-            rate_limit: *rate_limit,
-            latency_ms: *latency_ms,
-            state: state.as_deref(),
-            seed: seed.as_deref(),
-            stateless: *stateless,
-        }),
+        Command::Mock { port, keys, tls, rate_limit, latency_ms, state, seed, instance_boot_ms, stateless } => {
+            mock(MockArgs {
+                port: *port,
+                keys,
+                tls: *tls,
+                rate_limit: *rate_limit,
+                latency_ms: *latency_ms,
+                state: state.as_deref(),
+                seed: seed.as_deref(),
+                stateless: *stateless,
+                instance_boot_ms: *instance_boot_ms,
+            })
+        }
         Command::Call { request, credentials, retries, timeout, ca_file, output } => {
             if let Err(e) = output.check() {
                 eprintln!("tcloud: {e}");

@@ -88,8 +88,10 @@ pub struct Key {
     pub describe_param: Option<String>,
     /// The modify's parameter naming the resource (`VpcId`).
     pub modify_param: Option<String>,
-    /// Where a new resource's id comes from.
+    /// Where a new resource's id comes from (for the first create).
     pub origin: Origin,
+    /// The same for each further create (`CreateSubnets` beside `CreateSubnet`), in order.
+    pub more_origins: Vec<Origin>,
     /// What an id the emulator issues looks like.
     pub format: IdFormat,
 }
@@ -380,6 +382,22 @@ fn complete(
             return family;
         }
     };
+    // A further create joins when the rule finds the same key in it.
+    let mut more_origins = Vec::new();
+    let first = family.creates[0].clone();
+    family.creates.retain(|name| {
+        if *name == first {
+            return true;
+        }
+        let found = action(name).and_then(|a| key_of(version, &a, &delete, &family.kind).ok());
+        match found {
+            Some((f, _, o)) if f == field => {
+                more_origins.push(o);
+                true
+            }
+            _ => false,
+        }
+    });
     // The describe whose output best holds the resource.
     let mut best: Option<(u8, &str, Listing)> = None;
     for d in describes {
@@ -415,6 +433,7 @@ fn complete(
         describe_param,
         modify_param,
         origin,
+        more_origins,
         format,
     });
     family.listing = Some(listing);

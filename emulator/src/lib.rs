@@ -123,6 +123,7 @@ impl Emulator {
             state_dir: None,
             seed: None,
             resources: false,
+            instance_boot: Duration::ZERO,
         }
     }
 }
@@ -144,6 +145,7 @@ pub struct EmulatorBuilder {
     state_dir: Option<PathBuf>,
     seed: Option<Value>,
     resources: bool,
+    instance_boot: Duration,
 }
 
 impl fmt::Debug for EmulatorBuilder {
@@ -161,6 +163,7 @@ impl fmt::Debug for EmulatorBuilder {
             .field("max_body", &self.max_body)
             .field("state_dir", &self.state_dir)
             .field("resources", &self.resources)
+            .field("instance_boot", &self.instance_boot)
             .finish_non_exhaustive()
     }
 }
@@ -237,6 +240,13 @@ impl EmulatorBuilder {
         self
     }
 
+    /// How long a CVM instance stays `PENDING` (then `RUNNING`), and `STOPPING`, `STARTING` or
+    /// `REBOOTING`; default zero (the next describe shows the end state).
+    pub fn instance_boot(mut self, d: Duration) -> Self {
+        self.instance_boot = d;
+        self
+    }
+
     /// Keeps the resources in `dir` (created if missing): reloaded at start, every change on disk
     /// before it is answered. Without it they live in memory only.
     pub fn state_dir(mut self, dir: impl Into<PathBuf>) -> Self {
@@ -299,7 +309,8 @@ impl EmulatorBuilder {
             backend::resources::seed(&store, &state.ids, doc, state.now_ms())
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidInput, format!("seed: {e}")))?;
         }
-        let cloud = Arc::new(Cloud { state, backends: backend::all(store.clone(), self.resources), store });
+        let cloud =
+            Arc::new(Cloud { state, backends: backend::all(store.clone(), self.resources, self.instance_boot), store });
 
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
         let acceptor = tls.as_ref().map(|t| t.acceptor.clone());

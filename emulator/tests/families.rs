@@ -104,8 +104,12 @@ fn id_param(action: &ActionRef<'_>, name: &str, id: &Value) -> Value {
     if is_list(action, name) { json!([id]) } else { id }
 }
 
+/// The value at `path`, through the first item of a list on the way (`SubnetSet[0].SubnetId`).
 fn at<'v>(v: &'v Value, path: &[String]) -> Option<&'v Value> {
-    path.iter().try_fold(v, |v, k| v.get(k))
+    path.iter().try_fold(v, |v, k| match v {
+        Value::Array(items) => items.first()?.get(k),
+        v => v.get(k),
+    })
 }
 
 fn same(a: &Value, b: &Value) -> bool {
@@ -239,6 +243,13 @@ impl<'a> Run<'a> {
                 Value::Array(mut a) => a.remove(0),
                 v => v,
             });
+        }
+        // Hand-written behaviour: a subnet lies in an existing VPC's CIDR.
+        if (self.service, self.family.kind.as_str()) == ("vpc", "Subnet") {
+            let vpc = json!({"VpcName": "parent", "CidrBlock": "10.0.0.0/16"});
+            let v = self.call("CreateVpc", vpc.as_object().unwrap()).await.map_err(|e| format!("create: {e}"))?;
+            p.insert("VpcId".into(), v["Vpc"]["VpcId"].clone());
+            p.insert("CidrBlock".into(), json!("10.0.1.0/24"));
         }
         let answer = self.call(&self.family.creates[0].clone(), &p).await.map_err(|e| format!("create: {e}"))?;
         let id = match (&self.key.origin, chosen) {

@@ -82,6 +82,84 @@ async fn a_vpc_and_its_subnet_from_create_to_delete() {
 }
 
 #[tokio::test]
+async fn subnets_live_inside_their_vpc() {
+    let emu = Emulator::builder().resources(true).start().await.unwrap();
+    let mut c = client(&emu).await;
+    let subnet =
+        |vpc: &Value, cidr: &str| json!({"VpcId": vpc, "SubnetName": "s", "CidrBlock": cidr, "Zone": "ap-guangzhou-3"});
+    let err = |r: Answer| r.unwrap_err().0;
+    let nowhere = json!("vpc-00000000");
+    assert_eq!(
+        err(vpc(&mut c, "CreateSubnet", "ap-guangzhou", subnet(&nowhere, "10.0.1.0/24")).await),
+        "ResourceNotFound"
+    );
+    let id = ok(&mut c, "CreateVpc", json!({"VpcName": "v", "CidrBlock": "10.0.0.0/16"})).await["Vpc"]["VpcId"].clone();
+    let outside = subnet(&id, "10.1.0.0/24");
+    assert_eq!(err(vpc(&mut c, "CreateSubnet", "ap-guangzhou", outside).await), "InvalidParameterValue.SubnetRange");
+    let other_region = vpc(&mut c, "CreateSubnet", "ap-shanghai", subnet(&id, "10.0.1.0/24")).await;
+    assert_eq!(err(other_region), "ResourceNotFound", "the VPC is in ap-guangzhou");
+    let first = ok(&mut c, "CreateSubnet", subnet(&id, "10.0.1.0/24")).await["Subnet"]["SubnetId"].clone();
+    let overlap = subnet(&id, "10.0.1.128/25");
+    assert_eq!(err(vpc(&mut c, "CreateSubnet", "ap-guangzhou", overlap).await), "InvalidParameterValue.SubnetConflict");
+    // Several at once, each its own resource.
+    let two = json!({"VpcId": id, "Subnets": [
+        {"SubnetName": "b", "CidrBlock": "10.0.2.0/24", "Zone": "ap-guangzhou-3"},
+        {"SubnetName": "c", "CidrBlock": "10.0.3.0/24", "Zone": "ap-guangzhou-4"}]});
+    let made = ok(&mut c, "CreateSubnets", two).await;
+    let set = made["SubnetSet"].as_array().unwrap();
+    assert_eq!(set.len(), 2);
+    assert_eq!(set[1]["CidrBlock"], "10.0.3.0/24");
+    assert!(set.iter().all(|s| s["SubnetId"].as_str().is_some_and(|i| i.starts_with("subnet-"))));
+    assert_eq!(ok(&mut c, "DescribeSubnets", json!({})).await["TotalCount"], 3);
+
+    assert_eq!(err(vpc(&mut c, "DeleteVpc", "ap-guangzhou", json!({"VpcId": id})).await), "ResourceInUse");
+    ok(&mut c, "DeleteSubnet", json!({"SubnetId": first})).await;
+    for s in set {
+        ok(&mut c, "DeleteSubnet", json!({"SubnetId": s["SubnetId"]})).await;
+    }
+    ok(&mut c, "DeleteVpc", json!({"VpcId": id})).await;
+    emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn instances_move_through_their_states() {
+    let boot = std::time::Duration::from_millis(300);
+    let emu = Emulator::builder().instance_boot(boot).start().await.unwrap();
+    let mut c = client(&emu).await;
+    let mut cvm =
+        async |action: &str, body: Value| c.call("cvm", V, action, Some("ap-guangzhou"), &body).await.unwrap();
+    let ran = cvm("RunInstances", json!({"ImageId": "img-1"})).await.unwrap();
+    let id = ran["InstanceIdSet"][0].clone();
+    let describe = json!({"InstanceIds": [id]});
+    let now = cvm("DescribeInstances", describe.clone()).await.unwrap();
+    assert_eq!(now["InstanceSet"][0]["InstanceState"], "PENDING");
+    assert_eq!(
+        cvm("StopInstances", json!({"InstanceIds": [id]})).await.unwrap_err().0,
+        "UnsupportedOperation.InstanceStatePending"
+    );
+    tokio::time::sleep(boot).await;
+    assert_eq!(cvm("DescribeInstances", describe.clone()).await.unwrap()["InstanceSet"][0]["InstanceState"], "RUNNING");
+    assert_eq!(
+        cvm("StartInstances", json!({"InstanceIds": [id]})).await.unwrap_err().0,
+        "UnsupportedOperation.InstanceStateRunning"
+    );
+    cvm("StopInstances", json!({"InstanceIds": [id]})).await.unwrap();
+    assert_eq!(
+        cvm("DescribeInstances", describe.clone()).await.unwrap()["InstanceSet"][0]["InstanceState"],
+        "STOPPING"
+    );
+    tokio::time::sleep(boot).await;
+    let stopped = json!({"Filters": [{"Name": "instance-state", "Values": ["STOPPED"]}]});
+    let listed = cvm("DescribeInstances", stopped).await.unwrap();
+    assert!(listed["InstanceSet"].as_array().unwrap().iter().any(|i| i["InstanceId"] == id), "{listed}");
+    cvm("StartInstances", json!({"InstanceIds": [id]})).await.unwrap();
+    cvm("TerminateInstances", json!({"InstanceIds": [id]})).await.unwrap();
+    let gone = cvm("StartInstances", json!({"InstanceIds": [id]})).await.unwrap_err();
+    assert_eq!(gone.0, "InvalidInstanceId.NotFound");
+    emu.shutdown().await;
+}
+
+#[tokio::test]
 async fn client_token_regions_and_the_request_log() {
     let emu = Emulator::builder().resources(true).start().await.unwrap();
     let mut c = client(&emu).await;

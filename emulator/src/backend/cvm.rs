@@ -1,6 +1,12 @@
 //! CVM (2017-03-12): `DescribeRegions` and `DescribeZones`, and what its instances add to the
 //! generic resource family (`RunInstances`, `DescribeInstances`, `TerminateInstances`): two
-//! fixed instances in every region, and a region required.
+//! fixed instances in every region, a region required, `DescribeInstances`' limits and filters,
+//! and the instance states: `PENDING` -> `RUNNING`, `StopInstances` `STOPPING` -> `STOPPED`,
+//! `StartInstances` `STARTING` -> `RUNNING`, `RebootInstances` `REBOOTING` -> `RUNNING`, each
+//! transition taking the configured delay; acting in the wrong state is the documented
+//! `UnsupportedOperation.InstanceState<State>`.
+
+use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 use tencentcloud_schema::ActionRef;
@@ -11,6 +17,7 @@ use crate::error::ApiError;
 use crate::params::{obj, param_int};
 use crate::request::{ApiRequest, Outcome};
 use crate::state::State;
+use crate::store::{Resource, Tables};
 
 /// CVM's regions and zones.
 pub(crate) struct Cvm;
@@ -29,12 +36,51 @@ impl Backend for Cvm {
     }
 }
 
-/// CVM instances: the fixed pair in every region, a region required.
-pub(crate) struct Instances;
+/// The field holding when a transitional state ends (Unix ms); not a member of `Instance`, so
+/// never answered.
+const UNTIL: &str = "EmulatorStateUntil";
+
+/// CVM instances: the fixed pair in every region, a region required, states that take `boot`.
+pub(crate) struct Instances {
+    pub(crate) boot: Duration,
+}
+
+impl Instances {
+    fn until(&self, now_ms: i64) -> Value {
+        Value::from(now_ms.saturating_add(i64::try_from(self.boot.as_millis()).unwrap_or(i64::MAX / 2)))
+    }
+}
+
+/// The state an instance is in at `now_ms`: a transitional one ends at its `UNTIL`.
+fn state_at(fields: &Map<String, Value>, now_ms: i64) -> String {
+    let state = fields.get("InstanceState").and_then(Value::as_str).unwrap_or("RUNNING");
+    let done = fields.get(UNTIL).and_then(Value::as_i64).is_none_or(|until| now_ms >= until);
+    match state {
+        "PENDING" | "STARTING" | "REBOOTING" if done => "RUNNING".to_owned(),
+        "STOPPING" if done => "STOPPED".to_owned(),
+        s => s.to_owned(),
+    }
+}
+
+/// `UnsupportedOperation.InstanceStateStopped` for an instance `STOPPED`.
+fn wrong_state(id: &str, state: &str) -> ApiError {
+    let mut camel = String::new();
+    for (i, c) in state.chars().enumerate() {
+        camel.push(if i == 0 { c } else { c.to_ascii_lowercase() });
+    }
+    ApiError::new(
+        format!("UnsupportedOperation.InstanceState{camel}"),
+        format!("The instance `{id}` is {state}; the operation is not supported in this state."),
+    )
+}
 
 impl Behaviour for Instances {
     fn family(&self) -> (&'static str, &'static str) {
         ("cvm", "Instance")
+    }
+
+    fn always(&self) -> bool {
+        true
     }
 
     fn regional(&self) -> bool {
@@ -43,6 +89,36 @@ impl Behaviour for Instances {
 
     fn fixtures(&self, region: &str) -> Vec<Map<String, Value>> {
         INSTANCES.iter().map(|spec| obj(instance_json(spec, region))).collect()
+    }
+
+    fn create(&self, _: &Tables, _: &str, fields: &mut Map<String, Value>, now_ms: i64) -> Result<(), ApiError> {
+        fields.insert("InstanceState".to_owned(), Value::from("PENDING"));
+        fields.insert(UNTIL.to_owned(), self.until(now_ms));
+        Ok(())
+    }
+
+    fn verbs(&self) -> &'static [&'static str] {
+        &["StartInstances", "StopInstances", "RebootInstances"]
+    }
+
+    fn act(&self, action: &str, r: &mut Resource, now_ms: i64) -> Result<(), ApiError> {
+        let state = state_at(&r.fields, now_ms);
+        let (from, to) = match action {
+            "StartInstances" => ("STOPPED", "STARTING"),
+            "StopInstances" => ("RUNNING", "STOPPING"),
+            _ => ("RUNNING", "REBOOTING"),
+        };
+        if state != from {
+            return Err(wrong_state(&r.id, &state));
+        }
+        r.fields.insert("InstanceState".to_owned(), Value::from(to));
+        r.fields.insert(UNTIL.to_owned(), self.until(now_ms));
+        Ok(())
+    }
+
+    fn describe(&self, fields: &mut Map<String, Value>, now_ms: i64) {
+        let state = state_at(fields, now_ms);
+        fields.insert("InstanceState".to_owned(), Value::from(state));
     }
 
     fn check_describe(&self, p: &Map<String, Value>) -> Result<(), ApiError> {

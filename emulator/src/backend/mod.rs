@@ -5,8 +5,10 @@ pub(crate) mod canned;
 pub(crate) mod cvm;
 pub(crate) mod resources;
 pub(crate) mod sts;
+pub(crate) mod vpc;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use tencentcloud_schema::ActionRef;
 
@@ -43,9 +45,11 @@ pub(crate) trait Backend: Send + Sync {
 pub(crate) type Backends = Vec<Box<dyn Backend>>;
 
 /// The hand-written backends, then the spec-driven one over `store` with the hand-written
-/// behaviours of its families: every complete family when `all`, else only those behaviours'.
-pub(crate) fn all(store: Arc<Store>, all: bool) -> Backends {
-    let behaviours: Vec<Box<dyn resources::Behaviour>> = vec![Box::new(cvm::Instances)];
+/// behaviours of its families: every complete family when `all`, else only those that are
+/// always on (CVM instances, whose transitions take `boot`).
+pub(crate) fn all(store: Arc<Store>, all: bool, boot: Duration) -> Backends {
+    let behaviours: Vec<Box<dyn resources::Behaviour>> =
+        vec![Box::new(cvm::Instances { boot }), Box::new(vpc::Vpcs), Box::new(vpc::Subnets)];
     let resources = resources::Resources::new(store, behaviours, all);
     vec![Box::new(canned::Canned), Box::new(cvm::Cvm), Box::new(sts::Sts), Box::new(resources)]
 }

@@ -17,7 +17,7 @@ use super::{Backend, Check};
 use crate::catalog;
 use crate::clock::{rfc3339, utc_date};
 use crate::error::ApiError;
-use crate::families::{Family, IdFormat, Key, Listing, Origin, Role, families, same_field};
+use crate::families::{Families, Family, IdFormat, Key, Listing, Origin, Role, families, same_field};
 use crate::ids::IdGen;
 use crate::not_found;
 use crate::request::{ApiRequest, Outcome};
@@ -59,6 +59,12 @@ pub(crate) trait Behaviour: Send + Sync {
     /// The family it applies to: `(service, kind)`.
     fn family(&self) -> (&'static str, &'static str);
 
+    /// Whether the family keeps its resources even when the spec-driven families are off
+    /// ([`crate::EmulatorBuilder::resources`]).
+    fn always(&self) -> bool {
+        false
+    }
+
     /// Whether requests must name a region (`MissingParameter` otherwise).
     fn regional(&self) -> bool {
         false
@@ -69,8 +75,15 @@ pub(crate) trait Behaviour: Send + Sync {
         Vec::new()
     }
 
-    /// Checks and completes a new resource's fields (`tables`: the whole store, to check references).
-    fn create(&self, _tables: &Tables, _region: &str, _fields: &mut Map<String, Value>) -> Result<(), ApiError> {
+    /// Checks and completes a new resource's fields (`tables`: the whole store, to check
+    /// references; `now_ms`: the emulator clock).
+    fn create(
+        &self,
+        _tables: &Tables,
+        _region: &str,
+        _fields: &mut Map<String, Value>,
+        _now_ms: i64,
+    ) -> Result<(), ApiError> {
         Ok(())
     }
 
@@ -84,8 +97,20 @@ pub(crate) trait Behaviour: Send + Sync {
         Ok(())
     }
 
-    /// Adjusts an item as described at `now_ms` (states that move with time).
-    fn describe(&self, _item: &mut Map<String, Value>, _resource: &Resource, _now_ms: i64) {}
+    /// Further actions acting on the family's resources by the delete's id parameter
+    /// (`StartInstances`, `StopInstances`).
+    fn verbs(&self) -> &'static [&'static str] {
+        &[]
+    }
+
+    /// Applies one of [`Behaviour::verbs`] to a resource.
+    fn act(&self, _action: &str, _resource: &mut Resource, _now_ms: i64) -> Result<(), ApiError> {
+        Ok(())
+    }
+
+    /// Brings a resource's fields to `now_ms` before a describe filters and answers them
+    /// (states that move with time).
+    fn describe(&self, _fields: &mut Map<String, Value>, _now_ms: i64) {}
 }
 
 /// The generic backend, with the hand-written behaviours it applies.
@@ -117,12 +142,34 @@ struct Ctx<'a> {
     behaviour: Option<&'a dyn Behaviour>,
 }
 
+/// What a request does to its family.
+#[derive(Clone, Copy)]
+enum Op {
+    Role(Role),
+    /// One of the behaviour's own verbs.
+    Verb,
+}
+
+impl Resources {
+    /// The family `action` acts on and how, if this backend answers it.
+    fn route(&self, service: &str, action: &str, version: &str) -> Option<(Arc<Families>, usize, Op)> {
+        let fams = families(service, version)?;
+        let (i, op) = match fams.of(action) {
+            Some((family, role)) => (fams.list.iter().position(|f| std::ptr::eq(f, family))?, Op::Role(role)),
+            None => {
+                let b = self.behaviours.iter().find(|b| b.family().0 == service && b.verbs().contains(&action))?;
+                let i = fams.list.iter().position(|f| f.kind == b.family().1 && f.apart.is_none())?;
+                (i, Op::Verb)
+            }
+        };
+        let on = self.all || self.behaviour(service, &fams.list[i].kind).is_some_and(|b| b.always());
+        on.then_some((fams, i, op))
+    }
+}
+
 impl Backend for Resources {
     fn serves(&self, service: &str, action: &str, schema: Option<&ActionRef<'static>>) -> Option<Check> {
-        let version = &schema?.version.version;
-        let fams = families(service, version)?;
-        let (family, _) = fams.of(action)?;
-        (self.all || self.behaviour(service, &family.kind).is_some()).then_some(Check::Schema)
+        self.route(service, action, &schema?.version.version).map(|_| Check::Schema)
     }
 
     fn answer(
@@ -133,8 +180,8 @@ impl Backend for Resources {
     ) -> Result<Outcome, ApiError> {
         let internal = || ApiError::new("InternalError", "The action is not a resource action.");
         let action = schema.ok_or_else(internal)?;
-        let fams = families(req.service, &action.version.version).ok_or_else(internal)?;
-        let (family, role) = fams.of(req.action).ok_or_else(internal)?;
+        let (fams, i, op) = self.route(req.service, req.action, &action.version.version).ok_or_else(internal)?;
+        let family = &fams.list[i];
         let key = family.key.as_ref().ok_or_else(internal)?;
         let behaviour = self.behaviour(req.service, &family.kind);
         if behaviour.is_some_and(|b| b.regional()) && req.region.is_none() {
@@ -144,11 +191,12 @@ impl Backend for Resources {
         let table = TableKey { service: req.service.to_owned(), region, kind: family.kind.clone() };
         let c = Ctx { state, req, action, family, key, table, behaviour };
         self.add_fixtures(&c)?;
-        let out = match role {
-            Role::Create => self.create(&c),
-            Role::Describe => self.describe(&c),
-            Role::Modify => self.modify(&c),
-            Role::Delete => self.delete(&c),
+        let out = match op {
+            Op::Role(Role::Create) => self.create(&c),
+            Op::Role(Role::Describe) => self.describe(&c),
+            Op::Role(Role::Modify) => self.modify(&c),
+            Op::Role(Role::Delete) => self.delete(&c),
+            Op::Verb => self.act(&c),
         }?;
         Ok(Outcome::Json(out))
     }
@@ -518,12 +566,34 @@ impl Resources {
         let token = p.get("ClientToken").and_then(Value::as_str).filter(|t| !t.is_empty()).map(str::to_owned);
         let base: Map<String, Value> =
             p.iter().filter(|(k, _)| !CONTROL.contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect();
-        let drafts: Vec<Map<String, Value>> = match &c.key.origin {
-            Origin::Client { path, batch: true } => {
-                let items = base.get(&path[0]).and_then(Value::as_array).filter(|a| !a.is_empty());
-                let items = items.ok_or_else(|| ApiError::missing(&path[0]))?;
+        // This create's own origin (`CreateSubnets` answers `SubnetSet[].SubnetId`, `CreateSubnet` `Subnet.SubnetId`).
+        let i = c.family.creates.iter().position(|a| a == c.req.action).unwrap_or(0);
+        let origin = if i == 0 { &c.key.origin } else { c.key.more_origins.get(i - 1).unwrap_or(&c.key.origin) };
+        // One resource per item of a list of objects: the client's (keyed by a member), or the
+        // one list of objects the create takes when it answers a list of objects.
+        let output_list = matches!(origin, Origin::Output { path, .. } if path.len() == 2
+            && matches!(type_at(c.action.version, c.action.output(), &path[..1]), Some(Type::List(_))));
+        // (Tags are never the resources; a list the request leaves out makes one resource.)
+        let object_lists: Vec<&Member> = c
+            .action
+            .input()
+            .iter()
+            .filter(|m| matches!(&m.ty, Type::List(i) if matches!(**i, Type::Object(_))) && !m.name.contains("Tag"))
+            .collect();
+        let given = |name: &str| base.get(name).and_then(Value::as_array).is_some_and(|a| !a.is_empty());
+        let batch = match origin {
+            Origin::Client { path, batch: true } => Some(path[0].clone()),
+            _ if output_list && object_lists.len() == 1 && given(&object_lists[0].name) => {
+                Some(object_lists[0].name.clone())
+            }
+            _ => None,
+        };
+        let drafts: Vec<Map<String, Value>> = match (origin, batch) {
+            (_, Some(list)) => {
+                let items = base.get(&list).and_then(Value::as_array).filter(|a| !a.is_empty());
+                let items = items.ok_or_else(|| ApiError::missing(&list))?;
                 let parent: Map<String, Value> =
-                    base.iter().filter(|(k, _)| **k != path[0]).map(|(k, v)| (k.clone(), v.clone())).collect();
+                    base.iter().filter(|(k, _)| **k != list).map(|(k, v)| (k.clone(), v.clone())).collect();
                 items
                     .iter()
                     .take(MAX_CREATE)
@@ -534,7 +604,7 @@ impl Resources {
                     })
                     .collect()
             }
-            Origin::Output { list: true, .. } => {
+            (Origin::Output { list: true, .. }, None) => {
                 let lower = c.family.kind.to_ascii_lowercase();
                 let count_param = p
                     .keys()
@@ -563,7 +633,7 @@ impl Resources {
             }
             let (mut changes, mut ids) = (Vec::new(), Vec::new());
             for (seq, mut fields) in (tables.next_seq()..).zip(drafts) {
-                let id = match &c.key.origin {
+                let id = match origin {
                     Origin::Client { path, batch } => {
                         let at = if *batch {
                             fields.get(&path[1])
@@ -589,7 +659,7 @@ impl Resources {
                 let ty = declared.and_then(|ms| ms.iter().find(|m| same_field(&m.name, &c.key.field))).map(|m| &m.ty);
                 fields.insert(c.key.field.clone(), id_value(&id, ty));
                 if let Some(b) = c.behaviour {
-                    b.create(tables, &region, &mut fields)?;
+                    b.create(tables, &region, &mut fields, now)?;
                 }
                 let resource = Resource { id: id.clone(), seq, created_ms: now, fields };
                 changes.push(Change::Put { table: c.table.clone(), resource, token: token.clone() });
@@ -598,7 +668,7 @@ impl Resources {
             Ok((changes, ids))
         })?;
         let mut out = base_answer(c.action, &c.req.params);
-        if let Origin::Output { path, list } = &c.key.origin {
+        if let Origin::Output { path, list } = origin {
             let version = c.action.version;
             let resources: Vec<Resource> = self.store.read(|t| {
                 let table = t.table(&c.table);
@@ -617,12 +687,12 @@ impl Resources {
                 }
             {
                 let objects: Vec<Value> = resources.iter().map(|r| Value::Object(fill(version, members, r))).collect();
-                let value = if matches!(ty, Type::List(_)) {
-                    Value::Array(objects)
-                } else {
-                    objects.into_iter().next().unwrap_or(Value::Null)
-                };
-                out.insert(outer.clone(), value);
+                if matches!(ty, Type::List(_)) {
+                    // Each object carries its id already.
+                    out.insert(outer.clone(), Value::Array(objects));
+                    return Ok(out);
+                }
+                out.insert(outer.clone(), objects.into_iter().next().unwrap_or(Value::Null));
             }
             let ty = type_at(version, c.action.output(), path);
             let value = if *list {
@@ -657,6 +727,13 @@ impl Resources {
                     && v.as_array().is_none_or(|a| !a.is_empty())
             })
             .collect();
+        // A behaviour brings the fields to now first (filters see the state answered).
+        let current = |r: &Resource| -> Option<Resource> {
+            let b = c.behaviour?;
+            let mut r = r.clone();
+            b.describe(&mut r.fields, c.req.now_ms);
+            Some(r)
+        };
         let selected = |r: &Resource| {
             (wanted.is_empty() || wanted.contains(&r.id))
                 && by_field
@@ -688,7 +765,12 @@ impl Resources {
             let Some(t) = t.table(&c.table) else { return (0, Vec::new()) };
             let mut total = 0;
             let mut page = Vec::new();
-            for r in t.iter().filter(|r| selected(r)) {
+            for r in t.iter() {
+                let now = current(r);
+                let r = now.as_ref().unwrap_or(r);
+                if !selected(r) {
+                    continue;
+                }
                 if total >= skip && page.len() < take {
                     page.push(r.clone());
                 }
@@ -696,13 +778,7 @@ impl Resources {
             }
             (total, page)
         });
-        let item = |members: &[Member], r: &Resource| {
-            let mut item = fill(version, members, r);
-            if let Some(b) = c.behaviour {
-                b.describe(&mut item, r, c.req.now_ms);
-            }
-            item
-        };
+        let item = |members: &[Member], r: &Resource| fill(version, members, r);
         let outputs: Vec<Member> = c.action.output().iter().filter(|m| m.name != "RequestId").cloned().collect();
         let mut out = shape::blank(version, &outputs);
         match c.family.listing.as_ref() {
@@ -762,6 +838,31 @@ impl Resources {
                     Change::Put { table: c.table.clone(), resource: r, token: None }
                 })
                 .collect();
+            Ok((changes, ()))
+        })?;
+        Ok(base_answer(c.action, &c.req.params))
+    }
+
+    /// A behaviour's verb on the resources the delete's id parameter names.
+    fn act(&self, c: &Ctx<'_>) -> Result<Map<String, Value>, ApiError> {
+        let p = params(c.req);
+        let ids = ids_of(p.get(&c.key.delete_param));
+        if ids.is_empty() {
+            return Err(ApiError::missing(&c.key.delete_param));
+        }
+        let b = c.behaviour.ok_or_else(|| ApiError::new("InternalError", "No behaviour."))?;
+        self.store.update(|tables| {
+            let table = tables.table(&c.table);
+            let unknown: Vec<String> =
+                ids.iter().filter(|id| table.and_then(|t| t.get(id)).is_none()).cloned().collect();
+            if !unknown.is_empty() {
+                return Err(self.not_found(c, &unknown));
+            }
+            let mut changes = Vec::new();
+            for mut r in ids.iter().filter_map(|id| table?.get(id).cloned()) {
+                b.act(c.req.action, &mut r, c.req.now_ms)?;
+                changes.push(Change::Put { table: c.table.clone(), resource: r, token: None });
+            }
             Ok((changes, ()))
         })?;
         Ok(base_answer(c.action, &c.req.params))

@@ -1,0 +1,130 @@
+//! VPC (2017-03-12): what its VPCs and subnets add to the generic families: a subnet's `VpcId`
+//! must name a VPC of its region (`ResourceNotFound`), its `CidrBlock` must lie inside the VPC's
+//! (`InvalidParameterValue.SubnetRange`) and not overlap another subnet of that VPC
+//! (`InvalidParameterValue.SubnetConflict`); a VPC with subnets cannot be deleted
+//! (`ResourceInUse`).
+
+use serde_json::{Map, Value};
+
+use super::resources::Behaviour;
+use crate::error::ApiError;
+use crate::store::{Resource, TableKey, Tables};
+
+/// An IPv4 CIDR block: network address and prefix length.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Cidr {
+    net: u32,
+    len: u8,
+}
+
+impl Cidr {
+    fn parse(text: &str) -> Option<Cidr> {
+        let (addr, len) = text.trim().split_once('/')?;
+        let len: u8 = len.parse().ok().filter(|l| *l <= 32)?;
+        let addr: std::net::Ipv4Addr = addr.parse().ok()?;
+        Some(Cidr { net: u32::from(addr) & Cidr::mask(len), len })
+    }
+
+    fn mask(len: u8) -> u32 {
+        if len == 0 { 0 } else { u32::MAX << (32 - u32::from(len)) }
+    }
+
+    fn contains(&self, inner: &Cidr) -> bool {
+        inner.len >= self.len && inner.net & Cidr::mask(self.len) == self.net
+    }
+
+    fn overlaps(&self, other: &Cidr) -> bool {
+        self.contains(other) || other.contains(self)
+    }
+}
+
+fn text<'f>(fields: &'f Map<String, Value>, name: &str) -> Option<&'f str> {
+    fields.get(name).and_then(Value::as_str)
+}
+
+fn table<'t>(tables: &'t Tables, region: &str, kind: &str) -> impl Iterator<Item = &'t Resource> {
+    let key = TableKey { service: "vpc".into(), region: region.into(), kind: kind.into() };
+    tables.table(&key).into_iter().flat_map(|t| t.iter())
+}
+
+/// VPCs: not deleted while they have subnets.
+pub(crate) struct Vpcs;
+
+impl Behaviour for Vpcs {
+    fn family(&self) -> (&'static str, &'static str) {
+        ("vpc", "Vpc")
+    }
+
+    fn delete(&self, tables: &Tables, region: &str, vpc: &Resource) -> Result<(), ApiError> {
+        let subnets = table(tables, region, "Subnet").filter(|s| text(&s.fields, "VpcId") == Some(&vpc.id)).count();
+        if subnets > 0 {
+            return Err(ApiError::new(
+                "ResourceInUse",
+                format!("The VPC `{}` still has {subnets} subnet(s); delete them first.", vpc.id),
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Subnets: inside an existing VPC's CIDR, not overlapping its other subnets.
+pub(crate) struct Subnets;
+
+impl Behaviour for Subnets {
+    fn family(&self) -> (&'static str, &'static str) {
+        ("vpc", "Subnet")
+    }
+
+    fn create(&self, tables: &Tables, region: &str, fields: &mut Map<String, Value>, _: i64) -> Result<(), ApiError> {
+        let Some(vpc_id) = text(fields, "VpcId") else { return Ok(()) };
+        let vpc = table(tables, region, "Vpc")
+            .find(|v| v.id == vpc_id)
+            .ok_or_else(|| ApiError::new("ResourceNotFound", format!("The VPC `{vpc_id}` does not exist.")))?;
+        let Some(block) = text(fields, "CidrBlock") else { return Ok(()) };
+        let cidr = Cidr::parse(block).ok_or_else(|| {
+            ApiError::new("InvalidParameterValue.Malformed", format!("`{block}` is not an IPv4 CIDR block."))
+        })?;
+        if let Some(outer) = text(&vpc.fields, "CidrBlock").and_then(Cidr::parse)
+            && !outer.contains(&cidr)
+        {
+            return Err(ApiError::new(
+                "InvalidParameterValue.SubnetRange",
+                format!(
+                    "The subnet `{block}` is not inside the VPC's `{}`.",
+                    text(&vpc.fields, "CidrBlock").unwrap_or("")
+                ),
+            ));
+        }
+        let same_vpc = table(tables, region, "Subnet").filter(|s| text(&s.fields, "VpcId") == Some(vpc_id));
+        for other in same_vpc {
+            if let Some(o) = text(&other.fields, "CidrBlock").and_then(Cidr::parse)
+                && o.overlaps(&cidr)
+            {
+                return Err(ApiError::new(
+                    "InvalidParameterValue.SubnetConflict",
+                    format!("The subnet `{block}` overlaps the subnet `{}`.", other.id),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cidr_blocks() {
+        let vpc = Cidr::parse("10.0.0.0/16").unwrap();
+        assert!(vpc.contains(&Cidr::parse("10.0.1.0/24").unwrap()));
+        assert!(!vpc.contains(&Cidr::parse("10.1.0.0/24").unwrap()));
+        assert!(!vpc.contains(&Cidr::parse("10.0.0.0/8").unwrap()));
+        assert!(Cidr::parse("10.0.1.0/24").unwrap().overlaps(&Cidr::parse("10.0.1.128/25").unwrap()));
+        assert!(!Cidr::parse("10.0.1.0/24").unwrap().overlaps(&Cidr::parse("10.0.2.0/24").unwrap()));
+        assert_eq!(Cidr::parse("0.0.0.0/0").map(|c| c.net), Some(0));
+        for bad in ["10.0.0.0", "10.0.0.0/33", "x/8", "10.0.0/8"] {
+            assert_eq!(Cidr::parse(bad), None, "{bad}");
+        }
+    }
+}
