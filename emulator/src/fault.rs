@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-/// A fault injected into the handling of one request (see [`RunningEmulator::push_fault`]).
+/// A fault injected into the handling of one request (see [`crate::RunningEmulator::push_fault`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Fault {

@@ -101,7 +101,8 @@ impl RecordedRequest {
 /// Where an answer came from (recorded with each request).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum AnswerSource {
-    /// A hand-written stateful action (CVM instances, STS, Echo, SSE, octet-stream).
+    /// The emulator's state (a resource family's store) or a hand-written behaviour (CVM
+    /// instances, STS, Echo, SSE, octet-stream).
     Stateful,
     /// The documented example at this index of the action's examples.
     Example(usize),
