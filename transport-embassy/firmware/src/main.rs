@@ -4,8 +4,9 @@
 //! - embassy executor (thread mode, WFE/SEV), embassy-time driven by SysTick at 1 kHz;
 //! - an embassy-net stack on a loopback link (stands in for the board's Ethernet or Wi-Fi
 //!   driver: replace `Loopback` with it, and the static IP with DHCP if needed);
-//! - a client task: `Connector` (DNS, TCP, TLS 1.3 verified against `ca.der`) and `Client`
-//!   (signing, response parsing, clock learned from `Date`: this device has no RTC).
+//! - a client task: `Connector` (DNS, TCP, TLS 1.3 verified against `ca.der`, RSA and P-256
+//!   chains alike) and `Client` (signing, response parsing, clock learned from `Date`: this
+//!   device has no RTC).
 //!
 //! Replace `NotARealTrng` with the MCU's TRNG and the credentials before flashing anything.
 #![no_std]
@@ -32,7 +33,9 @@ use tencentcloud_transport_embassy::{Client, Error, NoRtc};
 /// The core clock after reset (e.g. the STM32F4's 16 MHz HSI).
 const SYSCLK_HZ: u32 = 16_000_000;
 
-/// The gateway's (or Tencent Cloud's) CA, DER. This one is a placeholder P-256 CA.
+/// The gateway's (or Tencent Cloud's) CA, DER. This one is a placeholder P-256 CA: for the
+/// `*.tencentcloudapi.com` endpoints, anchor DigiCert Global Root G2 (their RSA chains'
+/// root; `rsa` is on by default).
 static CA_DER: &[u8] = include_bytes!("../ca.der");
 
 const SECRET_ID: &str = match option_env!("TENCENTCLOUD_SECRET_ID") {
@@ -235,18 +238,8 @@ fn error_code(e: &Error) -> u32 {
     }
 }
 
-/// With feature `rsa` only: RSA verification needs a heap.
-#[cfg(feature = "rsa")]
-#[global_allocator]
-static HEAP: embedded_alloc::LlffHeap = embedded_alloc::LlffHeap::empty();
-
 #[entry]
 fn main() -> ! {
-    #[cfg(feature = "rsa")]
-    // SAFETY: called once, before anything allocates.
-    unsafe {
-        embedded_alloc::init!(HEAP, 16384);
-    }
     let Some(mut cp) = cortex_m::Peripherals::take() else { cortex_m::asm::udf() };
     cp.SYST.set_clock_source(SystClkSource::Core);
     cp.SYST.set_reload(SYSCLK_HZ / 1000 - 1);

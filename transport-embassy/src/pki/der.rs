@@ -117,6 +117,17 @@ pub(crate) fn ecdsa_signature<const N: usize>(der: &[u8]) -> Result<[u8; N], Mal
     Ok(out)
 }
 
+/// The digits of a positive INTEGER (strict DER: minimally encoded, so no leading zero octet
+/// unless the next one has its top bit set), without that leading zero.
+#[cfg(feature = "rsa")]
+pub(crate) fn positive_integer(value: &[u8]) -> Result<&[u8], Malformed> {
+    match value {
+        [0, rest @ ..] if rest.first().is_some_and(|b| b & 0x80 != 0) => Ok(rest),
+        [first, ..] if first & 0x80 == 0 && *first != 0 => Ok(value),
+        _ => Err(Malformed),
+    }
+}
+
 /// A DER BOOLEAN.
 pub(crate) fn boolean(value: &[u8]) -> Result<bool, Malformed> {
     match value {
@@ -192,6 +203,18 @@ mod tests {
         assert!(ecdsa_signature::<4>(&[0x30, 0x07, 0x02, 0x02, 0x00, 0x01, 0x02, 0x01, 0x01]).is_err());
         assert!(ecdsa_signature::<4>(&[0x30, 0x08, 0x02, 0x03, 0x01, 0x01, 0x01, 0x02, 0x01, 0x01]).is_err());
         assert!(ecdsa_signature::<4>(&[0x30, 0x06, 0x02, 0x01, 0x01, 0x02, 0x01, 0x01, 0x00]).is_err());
+    }
+
+    #[cfg(feature = "rsa")]
+    #[test]
+    fn positive_integers() {
+        assert_eq!(positive_integer(&[1]), Ok(&[1u8][..]));
+        assert_eq!(positive_integer(&[0, 0x80]), Ok(&[0x80u8][..]));
+        assert_eq!(positive_integer(&[0x7f, 0]), Ok(&[0x7fu8, 0][..]));
+        // Empty, zero, negative, non-minimal.
+        for bad in [&[][..], &[0], &[0x80], &[0xff, 1], &[0, 1], &[0, 0, 0x80]] {
+            assert_eq!(positive_integer(bad), Err(Malformed), "{bad:02x?}");
+        }
     }
 
     #[test]

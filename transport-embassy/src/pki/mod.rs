@@ -6,24 +6,33 @@
 //! through a static `TlsClock` (not the firmware's clock object), reports every failure as
 //! the same error, copies the whole chain into RAM, and matches names by CN as well. It
 //! never allocates and does a bounded amount of work (at most [`MAX_CHAIN`] certificates,
-//! at most two signature checks per certificate).
+//! at most two signature checks per certificate). RSA signatures are checked by its own
+//! arithmetic (`rsa.rs`: no heap, about 3 KB of stack while a signature is checked).
 //!
 //! # Policy
 //!
 //! RFC 5280 path validation for a TLS 1.3 server, as a browser-grade verifier does it; where
 //! RFC 5280 leaves a choice or the Web PKI (rustls-webpki) differs, the line says which way
-//! this one goes. Every line has its own test in `tests/pki_policy.rs`.
+//! this one goes. Every line has its own test in `tests/pki_policy.rs` (the RSA rules in
+//! `tests/rsa.rs`, against the `rsa` crate).
 //!
 //! 1. **One parser for every certificate, the trust anchor included**: DER, version 3,
 //!    serial number positive and at most 20 octets, the same AlgorithmIdentifier inside and
 //!    outside byte for byte, known algorithms in their exact encodings (ECDSA P-256 SHA-256;
-//!    P-384 SHA-384 with feature `p384`; RSA PKCS#1 v1.5 SHA-256/384/512, keys of 2048 bits
-//!    or more, with feature `rsa`), uncompressed EC points, no unique identifiers, a
-//!    non-empty issuer name, notBefore <= notAfter, each known extension at most once. (webpki accepts serial
+//!    P-384 SHA-384 with feature `p384`; RSA PKCS#1 v1.5 SHA-256/384/512 with feature `rsa`,
+//!    on by default), uncompressed EC points, no unique identifiers, a non-empty issuer name,
+//!    notBefore <= notAfter, each known extension at most once. (webpki accepts serial
 //!    number 0 and non-minimal DER; so these rules refuse, as anchors, 11 of the 142 Mozilla
 //!    roots: 9 with serial number 0, such as Go Daddy Root G2, and 2 Trustwave ECC roots with
 //!    a non-minimal keyUsage. Anchor an intermediate of theirs instead; the roots of Tencent
 //!    Cloud's endpoints, DigiCert's and GlobalSign's, all pass.)
+//!    **RSA keys**, when one signs: a DER `RSAPublicKey` (positive, minimal integers), a
+//!    modulus of 2048 to 4096 bits whose length is a multiple of 8 (CA/Browser Forum Baseline
+//!    Requirements 6.1.5; webpki takes 2048 to 8192 bits of any length), odd, and a public
+//!    exponent odd with 3 <= e < n (RFC 8017 3.1; webpki, through ring, takes e < 2^33 only):
+//!    others are `UnsupportedAlgorithm` (size) or `Malformed`. The leaf's key is kept for the
+//!    CertificateVerify in 516 octets, modulus and exponent together: a 4096-bit leaf key with
+//!    an exponent over 32 bits is refused (any exponent fits with a 2048-bit modulus).
 //! 2. **Extensions**: an unknown critical extension is refused; authority/subject key
 //!    identifiers must not be critical; policyConstraints is refused, critical or not
 //!    (policies are not processed); keyUsage, extKeyUsage and subjectAltName must not be
@@ -59,11 +68,15 @@
 //!     rules apply, except that it may be a CA (a self-signed `CA:TRUE` server certificate;
 //!     webpki refuses a CA as an end entity).
 //! 14. **Handshake**: the TLS 1.3 CertificateVerify must verify with the leaf key in a
-//!     scheme of that key's type; [`Verifier::finish`] fails if the server never sent it.
+//!     scheme of that key's type (RSA: RSASSA-PSS with SHA-256, SHA-384 or SHA-512, MGF1 of
+//!     the same hash and a salt as long as the hash, RFC 8446 4.2.3; PKCS#1 v1.5 there is
+//!     `UnsupportedAlgorithm`); [`Verifier::finish`] fails if the server never sent it.
 //! 15. **Not checked**: revocation (no CRL or OCSP on a device), certificate policies.
 
 mod der;
 mod host;
+#[cfg(feature = "rsa")]
+mod rsa;
 mod x509;
 
 use embedded_tls::{Aes128GcmSha256, CertificateEntryRef, CertificateRef, CertificateVerifyRef, TlsError, TlsVerifier};
@@ -71,7 +84,7 @@ use p256::ecdsa::signature::Verifier as _;
 use sha2::{Digest, Sha256};
 
 use crate::error::CertError;
-use host::Host;
+pub(crate) use host::Host;
 use x509::{Cert, KeyKind, PublicKey, SigAlg};
 
 /// Most certificates accepted in a server's chain (leaf included).
@@ -108,32 +121,76 @@ impl<'a> TrustAnchor<'a> {
     }
 }
 
-/// The leaf's key, kept from the Certificate message for the CertificateVerify one.
-enum LeafKey {
-    P256(p256::ecdsa::VerifyingKey),
-    #[cfg(feature = "p384")]
-    P384(p384::ecdsa::VerifyingKey),
-    #[cfg(feature = "rsa")]
-    Rsa(rsa::RsaPublicKey),
+/// Room for the leaf's key: an RSA modulus of up to 4096 bits and its exponent (the two
+/// together at most 516 octets: any exponent with a 2048-bit modulus, up to 32 bits with a
+/// 4096-bit one), or an uncompressed EC point.
+#[cfg(feature = "rsa")]
+const LEAF_KEY_BYTES: usize = rsa::MAX_BYTES + 4;
+#[cfg(all(not(feature = "rsa"), feature = "p384"))]
+const LEAF_KEY_BYTES: usize = 97;
+#[cfg(all(not(feature = "rsa"), not(feature = "p384")))]
+const LEAF_KEY_BYTES: usize = 65;
+
+/// The leaf's key, copied from the Certificate message for the CertificateVerify one (the
+/// certificate is gone by then), checked as it was copied: a SEC1 point (`bytes[..len]`),
+/// or an RSA modulus (`bytes[..split]`) and exponent (`bytes[split..len]`).
+struct LeafKey {
+    kind: KeyKind,
+    split: u16,
+    len: u16,
+    bytes: [u8; LEAF_KEY_BYTES],
+}
+
+impl LeafKey {
+    /// A copy of the parts, if they fit.
+    fn copy(kind: KeyKind, first: &[u8], second: &[u8]) -> Option<Self> {
+        let mut bytes = [0u8; LEAF_KEY_BYTES];
+        let (a, b) = bytes.split_at_mut_checked(first.len())?;
+        a.copy_from_slice(first);
+        b.get_mut(..second.len())?.copy_from_slice(second);
+        let split = u16::try_from(first.len()).ok()?;
+        Some(Self { kind, split, len: split + u16::try_from(second.len()).ok()?, bytes })
+    }
+
+    fn parts(&self) -> (&[u8], &[u8]) {
+        let key = self.bytes.get(..usize::from(self.len)).unwrap_or_default();
+        key.split_at_checked(usize::from(self.split)).unwrap_or_default()
+    }
 }
 
 /// Verifies one TLS 1.3 server (see the [module docs](self)).
+///
+/// Its state is small (under 600 bytes with RSA, most of it the leaf's key) because it lives
+/// in the connection's future, in the firmware's static RAM.
 pub struct Verifier<'a> {
-    anchor: TrustAnchor<'a>,
-    host: &'a str,
-    now: Option<u64>,
-    leaf: Option<LeafKey>,
-    transcript: Option<Sha256>,
+    state: State<'a>,
+    /// The validity window every certificate used so far includes: `[now, now]` when the
+    /// time is known (`clock`), else the intersection of their windows, checked later.
     window: (u64, u64),
-    signature_verified: bool,
+    clock: bool,
     failure: Option<CertError>,
+}
+
+/// Where the handshake is. The anchor and host are needed only until the chain is verified,
+/// the leaf's key only after: they share their room.
+enum State<'a> {
+    /// Waiting for the server's certificates.
+    Chain { anchor: TrustAnchor<'a>, host: &'a str },
+    /// The chain verified: the leaf's key, and the transcript hash through the Certificate
+    /// message (set by the handshake, taken by the CertificateVerify).
+    Leaf { key: LeafKey, transcript: Option<[u8; 32]> },
+    /// The CertificateVerify verified.
+    Verified,
 }
 
 impl core::fmt::Debug for Verifier<'_> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.debug_struct("Verifier")
-            .field("host", &self.host)
-            .field("now", &self.now)
+        let mut d = f.debug_struct("Verifier");
+        if let State::Chain { host, .. } = &self.state {
+            d.field("host", host);
+        }
+        d.field("window", &self.window)
+            .field("clock", &self.clock)
             .field("failure", &self.failure)
             .finish_non_exhaustive()
     }
@@ -143,16 +200,8 @@ impl<'a> Verifier<'a> {
     /// A verifier for `host` (DNS name or IP literal, no port) at `now` (unix seconds;
     /// `None` defers the validity check, see [`Verifier::finish`]).
     pub fn new(anchor: TrustAnchor<'a>, host: &'a str, now: Option<u64>) -> Self {
-        Self {
-            anchor,
-            host,
-            now,
-            leaf: None,
-            transcript: None,
-            window: (0, u64::MAX),
-            signature_verified: false,
-            failure: None,
-        }
+        let window = now.map_or((0, u64::MAX), |now| (now, now));
+        Self { state: State::Chain { anchor, host }, window, clock: now.is_some(), failure: None }
     }
 
     /// Why the last check failed, if it did.
@@ -164,32 +213,42 @@ impl<'a> Verifier<'a> {
     /// certificate's key. Returns the validity window (`not_before`, `not_after`) left to
     /// check when the time was unknown.
     pub fn finish(&self) -> Result<Option<(u64, u64)>, CertError> {
-        if self.leaf.is_none() {
-            return Err(CertError::NoCertificate);
+        match self.state {
+            State::Chain { .. } => Err(CertError::NoCertificate),
+            State::Leaf { .. } => Err(CertError::MissingHandshakeSignature),
+            State::Verified => Ok((!self.clock).then_some(self.window)),
         }
-        if !self.signature_verified {
-            return Err(CertError::MissingHandshakeSignature);
-        }
-        Ok(if self.now.is_none() { Some(self.window) } else { None })
     }
 
-    /// Verifies a chain (leaf first), as received in the TLS Certificate message.
+    /// Verifies a chain (leaf first), as received in the TLS Certificate message. Once per
+    /// verifier (a TLS 1.3 server sends one): after a chain verified, another one is refused
+    /// ([`CertError::ChainTooLong`]).
     pub fn verify_chain(&mut self, chain: &[&[u8]]) -> Result<(), CertError> {
-        let result = self.check_chain(chain);
-        if let Err(e) = result {
-            self.failure = Some(e);
+        let result = match self.state {
+            State::Chain { anchor, host } => self.check_chain(anchor, host, chain),
+            _ => Err(CertError::ChainTooLong),
+        };
+        match result {
+            Ok(key) => {
+                self.state = State::Leaf { key, transcript: None };
+                Ok(())
+            }
+            Err(e) => {
+                self.failure = Some(e);
+                Err(e)
+            }
         }
-        result
     }
 
-    fn check_chain(&mut self, chain: &[&[u8]]) -> Result<(), CertError> {
+    fn check_chain(&mut self, anchor: TrustAnchor<'_>, host: &str, chain: &[&[u8]]) -> Result<LeafKey, CertError> {
         let leaf_der = *chain.first().ok_or(CertError::NoCertificate)?;
         if chain.len() > MAX_CHAIN {
             return Err(CertError::ChainTooLong);
         }
-        let anchor = self.anchor.cert()?;
+        let anchor_der = anchor.der;
+        let anchor = anchor.cert()?;
         let leaf = Cert::parse(leaf_der)?;
-        let pinned = leaf_der == self.anchor.der;
+        let pinned = leaf_der == anchor_der;
         if !pinned && leaf.basic_constraints.is_some_and(|bc| bc.ca) {
             return Err(CertError::CaUsedAsLeaf);
         }
@@ -200,21 +259,20 @@ impl<'a> Verifier<'a> {
             return Err(CertError::UnsupportedCriticalExtension);
         }
         let san = leaf.subject_alt_name.ok_or(CertError::HostnameMismatch)?;
-        if !Host::parse(self.host).matches(san)? {
+        if !Host::parse(host).matches(san)? {
             return Err(CertError::HostnameMismatch);
         }
         self.validity(&leaf)?;
         let leaf_key = leaf_key(&leaf.key)?;
         if !pinned {
-            self.walk(chain, leaf, &anchor)?;
+            self.walk(chain, leaf, &anchor, anchor_der)?;
         }
-        self.leaf = Some(leaf_key);
-        Ok(())
+        Ok(leaf_key)
     }
 
     /// From the leaf up: each certificate is signed by the anchor (tried first when the
     /// names match) or by the next one in the chain.
-    fn walk(&mut self, chain: &[&[u8]], leaf: Cert<'_>, anchor: &Cert<'_>) -> Result<(), CertError> {
+    fn walk(&mut self, chain: &[&[u8]], leaf: Cert<'_>, anchor: &Cert<'_>, anchor_der: &[u8]) -> Result<(), CertError> {
         let mut child = leaf;
         // Intermediates below the current issuer that count against pathLenConstraint.
         let mut below = 0u8;
@@ -228,7 +286,7 @@ impl<'a> Verifier<'a> {
                 }
             }
             let issuer = match rest.next() {
-                Some(der) if *der != self.anchor.der => Cert::parse(der)?,
+                Some(der) if *der != anchor_der => Cert::parse(der)?,
                 _ => return Err(anchor_failure),
             };
             if child.issuer != issuer.subject {
@@ -269,20 +327,22 @@ impl<'a> Verifier<'a> {
     }
 
     fn validity(&mut self, cert: &Cert<'_>) -> Result<(), CertError> {
-        match self.now {
-            Some(now) if now < cert.not_before => Err(CertError::NotYetValid),
-            Some(now) if now > cert.not_after => Err(CertError::Expired),
-            Some(_) => Ok(()),
-            None => {
-                self.window = (self.window.0.max(cert.not_before), self.window.1.min(cert.not_after));
-                if self.window.0 > self.window.1 { Err(CertError::Expired) } else { Ok(()) }
-            }
+        let (from, until) = (self.window.0.max(cert.not_before), self.window.1.min(cert.not_after));
+        if from > until {
+            // With a clock: `now` is before the window or after it; without, they do not meet.
+            return Err(if self.clock && self.window.1 < cert.not_before {
+                CertError::NotYetValid
+            } else {
+                CertError::Expired
+            });
         }
+        self.window = (from, until);
+        Ok(())
     }
 
     /// Verifies the server's TLS 1.3 CertificateVerify signature over the transcript hash.
     fn check_handshake_signature(
-        &mut self,
+        key: &LeafKey,
         transcript_hash: &[u8],
         scheme: embedded_tls::SignatureScheme,
         signature: &[u8],
@@ -296,26 +356,28 @@ impl<'a> Verifier<'a> {
         msg.get_mut(64 + CONTEXT.len()..).ok_or(CertError::BadHandshakeSignature)?.copy_from_slice(transcript_hash);
         let msg: &[u8] = msg;
         let bad = |_| CertError::BadHandshakeSignature;
-        match (self.leaf.as_ref().ok_or(CertError::NoCertificate)?, scheme) {
-            (LeafKey::P256(key), S::EcdsaSecp256r1Sha256) => {
+        match (key.kind, scheme) {
+            (KeyKind::P256, S::EcdsaSecp256r1Sha256) => {
+                let key = p256::ecdsa::VerifyingKey::from_sec1_bytes(key.parts().0).map_err(bad)?;
                 let sig = p256_signature(signature).ok_or(CertError::BadHandshakeSignature)?;
                 key.verify(msg, &sig).map_err(bad)
             }
             #[cfg(feature = "p384")]
-            (LeafKey::P384(key), S::EcdsaSecp384r1Sha384) => {
+            (KeyKind::P384, S::EcdsaSecp384r1Sha384) => {
+                let key = p384::ecdsa::VerifyingKey::from_sec1_bytes(key.parts().0).map_err(bad)?;
                 let sig = p384_signature(signature).ok_or(CertError::BadHandshakeSignature)?;
                 key.verify(msg, &sig).map_err(bad)
             }
             #[cfg(feature = "rsa")]
-            (LeafKey::Rsa(key), S::RsaPssRsaeSha256 | S::RsaPssRsaeSha384 | S::RsaPssRsaeSha512) => {
-                use rsa::pss::{Signature, VerifyingKey};
-                let sig = Signature::try_from(signature).map_err(bad)?;
-                match scheme {
-                    S::RsaPssRsaeSha256 => VerifyingKey::<Sha256>::new(key.clone()).verify(msg, &sig),
-                    S::RsaPssRsaeSha384 => VerifyingKey::<sha2::Sha384>::new(key.clone()).verify(msg, &sig),
-                    _ => VerifyingKey::<sha2::Sha512>::new(key.clone()).verify(msg, &sig),
-                }
-                .map_err(bad)
+            (KeyKind::Rsa, S::RsaPssRsaeSha256 | S::RsaPssRsaeSha384 | S::RsaPssRsaeSha512) => {
+                let hash = match scheme {
+                    S::RsaPssRsaeSha256 => rsa::Hash::Sha256,
+                    S::RsaPssRsaeSha384 => rsa::Hash::Sha384,
+                    _ => rsa::Hash::Sha512,
+                };
+                let (n, e) = key.parts();
+                let key = rsa::PublicKey::new(n, e).map_err(|_| CertError::BadHandshakeSignature)?;
+                key.verify(rsa::Padding::Pss, hash, msg, signature).map_err(|_| CertError::BadHandshakeSignature)
             }
             _ => Err(CertError::UnsupportedAlgorithm),
         }
@@ -345,19 +407,26 @@ impl TlsVerifier<Aes128GcmSha256> for Verifier<'_> {
             }
         }
         self.verify_chain(&chain).map_err(|_| TlsError::InvalidCertificate)?;
-        self.transcript = Some(transcript.clone());
+        // The transcript already covers the Certificate message: the CertificateVerify signs
+        // its hash as it is now.
+        if let State::Leaf { transcript: slot, .. } = &mut self.state {
+            *slot = Some(transcript.clone().finalize().into());
+        }
         Ok(())
     }
 
     fn verify_signature(&mut self, verify: CertificateVerifyRef<'_>) -> Result<(), TlsError> {
-        let Some(transcript) = self.transcript.take() else {
+        let State::Leaf { key, transcript: slot } = &mut self.state else {
             self.failure = Some(CertError::NoCertificate);
             return Err(TlsError::InvalidSignature);
         };
-        let hash = transcript.finalize();
-        match self.check_handshake_signature(&hash, verify.signature_scheme, verify.signature) {
+        let Some(transcript) = slot.take() else {
+            self.failure = Some(CertError::NoCertificate);
+            return Err(TlsError::InvalidSignature);
+        };
+        match Self::check_handshake_signature(key, &transcript, verify.signature_scheme, verify.signature) {
             Ok(()) => {
-                self.signature_verified = true;
+                self.state = State::Verified;
                 Ok(())
             }
             Err(e) => {
@@ -368,31 +437,72 @@ impl TlsVerifier<Aes128GcmSha256> for Verifier<'_> {
     }
 }
 
+/// The leaf's key, checked (a point on the curve, an RSA key under the policy) and copied.
 fn leaf_key(key: &PublicKey<'_>) -> Result<LeafKey, CertError> {
     match key.kind {
         KeyKind::P256 => {
-            p256::ecdsa::VerifyingKey::from_sec1_bytes(key.bytes).map(LeafKey::P256).map_err(|_| CertError::Malformed)
+            p256::ecdsa::VerifyingKey::from_sec1_bytes(key.bytes).map_err(|_| CertError::Malformed)?;
         }
         #[cfg(feature = "p384")]
         KeyKind::P384 => {
-            p384::ecdsa::VerifyingKey::from_sec1_bytes(key.bytes).map(LeafKey::P384).map_err(|_| CertError::Malformed)
+            p384::ecdsa::VerifyingKey::from_sec1_bytes(key.bytes).map_err(|_| CertError::Malformed)?;
         }
         #[cfg(feature = "rsa")]
-        KeyKind::Rsa => rsa_key(key.bytes).map(LeafKey::Rsa),
-        _ => Err(CertError::UnsupportedAlgorithm),
+        KeyKind::Rsa => {
+            let (n, e) = rsa_key(key.bytes)?.parts();
+            return LeafKey::copy(KeyKind::Rsa, n, e).ok_or(CertError::UnsupportedAlgorithm);
+        }
+        _ => return Err(CertError::UnsupportedAlgorithm),
     }
+    LeafKey::copy(key.kind, key.bytes, &[]).ok_or(CertError::Malformed)
 }
 
+/// An RSA key under the policy (line 1).
 #[cfg(feature = "rsa")]
-fn rsa_key(pkcs1: &[u8]) -> Result<rsa::RsaPublicKey, CertError> {
-    use rsa::pkcs1::DecodeRsaPublicKey;
-    use rsa::traits::PublicKeyParts;
-    let key = rsa::RsaPublicKey::from_pkcs1_der(pkcs1).map_err(|_| CertError::Malformed)?;
-    // Keys under 2048 bits are refused, as by the Web PKI.
-    if key.size() < 256 {
-        return Err(CertError::UnsupportedAlgorithm);
-    }
-    Ok(key)
+fn rsa_key(pkcs1: &[u8]) -> Result<rsa::PublicKey<'_>, CertError> {
+    rsa::PublicKey::from_pkcs1(pkcs1).map_err(|e| match e {
+        rsa::KeyError::Malformed => CertError::Malformed,
+        rsa::KeyError::Unsupported => CertError::UnsupportedAlgorithm,
+    })
+}
+
+/// An RSA signature scheme, for [`verify_rsa`].
+#[cfg(feature = "rsa")]
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RsaScheme {
+    /// RSASSA-PKCS1-v1_5 with SHA-256 (certificates).
+    Pkcs1v15Sha256,
+    /// RSASSA-PKCS1-v1_5 with SHA-384.
+    Pkcs1v15Sha384,
+    /// RSASSA-PKCS1-v1_5 with SHA-512.
+    Pkcs1v15Sha512,
+    /// RSASSA-PSS with SHA-256, MGF1 SHA-256, a 32-octet salt (TLS 1.3 `rsa_pss_rsae_sha256`).
+    PssSha256,
+    /// RSASSA-PSS with SHA-384, MGF1 SHA-384, a 48-octet salt.
+    PssSha384,
+    /// RSASSA-PSS with SHA-512, MGF1 SHA-512, a 64-octet salt.
+    PssSha512,
+}
+
+/// Verifies an RSA signature over `message` with a DER `RSAPublicKey`, under the key rules of
+/// policy line 1, with the code the chain and CertificateVerify checks run. Not a stable API:
+/// it is public for the differential tests (`tests/rsa.rs`) and the fuzz targets. Errors:
+/// `Malformed` (not an RSA key), `UnsupportedAlgorithm` (a key outside the policy),
+/// `BadSignature`.
+#[cfg(feature = "rsa")]
+#[doc(hidden)]
+pub fn verify_rsa(rsa_public_key: &[u8], scheme: RsaScheme, message: &[u8], signature: &[u8]) -> Result<(), CertError> {
+    use rsa::{Hash, Padding};
+    let (padding, hash) = match scheme {
+        RsaScheme::Pkcs1v15Sha256 => (Padding::Pkcs1v15, Hash::Sha256),
+        RsaScheme::Pkcs1v15Sha384 => (Padding::Pkcs1v15, Hash::Sha384),
+        RsaScheme::Pkcs1v15Sha512 => (Padding::Pkcs1v15, Hash::Sha512),
+        RsaScheme::PssSha256 => (Padding::Pss, Hash::Sha256),
+        RsaScheme::PssSha384 => (Padding::Pss, Hash::Sha384),
+        RsaScheme::PssSha512 => (Padding::Pss, Hash::Sha512),
+    };
+    rsa_key(rsa_public_key)?.verify(padding, hash, message, signature).map_err(|_| CertError::BadSignature)
 }
 
 /// A DER ECDSA P-256 signature (parsed here rather than by the `der` crate: smaller image).
@@ -424,15 +534,14 @@ fn verify_signed(issuer_key: &PublicKey<'_>, child: &Cert<'_>) -> Result<(), Cer
         }
         #[cfg(feature = "rsa")]
         (KeyKind::Rsa, alg @ (SigAlg::RsaSha256 | SigAlg::RsaSha384 | SigAlg::RsaSha512)) => {
-            use rsa::pkcs1v15::{Signature, VerifyingKey};
-            let key = rsa_key(issuer_key.bytes)?;
-            let sig = Signature::try_from(child.signature).map_err(bad)?;
-            match alg {
-                SigAlg::RsaSha256 => VerifyingKey::<Sha256>::new(key).verify(child.tbs, &sig),
-                SigAlg::RsaSha384 => VerifyingKey::<sha2::Sha384>::new(key).verify(child.tbs, &sig),
-                _ => VerifyingKey::<sha2::Sha512>::new(key).verify(child.tbs, &sig),
-            }
-            .map_err(bad)
+            let hash = match alg {
+                SigAlg::RsaSha256 => rsa::Hash::Sha256,
+                SigAlg::RsaSha384 => rsa::Hash::Sha384,
+                _ => rsa::Hash::Sha512,
+            };
+            rsa_key(issuer_key.bytes)?
+                .verify(rsa::Padding::Pkcs1v15, hash, child.tbs, child.signature)
+                .map_err(|_| CertError::BadSignature)
         }
         _ => Err(CertError::UnsupportedAlgorithm),
     }
@@ -586,7 +695,7 @@ mod tests {
         v.verify_chain(&[&l]).unwrap();
         // ...but only once the server proved it holds the key.
         assert_eq!(v.finish(), Err(CertError::MissingHandshakeSignature));
-        v.signature_verified = true;
+        v.state = State::Verified;
         let (not_before, not_after) = v.finish().unwrap().unwrap();
         assert_eq!((not_before, not_after), (1_735_689_600, 1_767_225_600));
         let fresh = Verifier::new(TrustAnchor::from_der(&anchor).unwrap(), host, None);
