@@ -10,7 +10,8 @@ use crate::credentials::CredentialArgs;
 use crate::output::OutputArgs;
 use crate::request_args::RequestArgs;
 
-/// Runs the call; prints the `Response` (filtered and formatted) on stdout, or the error on stderr.
+/// Runs the call; prints the `Response` (filtered and formatted) on stdout, or the error on stderr
+/// (followed by `hint`, when given).
 pub fn run(
     request: &RequestArgs,
     credentials: &CredentialArgs,
@@ -18,6 +19,7 @@ pub fn run(
     timeout: u64,
     ca_file: Option<&Path>,
     output: &OutputArgs,
+    hint: Option<&str>,
 ) -> ExitCode {
     let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -37,7 +39,11 @@ pub fn run(
                 ErrorKind::Credential { .. } | ErrorKind::Configuration => 2,
                 _ => 3,
             };
-            fail(&e.to_string(), code)
+            let exit = fail(&e.to_string(), code);
+            if let Some(hint) = hint {
+                eprintln!("{hint}");
+            }
+            exit
         }
     }
 }

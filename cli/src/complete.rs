@@ -56,12 +56,14 @@ pub fn candidates(words: &[String]) -> Vec<String> {
 }
 
 fn service_words(service: &str, rest: &[String], current: &str) -> Vec<String> {
-    let Ok(Some(svc)) = tencentcloud_schema::service(service) else { return Vec::new() };
+    let Ok(Some(svc)) = tencentcloud_schema::service(crate::tccli::service_name(service)) else { return Vec::new() };
     if rest.last().is_some_and(|w| w == "--version") {
         return svc.versions.iter().map(|v| v.version.clone()).collect();
     }
-    let version: &Version =
-        rest.windows(2).find(|w| w[0] == "--version").and_then(|w| svc.version(&w[1])).unwrap_or_else(|| svc.latest());
+    let flag = rest.windows(2).find(|w| w[0] == "--version").map(|w| w[1].as_str());
+    let profile = crate::config::Profile::load(None).unwrap_or_default();
+    let version: &Version = crate::service::service_version(svc, flag.filter(|v| svc.version(v).is_some()), &profile)
+        .unwrap_or_else(|_| svc.latest());
     match rest.first() {
         None if !current.starts_with('-') => version.actions.keys().cloned().collect(),
         Some(action) if !action.starts_with('-') => {
@@ -101,5 +103,8 @@ mod tests {
         assert_eq!(c(&["cvm", "--version", ""]), vec!["2017-03-12".to_owned()]);
         assert_eq!(c(&["completions", "z"]), vec!["zsh".to_owned()]);
         assert!(c(&["nosuchservice", ""]).is_empty());
+        assert!(c(&["autoscaling", "DescribeAutoScalingGr"]).contains(&"DescribeAutoScalingGroups".to_owned()));
+        // tccli's default version: es 2018-04-16 (90 actions), not 2025-01-01.
+        assert!(c(&["es", "DescribeInstanceL"]).contains(&"DescribeInstanceLogs".to_owned()));
     }
 }

@@ -22,10 +22,12 @@
 
 mod call;
 mod complete;
+mod config;
 mod credentials;
 mod output;
 mod request_args;
 mod service;
+mod tccli;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -276,7 +278,7 @@ fn main() -> ExitCode {
                 eprintln!("tcloud: {e}");
                 return ExitCode::from(2);
             }
-            return call::run(request, credentials, *retries, *timeout, ca_file.as_deref(), output);
+            return call::run(request, credentials, *retries, *timeout, ca_file.as_deref(), output, None);
         }
         Command::Services => {
             services();

@@ -19,18 +19,26 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use serde_json::{Map, Value};
-use tencentcloud_schema::{ActionRef, Member, Status, Type, Version};
+use tencentcloud_schema::{ActionRef, Member, Scalar, Status, Type, Version};
 
 use crate::call;
+use crate::config::Profile;
 use crate::credentials::CredentialArgs;
 use crate::output::OutputArgs;
 use crate::request_args::{LanguageArg, MethodArg, RequestArgs};
+use crate::tccli;
 
 /// tcloud's own options of a service command.
 #[derive(Debug, Parser)]
-#[command(no_binary_name = true, disable_help_flag = true, disable_version_flag = true)]
+#[command(
+    name = "tcloud",
+    override_usage = "tcloud <service> <Action> [--Param value ...] [options]",
+    no_binary_name = true,
+    disable_help_flag = true,
+    disable_version_flag = true
+)]
 struct Options {
-    /// API version (default: the latest).
+    /// API version (default: tccli's, see `tccli::default_version`).
     #[arg(long)]
     version: Option<String>,
     /// Region, e.g. `ap-guangzhou`.
@@ -102,7 +110,7 @@ fn is_param_flag(arg: &str) -> bool {
 
 fn run_inner(args: &[String], debug: bool) -> Result<ExitCode, Fail> {
     let (svc_name, rest) = args.split_first().ok_or_else(|| "missing service".to_owned())?;
-    let svc = tencentcloud_schema::service(svc_name)
+    let svc = tencentcloud_schema::service(tccli::service_name(svc_name))
         .map_err(|e| e.to_string())?
         .ok_or_else(|| format!("unknown service `{svc_name}` (`tcloud services` lists them)"))?;
     let (action_name, rest) = match rest.split_first() {
@@ -114,13 +122,8 @@ fn run_inner(args: &[String], debug: bool) -> Result<ExitCode, Fail> {
     if opts.debug && !debug {
         crate::init_tracing(true);
     }
-    let version = match &opts.version {
-        Some(v) => svc.version(v).ok_or_else(|| {
-            let known: Vec<&str> = svc.versions.iter().map(|v| v.version.as_str()).collect();
-            format!("service `{}` has no version `{v}`; versions: {}", svc.name, known.join(", "))
-        })?,
-        None => svc.latest(),
-    };
+    let profile = Profile::load(opts.credentials.profile.as_deref())?;
+    let version = service_version(svc, opts.version.as_deref(), &profile)?;
     let Some(action_name) = action_name else {
         if !params.is_empty() {
             return Err(format!("missing action before `{}`", params[0].0).into());
@@ -150,12 +153,14 @@ fn run_inner(args: &[String], debug: bool) -> Result<ExitCode, Fail> {
     })?;
     opts.output.check()?;
 
+    let region = region(opts.region.as_deref(), &profile);
+    let hint = region.is_none().then(|| no_region_hint(&profile));
     let request = RequestArgs {
         service: svc.name.clone(),
         version: version.version.clone(),
         action: action.name.to_owned(),
         params: Some(body.to_string()),
-        region: opts.region,
+        region,
         endpoint: opts.endpoint,
         method: opts.method,
         language: opts.language,
@@ -163,7 +168,64 @@ fn run_inner(args: &[String], debug: bool) -> Result<ExitCode, Fail> {
         unsigned_payload: false,
         headers: Vec::new(),
     };
-    Ok(call::run(&request, &opts.credentials, opts.retries, opts.timeout, opts.ca_file.as_deref(), &opts.output))
+    Ok(call::run(
+        &request,
+        &opts.credentials,
+        opts.retries,
+        opts.timeout,
+        opts.ca_file.as_deref(),
+        &opts.output,
+        hint.as_deref(),
+    ))
+}
+
+/// What an error is followed by when no region was sent.
+fn no_region_hint(profile: &Profile) -> String {
+    format!(
+        "tcloud: no region was sent (none from --region, TENCENTCLOUD_REGION or profile `{}`); a regional API needs one: \
+         add `--region ap-guangzhou`, or set it once with `tcloud configure set region ap-guangzhou`",
+        profile.name
+    )
+}
+
+/// The API version: `--version`, else the one the tccli profile's `.configure` names for the
+/// service, else tccli's default ([`tccli::default_version`]).
+pub fn service_version<'a>(
+    svc: &'a tencentcloud_schema::Service,
+    flag: Option<&str>,
+    profile: &Profile,
+) -> Result<&'a Version, String> {
+    let known = || svc.versions.iter().map(|v| v.version.as_str()).collect::<Vec<_>>().join(", ");
+    if let Some(v) = flag {
+        return svc
+            .version(v)
+            .ok_or_else(|| format!("service `{}` has no version `{v}`; versions: {}", svc.name, known()));
+    }
+    if let Some(v) = profile.service_setting(&svc.name, "version") {
+        return svc.version(&v).ok_or_else(|| {
+            format!(
+                "Version: {v} is invalid in service: {}, available versions: {}; it is set in profile `{}` (`tcloud configure set {}.version <version>` changes it)",
+                svc.name,
+                known(),
+                profile.name,
+                tccli::tccli_service_name(&svc.name)
+            )
+        });
+    }
+    let versions: Vec<&str> = svc.versions.iter().map(|v| v.version.as_str()).collect();
+    let default = tccli::default_version(&svc.name, &versions).unwrap_or(svc.latest().version.as_str()).to_owned();
+    Ok(svc.version(&default).unwrap_or_else(|| svc.latest()))
+}
+
+/// The region, in tccli's order: `--region`; else `TENCENTCLOUD_REGION` unless `--profile` names
+/// the profile; else the profile's `region` setting. `None`: no region anywhere (sent without
+/// one; a regional API then refuses the call, and the error says how to set one).
+pub fn region(flag: Option<&str>, profile: &Profile) -> Option<String> {
+    if let Some(r) = flag {
+        return Some(r.to_owned());
+    }
+    let env = std::env::var("TENCENTCLOUD_REGION").ok().filter(|r| !r.is_empty());
+    env.filter(|_| !profile.explicit).or_else(|| profile.setting("region"))
 }
 
 /// API parameters as given: name and the values after it.
@@ -210,7 +272,14 @@ fn value_of(member: &Member, values: &[String]) -> Result<Value, String> {
             Type::Scalar(s) if matches!(s.name(), "string" | "binary" | "datetime" | "datetime_iso" | "date") => {
                 Ok(Value::String(text.to_owned()))
             }
-            // Left as text when it is not JSON: validation then names the parameter and the type.
+            Type::Scalar(Scalar::Bool) => tccli::bool_value(text).map(Value::Bool).ok_or_else(|| {
+                format!("argument --{}: invalid bool value: '{text}' (true/false, t/f or 1/0)", member.name)
+            }),
+            Type::Scalar(s @ (Scalar::Int64 | Scalar::Uint64)) => tccli::int_value(text)
+                .ok_or_else(|| format!("argument --{}: invalid {} value: '{text}'", member.name, s.name())),
+            Type::Scalar(Scalar::Float) => tccli::float_value(text)
+                .ok_or_else(|| format!("argument --{}: invalid float value: '{text}'", member.name)),
+            // Any other scalar the schema may add: JSON, else text (validation names the type).
             Type::Scalar(_) => Ok(serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))),
             Type::Object(_) | Type::List(_) => serde_json::from_str(text)
                 .map_err(|e| format!("parameter `--{}` ({}) must be JSON: {e}", member.name, member.ty)),
@@ -347,7 +416,15 @@ mod tests {
             doc: String::new(),
         };
         assert_eq!(value_of(&m("int64"), &s(&["5"])).unwrap(), serde_json::json!(5));
-        assert_eq!(value_of(&m("int64"), &s(&["five"])).unwrap(), serde_json::json!("five"));
+        assert!(value_of(&m("int64"), &s(&["five"])).unwrap_err().contains("invalid int64 value: 'five'"));
+        assert_eq!(value_of(&m("int64"), &s(&["007"])).unwrap(), serde_json::json!(7));
+        assert_eq!(value_of(&m("float"), &s(&["1"])).unwrap().to_string(), "1.0");
+        for t in ["True", "true", "1", "t"] {
+            assert_eq!(value_of(&m("bool"), &s(&[t])).unwrap(), serde_json::json!(true), "{t}");
+        }
+        assert_eq!(value_of(&m("bool"), &s(&["False"])).unwrap(), serde_json::json!(false));
+        assert!(value_of(&m("bool"), &s(&["yes"])).unwrap_err().contains("invalid bool value: 'yes'"));
+        assert_eq!(value_of(&m("[bool]"), &s(&["True", "0"])).unwrap(), serde_json::json!([true, false]));
         assert_eq!(value_of(&m("string"), &s(&["5"])).unwrap(), serde_json::json!("5"));
         assert_eq!(value_of(&m("[string]"), &s(&["a", "b"])).unwrap(), serde_json::json!(["a", "b"]));
         assert_eq!(value_of(&m("[string]"), &s(&[r#"["a"]"#])).unwrap(), serde_json::json!(["a"]));

@@ -99,8 +99,8 @@ async fn parameters_are_checked_before_anything_is_sent() {
             &["cvm", "DescribeInstances", "--Limt", "1"],
             &["unknown parameter `--Limt`", "accepted: InstanceIds, Filters, Offset, Limit"],
         ),
-        (&["cvm", "DescribeInstances", "--Limit", "one"], &["`Limit`", "int64"]),
-        (&["cvm", "DescribeInstances", "--Limit", "[1]"], &["`Limit` has the wrong type", "int64"]),
+        (&["cvm", "DescribeInstances", "--Limit", "one"], &["argument --Limit: invalid int64 value: 'one'"]),
+        (&["cvm", "DescribeInstances", "--Limit", "[1]"], &["argument --Limit: invalid int64 value: '[1]'"]),
         (
             &["cvm", "DescribeInstances", "--Filters", r#"[{"Nam":"zone"}]"#],
             &["`Filters.0.Nam`", "accepted: Name, Values"],

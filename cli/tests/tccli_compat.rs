@@ -1,0 +1,188 @@
+//! tccli's command lines and defaults, end to end against the emulator: the service's other
+//! name, the default version and region, booleans as tccli writes them, the usage lines.
+//!
+//! Every run gets its own `HOME`, so `~/.tccli` is the test's.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::{Value, json};
+use tencentcloud_emulator::{Emulator, RunningEmulator};
+
+const ID: &str = "AKIDCLI-TEST-0003";
+const KEY: &str = "cli-test-secret-key-000000000003";
+
+/// A `HOME` of its own, removed when dropped.
+struct Home(PathBuf);
+
+impl Home {
+    fn new(tag: &str) -> Home {
+        let dir = std::env::temp_dir().join(format!("tcloud-home-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Home(dir)
+    }
+
+    fn path(&self) -> &Path {
+        &self.0
+    }
+
+    fn write(&self, name: &str, value: &Value) {
+        let dir = self.0.join(".tccli");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(name), serde_json::to_string_pretty(value).unwrap()).unwrap();
+    }
+}
+
+impl Drop for Home {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn tcloud(home: &Home, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_tcloud"));
+    cmd.args(args).env("HOME", home.path()).env("TENCENTCLOUD_SECRET_ID", ID).env("TENCENTCLOUD_SECRET_KEY", KEY);
+    for var in [
+        "TENCENTCLOUD_SESSION_TOKEN",
+        "TENCENTCLOUD_TOKEN",
+        "TENCENTCLOUD_REGION",
+        "TCCLI_PROFILE",
+        "TENCENTCLOUD_CREDENTIALS_FILE",
+        "RUST_LOG",
+        "HTTPS_PROXY",
+        "HTTP_PROXY",
+    ] {
+        cmd.env_remove(var);
+    }
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().unwrap()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+async fn emulator() -> RunningEmulator {
+    Emulator::builder().key(ID, KEY).start().await.unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn tcclis_defaults_version_region_and_other_name() {
+    let emu = emulator().await;
+    let ep = emu.endpoint();
+    let home = Home::new("defaults");
+
+    // es: tccli's default is 2018-04-16 (90 actions), not the newest 2025-01-01 (10).
+    let out = tcloud(&home, &["es", "DescribeInstances", "--endpoint", &ep, "--region", "ap-guangzhou"], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let last = emu.requests().last().cloned().unwrap();
+    assert_eq!((last.service.as_deref(), last.version.as_deref()), (Some("es"), Some("2018-04-16")));
+    // `autoscaling` is tccli's name of `as`.
+    let out = tcloud(&home, &["autoscaling", "DescribeAutoScalingGroups", "--endpoint", &ep], &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let last = emu.requests().last().cloned().unwrap();
+    assert_eq!((last.service.as_deref(), last.action.as_deref()), (Some("as"), Some("DescribeAutoScalingGroups")));
+
+    // No region anywhere: none sent. TENCENTCLOUD_REGION: sent. The profile's region: sent,
+    // below the environment unless --profile names the profile.
+    assert_eq!(emu.requests().last().unwrap().region, None);
+    let region_of = |args: &[&str], env: &[(&str, &str)]| {
+        let out = tcloud(&home, &[&["cvm", "DescribeRegions", "--endpoint", &ep][..], args].concat(), env);
+        assert!(out.status.success(), "{}", stderr(&out));
+        emu.requests().last().unwrap().region.clone()
+    };
+    assert_eq!(region_of(&[], &[("TENCENTCLOUD_REGION", "ap-beijing")]).as_deref(), Some("ap-beijing"));
+    home.write("default.configure", &json!({"_sys_param": {"region": "ap-shanghai", "output": "json"}}));
+    home.write("dev.configure", &json!({"_sys_param": {"region": "ap-chengdu"}, "cvm": {"version": "2017-03-12"}}));
+    assert_eq!(region_of(&[], &[]).as_deref(), Some("ap-shanghai"));
+    assert_eq!(region_of(&[], &[("TENCENTCLOUD_REGION", "ap-beijing")]).as_deref(), Some("ap-beijing"));
+    assert_eq!(region_of(&[], &[("TCCLI_PROFILE", "dev")]).as_deref(), Some("ap-chengdu"));
+    assert_eq!(region_of(&["--region", "ap-hongkong"], &[]).as_deref(), Some("ap-hongkong"));
+
+    // A version the profile pins for the service is used.
+    home.write("dev.configure", &json!({"_sys_param": {"region": "ap-chengdu"}, "es": {"version": "2025-01-01"}}));
+    let out = tcloud(&home, &["es", "DescribeInstances", "--endpoint", &ep], &[("TCCLI_PROFILE", "dev")]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("no action `DescribeInstances`"), "{}", stderr(&out));
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn no_region_is_said_when_the_api_refuses() {
+    let emu = Emulator::builder().key(ID, KEY).start().await.unwrap();
+    let ep = emu.endpoint();
+    let home = Home::new("noregion");
+    emu.push_fault(tencentcloud_emulator::Fault::ApiError {
+        code: "MissingParameter".into(),
+        message: "The request is missing a required parameter `Region`.".into(),
+    });
+    let out = tcloud(&home, &["cvm", "DescribeInstances", "--endpoint", &ep], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert!(err.contains("no region was sent") && err.contains("tcloud configure set region"), "{err}");
+    emu.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn booleans_and_numbers_as_tccli_reads_them() {
+    let emu = emulator().await;
+    let ep = emu.endpoint();
+    let home = Home::new("bools");
+    for (text, sent) in [("True", true), ("true", true), ("1", true), ("t", true), ("False", false), ("0", false)] {
+        let args = [
+            "cvm",
+            "StopInstances",
+            "--InstanceIds",
+            "ins-1",
+            "--ForceStop",
+            text,
+            "--endpoint",
+            &ep,
+            "--region",
+            "ap-guangzhou",
+        ];
+        let out = tcloud(&home, &args, &[]);
+        // Sent (the emulator then answers that ins-1 does not exist).
+        assert!(stderr(&out).contains("InvalidInstanceId.NotFound"), "{text}: {}", stderr(&out));
+        assert_eq!(
+            emu.requests().last().unwrap().params,
+            Some(json!({"InstanceIds": ["ins-1"], "ForceStop": sent})),
+            "{text}"
+        );
+    }
+    let out = tcloud(
+        &home,
+        &["cvm", "StopInstances", "--InstanceIds", "ins-1", "--ForceStop", "yes", "--endpoint", &ep],
+        &[],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("invalid bool value: 'yes'"), "{}", stderr(&out));
+    let out = tcloud(
+        &home,
+        &["cvm", "DescribeInstances", "--Limit", "007", "--endpoint", &ep],
+        &[("TENCENTCLOUD_REGION", "ap-guangzhou")],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(emu.requests().last().unwrap().params, Some(json!({"Limit": 7})));
+    emu.shutdown().await;
+}
+
+#[test]
+fn usage_says_tcloud_and_messages_end_with_a_newline() {
+    let home = Home::new("usage");
+    let out = tcloud(&home, &["cvm", "DescribeInstances", "--no-such-option"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("Usage: tcloud "), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("tencentcloud-cli"), "{}", stderr(&out));
+    let out = tcloud(&home, &["cvm", "DescribeInstancez"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).ends_with('\n'), "{:?}", stderr(&out));
+    assert!(stdout(&out).is_empty());
+}
