@@ -55,13 +55,13 @@ use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, AtomicU64};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::sync::watch;
+use tokio::sync::{Semaphore, watch};
 use tokio::task::JoinHandle;
 
 // Layers, top-down: `server` (the front door: signature, common headers, faults, the request log)
@@ -81,6 +81,7 @@ mod limits;
 mod metadata;
 mod not_found;
 pub mod params;
+mod proxy;
 mod record;
 mod request;
 mod server;
@@ -93,10 +94,11 @@ mod tls;
 
 pub use fault::Fault;
 pub use limits::DEFAULT_RATE_LIMIT;
+pub use proxy::{MAX_HEAD as PROXY_MAX_HEAD, MAX_TUNNELS as PROXY_MAX_TUNNELS};
 pub use record::{AnswerSource, RecordedRequest, Verification};
 pub use state::TemporaryCredential;
-pub use tc3::{AuthError, KeyInfo, Verified};
-pub use tls::LEAF_NAMES;
+pub use tc3::{AuthError, KeyInfo, Leniency, Verified};
+pub use tls::{CA_CERT_FILE, CA_KEY_FILE, LEAF_NAMES};
 
 use server::Cloud;
 use state::{Callback, State};
@@ -120,6 +122,10 @@ impl Emulator {
         EmulatorBuilder {
             keys: Vec::new(),
             tls: false,
+            proxy: false,
+            proxy_bind: None,
+            proxy_max_tunnels: proxy::MAX_TUNNELS,
+            ca_dir: None,
             clock_offset: 0,
             sts_lifetime: None,
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
@@ -142,6 +148,10 @@ impl Emulator {
 pub struct EmulatorBuilder {
     keys: Vec<(String, String)>,
     tls: bool,
+    proxy: bool,
+    proxy_bind: Option<SocketAddr>,
+    proxy_max_tunnels: usize,
+    ca_dir: Option<PathBuf>,
     clock_offset: i64,
     sts_lifetime: Option<Duration>,
     bind: SocketAddr,
@@ -162,6 +172,10 @@ impl fmt::Debug for EmulatorBuilder {
         f.debug_struct("EmulatorBuilder")
             .field("secret_ids", &self.keys.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>())
             .field("tls", &self.tls)
+            .field("proxy", &self.proxy)
+            .field("proxy_bind", &self.proxy_bind)
+            .field("proxy_max_tunnels", &self.proxy_max_tunnels)
+            .field("ca_dir", &self.ca_dir)
             .field("clock_offset", &self.clock_offset)
             .field("sts_lifetime", &self.sts_lifetime)
             .field("bind", &self.bind)
@@ -184,9 +198,53 @@ impl EmulatorBuilder {
         self
     }
 
-    /// Serves HTTPS with a freshly generated CA and a leaf certificate for `localhost` and `127.0.0.1`.
+    /// Serves HTTPS with a leaf certificate for `localhost` and `127.0.0.1` issued by the
+    /// emulator's CA (generated for this run, or the one kept in [`EmulatorBuilder::ca_dir`]).
     pub fn tls(mut self) -> Self {
         self.tls = true;
+        self
+    }
+
+    /// Also serves as an HTTP proxy standing in for the real endpoint names, so that a program
+    /// reaches the local cloud unchanged with only `HTTPS_PROXY` set to
+    /// [`RunningEmulator::proxy_url`] and the CA ([`RunningEmulator::ca_pem`]) trusted:
+    /// `CONNECT <service>.tencentcloudapi.com:443` tunnels are answered with a certificate for
+    /// that name issued on the fly by the emulator's CA (regional names such as
+    /// `cvm.ap-guangzhou.tencentcloudapi.com` and `cvm.internal.tencentcloudapi.com` too), and
+    /// requests in absolute form (`POST http://cvm.tencentcloudapi.com/`) are answered
+    /// directly. The service is the host name's first label; a signature scoped to another
+    /// service fails. Any other host is refused with HTTP 403 and the reason, never forwarded.
+    /// The same keys, resources, faults and request log serve every way in.
+    ///
+    /// On the endpoint's own listener when it is plain HTTP; with [`EmulatorBuilder::tls`] on a
+    /// second, plain, listener (an ephemeral port of the same address unless
+    /// [`EmulatorBuilder::proxy_bind`]). At most [`PROXY_MAX_TUNNELS`] tunnels at once, request
+    /// heads of at most [`PROXY_MAX_HEAD`] bytes, and every wait has a timeout.
+    pub fn proxy(mut self) -> Self {
+        self.proxy = true;
+        self
+    }
+
+    /// Serves the proxy ([`EmulatorBuilder::proxy`], which this turns on) on a listener of its
+    /// own at `addr`.
+    pub fn proxy_bind(mut self, addr: SocketAddr) -> Self {
+        self.proxy = true;
+        self.proxy_bind = Some(addr);
+        self
+    }
+
+    /// Most proxy tunnels open at once (default [`PROXY_MAX_TUNNELS`]); one more is answered
+    /// 503 with the reason.
+    pub fn proxy_max_tunnels(mut self, n: usize) -> Self {
+        self.proxy_max_tunnels = n;
+        self
+    }
+
+    /// Keeps the CA in `dir` (created if missing): [`CA_CERT_FILE`] (`ca.pem`, mode 0644) to
+    /// trust, [`CA_KEY_FILE`] (`ca.key`, mode 0600) reused by every later start, so a client
+    /// trusts it once. Without it a CA is generated for each run and written nowhere.
+    pub fn ca_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.ca_dir = Some(dir.into());
         self
     }
 
@@ -281,9 +339,30 @@ impl EmulatorBuilder {
 
     /// Binds and starts serving on the current tokio runtime.
     pub async fn start(self) -> io::Result<RunningEmulator> {
-        let tls = if self.tls { Some(tls::generate()?) } else { None };
+        let ca = if self.tls || self.proxy {
+            Some(Arc::new(match &self.ca_dir {
+                Some(dir) => tls::Ca::open(dir)?,
+                None => tls::Ca::generate()?,
+            }))
+        } else {
+            None
+        };
+        let acceptor = match (&ca, self.tls) {
+            (Some(ca), true) => Some(ca.endpoint_acceptor()?),
+            _ => None,
+        };
         let listener = tokio::net::TcpListener::bind(self.bind).await?;
         let addr = listener.local_addr()?;
+        // The proxy's own listener, when it has one.
+        let proxy_listener = match (self.proxy, self.proxy_bind) {
+            (true, Some(at)) => Some(tokio::net::TcpListener::bind(at).await?),
+            (true, None) if self.tls => Some(tokio::net::TcpListener::bind(SocketAddr::new(addr.ip(), 0)).await?),
+            _ => None,
+        };
+        let proxy_addr = match &proxy_listener {
+            Some(l) => Some(l.local_addr()?),
+            None => self.proxy.then_some(addr),
+        };
 
         let mut keys = HashMap::new();
         if self.keys.is_empty() {
@@ -322,17 +401,36 @@ impl EmulatorBuilder {
             Arc::new(Cloud { state, backends: backend::all(store.clone(), self.resources, self.instance_boot), store });
 
         let (shutdown_tx, shutdown_rx) = watch::channel(false);
-        let acceptor = tls.as_ref().map(|t| t.acceptor.clone());
-        let task = tokio::spawn(server::accept_loop(listener, cloud.clone(), acceptor, shutdown_rx));
-        tracing::info!(%addr, tls = tls.is_some(), "tencentcloud emulator listening");
+        let proxy_ctx = match (&ca, self.proxy) {
+            (Some(ca), true) => Some(Arc::new(proxy::ProxyCtx {
+                ca: ca.clone(),
+                tunnels: Arc::new(Semaphore::new(self.proxy_max_tunnels)),
+                shutdown: shutdown_rx.clone(),
+            })),
+            _ => None,
+        };
+        let mut tasks = Vec::new();
+        let endpoint_proxy = if proxy_listener.is_none() { proxy_ctx.clone() } else { None };
+        tasks.push(tokio::spawn(server::accept_loop(
+            listener,
+            cloud.clone(),
+            acceptor,
+            endpoint_proxy,
+            shutdown_rx.clone(),
+        )));
+        if let Some(l) = proxy_listener {
+            tasks.push(tokio::spawn(server::accept_loop(l, cloud.clone(), None, proxy_ctx, shutdown_rx)));
+        }
+        tracing::info!(%addr, tls = self.tls, proxy = ?proxy_addr, "tencentcloud emulator listening");
         Ok(RunningEmulator {
             inner: Arc::new(Inner {
                 cloud,
                 addr,
-                ca_pem: tls.as_ref().map(|t| t.ca_pem.clone()),
-                ca_der: tls.map(|t| t.ca_der),
+                tls: self.tls,
+                proxy_addr,
+                ca,
                 shutdown_tx,
-                task: Mutex::new(Some(task)),
+                tasks: Mutex::new(tasks),
             }),
         })
     }
@@ -341,10 +439,11 @@ impl EmulatorBuilder {
 struct Inner {
     cloud: Arc<Cloud>,
     addr: SocketAddr,
-    ca_pem: Option<String>,
-    ca_der: Option<Vec<u8>>,
+    tls: bool,
+    proxy_addr: Option<SocketAddr>,
+    ca: Option<Arc<tls::Ca>>,
     shutdown_tx: watch::Sender<bool>,
-    task: Mutex<Option<JoinHandle<()>>>,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
 }
 
 impl Drop for Inner {
@@ -388,17 +487,32 @@ impl RunningEmulator {
 
     /// Whether HTTPS is served.
     pub fn is_tls(&self) -> bool {
-        self.inner.ca_der.is_some()
+        self.inner.tls
     }
 
-    /// The generated CA certificate, PEM (TLS only).
+    /// The proxy's address ([`EmulatorBuilder::proxy`]).
+    pub fn proxy_addr(&self) -> Option<SocketAddr> {
+        self.inner.proxy_addr
+    }
+
+    /// The proxy's URL, for `HTTPS_PROXY`/`HTTP_PROXY`: `http://127.0.0.1:PORT` ([`EmulatorBuilder::proxy`]).
+    pub fn proxy_url(&self) -> Option<String> {
+        self.inner.proxy_addr.map(|a| format!("http://{a}"))
+    }
+
+    /// The CA certificate, PEM (with TLS or the proxy).
     pub fn ca_pem(&self) -> Option<String> {
-        self.inner.ca_pem.clone()
+        self.inner.ca.as_ref().map(|c| c.pem().to_owned())
     }
 
-    /// The generated CA certificate, DER (TLS only).
+    /// The CA certificate, DER (with TLS or the proxy).
     pub fn ca_der(&self) -> Option<Vec<u8>> {
-        self.inner.ca_der.clone()
+        self.inner.ca.as_ref().map(|c| c.der().to_vec())
+    }
+
+    /// Where the CA certificate is kept ([`EmulatorBuilder::ca_dir`]`/ca.pem`).
+    pub fn ca_path(&self) -> Option<PathBuf> {
+        self.inner.ca.as_ref().and_then(|c| c.path()).map(Path::to_path_buf)
     }
 
     /// Names the leaf certificate is valid for (TLS only): `localhost`, `127.0.0.1`.
@@ -492,8 +606,8 @@ impl RunningEmulator {
     /// Stops accepting, lets in-flight exchanges finish (up to 2 s) and closes all connections.
     pub async fn shutdown(self) {
         let _ = self.inner.shutdown_tx.send(true);
-        let task = lock(&self.inner.task).take();
-        if let Some(task) = task {
+        let tasks = std::mem::take(&mut *lock(&self.inner.tasks));
+        for task in tasks {
             let _ = task.await;
         }
     }

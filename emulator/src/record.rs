@@ -84,6 +84,12 @@ pub struct RecordedRequest {
     pub error_code: Option<String>,
     /// Where the answer of a dispatched API request came from (`None` when it was refused earlier).
     pub answer: Option<AnswerSource>,
+    /// The API host a request reached through the proxy was for (`cvm.tencentcloudapi.com`);
+    /// `None` for a request sent to the endpoint.
+    pub proxied_host: Option<String>,
+    /// The signature rules that made a verified request match (empty: the published canonical
+    /// form did); see [`tc3::Leniency`].
+    pub leniency: Vec<tc3::Leniency>,
 }
 
 impl RecordedRequest {

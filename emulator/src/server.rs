@@ -5,6 +5,7 @@ use std::convert::Infallible;
 use std::error::Error as StdError;
 use std::fmt;
 use std::io;
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::Arc;
 use std::task::{Context, Poll};
@@ -17,7 +18,7 @@ use hyper::body::{Frame, Incoming};
 use hyper::header::{CONTENT_TYPE, DATE, HeaderValue};
 use hyper::server::conn::http1;
 use hyper::service::service_fn;
-use hyper::{Request, Response, StatusCode};
+use hyper::{Method, Request, Response, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use serde_json::{Value, json};
 use tokio::io::{AsyncRead, AsyncWrite};
@@ -33,6 +34,7 @@ use crate::error::ApiError;
 use crate::fault::Fault;
 use crate::metadata::metadata;
 use crate::params::parse_body;
+use crate::proxy::{self, ApiHost, ProxyCtx, Target};
 use crate::record::{RecordedRequest, Verification};
 use crate::request::{ApiRequest, Outcome};
 use crate::state::State;
@@ -43,7 +45,11 @@ use crate::tc3::{self, AuthError, VerifyInput, find_header};
 /// Largest request body read by default (bigger ones get `RequestSizeLimitExceeded`).
 pub(crate) const MAX_BODY: usize = 32 * 1024 * 1024;
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
-const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const TLS_HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Longest wait for a request's head (also how long an idle keep-alive connection stays).
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest wait for a request's body, once its head is in.
+const BODY_READ_TIMEOUT: Duration = Duration::from_secs(60);
 
 pub(crate) type Body = BoxBody<Bytes, Infallible>;
 
@@ -80,12 +86,28 @@ impl fmt::Display for DropConnection {
 
 impl StdError for DropConnection {}
 
+/// How a connection's requests reached the emulator.
+#[derive(Clone)]
+pub(crate) enum Ingress {
+    /// The endpoint: requests in origin form (`POST /`).
+    Endpoint,
+    /// A listener that is also the proxy: `CONNECT` and requests in absolute form too.
+    Proxy { ctx: Arc<ProxyCtx>, local: SocketAddr },
+    /// Inside a `CONNECT` tunnel to this host.
+    Tunnel(Arc<ApiHost>),
+}
+
 pub(crate) async fn accept_loop(
     listener: TcpListener,
     cloud: Arc<Cloud>,
     tls: Option<TlsAcceptor>,
+    proxy: Option<Arc<ProxyCtx>>,
     mut shutdown: watch::Receiver<bool>,
 ) {
+    let ingress = match (proxy, listener.local_addr()) {
+        (Some(ctx), Ok(local)) => Ingress::Proxy { ctx, local },
+        _ => Ingress::Endpoint,
+    };
     let mut conns = JoinSet::new();
     loop {
         tokio::select! {
@@ -97,12 +119,13 @@ pub(crate) async fn accept_loop(
                     let cloud = cloud.clone();
                     let shutdown = shutdown.clone();
                     let tls = tls.clone();
+                    let ingress = ingress.clone();
                     conns.spawn(async move {
                         match tls {
-                            None => serve_conn(stream, cloud, shutdown).await,
+                            None => serve_conn(stream, cloud, ingress, shutdown, None).await,
                             Some(acceptor) => {
                                 match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(stream)).await {
-                                    Ok(Ok(tls_stream)) => serve_conn(tls_stream, cloud, shutdown).await,
+                                    Ok(Ok(tls_stream)) => serve_conn(tls_stream, cloud, ingress, shutdown, None).await,
                                     Ok(Err(e)) => tracing::debug!(%peer, "TLS handshake failed: {e}"),
                                     Err(_) => tracing::debug!(%peer, "TLS handshake timed out"),
                                 }
@@ -126,27 +149,45 @@ pub(crate) async fn accept_loop(
     }
 }
 
-async fn serve_conn<S>(io: S, cloud: Arc<Cloud>, mut shutdown: watch::Receiver<bool>)
-where
+/// Serves one connection until it closes, the emulator shuts down or `max_life` passes (then
+/// it is closed between requests, in-flight ones given [`SHUTDOWN_GRACE`]).
+pub(crate) async fn serve_conn<S>(
+    io: S,
+    cloud: Arc<Cloud>,
+    ingress: Ingress,
+    mut shutdown: watch::Receiver<bool>,
+    max_life: Option<Duration>,
+) where
     S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
 {
-    let svc = service_fn(move |req| handle(cloud.clone(), req));
+    let bounded_head = !matches!(ingress, Ingress::Endpoint);
+    let svc = service_fn(move |req| handle(cloud.clone(), ingress.clone(), req));
     let mut builder = http1::Builder::new();
     // Every response carries its own `Date` (emulator clock); hyper then adds none of its own.
-    builder.keep_alive(true).timer(TokioTimer::new());
-    let conn = builder.serve_connection(TokioIo::new(io), svc);
+    builder.keep_alive(true).timer(TokioTimer::new()).header_read_timeout(HEADER_READ_TIMEOUT);
+    if bounded_head {
+        builder.max_header_size(proxy::MAX_HEAD);
+    }
+    let conn = builder.serve_connection(TokioIo::new(io), svc).with_upgrades();
     tokio::pin!(conn);
+    let lifetime = async move {
+        match max_life {
+            Some(d) => tokio::time::sleep(d).await,
+            None => std::future::pending().await,
+        }
+    };
     tokio::select! {
         res = conn.as_mut() => {
             if let Err(e) = res {
                 tracing::debug!("connection closed: {e}");
             }
+            return;
         }
-        () = wait_shutdown(&mut shutdown) => {
-            conn.as_mut().graceful_shutdown();
-            let _ = conn.await;
-        }
+        () = wait_shutdown(&mut shutdown) => {}
+        () = lifetime => {}
     }
+    conn.as_mut().graceful_shutdown();
+    let _ = tokio::time::timeout(SHUTDOWN_GRACE, conn).await;
 }
 
 async fn wait_shutdown(rx: &mut watch::Receiver<bool>) {
@@ -259,6 +300,8 @@ struct Received {
     headers: Vec<(String, String)>,
     body: Bytes,
     too_large: bool,
+    /// The API host a proxied request was for (absolute form or tunnel).
+    proxied: Option<Arc<ApiHost>>,
 }
 
 impl Received {
@@ -284,18 +327,61 @@ impl Received {
             status: None,
             error_code: None,
             answer: None,
+            proxied_host: self.proxied.as_ref().map(|h| h.name.clone()),
+            leniency: Vec::new(),
         }
     }
 }
 
-async fn handle(cloud: Arc<Cloud>, req: Request<Incoming>) -> Result<Response<Body>, DropConnection> {
+async fn handle(cloud: Arc<Cloud>, ingress: Ingress, req: Request<Incoming>) -> Result<Response<Body>, DropConnection> {
+    // Where the request goes: the emulator itself, or (as a proxy) a named API host.
+    let mut proxied = None;
+    let mut metadata_only = false;
+    match &ingress {
+        Ingress::Endpoint if req.method() == Method::CONNECT => {
+            let what = format!("CONNECT {}", req.uri());
+            return Ok(refuse(
+                &cloud,
+                &req,
+                405,
+                &what,
+                "this address is the emulator's endpoint, not a proxy (start it with `tcloud mock --proxy` or `EmulatorBuilder::proxy`)",
+            ));
+        }
+        Ingress::Endpoint => {}
+        Ingress::Proxy { ctx, .. } if req.method() == Method::CONNECT => return Ok(connect(&cloud, ctx, req)),
+        Ingress::Proxy { local, .. } if req.uri().authority().is_some() => {
+            match proxy::absolute_target(req.uri(), *local) {
+                Ok(Target::Api(host)) => proxied = Some(Arc::new(host)),
+                Ok(Target::Metadata) => metadata_only = true,
+                Ok(Target::Local) => {}
+                Err(reason) => {
+                    let what = format!("{} {}", req.method(), req.uri());
+                    return Ok(refuse(&cloud, &req, 403, &what, &reason));
+                }
+            }
+        }
+        Ingress::Proxy { .. } => {}
+        Ingress::Tunnel(host) => proxied = Some(host.clone()),
+    }
+    if let Some(host) = &proxied
+        && let Some(sent) = req.headers().get(hyper::header::HOST).and_then(|v| v.to_str().ok())
+        && let Some((name, _)) = proxy::split_authority(sent.trim())
+        && !name.strip_suffix('.').unwrap_or(name).eq_ignore_ascii_case(&host.name)
+    {
+        let what = format!("{} {} (Host: {sent})", req.method(), req.uri());
+        let reason = format!("the Host header names another host than `{}`, where the request was sent", host.name);
+        return Ok(refuse(&cloud, &req, 421, &what, &reason));
+    }
+
     let state = &cloud.state;
     let (parts, body) = req.into_parts();
-    let (body, too_large) = match Limited::new(body, state.realism.max_body).collect().await {
-        Ok(collected) => (collected.to_bytes(), false),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => (Bytes::new(), true),
-        // The client went away mid-body: nothing to answer.
-        Err(_) => return Err(DropConnection),
+    let collected = tokio::time::timeout(BODY_READ_TIMEOUT, Limited::new(body, state.realism.max_body).collect()).await;
+    let (body, too_large) = match collected {
+        Ok(Ok(collected)) => (collected.to_bytes(), false),
+        Ok(Err(e)) if e.downcast_ref::<LengthLimitError>().is_some() => (Bytes::new(), true),
+        // The client went away mid-body, or stalled: nothing to answer.
+        Ok(Err(_)) | Err(_) => return Err(DropConnection),
     };
     let rx = Received {
         method: parts.method.as_str().to_owned(),
@@ -308,7 +394,14 @@ async fn handle(cloud: Arc<Cloud>, req: Request<Incoming>) -> Result<Response<Bo
             .collect(),
         body,
         too_large,
+        proxied,
     };
+    if metadata_only {
+        return handle_metadata(state, rx).await;
+    }
+    if rx.proxied.is_some() {
+        return handle_api(&cloud, rx).await;
+    }
     if rx.method == "GET" && rx.path.starts_with("/latest/") {
         return handle_metadata(state, rx).await;
     }
@@ -316,6 +409,81 @@ async fn handle(cloud: Arc<Cloud>, req: Request<Incoming>) -> Result<Response<Bo
         return Ok(handle_control(&cloud, rx));
     }
     handle_api(&cloud, rx).await
+}
+
+/// Answers a request the proxy does not serve (`status`, the reason as text) and logs it.
+fn refuse(cloud: &Cloud, req: &Request<Incoming>, status: u16, what: &str, reason: &str) -> Response<Body> {
+    let state = &cloud.state;
+    let now_ms = state.now_ms();
+    let request_id = state.uuid();
+    let rx = Received {
+        method: req.method().as_str().to_owned(),
+        path: req.uri().to_string(),
+        query: String::new(),
+        headers: req
+            .headers()
+            .iter()
+            .map(|(k, v)| (k.as_str().to_owned(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+            .collect(),
+        body: Bytes::new(),
+        too_large: false,
+        proxied: None,
+    };
+    let seq = state.record(rx.recorded(now_ms, &request_id, None));
+    tracing::info!(what, reason, "emulator proxy refused a request");
+    state.finish(seq, Some(status), None);
+    let mut resp = response(now_ms, status, "text/plain; charset=utf-8", full(proxy::refusal(what, reason)));
+    resp.headers_mut().insert(hyper::header::CONNECTION, HeaderValue::from_static("close"));
+    resp
+}
+
+/// `CONNECT host:port`: an API host gets a tunnel (TLS with a leaf for the name on 443, plain on
+/// 80), served like the endpoint; anything else a 403. At most [`proxy::MAX_TUNNELS`] at once.
+fn connect(cloud: &Arc<Cloud>, ctx: &Arc<ProxyCtx>, req: Request<Incoming>) -> Response<Body> {
+    let authority = req.uri().authority().map(|a| a.as_str().to_owned()).unwrap_or_default();
+    let what = format!("CONNECT {authority}");
+    let (host, port) = match proxy::connect_target(&authority) {
+        Ok(t) => t,
+        Err(reason) => return refuse(cloud, &req, 403, &what, &reason),
+    };
+    let Ok(permit) = ctx.tunnels.clone().try_acquire_owned() else {
+        let reason = format!("{} tunnels are open already, the most the emulator keeps", proxy::MAX_TUNNELS);
+        return refuse(cloud, &req, 503, &what, &reason);
+    };
+    let acceptor = if port == 443 {
+        match ctx.ca.host_acceptor(&host.name, cloud.state.now_ms()) {
+            Ok(a) => Some(a),
+            Err(e) => return refuse(cloud, &req, 500, &what, &format!("no certificate for `{}`: {e}", host.name)),
+        }
+    } else {
+        None
+    };
+    let now_ms = cloud.state.now_ms();
+    let cloud = cloud.clone();
+    let shutdown = ctx.shutdown.clone();
+    let host = Arc::new(host);
+    tokio::spawn(async move {
+        let _permit = permit;
+        let upgraded = match tokio::time::timeout(proxy::UPGRADE_TIMEOUT, hyper::upgrade::on(req)).await {
+            Ok(Ok(u)) => TokioIo::new(u),
+            Ok(Err(e)) => return tracing::debug!("tunnel to {} not taken up: {e}", host.name),
+            Err(_) => return tracing::debug!("tunnel to {} not taken up in time", host.name),
+        };
+        let life = Some(proxy::TUNNEL_MAX_LIFETIME);
+        match acceptor {
+            None => serve_conn(upgraded, cloud, Ingress::Tunnel(host), shutdown, life).await,
+            Some(acceptor) => match tokio::time::timeout(TLS_HANDSHAKE_TIMEOUT, acceptor.accept(upgraded)).await {
+                Ok(Ok(tls)) => serve_conn(tls, cloud, Ingress::Tunnel(host), shutdown, life).await,
+                Ok(Err(e)) => tracing::debug!("TLS handshake in the tunnel to {} failed: {e}", host.name),
+                Err(_) => tracing::debug!("TLS handshake in the tunnel to {} timed out", host.name),
+            },
+        }
+    });
+    let mut resp = Response::new(full(Bytes::new()));
+    if let Ok(v) = HeaderValue::from_str(&imf_fixdate(now_ms.div_euclid(1000))) {
+        resp.headers_mut().insert(DATE, v);
+    }
+    resp
 }
 
 /// Common headers checked before the signature: method, Action, Version.
@@ -335,7 +503,10 @@ fn preflight(rx: &Received) -> Result<(String, String), AuthError> {
 }
 
 /// Best-effort service name for requests that did not verify.
-fn service_hint(headers: &[(String, String)]) -> Option<String> {
+fn service_hint(headers: &[(String, String)], proxied: Option<&ApiHost>) -> Option<String> {
+    if let Some(host) = proxied {
+        return Some(host.service.clone());
+    }
     if let Some(auth) = find_header(headers, "authorization")
         && let Some(cred) = auth.split("Credential=").nth(1)
         && let Some(service) = cred.split('/').nth(2)
@@ -352,13 +523,18 @@ fn service_hint(headers: &[(String, String)]) -> Option<String> {
 struct Authenticated {
     service: String,
     verification: Verification,
+    leniency: Vec<tc3::Leniency>,
 }
 
 fn authenticate(state: &State, rx: &Received, action: &str, now_ms: i64) -> Result<Authenticated, AuthError> {
     let auth = find_header(&rx.headers, "authorization").map(str::trim);
     if auth == Some("SKIP") {
         if action == "AssumeRoleWithWebIdentity" {
-            return Ok(Authenticated { service: "sts".to_owned(), verification: Verification::Skipped });
+            return Ok(Authenticated {
+                service: "sts".to_owned(),
+                verification: Verification::Skipped,
+                leniency: Vec::new(),
+            });
         }
         return Err(AuthError::new(
             "AuthFailure.InvalidAuthorization",
@@ -367,9 +543,23 @@ fn authenticate(state: &State, rx: &Received, action: &str, now_ms: i64) -> Resu
     }
     let input = VerifyInput { method: &rx.method, query: &rx.query, headers: &rx.headers, body: &rx.body };
     let v = tc3::verify(&input, now_ms, state.max_skew_secs, |id| lock(&state.keys).get(id).cloned())?;
+    // Through the proxy the service is the host's, as on the real cloud: a scope naming another
+    // service was signed for another endpoint.
+    if let Some(host) = rx.proxied.as_deref()
+        && host.service != v.service
+    {
+        return Err(AuthError::new(
+            "AuthFailure.SignatureFailure",
+            format!(
+                "The credential scope names the service `{}`, but the request was sent to `{}` (service `{}`).",
+                v.service, host.name, host.service
+            ),
+        ));
+    }
     Ok(Authenticated {
         service: v.service,
         verification: Verification::Verified { secret_id: v.secret_id, temporary: v.temporary },
+        leniency: v.leniency,
     })
 }
 
@@ -391,11 +581,12 @@ async fn handle_api(cloud: &Cloud, rx: Received) -> Result<Response<Body>, DropC
         })
     };
     let params = parse_body(&rx.method, &rx.query, &rx.headers, &rx.body);
-    let (service, verification) = match &checked {
-        Ok((_, _, a)) => (Some(a.service.clone()), a.verification.clone()),
+    let (service, verification, leniency) = match &checked {
+        Ok((_, _, a)) => (Some(a.service.clone()), a.verification.clone(), a.leniency.clone()),
         Err(e) => (
-            service_hint(&rx.headers),
+            service_hint(&rx.headers, rx.proxied.as_deref()),
             Verification::Failed { code: e.code.to_owned(), message: e.message.clone(), detail: e.detail.clone() },
+            Vec::new(),
         ),
     };
     if let Verification::Failed { code, detail, .. } = &verification {
@@ -410,6 +601,7 @@ async fn handle_api(cloud: &Cloud, rx: Received) -> Result<Response<Body>, DropC
         region: header("x-tc-region"),
         params: params.as_ref().ok().cloned(),
         verification,
+        leniency,
         ..rx.recorded(now_ms, &request_id, fault.clone())
     });
 

@@ -187,6 +187,8 @@ pub struct Verified {
     pub service: String,
     /// Whether the SecretId is a temporary credential (its token was checked).
     pub temporary: bool,
+    /// The rules that made it match (empty: the published canonical form did).
+    pub leniency: Vec<Leniency>,
 }
 
 /// A verification failure, with the API error code the emulator answers with.
@@ -243,7 +245,8 @@ pub fn verify(
         AuthError::new("AuthFailure.InvalidAuthorization", format!("Invalid Authorization header: {reason}."))
     })?;
 
-    let mut canonical_headers = String::new();
+    // Each signed header's canonical value (`name:value`, value trimmed and lower-cased).
+    let mut canonical: Vec<(&str, String)> = Vec::with_capacity(auth.signed_headers.len());
     for name in &auth.signed_headers {
         let value = input.header(name).ok_or_else(|| {
             AuthError::new(
@@ -251,10 +254,7 @@ pub fn verify(
                 format!("Invalid Authorization header: signed header `{name}` is not present in the request."),
             )
         })?;
-        canonical_headers.push_str(name);
-        canonical_headers.push(':');
-        canonical_headers.push_str(&value.trim().to_ascii_lowercase());
-        canonical_headers.push('\n');
+        canonical.push((name, value.trim().to_ascii_lowercase()));
     }
 
     let expected_date = utc_date(timestamp);
@@ -301,26 +301,171 @@ pub fn verify(
     }
 
     let signed_headers = auth.signed_headers.join(";");
-    let creq = canonical_request(
-        &input.method.to_ascii_uppercase(),
-        canonical_query(input.method, input.query),
-        &canonical_headers,
-        &signed_headers,
-        &hashed_payload(input),
-    );
-    let sts = string_to_sign(timestamp, &auth.date, &auth.service, &creq);
-    let mut mac = HmacSha256::new_from_slice(&signing_key(&key.secret_key, &auth.date, &auth.service))
-        .expect("HMAC accepts keys of any length");
-    mac.update(sts.as_bytes());
+    let hashed = hashed_payload(input);
+    let signing_key = signing_key(&key.secret_key, &auth.date, &auth.service);
     let given = hex::decode(&auth.signature).unwrap_or_default();
-    if mac.verify_slice(&given).is_err() {
-        return Err(AuthError {
-            code: "AuthFailure.SignatureFailure",
-            message: "The provided credentials could not be validated. Please check your signature is correct.".into(),
-            detail: Some(format!("canonical request:\n{creq}\n\nstring to sign:\n{sts}")),
-        });
+    let sign = |canonical: &[(&str, String)]| {
+        let mut headers = String::new();
+        for (name, value) in canonical {
+            headers.push_str(name);
+            headers.push(':');
+            headers.push_str(value);
+            headers.push('\n');
+        }
+        let creq = canonical_request(
+            &input.method.to_ascii_uppercase(),
+            canonical_query(input.method, input.query),
+            &headers,
+            &signed_headers,
+            &hashed,
+        );
+        let sts = string_to_sign(timestamp, &auth.date, &auth.service, &creq);
+        let mut mac = HmacSha256::new_from_slice(&signing_key).expect("HMAC accepts keys of any length");
+        mac.update(sts.as_bytes());
+        (mac.verify_slice(&given).is_ok(), creq, sts)
+    };
+    let (ok, creq, sts) = sign(&canonical);
+    if ok {
+        return Ok(Verified { secret_id: auth.secret_id, service: auth.service, temporary, leniency: Vec::new() });
     }
-    Ok(Verified { secret_id: auth.secret_id, service: auth.service, temporary })
+    // The published form failed: the forms official SDKs sign instead, each a named rule that
+    // changes one signed header's spelling only (same key, scope, body hash and other headers).
+    for (variant, rules) in lenient_variants(input, &canonical) {
+        if sign(&variant).0 {
+            return Ok(Verified { secret_id: auth.secret_id, service: auth.service, temporary, leniency: rules });
+        }
+    }
+    Err(AuthError {
+        code: "AuthFailure.SignatureFailure",
+        message: "The provided credentials could not be validated. Please check your signature is correct.".into(),
+        detail: Some(format!("canonical request:\n{creq}\n\nstring to sign:\n{sts}")),
+    })
+}
+
+/// A way an official SDK's signature differs from the published canonical form that the
+/// verifier accepts (tried only after the published form fails). Each one changes how one
+/// signed header is spelled, never what is signed: the key, the credential scope, the body's
+/// hash and every other header still have to match, so a wrong key or a changed body fails.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Leniency {
+    /// `host-without-port`: `host` signed without the port that the `Host` header carries.
+    /// The Node.js SDK signs `URL.hostname` while sending `URL.host` (`127.0.0.1` for
+    /// `Host: 127.0.0.1:8080`).
+    HostWithoutPort,
+    /// `content-type-as-sent`: `content-type` signed exactly as sent, not lower-cased
+    /// (`application/json; charset=UTF-8`).
+    ContentTypeAsSent,
+    /// `content-type-charset`: `content-type` signed with, or without, a `charset=utf-8`
+    /// parameter that the HTTP stack then dropped or added (OkHttp, .NET `StringContent`,
+    /// axios), or with the other spacing after `;`. Same media type and other parameters;
+    /// any other charset is not matched.
+    ContentTypeCharset,
+}
+
+impl Leniency {
+    /// Every rule, in the order they are tried.
+    pub const ALL: [Leniency; 3] =
+        [Leniency::HostWithoutPort, Leniency::ContentTypeAsSent, Leniency::ContentTypeCharset];
+
+    /// The rule's name (`host-without-port`, `content-type-as-sent`, `content-type-charset`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Leniency::HostWithoutPort => "host-without-port",
+            Leniency::ContentTypeAsSent => "content-type-as-sent",
+            Leniency::ContentTypeCharset => "content-type-charset",
+        }
+    }
+}
+
+impl std::fmt::Display for Leniency {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// `host` without its port: `127.0.0.1:8080` -> `127.0.0.1`, `[::1]:8080` -> `[::1]`.
+pub fn host_without_port(host: &str) -> Option<&str> {
+    let (name, port) = host.rsplit_once(':')?;
+    if port.is_empty() || !port.bytes().all(|b| b.is_ascii_digit()) || name.is_empty() {
+        return None;
+    }
+    // A bare IPv6 address (`::1`) has colons but no port.
+    if name.contains(':') && !(name.starts_with('[') && name.ends_with(']')) {
+        return None;
+    }
+    Some(name)
+}
+
+/// The other spellings of a `Content-Type` value (as sent) that an SDK may have signed, each
+/// with its rule: the value as sent, and the same media type with or without `charset=utf-8`.
+pub fn content_type_variants(sent: &str) -> Vec<(String, Leniency)> {
+    let sent = sent.trim();
+    let strict = sent.to_ascii_lowercase();
+    let mut out: Vec<(String, Leniency)> = Vec::new();
+    let push = |value: String, rule: Leniency, out: &mut Vec<(String, Leniency)>| {
+        if value != strict && !out.iter().any(|(v, _)| *v == value) {
+            out.push((value, rule));
+        }
+    };
+    push(sent.to_owned(), Leniency::ContentTypeAsSent, &mut out);
+    let mut parts = strict.split(';').map(str::trim);
+    let media = parts.next().unwrap_or("");
+    if !media.contains('/') || media.contains(char::is_whitespace) {
+        return out;
+    }
+    let mut others = Vec::new();
+    for p in parts.filter(|p| !p.is_empty()) {
+        match p.strip_prefix("charset").map(str::trim_start).and_then(|r| r.strip_prefix('=')) {
+            Some(cs) if matches!(cs.trim().trim_matches('"'), "utf-8" | "utf8") => {}
+            // Another charset changes what the body's bytes mean: no rule covers it.
+            Some(_) => return out,
+            None => others.push(p),
+        }
+    }
+    let mut base = media.to_owned();
+    for p in &others {
+        base.push_str("; ");
+        base.push_str(p);
+    }
+    for value in [base.clone(), format!("{base}; charset=utf-8"), format!("{base};charset=utf-8")] {
+        push(value, Leniency::ContentTypeCharset, &mut out);
+    }
+    out
+}
+
+/// The lenient forms of the canonical headers, each with the rules it applies, in the order
+/// they are tried (one rule at a time first, then a host rule with a content-type rule).
+type Variant<'a> = (Vec<(&'a str, String)>, Vec<Leniency>);
+
+fn lenient_variants<'a>(input: &VerifyInput<'_>, canonical: &[(&'a str, String)]) -> Vec<Variant<'a>> {
+    let host = canonical.iter().position(|(n, _)| *n == "host");
+    let ct = canonical.iter().position(|(n, _)| *n == "content-type");
+    let host_alt = host.and_then(|i| host_without_port(&canonical[i].1).map(|h| (i, h.to_owned())));
+    let ct_alts: Vec<(usize, String, Leniency)> = match (ct, input.header("content-type")) {
+        (Some(i), Some(sent)) => content_type_variants(sent).into_iter().map(|(v, r)| (i, v, r)).collect(),
+        _ => Vec::new(),
+    };
+    let owned = canonical.to_vec();
+    let mut out = Vec::new();
+    if let Some((i, h)) = &host_alt {
+        let mut v = owned.clone();
+        v[*i].1.clone_from(h);
+        out.push((v, vec![Leniency::HostWithoutPort]));
+    }
+    for (i, value, rule) in &ct_alts {
+        let mut v = owned.clone();
+        v[*i].1.clone_from(value);
+        out.push((v, vec![*rule]));
+    }
+    if let Some((hi, h)) = &host_alt {
+        for (i, value, rule) in &ct_alts {
+            let mut v = owned.clone();
+            v[*hi].1.clone_from(h);
+            v[*i].1.clone_from(value);
+            out.push((v, vec![Leniency::HostWithoutPort, *rule]));
+        }
+    }
+    out
 }
 
 fn missing(name: &str) -> AuthError {
@@ -378,7 +523,7 @@ mod tests {
         let h = headers(&auth(SIG));
         let input = VerifyInput { method: "POST", query: "", headers: &h, body: BODY.as_bytes() };
         let v = verify(&input, TS * 1000, 300, lookup).expect("published example must verify");
-        assert_eq!(v, Verified { secret_id: ID.into(), service: "cvm".into(), temporary: false });
+        assert_eq!(v, Verified { secret_id: ID.into(), service: "cvm".into(), temporary: false, leniency: vec![] });
     }
 
     #[test]
@@ -417,5 +562,163 @@ mod tests {
             "TC3-HMAC-SHA256 Credential={ID}/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host;x-tc-action, Signature={SIG}"
         );
         assert_eq!(parse_authorization(&with_action).unwrap().signed_headers.len(), 3);
+    }
+
+    /// Headers of a POST signed the way a client did it: `ct_signed` and `host_signed` in the
+    /// canonical request (verbatim), `ct_sent` and `host_sent` on the wire, over `signed_body`.
+    fn lenient_request(
+        host_sent: &str,
+        host_signed: &str,
+        ct_sent: &str,
+        ct_signed: &str,
+        signed_body: &str,
+        key: &str,
+    ) -> Vec<(String, String)> {
+        let creq = canonical_request(
+            "POST",
+            "",
+            &format!("content-type:{ct_signed}\nhost:{host_signed}\n"),
+            "content-type;host",
+            &sha256_hex(signed_body.as_bytes()),
+        );
+        let sig = signature(key, "2019-02-25", "cvm", &string_to_sign(TS, "2019-02-25", "cvm", &creq));
+        vec![
+            ("Host".into(), host_sent.into()),
+            ("Content-Type".into(), ct_sent.into()),
+            ("X-TC-Timestamp".into(), TS.to_string()),
+            ("Authorization".into(), auth(&sig)),
+        ]
+    }
+
+    fn check(headers: &[(String, String)], body: &str) -> Result<Vec<Leniency>, &'static str> {
+        let input = VerifyInput { method: "POST", query: "", headers, body: body.as_bytes() };
+        verify(&input, TS * 1000, 300, lookup).map(|v| v.leniency).map_err(|e| e.code)
+    }
+
+    /// What the official SDKs send (Python, Go, Node.js, Java, tccli): JSON with and without
+    /// charset, the form of GET calls, multipart with its boundary, octet-stream (Node.js adds
+    /// `charset=utf-8`). Signed as sent, each verifies by the published form, no rule needed.
+    #[test]
+    fn official_content_type_spellings_verify_strictly() {
+        for ct in [
+            "application/json",
+            "application/json; charset=utf-8",
+            "application/x-www-form-urlencoded",
+            "multipart/form-data; boundary=9a3e0f6ac1b94b1fb6a5f4b2d1d0c2a1",
+            "multipart/form-data; boundary=--------------------------123456789012345678901234",
+            "application/octet-stream",
+            "application/octet-stream; charset=utf-8",
+        ] {
+            let h = lenient_request("cvm.tencentcloudapi.com", "cvm.tencentcloudapi.com", ct, ct, BODY, KEY);
+            assert_eq!(check(&h, BODY), Ok(vec![]), "{ct}");
+        }
+    }
+
+    /// The Node.js SDK: `Host: 127.0.0.1:8080` sent, `host:127.0.0.1` signed.
+    #[test]
+    fn rule_host_without_port() {
+        for (sent, signed) in [
+            ("127.0.0.1:8080", "127.0.0.1"),
+            ("cvm.tencentcloudapi.com:8443", "cvm.tencentcloudapi.com"),
+            ("[::1]:8080", "[::1]"),
+        ] {
+            let h = lenient_request(sent, signed, "application/json", "application/json", BODY, KEY);
+            assert_eq!(check(&h, BODY), Ok(vec![Leniency::HostWithoutPort]), "{sent}");
+        }
+        assert_eq!(host_without_port("a.b:1"), Some("a.b"));
+        assert_eq!(host_without_port("[::1]:443"), Some("[::1]"));
+        for none in ["a.b", "a.b:", ":80", "::1", "a.b:x1"] {
+            assert_eq!(host_without_port(none), None, "{none}");
+        }
+    }
+
+    /// Signed verbatim, not lower-cased.
+    #[test]
+    fn rule_content_type_as_sent() {
+        let ct = "application/json; charset=UTF-8";
+        let h = lenient_request("cvm.tencentcloudapi.com", "cvm.tencentcloudapi.com", ct, ct, BODY, KEY);
+        assert_eq!(check(&h, BODY), Ok(vec![Leniency::ContentTypeAsSent]));
+    }
+
+    /// A charset parameter added or dropped by the HTTP stack after signing, or respaced.
+    #[test]
+    fn rule_content_type_charset() {
+        for (sent, signed) in [
+            ("application/json; charset=utf-8", "application/json"),
+            ("application/json", "application/json; charset=utf-8"),
+            ("application/json; charset=utf-8", "application/json;charset=utf-8"),
+            ("application/json;charset=UTF-8", "application/json"),
+            ("application/octet-stream; charset=\"utf-8\"", "application/octet-stream"),
+        ] {
+            let h = lenient_request("cvm.tencentcloudapi.com", "cvm.tencentcloudapi.com", sent, signed, BODY, KEY);
+            assert_eq!(check(&h, BODY), Ok(vec![Leniency::ContentTypeCharset]), "{sent} / {signed}");
+        }
+        // Both at once: the Node.js SDK's host with a charset added on the way.
+        let h = lenient_request(
+            "127.0.0.1:9",
+            "127.0.0.1",
+            "application/json; charset=utf-8",
+            "application/json",
+            BODY,
+            KEY,
+        );
+        assert_eq!(check(&h, BODY), Ok(vec![Leniency::HostWithoutPort, Leniency::ContentTypeCharset]));
+    }
+
+    /// No rule lets a wrong key, a changed body, another host, another media type or another
+    /// charset through.
+    #[test]
+    fn no_rule_passes_a_wrong_key_a_changed_body_or_another_header() {
+        let lenient = [
+            ("127.0.0.1:8080", "127.0.0.1", "application/json", "application/json"),
+            (
+                "cvm.tencentcloudapi.com",
+                "cvm.tencentcloudapi.com",
+                "application/json; charset=UTF-8",
+                "application/json; charset=UTF-8",
+            ),
+            (
+                "cvm.tencentcloudapi.com",
+                "cvm.tencentcloudapi.com",
+                "application/json; charset=utf-8",
+                "application/json",
+            ),
+            ("127.0.0.1:9", "127.0.0.1", "application/json; charset=utf-8", "application/json"),
+        ];
+        let wrong_key = "Gu5t9xGARNpq86cd98joQYCN3*******X";
+        let changed = BODY.replace("1,", "2,");
+        for (host_sent, host_signed, ct_sent, ct_signed) in lenient {
+            let good = lenient_request(host_sent, host_signed, ct_sent, ct_signed, BODY, KEY);
+            assert!(check(&good, BODY).is_ok(), "{host_sent} {ct_sent}");
+            let bad_key = lenient_request(host_sent, host_signed, ct_sent, ct_signed, BODY, wrong_key);
+            assert_eq!(check(&bad_key, BODY), Err("AuthFailure.SignatureFailure"), "{host_sent} {ct_sent}");
+            assert_eq!(check(&good, &changed), Err("AuthFailure.SignatureFailure"), "{host_sent} {ct_sent}");
+        }
+        for (host_sent, host_signed, ct_sent, ct_signed) in [
+            // Another host, with or without a port.
+            ("127.0.0.1:8080", "127.0.0.2", "application/json", "application/json"),
+            ("cvm.tencentcloudapi.com:8080", "vpc.tencentcloudapi.com", "application/json", "application/json"),
+            // Signed with a port that was not sent (no rule adds one).
+            ("127.0.0.1", "127.0.0.1:8080", "application/json", "application/json"),
+            // Another media type or charset.
+            ("h", "h", "application/json", "application/x-www-form-urlencoded"),
+            ("h", "h", "application/json; charset=gbk", "application/json"),
+            ("h", "h", "application/json; charset=gbk", "application/json; charset=utf-8"),
+            ("h", "h", "multipart/form-data; boundary=a", "multipart/form-data; boundary=b"),
+            ("h", "h", "multipart/form-data; boundary=a", "multipart/form-data"),
+        ] {
+            let h = lenient_request(host_sent, host_signed, ct_sent, ct_signed, BODY, KEY);
+            assert_eq!(
+                check(&h, BODY),
+                Err("AuthFailure.SignatureFailure"),
+                "{host_sent}/{host_signed} {ct_sent}/{ct_signed}"
+            );
+        }
+    }
+
+    #[test]
+    fn rule_names() {
+        let names: Vec<&str> = Leniency::ALL.iter().map(|l| l.name()).collect();
+        assert_eq!(names, ["host-without-port", "content-type-as-sent", "content-type-charset"]);
     }
 }
