@@ -53,9 +53,10 @@ struct Options {
     /// Language of error messages.
     #[arg(long, value_enum)]
     language: Option<LanguageArg>,
-    /// Read the parameters from this JSON file (flags given too override its members).
-    #[arg(long, value_name = "FILE")]
-    cli_input_json: Option<PathBuf>,
+    /// Read the parameters from this JSON file, `file://PATH` as tccli writes it, or a plain path
+    /// (flags given too override its members).
+    #[arg(long, value_name = "file://PATH")]
+    cli_input_json: Option<String>,
     /// Retry rate limits and safe failures up to N times.
     #[arg(long, default_value_t = 0)]
     retries: u32,
@@ -148,9 +149,12 @@ fn run_inner(args: &[String], debug: bool) -> Result<ExitCode, Fail> {
         body.insert(name.clone(), value_of(member, values).map_err(|e| format!("{} {}: {e}", svc.name, action.name))?);
     }
     let body = Value::Object(body);
-    action.validate(&body).map_err(|v| {
+    let warnings = action.check(&body).map_err(|v| {
         format!("{} {}: {v} (`tcloud {} {} --help` lists the parameters)", svc.name, action.name, svc.name, action.name)
     })?;
+    for w in &warnings {
+        eprintln!("tcloud: warning: {} {}: {}", svc.name, action.name, documented_exception(w));
+    }
     opts.output.check()?;
 
     let region = region(opts.region.as_deref(), &profile);
@@ -177,6 +181,23 @@ fn run_inner(args: &[String], debug: bool) -> Result<ExitCode, Fail> {
         &opts.output,
         hint.as_deref(),
     ))
+}
+
+/// A violation the documented example makes too: said, and sent as given.
+fn documented_exception(v: &tencentcloud_schema::Violation) -> String {
+    use tencentcloud_schema::Problem;
+    let path = &v.path;
+    match &v.problem {
+        Problem::Missing => {
+            format!("`{path}` is marked required, but the documented example leaves it out too; sent without it")
+        }
+        Problem::Unknown { .. } => {
+            format!("`{path}` is not in the spec, but the documented example sends it too; sent as given")
+        }
+        Problem::WrongType | Problem::BadValue => {
+            format!("`{path}` is not a valid {}, as in the documented example; sent as given", v.expected)
+        }
+    }
 }
 
 /// What an error is followed by when no region was sent.
@@ -293,17 +314,58 @@ fn value_of(member: &Member, values: &[String]) -> Result<Value, String> {
     }
 }
 
-fn read_input_json(path: &std::path::Path) -> Result<Map<String, Value>, String> {
+/// `--cli-input-json file://PATH` (tccli's form; `~` and `$VAR` expanded as tccli does) or a
+/// plain path: a JSON object.
+fn read_input_json(arg: &str) -> Result<Map<String, Value>, String> {
     const MAX: u64 = 16 * 1024 * 1024;
-    let meta = std::fs::metadata(path).map_err(|e| format!("--cli-input-json {}: {e}", path.display()))?;
-    if meta.len() > MAX {
-        return Err(format!("--cli-input-json {}: larger than {MAX} bytes", path.display()));
+    let raw = arg.strip_prefix("file://").unwrap_or(arg);
+    if raw.trim_start().starts_with('{') {
+        return Err("--cli-input-json takes a file: `--cli-input-json file://request.json` (as tccli does)".into());
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("--cli-input-json {}: {e}", path.display()))?;
+    let path = PathBuf::from(expand_path(raw));
+    let fail =
+        |e: &dyn std::fmt::Display| format!("--cli-input-json: Unable to load paramfile {}: {e}", path.display());
+    let meta = std::fs::metadata(&path).map_err(|e| fail(&e))?;
+    if meta.len() > MAX {
+        return Err(fail(&format!("larger than {MAX} bytes")));
+    }
+    let text = std::fs::read_to_string(&path).map_err(|e| fail(&e))?;
     match serde_json::from_str(&text) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(format!("--cli-input-json {}: not a JSON object", path.display())),
-        Err(e) => Err(format!("--cli-input-json {}: {e}", path.display())),
+        Ok(_) => Err(fail(&"Invalid type: expecting a JSON object")),
+        Err(e) => Err(fail(&format!("Invalid JSON received: {e}"))),
+    }
+}
+
+/// `~` and `$VAR`/`${VAR}` expanded, as Python's `os.path.expanduser(os.path.expandvars(..))`.
+fn expand_path(path: &str) -> String {
+    let mut out = String::new();
+    let mut rest = path;
+    while let Some(i) = rest.find('$') {
+        out.push_str(&rest[..i]);
+        let after = &rest[i + 1..];
+        let (name, tail) = if let Some(braced) = after.strip_prefix('{') {
+            match braced.find('}') {
+                Some(end) => (&braced[..end], &braced[end + 1..]),
+                None => ("", after),
+            }
+        } else {
+            let end = after.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).unwrap_or(after.len());
+            (&after[..end], &after[end..])
+        };
+        match std::env::var(name) {
+            Ok(v) if !name.is_empty() => out.push_str(&v),
+            _ => out.push_str(&rest[i..rest.len() - tail.len()]),
+        }
+        rest = tail;
+    }
+    out.push_str(rest);
+    match out.strip_prefix('~') {
+        Some(tail) if tail.is_empty() || tail.starts_with('/') => match std::env::var("HOME") {
+            Ok(home) => format!("{home}{tail}"),
+            Err(_) => out,
+        },
+        _ => out,
     }
 }
 

@@ -177,8 +177,19 @@ impl<'a> ActionRef<'a> {
     }
 
     /// Checks request parameters (a JSON object; the query form unflattened) against the input
-    /// shape: the first unknown, mistyped or missing parameter, with its path.
+    /// shape: the first unknown, mistyped or missing parameter, with its path. Never stricter
+    /// than the documented examples: what one of them does too is let through (see [`check`]).
+    ///
+    /// [`check`]: ActionRef::check
     pub fn validate(&self, params: &serde_json::Value) -> Result<(), Violation> {
-        validate::check(self.version, self.input(), params)
+        self.check(params).map(|_| ())
+    }
+
+    /// Like [`validate`](ActionRef::validate), with the warnings: the violations a documented
+    /// example of the action makes as well (same kind, same path, list indices aside), e.g. a
+    /// nested member marked required that the official example leaves out. Where the spec and
+    /// its example disagree, the request is sent as the example shows, with a warning.
+    pub fn check(&self, params: &serde_json::Value) -> Result<Vec<Violation>, Violation> {
+        validate::check(self.version, self.input(), params, self.examples())
     }
 }

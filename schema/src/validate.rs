@@ -3,12 +3,15 @@
 //! The same check serves JSON bodies and the query form (`Filters.0.Name=x`, unflattened into
 //! JSON with every value a string): a numeric string is accepted where a number is declared and
 //! `true`/`false` where a bool is, as the real API does. `null` counts as absent.
+//!
+//! Never stricter than the documentation: what an action's documented example sends itself is
+//! at most a warning (see `check`).
 
 use std::fmt;
 
 use serde_json::Value;
 
-use crate::model::{Member, Scalar, Type, Version};
+use crate::model::{Example, Member, Scalar, Type, Version};
 
 /// What is wrong with a parameter.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,59 +70,112 @@ impl fmt::Display for Violation {
 
 impl std::error::Error for Violation {}
 
-/// Checks `params` (a JSON object) against `members` of `version`.
-pub(crate) fn check(version: &Version, members: &[Member], params: &Value) -> Result<(), Violation> {
-    object(version, members, params, "", Type::Object(String::new()))
+/// Checks `params` (a JSON object) against `members` of `version`, never stricter than the
+/// action's documented `examples`: a violation that one of them makes too (the same kind at the
+/// same path, list indices aside) is a warning, not a refusal. The spec and its example then
+/// disagree (a nested member marked required that the example leaves out, a parameter the
+/// example sends under a name the spec lacks); the request is sent, as the documentation shows.
+///
+/// `Ok` holds the warnings; `Err` the first violation no example makes.
+pub(crate) fn check(
+    version: &Version,
+    members: &[Member],
+    params: &Value,
+    examples: &[Example],
+) -> Result<Vec<Violation>, Violation> {
+    let mut found = Vec::new();
+    collect(version, members, params, "", Type::Object(String::new()), &mut found);
+    if found.is_empty() {
+        return Ok(found);
+    }
+    let documented = documented_violations(version, members, examples);
+    let (warnings, refusals): (Vec<Violation>, Vec<Violation>) = found.into_iter().partition(|v| {
+        documented.iter().any(|(path, kind)| *path == shape_path(&v.path) && *kind == kind_of(&v.problem))
+    });
+    match refusals.into_iter().next() {
+        Some(first) => Err(first),
+        None => Ok(warnings),
+    }
+}
+
+/// Every violation the documented examples make, as (path without list indices, kind).
+fn documented_violations(version: &Version, members: &[Member], examples: &[Example]) -> Vec<(String, u8)> {
+    let mut out = Vec::new();
+    for ex in examples {
+        let Some(input) = &ex.input else { continue };
+        let Ok(params) = serde_json::from_str::<Value>(input.get()) else { continue };
+        let mut found = Vec::new();
+        collect(version, members, &params, "", Type::Object(String::new()), &mut found);
+        out.extend(found.iter().map(|v| (shape_path(&v.path), kind_of(&v.problem))));
+    }
+    out
+}
+
+/// `Filters.0.Values.1` -> `Filters.Values`: where in the input shape a path points.
+fn shape_path(path: &str) -> String {
+    path.split('.').filter(|s| s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit())).collect::<Vec<_>>().join(".")
+}
+
+fn kind_of(p: &Problem) -> u8 {
+    match p {
+        Problem::Unknown { .. } => 0,
+        Problem::WrongType => 1,
+        Problem::BadValue => 2,
+        Problem::Missing => 3,
+    }
 }
 
 fn join(prefix: &str, name: &str) -> String {
     if prefix.is_empty() { name.to_owned() } else { format!("{prefix}.{name}") }
 }
 
-fn object(version: &Version, members: &[Member], value: &Value, path: &str, ty: Type) -> Result<(), Violation> {
+/// Every violation of `value` against `members`, in order: each member given (unknown, then its
+/// type), then the required members absent.
+fn collect(version: &Version, members: &[Member], value: &Value, path: &str, ty: Type, out: &mut Vec<Violation>) {
     let Value::Object(map) = value else {
-        return Err(Violation { path: path.to_owned(), expected: ty.to_string(), problem: Problem::WrongType });
+        out.push(Violation { path: path.to_owned(), expected: ty.to_string(), problem: Problem::WrongType });
+        return;
     };
     for (name, v) in map {
         let Some(member) = members.iter().find(|m| &m.name == name) else {
             let accepted = members.iter().map(|m| m.name.clone()).collect();
-            return Err(Violation {
+            out.push(Violation {
                 path: join(path, name),
                 expected: String::new(),
                 problem: Problem::Unknown { accepted },
             });
+            continue;
         };
         if !v.is_null() {
-            typed(version, &member.ty, v, &join(path, name))?;
+            typed(version, &member.ty, v, &join(path, name), out);
         }
     }
-    match members.iter().find(|m| m.required && map.get(&m.name).is_none_or(Value::is_null)) {
-        Some(m) => Err(Violation { path: join(path, &m.name), expected: m.ty.to_string(), problem: Problem::Missing }),
-        None => Ok(()),
+    for m in members.iter().filter(|m| m.required && map.get(&m.name).is_none_or(Value::is_null)) {
+        out.push(Violation { path: join(path, &m.name), expected: m.ty.to_string(), problem: Problem::Missing });
     }
 }
 
-fn typed(version: &Version, ty: &Type, value: &Value, path: &str) -> Result<(), Violation> {
-    let wrong = |problem| Err(Violation { path: path.to_owned(), expected: ty.to_string(), problem });
+fn typed(version: &Version, ty: &Type, value: &Value, path: &str, out: &mut Vec<Violation>) {
+    let mut wrong = |problem| out.push(Violation { path: path.to_owned(), expected: ty.to_string(), problem });
     match ty {
         Type::List(item) => match value {
             Value::Array(items) => {
                 for (i, v) in items.iter().enumerate() {
                     if !v.is_null() {
-                        typed(version, item, v, &join(path, &i.to_string()))?;
+                        typed(version, item, v, &join(path, &i.to_string()), out);
                     }
                 }
-                Ok(())
             }
             _ => wrong(Problem::WrongType),
         },
         // An object this version does not define accepts anything (never the case in the pinned specs).
-        Type::Object(name) => match version.objects.get(name) {
-            Some(members) => object(version, members, value, path, ty.clone()),
-            None => Ok(()),
-        },
+        Type::Object(name) => {
+            if let Some(members) = version.objects.get(name) {
+                collect(version, members, value, path, ty.clone(), out);
+            }
+        }
         Type::Scalar(s) => match scalar_ok(*s, value) {
-            Some(true) => Ok(()),
+            Some(true) => {}
             Some(false) => wrong(Problem::BadValue),
             None => wrong(Problem::WrongType),
         },
@@ -147,4 +203,75 @@ fn scalar_ok(s: Scalar, value: &Value) -> Option<bool> {
         Value::Bool(_) => s == Scalar::Bool,
     };
     Some(fits)
+}
+
+#[cfg(all(test, feature = "data"))]
+mod tests {
+    use serde_json::{Value, json};
+
+    use super::Problem;
+
+    fn action(service: &str, name: &str) -> crate::ActionRef<'static> {
+        let svc = crate::service(service).unwrap().unwrap();
+        svc.versions.iter().rev().find_map(|v| v.action(name)).unwrap()
+    }
+
+    /// Every documented example request of every action: none is refused; the ones the spec
+    /// contradicts pass with warnings.
+    #[test]
+    fn no_documented_example_is_refused() {
+        let (mut examples, mut warned, mut warnings) = (0usize, 0usize, 0usize);
+        for entry in crate::services() {
+            let svc = entry.load().unwrap();
+            for v in &svc.versions {
+                for a in v.actions() {
+                    for ex in a.examples() {
+                        let Some(input) = &ex.input else { continue };
+                        let params: Value = serde_json::from_str(input.get()).unwrap();
+                        examples += 1;
+                        match a.check(&params) {
+                            Ok(w) if w.is_empty() => {}
+                            Ok(w) => {
+                                warned += 1;
+                                warnings += w.len();
+                            }
+                            Err(e) => {
+                                panic!("{} {} {}: the documented example is refused: {e}", svc.name, v.version, a.name)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        println!("documented example requests: {examples}, none refused; {warned} pass with {warnings} warnings");
+        assert!(examples > 18_000 && warned > 0 && warned * 100 < examples, "{examples} {warned}");
+    }
+
+    #[test]
+    fn a_required_member_the_example_leaves_out_warns() {
+        for (service, name, path) in [
+            ("dc", "CreateCloudAttachService", "Data.Remarks"),
+            ("taf", "ManagePortraitRisk", "BusinessSecurityData.Channel"),
+            ("tsf", "DeployContainerApplication", "HealthCheckSettings.ReadinessProbe.ActionType"),
+        ] {
+            let a = action(service, name);
+            let example: Value = serde_json::from_str(a.examples()[0].input.as_ref().unwrap().get()).unwrap();
+            let warnings = a.check(&example).unwrap();
+            assert_eq!(warnings.len(), 1, "{service} {name}: {warnings:?}");
+            assert_eq!((warnings[0].path.as_str(), &warnings[0].problem), (path, &Problem::Missing));
+        }
+        // What no example does is still refused: a required member the example sends.
+        let a = action("dc", "CreateCloudAttachService");
+        let mut example: Value = serde_json::from_str(a.examples()[0].input.as_ref().unwrap().get()).unwrap();
+        example["Data"].as_object_mut().unwrap().remove("Name");
+        let refused = a.check(&example).unwrap_err();
+        assert_eq!((refused.path.as_str(), refused.problem), ("Data.Name", Problem::Missing));
+        assert_eq!(a.check(&json!({})).unwrap_err().path, "Data");
+        // An unknown parameter no example sends is refused, a mistyped one too.
+        let cvm = action("cvm", "DescribeInstances");
+        assert!(matches!(cvm.check(&json!({"Limt": 1})).unwrap_err().problem, Problem::Unknown { .. }));
+        assert_eq!(cvm.check(&json!({"Limit": "x"})).unwrap_err().problem, Problem::BadValue);
+        assert_eq!(cvm.check(&json!({"Filters": [{"Values": ["a"]}]})).unwrap_err().path, "Filters.0.Name");
+        assert_eq!(cvm.check(&json!({"Limit": 1})).unwrap(), vec![]);
+    }
 }
