@@ -293,9 +293,10 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         self.check(conn, reply, buf, timestamp, retries, can_reconnect)
     }
 
-    /// Learns the time from a response whose body is `buf[..reply.body_len]` (to a request
-    /// signed at `signed_at`), checks a certificate validity left for when the time is
-    /// known, and classifies the response.
+    /// Checks a certificate validity left for when the time is known, then learns the time
+    /// from a response whose body is `buf[..reply.body_len]` (to a request signed at
+    /// `signed_at`), and classifies the response.
+    #[inline(never)]
     fn check<S>(
         &mut self,
         conn: &mut Connection<S>,
@@ -305,11 +306,13 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         retries: &mut Retries,
         can_reconnect: bool,
     ) -> Step {
-        if let Some(date) = reply.date {
-            self.sync.observe(date, &mut self.clock, self.config.clock_tolerance_secs);
-        }
-        // A certificate accepted while the time was unknown is checked now.
-        match self.now() {
+        // The server's time, if the core's rule lets it be adopted: measured against the
+        // device clock's own reading, never against a time learned earlier.
+        let device = self.clock.now_unix();
+        let server = reply.date.and_then(|date| TimeSync::candidate(date, device));
+        // A certificate accepted while the time was unknown is checked now, against the time
+        // about to be adopted: a server refused here never sets the clock.
+        match server.or_else(|| self.now()) {
             Some(now) => {
                 if let Err(e) = conn.check_validity(now) {
                     return Step::Fail(e.into());
@@ -317,6 +320,9 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
             }
             None if conn.has_unchecked_validity() => return Step::Fail(CertError::ValidityUnknown.into()),
             None => {}
+        }
+        if let Some(server) = server {
+            self.sync.adopt(server, device, &mut self.clock, self.config.clock_tolerance_secs);
         }
         // A retry needs a connection: this one if the server keeps it, else a new one.
         let can_retry = conn.is_reusable() || can_reconnect;
@@ -341,7 +347,7 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
                 if self.config.retry_signature_expire
                     && policy::resign_after_expire(
                         signed_at,
-                        reply.date,
+                        server,
                         self.config.clock_tolerance_secs,
                         retries.expire_retried,
                     ) =>
