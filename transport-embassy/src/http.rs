@@ -61,7 +61,8 @@ pub(crate) async fn send<S: Read + Write>(
 
 /// Reads the response to what [`send`] sent into `buf`. On success the body (de-chunked)
 /// is at the start of `buf` and the connection is marked reusable only if the server keeps
-/// it alive and sent nothing past the body.
+/// it alive and nothing past the body may be waiting: no read returned bytes past it, and
+/// the last read did not fill all the room it was given.
 pub(crate) async fn receive<S: Read>(conn: &mut Connection<S>, buf: &mut [u8], waits: Waits) -> Result<Reply, Error> {
     let mut rx = Receiver { io: conn.io(), deadline: Instant::now().saturating_add(waits.response), io_wait: waits.io };
     let (reply, keep_alive) = read_response(&mut rx, buf).await?;
@@ -116,7 +117,7 @@ async fn read_response<S: Read>(rx: &mut Receiver<'_, S>, buf: &mut [u8]) -> Res
             Window::Probe => &mut probe[..],
         };
         let n = rx.read(target, nothing_yet).await?;
-        if let Some(done) = reader.received(n, probed)? {
+        if let Some(done) = reader.received(n, buf.len(), probed)? {
             return Ok(done);
         }
     }
@@ -134,7 +135,7 @@ enum Window {
 enum State {
     /// The head: `buf[..filled]`.
     Head,
-    /// A `Content-Length` body, moved to `buf[..]`.
+    /// A `Content-Length` body, moved to `buf[..]`; bytes past `len` were sent past it.
     Sized { len: usize },
     /// A chunked body: decoded bytes at `buf[..written]`, raw ones at `buf[raw..filled]`.
     Chunked { decoder: ChunkedDecoder, written: usize, raw: usize },
@@ -149,6 +150,8 @@ struct ResponseReader {
     skipped: usize,
     filled: usize,
     received_any: bool,
+    /// The last read filled all the room it had: more bytes may be waiting.
+    filled_room: bool,
     status: u16,
     date: Option<u64>,
     json: bool,
@@ -162,6 +165,7 @@ impl ResponseReader {
             skipped: 0,
             filled: 0,
             received_any: false,
+            filled_room: false,
             status: 0,
             date: None,
             json: false,
@@ -169,9 +173,10 @@ impl ResponseReader {
         }
     }
 
+    #[inline(always)]
     fn done(&self, body_len: usize, leftover: usize) -> Option<(Reply, bool)> {
         let reply = Reply { status: self.status, date: self.date, json: self.json, body_len };
-        Some((reply, self.keep_alive && leftover == 0))
+        Some((reply, self.keep_alive && leftover == 0 && !self.filled_room))
     }
 
     /// Parses what is buffered; the response once it is complete.
@@ -257,14 +262,18 @@ impl ResponseReader {
         let from = self.filled;
         match self.state {
             State::Head if from == capacity => Err(ResponseError::HeadTooLarge { max: capacity }.into()),
-            State::Sized { len } => Ok(Window::Buffer(from..len)),
+            // A sized body is read with room for a byte past it: a read that brings bytes
+            // past it (a record holding the body's end and more) shows them, and the
+            // connection is not reused.
+            State::Sized { len } => Ok(Window::Buffer(from..capacity.min(len + 1))),
             State::UntilClose if from == capacity => Ok(Window::Probe),
             _ => Ok(Window::Buffer(from..capacity)),
         }
     }
 
-    /// Takes the result of a read into the window (`probed`: into the one-byte probe).
-    fn received(&mut self, n: usize, probed: bool) -> Result<Option<(Reply, bool)>, Error> {
+    /// Takes the result of a read of `n` bytes into the window (`probed`: into the one-byte
+    /// probe) of a buffer of `capacity` bytes.
+    fn received(&mut self, n: usize, capacity: usize, probed: bool) -> Result<Option<(Reply, bool)>, Error> {
         if n == 0 {
             return match self.state {
                 State::Head if !self.received_any => Err(Error::ConnectionClosed),
@@ -277,6 +286,9 @@ impl ResponseReader {
             return Err(ResponseError::BodyTooLarge { needed: self.filled as u64 + 1 }.into());
         }
         self.filled += n;
+        // A window ends at the end of the buffer, or one byte past a sized body (a read
+        // that fills that one leaves bytes past the body: not reusable either way).
+        self.filled_room = self.filled >= capacity;
         Ok(None)
     }
 }
@@ -291,6 +303,7 @@ struct HeadInfo {
 }
 
 impl HeadInfo {
+    #[inline(never)]
     fn parse(raw: &[u8]) -> Result<Self, ResponseError> {
         let mut headers = [Header::EMPTY; MAX_HEADERS];
         let Parsed::Complete(head) = parse_head(raw, &mut headers)? else {
@@ -394,11 +407,13 @@ mod tests {
         for piece in [1, 2, 3, 5, 64, 1000] {
             let pieces: Vec<&[u8]> = raw.chunks(piece).collect();
             // Large enough for the raw message; and just larger than the body (compaction).
-            for size in [raw.len(), body.len() + CHUNKED_GAP + 40] {
+            for size in [raw.len(), raw.len() + 1, body.len() + CHUNKED_GAP + 40] {
                 let mut buf = vec![0u8; size];
                 let (reply, keep) = run(&pieces, &mut buf).unwrap();
                 assert_eq!(&buf[..reply.body_len], &body[..], "piece {piece} size {size}");
-                assert!(keep && reply.json);
+                // A buffer the message fills exactly may have left bytes unread: no reuse.
+                assert_eq!(keep, size != raw.len(), "piece {piece} size {size}");
+                assert!(reply.json);
             }
         }
     }
@@ -451,5 +466,57 @@ mod tests {
         }
         let (reply, _) = run(&[b"HTTP/1.1 200 OK\r\n\r\nuntil close"], &mut buf).unwrap();
         assert_eq!(&buf[..reply.body_len], b"until close");
+    }
+
+    /// Bytes past the body, in a read after the head's (one TLS record holding the body's
+    /// end and more): the body is answered, the connection never reused.
+    #[test]
+    fn bytes_past_the_body_in_a_later_read_refuse_reuse() {
+        let head = &b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n"[..];
+        let cases: &[&[&[u8]]] = &[
+            &[head, b"hello!"],
+            &[head, b"helloHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"],
+            &[head, b"he", b"llo!"],
+            &[head, b"h", b"e", b"l", b"l", b"o!"],
+            &[&head[..head.len() - 1], b"\nhello!"],
+            // After an answer without a body.
+            &[b"HTTP/1.1 204 No Content\r\n", b"\r\nX"],
+            &[b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n", b"\r\nX"],
+            &[b"HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r", b"\nX"],
+        ];
+        for pieces in cases {
+            let mut buf = [0u8; 256];
+            let (reply, keep) = run(pieces, &mut buf).unwrap();
+            assert!(!keep, "{pieces:?}");
+            if reply.status == 200 && reply.body_len > 0 {
+                assert_eq!(&buf[..reply.body_len], b"hello");
+            }
+        }
+        // The same without the extra byte keeps the connection.
+        for pieces in [&[head, b"hello"][..], &[head, b"he", b"llo"], &[b"HTTP/1.1 204 No Content\r\n", b"\r\n"]] {
+            let mut buf = [0u8; 256];
+            assert!(run(pieces, &mut buf).unwrap().1, "{pieces:?}");
+        }
+    }
+
+    /// A read that fills all the room it was given may have left bytes behind (the rest of
+    /// a record): the connection is not reused.
+    #[test]
+    fn a_read_that_fills_the_buffer_refuses_reuse() {
+        let raw = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+        let mut exact = [0u8; 43];
+        assert_eq!(raw.len(), exact.len());
+        let (reply, keep) = run(&[raw], &mut exact).unwrap();
+        assert_eq!((&exact[..reply.body_len], keep), (&b"hello"[..], false));
+        let mut roomy = [0u8; 44];
+        assert!(run(&[raw], &mut roomy).unwrap().1);
+        // A body that fills the buffer exactly, read after the head.
+        let mut buf = [0u8; 38];
+        let (reply, keep) = run(&[&raw[..38], b"hello"], &mut buf).unwrap();
+        assert_eq!((reply.body_len, keep), (5, true));
+        let big = b"HTTP/1.1 200 OK\r\nContent-Length: 64\r\n\r\n";
+        let mut buf = [0u8; 64];
+        let (reply, keep) = run(&[big, &[b'x'; 64]], &mut buf).unwrap();
+        assert_eq!((reply.body_len, keep), (64, false));
     }
 }

@@ -150,3 +150,47 @@ fn a_server_refused_at_its_date_never_sets_the_clock() {
         assert_eq!(now.is_some(), ok);
     }
 }
+
+// 7. Stale bytes never become the next answer.
+
+/// The head, then one read holding the body and a whole forged answer after it (one TLS
+/// record): the call succeeds, but the connection is not reused, so the next call never
+/// reads the forged answer as its own.
+#[test]
+fn bytes_past_the_body_in_a_later_read_are_never_the_next_answer() {
+    let forged = answer(None, r#"{"Response":{"TotalCount":666,"RequestId":"forged"}}"#);
+    for cut in [0, 10, OK_BODY.len() - 1] {
+        let full = answer(None, OK_BODY);
+        let head_len = full.len() - OK_BODY.len();
+        let mut pieces = vec![full[..head_len].to_vec()];
+        let mut body = OK_BODY.as_bytes().to_vec();
+        if cut > 0 {
+            pieces.push(body.drain(..cut).collect());
+        }
+        body.extend_from_slice(&forged);
+        pieces.push(body);
+        let log = Log::shared();
+        let mut conn = Connection::new(Script::new(vec![Turn::Answer(pieces), whole(answer(None, OK_BODY))], &log));
+        let mut rtc = Rtc::at(Some(T));
+        let mut client = client_with(&mut rtc);
+        assert_eq!(call_on(&mut client, &mut conn).as_deref(), Ok(OK_BODY), "cut {cut}");
+        assert!(!conn.is_reusable(), "cut {cut}");
+        assert_eq!(call_on(&mut client, &mut conn), Err(Error::NotReusable), "cut {cut}");
+        assert_eq!(log.borrow().sent_over_unread, 0);
+    }
+}
+
+/// A body that arrives exactly, without anything past it, keeps the connection.
+#[test]
+fn a_clean_answer_keeps_the_connection() {
+    let log = Log::shared();
+    let full = answer(None, OK_BODY);
+    let pieces = full.chunks(7).map(<[u8]>::to_vec).collect();
+    let mut conn = Connection::new(Script::new(vec![Turn::Answer(pieces), whole(answer(None, OK_BODY))], &log));
+    let mut rtc = Rtc::at(Some(T));
+    let mut client = client_with(&mut rtc);
+    assert_eq!(call_on(&mut client, &mut conn).as_deref(), Ok(OK_BODY));
+    assert!(conn.is_reusable());
+    assert_eq!(call_on(&mut client, &mut conn).as_deref(), Ok(OK_BODY));
+    assert_eq!(conn.exchanges(), 2);
+}
