@@ -5,7 +5,7 @@ use embassy_time::{Duration, Instant, Timer};
 use serde::Deserialize;
 use tencentcloud_core::policy::{self, Backoff, Class, Outcome};
 use tencentcloud_core::response::{ResponseError, envelope_error, parse_result};
-use tencentcloud_core::{Credential, Request, RequestError, SignedRequest, Signer};
+use tencentcloud_core::{Body, Credential, Request, RequestError, SignedRequest, Signer};
 
 use crate::clock::{Clock, TimeSync};
 use crate::conn::{Connect, Connection, Outlined};
@@ -181,7 +181,10 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
     /// object into `T` (which may borrow from `buf`). The connection is reused for as long as
     /// the server keeps it alive; check [`Connection::is_reusable`] and reconnect when it is
     /// not. [`Error::ConnectionClosed`] on a connection that already carried a response
-    /// means the server timed it out: reconnect and call again.
+    /// means the connection ended before any answer: the server timed it out, or anyone on
+    /// the path ended it. A read-only call, or one with a `ClientToken`, may be made again on
+    /// a new connection; any other may have run (the whole request was sent), and calling
+    /// it again could run it twice: check its effect first (e.g. with a `Describe` call).
     pub async fn call_on<'b, T, S>(
         &mut self,
         conn: &mut Connection<S>,
@@ -270,10 +273,11 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         // Unknown time: sign anyway; the server's SignatureExpire answer carries its `Date`.
         let timestamp = self.now().unwrap_or(0);
         let waits = Waits { io: self.config.io_timeout, response: self.config.response_timeout };
-        let reused = conn.exchanges() > 0;
+        // Whether any of the request may have left: the stream took a byte of it.
+        let mut left = false;
         // The signed request lives only while it is sent.
         let sent = match sign(&mut self.signer, req, &self.credential, timestamp) {
-            Ok(signed) => Outlined::new(http::send(conn, &signed, waits.io)).await,
+            Ok(signed) => Outlined::new(http::send(conn, &signed, waits.io, &mut left)).await,
             Err(e) => return Step::Fail(e.into()),
         };
         let received = match sent {
@@ -282,8 +286,14 @@ impl<'c, C: Clock, const N: usize> Client<'c, C, N> {
         };
         let reply = match received {
             Ok(reply) => reply,
-            // A kept-alive connection the server had closed: nothing was answered.
-            Err(Error::ConnectionClosed) if reused && can_reconnect && !retries.reconnected => {
+            // A kept-alive connection that closed before answering: the server timed it out,
+            // or anyone on the path forged the end. Closed before the stream took a byte of
+            // the request, the request never left: sent again on a new connection. Once
+            // (part of) it left, the server may have run it: only a call safe to repeat is.
+            // (A failed exchange is not counted: `exchanges` is what it was before.)
+            Err(Error::ConnectionClosed)
+                if conn.exchanges() > 0 && can_reconnect && !retries.reconnected && may_send_again(req, left) =>
+            {
                 debug!("tencentcloud: the kept-alive connection was closed; reconnecting");
                 retries.reconnected = true;
                 return Step::Retry(Duration::from_ticks(0));
@@ -390,6 +400,81 @@ fn sign<'r, const N: usize>(
     signer.sign(req, credential, timestamp)
 }
 
+/// Whether a request that met a closed connection may be sent again on a new one, by core's
+/// policy: a request none of which left (`left`: the stream took a byte of it) is
+/// `Class::NotSent`, retried whatever the call; one that may have left is
+/// `Class::Interrupted`, retried only if the call is safe to repeat (the classes
+/// `policy::classify` gives `Outcome::NotSent` and `Outcome::Interrupted`).
+#[inline(never)]
+fn may_send_again(req: &Request<'_>, left: bool) -> bool {
+    // (Written per class so that a request that never left skips the idempotency scan.)
+    if left { Class::Interrupted.may_retry(idempotent(req)) } else { Class::NotSent.may_retry(false) }
+}
+
+/// Whether a call is safe to repeat when it may have run (core's `Class::may_retry`): a
+/// read-only action (transport-std's `is_read_only_action`: `Describe`, `Get`, `List`,
+/// `Query` or `Inquiry`, then the end or an upper-case letter), or a JSON body carrying a
+/// non-empty `ClientToken` (transport-std's `has_client_token`). A query string's
+/// `ClientToken` is not looked for (flash): such a call is taken as a write, never
+/// repeated. The same rule as transport-std's, written again; core should own it.
+fn idempotent(req: &Request<'_>) -> bool {
+    let action = req.action().as_bytes();
+    let read_only = [&b"Describe"[..], b"Get", b"List", b"Query", b"Inquiry"]
+        .iter()
+        .any(|prefix| action.starts_with(prefix) && action.get(prefix.len()).is_none_or(u8::is_ascii_uppercase));
+    read_only
+        || match req.body() {
+            Body::Json(json) => json_has_client_token(json),
+            _ => false,
+        }
+}
+
+/// Whether the top level of a JSON object has a `ClientToken` member (its key written
+/// without escapes) that is neither `null` nor an empty string, and no other one that is.
+/// A scan, not a parser: anything unexpected counts as no token (the call is then not
+/// repeated; a body that is not JSON is refused by the API before it runs anything).
+fn json_has_client_token(json: &[u8]) -> bool {
+    let skip_ws = |mut i: usize| {
+        while matches!(json.get(i), Some(b' ' | b'\t' | b'\n' | b'\r')) {
+            i += 1;
+        }
+        i
+    };
+    let (mut depth, mut i, mut found) = (0u32, 0, false);
+    while let Some(&b) = json.get(i) {
+        match b {
+            b'"' => {
+                // The string's end: the next quote not escaped.
+                let start = i;
+                loop {
+                    i += 1;
+                    match json.get(i) {
+                        Some(b'\\') => i += 1,
+                        Some(b'"') => break,
+                        Some(_) => {}
+                        None => return false,
+                    }
+                }
+                let colon = skip_ws(i + 1);
+                // A key (a string value is followed by `,`, `}` or `]`) at the top level.
+                if depth == 1 && json.get(start..=i) == Some(b"\"ClientToken\"") && json.get(colon) == Some(&b':') {
+                    let value = skip_ws(colon + 1);
+                    match json.get(value) {
+                        None | Some(b'n') => return false,
+                        Some(b'"') if json.get(value + 1) == Some(&b'"') => return false,
+                        _ => found = true,
+                    }
+                }
+            }
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        i += 1;
+    }
+    found
+}
+
 /// Deserializes the `Response` object of the body at `buf[..len]`.
 fn finish<'b, T: Deserialize<'b>>(buf: &'b mut [u8], len: usize) -> Result<T, Error> {
     let (body, scratch) = buf.split_at_mut(len.min(buf.len()));
@@ -441,6 +526,78 @@ fn invalid_host() -> Error {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The classes `may_send_again` decides with are the policy's for these outcomes.
+    #[test]
+    fn a_closed_connection_follows_the_policy() {
+        assert_eq!(policy::classify(Outcome::NotSent), Class::NotSent);
+        assert_eq!(policy::classify(Outcome::Interrupted), Class::Interrupted);
+        let write = Request::post_json("cvm", "v", "RunInstances", b"{}");
+        let read = Request::post_json("cvm", "v", "DescribeInstances", b"{}");
+        let token = Request::post_json("cvm", "v", "RunInstances", br#"{"ClientToken":"t"}"#);
+        // (request, may be sent again when none of it left, when it may have)
+        for (req, never_left, left) in [(&write, true, false), (&read, true, true), (&token, true, true)] {
+            assert_eq!(may_send_again(req, false), never_left, "{}", req.action());
+            assert_eq!(may_send_again(req, true), left, "{}", req.action());
+        }
+    }
+
+    #[test]
+    fn read_only_actions() {
+        for (action, read_only) in [
+            ("DescribeInstances", true),
+            ("Describe", true),
+            ("GetSecretValue", true),
+            ("ListKeys", true),
+            ("QueryTask", true),
+            ("InquiryPriceRunInstances", true),
+            ("RunInstances", false),
+            ("Describer", false),
+            ("Getaway", false),
+            ("describeInstances", false),
+            ("TerminateInstances", false),
+            ("", false),
+        ] {
+            let req = Request::post_json("cvm", "v", action, b"{}");
+            assert_eq!(idempotent(&req), read_only, "{action}");
+        }
+    }
+
+    #[test]
+    fn client_tokens() {
+        let cases: &[(&[u8], bool)] = &[
+            (br#"{"ClientToken":"t-1"}"#, true),
+            (br#"{ "Limit" : 1 , "ClientToken" : "t" }"#, true),
+            (br#"{"A":{"B":[1,{"C":"}"}]},"ClientToken":"t"}"#, true),
+            (br#"{"A":"\\","ClientToken":"t"}"#, true),
+            (br#"{"ClientToken":1}"#, true),
+            (br#"{"ClientToken":""}"#, false),
+            (br#"{"ClientToken": null}"#, false),
+            (br#"{"ClientToken":"t","ClientToken":""}"#, false),
+            (br#"{"ClientToken":"#, false),
+            (br#"{"ClientToken""#, false),
+            (br#"{"A":{"ClientToken":"t"}}"#, false),
+            (br#"{"A":["ClientToken"]}"#, false),
+            (br#"{"A":"ClientToken"}"#, false),
+            (br#"{"A":"\"ClientToken\":\"t\""}"#, false),
+            (br#"{"Client\u0054oken":"t"}"#, false),
+            (br#"{"ClientTokens":"t"}"#, false),
+            (br#"["ClientToken"]"#, false),
+            (br#"{"A":"unterminated"#, false),
+            (b"", false),
+        ];
+        for &(json, token) in cases {
+            assert_eq!(json_has_client_token(json), token, "{}", std::string::String::from_utf8_lossy(json));
+        }
+        // A query string's ClientToken is not looked for: taken as a write.
+        let get = |query: &'static str| Request::get("cvm", "v", "RunInstances", query);
+        assert!(!idempotent(&get("Action=RunInstances&ClientToken=t-1")));
+        assert!(!idempotent(&get("ClientToken=")));
+        let run = |body: &'static [u8]| Request::post_json("cvm", "v", "RunInstances", body);
+        assert!(idempotent(&run(br#"{"ClientToken":"t"}"#)));
+        assert!(!idempotent(&run(br#"{}"#)));
+        assert!(idempotent(&Request::get("cvm", "v", "DescribeZones", "")));
+    }
 
     #[test]
     fn authority_split() {

@@ -154,8 +154,11 @@ pub enum Error {
     Certificate(CertError),
     /// The connection failed while sending or receiving.
     Io(embedded_io::ErrorKind),
-    /// The server closed the connection before answering. On a kept-alive connection this
-    /// usually means the server timed it out: reconnect and call again.
+    /// The connection ended before any answer. On a kept-alive connection this usually means
+    /// the server timed it out, but anyone on the path can end a connection: unless the
+    /// request is known not to have left (then the client itself reconnects), the server may
+    /// have run it. Call again on a new connection only a call safe to repeat (read-only,
+    /// or with a `ClientToken`); check the effect of any other first.
     ConnectionClosed,
     /// The caller's connection was already known to be unusable (closed by the server).
     NotReusable,

@@ -42,21 +42,42 @@ pub(crate) struct Waits {
 
 /// Sends `signed` (then [`receive`] reads the answer: two awaited pieces, so the signed
 /// request is not kept while the response is read). Anything but a clean, complete
-/// exchange leaves the connection unusable.
+/// exchange leaves the connection unusable. `left` is set once the stream took a byte of
+/// the request: from then on the server may receive it, and, if it ends up received
+/// whole, run it.
 pub(crate) async fn send<S: Read + Write>(
     conn: &mut Connection<S>,
     signed: &SignedRequest<'_>,
     io_wait: Duration,
+    left: &mut bool,
 ) -> Result<(), Error> {
     if !conn.is_reusable() {
         return Err(Error::NotReusable);
     }
     conn.set_reusable(false);
-    match embassy_time::with_timeout(io_wait, signed.write_to_async(conn.io())).await {
+    match embassy_time::with_timeout(io_wait, write_request(conn.io(), signed, left)).await {
         Err(_) => Err(Error::Timeout(Phase::Write)),
-        Ok(Err(e)) => Err(closed_or_io(e.kind(), true)),
-        Ok(Ok(_)) => Ok(()),
+        Ok(written) => written,
     }
+}
+
+/// Writes the request (request line, headers, body: not copied), then flushes. `left` is
+/// set once the stream took a byte of it.
+async fn write_request<S: Write>(io: &mut S, signed: &SignedRequest<'_>, left: &mut bool) -> Result<(), Error> {
+    for piece in signed.http1_pieces().map(str::as_bytes).chain(core::iter::once(signed.body())) {
+        let mut rest = piece;
+        while !rest.is_empty() {
+            match io.write(rest).await {
+                Ok(0) => return Err(Error::Io(ErrorKind::WriteZero)),
+                Ok(n) => {
+                    *left = true;
+                    rest = rest.get(n..).unwrap_or_default();
+                }
+                Err(e) => return Err(closed_or_io(e.kind(), true)),
+            }
+        }
+    }
+    io.flush().await.map_err(|e| closed_or_io(e.kind(), true))
 }
 
 /// Reads the response to what [`send`] sent into `buf`. On success the body (de-chunked)
@@ -90,7 +111,7 @@ impl<S: Read> Receiver<'_, S> {
     }
 }
 
-/// A reset before any response byte is the server closing the connection.
+/// A reset before any response byte (or while sending) is the connection closing.
 fn closed_or_io(kind: ErrorKind, nothing_yet: bool) -> Error {
     let closed = matches!(
         kind,

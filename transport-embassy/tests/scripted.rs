@@ -151,6 +151,78 @@ fn a_server_refused_at_its_date_never_sets_the_clock() {
     }
 }
 
+// 4. A write that may have run is not sent again.
+
+const RUN_BODY: &[u8] = br#"{"ImageId":"img-1","InstanceCount":1}"#;
+
+fn run_instances(body: &'static [u8]) -> Request<'static> {
+    Request::post_json("cvm", "2017-03-12", "RunInstances", body).region("ap-guangzhou")
+}
+
+/// The scenario: `RunInstances` is answered `RequestLimitExceeded` on a kept-alive
+/// connection, sent again (the API refused the first: fine), run by the server, and the
+/// connection drops before the answer. The call fails; the body went out exactly twice.
+#[test]
+fn a_write_that_may_have_run_is_not_sent_a_third_time() {
+    let log = Log::shared();
+    let limited = whole(answer(Some(&http_date(T)), &error_body("RequestLimitExceeded")));
+    let mut connector = Connector::new(vec![vec![limited, Turn::Drop], vec![whole(answer(None, OK_BODY))]], &log);
+    let mut rtc = Rtc::at(Some(T));
+    let mut client = client_with(&mut rtc);
+    let mut buf = [0u8; 1024];
+    let result = block_on(client.call_raw(&mut connector, &run_instances(RUN_BODY), &mut buf)).map(<[u8]>::to_vec);
+    assert_eq!(result, Err(Error::ConnectionClosed));
+    let log = log.borrow();
+    assert_eq!(log.requests.len(), 2, "sent exactly twice");
+    assert!(log.requests.iter().all(|r| r.ends_with(RUN_BODY)));
+    assert_eq!(log.connects, 1, "no new connection for a third send");
+}
+
+/// The same drop after a call safe to repeat (read-only, or with a `ClientToken`): sent
+/// again on a new connection.
+#[test]
+fn a_call_safe_to_repeat_is_sent_again_after_the_drop() {
+    let cases: [(Request<'static>, bool); 8] = [
+        (describe(), true),
+        (Request::post_json("cvm", "2017-03-12", "InquiryPriceRunInstances", b"{}"), true),
+        (run_instances(br#"{"ClientToken":"t-1","InstanceCount":1}"#), true),
+        (run_instances(br#"{ "InstanceCount":1, "ClientToken" : "t-1" }"#), true),
+        (run_instances(br#"{"ClientToken":"","InstanceCount":1}"#), false),
+        (run_instances(br#"{"ClientToken":null}"#), false),
+        (run_instances(br#"{"Placement":{"ClientToken":"t-1"}}"#), false),
+        (run_instances(br#"{"Name":"\"ClientToken\":\"x\""}"#), false),
+    ];
+    for (req, repeated) in cases {
+        let log = Log::shared();
+        let limited = whole(answer(None, &error_body("RequestLimitExceeded")));
+        let mut connector = Connector::new(vec![vec![limited, Turn::Drop], vec![whole(answer(None, OK_BODY))]], &log);
+        let mut rtc = Rtc::at(Some(T));
+        let mut client = client_with(&mut rtc);
+        let mut buf = [0u8; 1024];
+        let result = block_on(client.call_raw(&mut connector, &req, &mut buf)).map(<[u8]>::to_vec);
+        let what = String::from_utf8_lossy(req.body().bytes()).into_owned() + " " + req.action();
+        assert_eq!(result.is_ok(), repeated, "{what}: {result:?}");
+        assert_eq!(log.borrow().requests.len(), if repeated { 3 } else { 2 }, "{what}");
+    }
+}
+
+/// A kept-alive connection found closed before any byte of the request left: sent on a new
+/// connection, whatever the call.
+#[test]
+fn a_request_that_never_left_is_sent_on_a_new_connection() {
+    let log = Log::shared();
+    let limited = whole(answer(None, &error_body("RequestLimitExceeded")));
+    let mut connector =
+        Connector::new(vec![vec![limited, Turn::RefuseWrite], vec![whole(answer(None, OK_BODY))]], &log);
+    let mut rtc = Rtc::at(Some(T));
+    let mut client = client_with(&mut rtc);
+    let mut buf = [0u8; 1024];
+    let result = block_on(client.call_raw(&mut connector, &run_instances(RUN_BODY), &mut buf)).map(<[u8]>::to_vec);
+    assert_eq!(result.as_deref(), Ok(OK_BODY.as_bytes()));
+    let log = log.borrow();
+    assert_eq!((log.requests.len(), log.connects), (2, 2));
+}
+
 // 7. Stale bytes never become the next answer.
 
 /// The head, then one read holding the body and a whole forged answer after it (one TLS
