@@ -29,7 +29,7 @@ use embedded_tls::{
 
 use crate::conn::{Connect, Connection, Outlined};
 use crate::error::{CertError, Error, Phase, TlsFailure};
-use crate::pki::{TrustAnchor, Verifier};
+use crate::pki::{Host, TrustAnchor, Verifier};
 
 /// A source of cryptographically secure random bytes (the MCU's TRNG), for the TLS key
 /// exchange. Every `rand_core` 0.6 `RngCore + CryptoRng` generator is one.
@@ -157,6 +157,9 @@ impl<'a> Connector<'a> {
         if let Some(address) = self.address {
             return Ok(address);
         }
+        // Without its trailing dot, an IPv4 literal (`10.1.2.3.`) is taken as the address
+        // (never looked up as a name); a DNS name is the same name.
+        let host = host.strip_suffix('.').unwrap_or(host);
         match with_timeout(self.timeouts.dns, self.stack.dns_query(host, DnsQueryType::A)).await {
             Err(_) => Err(Error::Timeout(Phase::Dns)),
             Ok(Err(_)) => Err(Error::Dns),
@@ -199,8 +202,10 @@ impl<'a> Connect for Connector<'a> {
         };
         let mut verifier = Verifier::new(anchor, host, now);
         let config = TlsConfig::new();
-        // SNI carries DNS names only (RFC 6066); the verifier checks IP literals itself.
-        let config = if host.parse::<core::net::Ipv4Addr>().is_ok() { config } else { config.with_server_name(host) };
+        let config = match server_name(host) {
+            Some(name) => config.with_server_name(name),
+            None => config,
+        };
         #[cfg(feature = "rsa")]
         let config = config.enable_rsa_signatures();
         let mut tls = TlsConnection::new(Socket(&mut self.socket), &mut *self.tls_read, &mut *self.tls_write);
@@ -218,6 +223,13 @@ impl<'a> Connect for Connector<'a> {
             None => Connection::new(Stream::Tls(tls)),
         })
     }
+}
+
+/// The name sent as SNI for `host`: a DNS name without its trailing dot (RFC 6066 3), and
+/// nothing for an IP literal, IPv4 or IPv6 (RFC 6066 forbids them; the verifier matches
+/// them against the certificate's iPAddress names), nor for what is neither.
+fn server_name(host: &str) -> Option<&str> {
+    matches!(Host::parse(host), Host::Dns(_)).then(|| host.strip_suffix('.').unwrap_or(host))
 }
 
 fn handshake_error(e: TlsError, cert: Option<CertError>) -> Error {
@@ -396,6 +408,32 @@ impl embedded_io_async::Write for Stream<'_, '_> {
             #[cfg(feature = "insecure-plain-http")]
             Self::Plain(_) => Ok(()),
             Self::Tls(t) => t.flush().await.map_err(tls_error),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sni_is_a_dns_name_never_an_ip_literal() {
+        let cases = [
+            ("cvm.tencentcloudapi.com", Some("cvm.tencentcloudapi.com")),
+            ("cvm.tencentcloudapi.com.", Some("cvm.tencentcloudapi.com")),
+            ("localhost", Some("localhost")),
+            ("10.1.2.3", None),
+            ("10.1.2.3.", None),
+            ("::1", None),
+            ("[::1]", None),
+            ("2001:db8::1", None),
+            ("[2001:db8::1]", None),
+            ("::ffff:10.1.2.3", None),
+            ("bad host", None),
+            ("", None),
+        ];
+        for (host, want) in cases {
+            assert_eq!(server_name(host), want, "{host:?}");
         }
     }
 }

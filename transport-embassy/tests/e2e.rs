@@ -346,6 +346,47 @@ fn certificate_for_another_host_is_rejected() {
     });
 }
 
+/// SNI carries a DNS name only (RFC 6066): never an IP literal, IPv4 (a trailing dot
+/// too: `10.0.0.1.` is that address, matched against the certificate's iPAddress) or IPv6.
+#[test]
+fn an_ip_literal_is_never_sent_as_the_server_name() {
+    block_on(async {
+        let emu = emulator(false).await;
+        let ca = Ca::new("trusted");
+        let ca_der = ca.der();
+        let gateway = Some(embassy_net::IpAddress::Ipv4(tencentcloud_embassy_host::GATEWAY_IP));
+        // (the request's host, the certificate's name, an address to connect to, the SNI)
+        let cases = [
+            ("localhost", "localhost", None, Some("localhost")),
+            ("localhost.", "localhost", None, Some("localhost")),
+            ("10.0.0.1", "10.0.0.1", None, None),
+            ("10.0.0.1.", "10.0.0.1", None, None),
+            ("[::1]", "::1", gateway, None),
+        ];
+        for (host, name, address, sni) in cases {
+            let leaf = ca.leaf(&[name], key(), |_| {});
+            let front = tls_front(leaf.server_config(true), emu.addr(), Mode::Proxy).await;
+            let (relay, seen) = recording_relay(front).await;
+            let net = HostNet::start(None).await;
+            net.forward(443, relay).await;
+            let mut bufs = DeviceBuffers::new();
+            let mut rng = OsRandom::new().unwrap();
+            let anchor = TrustAnchor::from_der(&ca_der).unwrap();
+            let mut connector = Connector::new(net.device, bufs.buffers(), anchor, &mut rng);
+            connector.set_address(address);
+            let mut client: Client<'_, _> = Client::with_config(credential(), TestClock::system(), quick_config());
+            let req = tencentcloud_core::Request::post_json("cvm", "2017-03-12", "DescribeInstances", BODY)
+                .region(REGION)
+                .host(host);
+            let mut buf = [0u8; 8192];
+            let reply = client.call_raw(&mut connector, &req, &mut buf).await;
+            assert!(reply.is_ok(), "{host}: {reply:?}");
+            let seen = seen.lock().unwrap();
+            assert_eq!(client_hello_sni(&seen[0]), Ok(sni.map(str::to_owned)), "{host}");
+        }
+    });
+}
+
 #[test]
 fn expired_certificate_is_rejected_with_and_without_a_clock() {
     block_on(async {

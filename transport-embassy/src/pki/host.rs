@@ -7,7 +7,7 @@ use super::x509::{self, Name};
 /// A host: an IP literal (IPv4, or IPv6 with or without brackets) or a DNS name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Host<'a> {
-    /// The address's bytes: 4 (IPv4) or 16 (IPv6) of them.
+    /// The address's bytes: 4 (IPv4, a trailing dot allowed) or 16 (IPv6) of them.
     Ip([u8; 16], usize),
     /// A syntactically valid DNS name, without a trailing dot.
     Dns(&'a [u8]),
@@ -19,7 +19,8 @@ impl<'a> Host<'a> {
     pub(crate) fn parse(host: &'a str) -> Self {
         let literal = host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host);
         let mut ip = [0u8; 16];
-        if ipv4(literal.as_bytes(), &mut ip).is_some() {
+        // A trailing dot ends a fully qualified name: `10.1.2.3.` is still that address.
+        if ipv4(literal.strip_suffix('.').unwrap_or(literal).as_bytes(), &mut ip).is_some() {
             return Host::Ip(ip, 4);
         }
         if ipv6(literal.as_bytes(), &mut ip).is_some() {
@@ -261,6 +262,12 @@ mod tests {
         let mapped = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 1, 2, 3];
         assert_eq!(Host::parse("10.1.2.3").matches(&san(0x87, &mapped)), Ok(false));
         assert_eq!(Host::parse("10.1.2.3").matches(&san(0x82, b"10.1.2.3")), Ok(false));
+        // A trailing dot does not make an IPv4 address a DNS name.
+        assert_eq!(Host::parse("10.1.2.3."), Host::Ip([10, 1, 2, 3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0], 4));
+        assert_eq!(Host::parse("10.1.2.3.").matches(&san(0x87, &[10, 1, 2, 3])), Ok(true));
+        assert_eq!(Host::parse("10.1.2.3.").matches(&san(0x82, b"10.1.2.3")), Ok(false));
+        assert_eq!(Host::parse("10.1.2.3.."), Host::Invalid);
+        assert_eq!(Host::parse("::1."), Host::Invalid);
         assert_eq!(Host::parse("bad host").matches(&san(0x82, b"bad host")), Ok(false));
         assert_eq!(Host::parse("x.example").matches(&[0x82, 5]), Err(Malformed));
     }

@@ -301,3 +301,86 @@ pub fn quick_config() -> Config {
     c.max_backoff = embassy_time::Duration::from_millis(400);
     c
 }
+
+/// A TCP relay on 127.0.0.1 to `target` that keeps every byte each connection's client
+/// sent (one entry per connection). Returns its address and the record.
+pub async fn recording_relay(target: SocketAddr) -> (SocketAddr, Arc<std::sync::Mutex<Vec<Vec<u8>>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let record = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((client, _)) = listener.accept().await {
+            let Ok(server) = tokio::net::TcpStream::connect(target).await else { return };
+            let index = {
+                let mut seen = record.lock().unwrap();
+                seen.push(Vec::new());
+                seen.len() - 1
+            };
+            let record = record.clone();
+            let (mut client_rx, mut client_tx) = client.into_split();
+            let (mut server_rx, mut server_tx) = server.into_split();
+            tokio::spawn(async move {
+                let mut chunk = [0u8; 4096];
+                while let Ok(n @ 1..) = client_rx.read(&mut chunk).await {
+                    record.lock().unwrap()[index].extend_from_slice(&chunk[..n]);
+                    if server_tx.write_all(&chunk[..n]).await.is_err() {
+                        break;
+                    }
+                }
+                let _ = server_tx.shutdown().await;
+            });
+            tokio::spawn(async move {
+                let _ = tokio::io::copy(&mut server_rx, &mut client_tx).await;
+                let _ = client_tx.shutdown().await;
+            });
+        }
+    });
+    (addr, seen)
+}
+
+/// The server name (SNI) in the TLS ClientHello at the start of `bytes`: `Ok(None)` when
+/// it has no server_name extension, `Err` when `bytes` does not start with a ClientHello.
+pub fn client_hello_sni(bytes: &[u8]) -> Result<Option<String>, &'static str> {
+    fn take<'a>(b: &mut &'a [u8], n: usize) -> Result<&'a [u8], &'static str> {
+        let (head, rest) = b.split_at_checked(n).ok_or("truncated")?;
+        *b = rest;
+        Ok(head)
+    }
+    fn len(b: &mut &[u8], width: usize) -> Result<usize, &'static str> {
+        Ok(take(b, width)?.iter().fold(0, |n, &d| n << 8 | usize::from(d)))
+    }
+    let mut b = bytes;
+    if take(&mut b, 1)? != [0x16] {
+        return Err("not a handshake record");
+    }
+    take(&mut b, 2)?; // record version
+    let record = len(&mut b, 2)?;
+    let mut b = take(&mut b, record)?;
+    if take(&mut b, 1)? != [0x01] {
+        return Err("not a ClientHello");
+    }
+    let body = len(&mut b, 3)?;
+    let mut b = take(&mut b, body)?;
+    take(&mut b, 2 + 32)?; // version, random
+    for width in [1, 2, 1] {
+        // session id, cipher suites, compression methods
+        let n = len(&mut b, width)?;
+        take(&mut b, n)?;
+    }
+    let extensions = len(&mut b, 2)?;
+    let mut b = take(&mut b, extensions)?;
+    while !b.is_empty() {
+        let kind = len(&mut b, 2)?;
+        let n = len(&mut b, 2)?;
+        let mut data = take(&mut b, n)?;
+        if kind == 0 {
+            // server_name_list: (name_type, host_name) entries; the first host_name.
+            len(&mut data, 2)?;
+            take(&mut data, 1)?;
+            let n = len(&mut data, 2)?;
+            return Ok(Some(String::from_utf8_lossy(take(&mut data, n)?).into_owned()));
+        }
+    }
+    Ok(None)
+}
