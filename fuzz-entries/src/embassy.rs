@@ -100,9 +100,10 @@ pub fn embassy_response(data: &[u8]) {
     let whole = call(response, Pieces::Whole, buf_len);
     let pieces = call(response, Pieces::Seeded(u32::from(seed).wrapping_mul(0x9E37_79B9) | 1), buf_len);
     // Body or error and the exchange count must not depend on how the bytes arrived. Reuse
-    // may: bytes past the body that arrived together with it make the whole read refuse
-    // reuse, while in pieces they have not arrived yet when the body is complete. So
-    // whole-reusable implies pieces-reusable, never the other way round.
+    // may: bytes past the body that arrived together with it, or a read that filled all the
+    // room it had (more may wait), make the whole read refuse reuse, while in pieces they
+    // have not arrived yet when the body is complete. So whole-reusable implies
+    // pieces-reusable, never the other way round.
     assert_eq!((&whole.0, whole.2), (&pieces.0, pieces.2), "whole vs. in pieces; buffer {buf_len}");
     assert!(!whole.1 || pieces.1, "reusable whole but not in pieces; buffer {buf_len}");
     if let (Ok(body), ..) = &whole {
