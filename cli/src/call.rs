@@ -28,7 +28,7 @@ pub fn run(
     match runtime.block_on(call(request, credentials, retries, timeout, ca_file)) {
         Ok(response) => match output.render(&response) {
             Ok(text) => {
-                println!("{text}");
+                crate::exec::print(&format!("{text}\n"));
                 ExitCode::SUCCESS
             }
             Err(e) => fail(&e, 2),

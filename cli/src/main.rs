@@ -24,10 +24,13 @@ mod call;
 mod complete;
 mod config;
 mod credentials;
+mod exec;
 mod output;
 mod request_args;
 mod service;
+mod skeleton;
 mod tccli;
+mod unfold;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -255,7 +258,15 @@ fn mock(args: MockArgs<'_>) -> Result<(), String> {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    // tccli reads its options anywhere: `tcloud --region ap-guangzhou cvm ...` as well.
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match args.iter().map(|a| a.to_str().map(str::to_owned)).collect::<Option<Vec<String>>>() {
+        Some(text) => {
+            let commands = [&complete::COMMANDS[..], &["help", "__complete"]].concat();
+            Cli::parse_from(service::tccli_order(text, &commands))
+        }
+        None => Cli::parse_from(args),
+    };
     init_tracing(cli.debug);
     let result = match &cli.command {
         Command::Sign { request, credentials, timestamp } => sign(request, credentials, *timestamp)

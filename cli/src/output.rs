@@ -18,9 +18,9 @@ pub enum Format {
 /// The output flags shared by `tcloud call` and the service commands.
 #[derive(Debug, Clone, Args)]
 pub struct OutputArgs {
-    /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Json)]
-    pub output: Format,
+    /// Output format [default: json; for service commands the tccli profile's `output`].
+    #[arg(long, value_enum)]
+    pub output: Option<Format>,
     /// A JMESPath expression applied to the `Response` object, e.g. `InstanceSet[].InstanceId`.
     #[arg(long, value_name = "JMESPATH")]
     pub filter: Option<String>,
@@ -41,7 +41,7 @@ impl OutputArgs {
             Some(expr) => filter(expr, response)?,
             None => response.clone(),
         };
-        Ok(match self.output {
+        Ok(match self.output.unwrap_or_default() {
             Format::Json => serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string()),
             Format::Text => {
                 let mut out = Vec::new();
@@ -146,7 +146,7 @@ mod tests {
     use serde_json::json;
 
     fn args(output: Format, filter: Option<&str>) -> OutputArgs {
-        OutputArgs { output, filter: filter.map(str::to_owned) }
+        OutputArgs { output: Some(output), filter: filter.map(str::to_owned) }
     }
 
     #[test]

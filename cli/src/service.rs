@@ -3,32 +3,46 @@
 //!
 //! ```text
 //! tcloud cvm                                   # the actions, one line each
-//! tcloud cvm DescribeInstances --help          # the parameters, with types and docs
+//! tcloud cvm DescribeInstances help --detail   # the parameters, with types, docs and examples
 //! tcloud cvm DescribeInstances --Limit 1 --Filters '[{"Name":"zone","Values":["ap-guangzhou-3"]}]'
+//! tcloud cvm DescribeInstances --cli-unfold-argument --Filters.0.Name zone --Filters.0.Values ap-guangzhou-3
 //! tcloud cvm DescribeInstances --InstanceIds ins-1 ins-2 --output table --filter 'InstanceSet[].InstanceId'
-//! tcloud cvm DescribeInstances --cli-input-json params.json --version 2017-03-12
+//! tcloud cvm DescribeInstances --generate-cli-skeleton > req.json
+//! tcloud cvm DescribeInstances --cli-input-json file://req.json --version 2017-03-12
 //! ```
 //!
 //! Parameters are the flags that start with an upper-case letter (`--Limit`); the others are
-//! tcloud's own options. A value is read as its declared type: text as is for strings, JSON for
-//! numbers, bools, objects and lists; a list also takes several values (`--InstanceIds a b`).
+//! tcloud's own options, tccli's among them. A value is read as its declared type, as tccli reads
+//! it (see `tccli.rs`): text for strings, numbers and booleans as tccli converts them, JSON for
+//! objects and lists; a list also takes several values (`--InstanceIds a b`). Dotted names
+//! (`--Filters.0.Name`) are tccli's `--cli-unfold-argument` form (see `unfold.rs`).
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use serde_json::{Map, Value};
 use tencentcloud_schema::{ActionRef, Member, Scalar, Status, Type, Version};
 
-use crate::call;
 use crate::config::Profile;
 use crate::credentials::CredentialArgs;
-use crate::output::OutputArgs;
-use crate::request_args::{LanguageArg, MethodArg, RequestArgs};
-use crate::tccli;
+use crate::exec::{self, Plan};
+use crate::output::{Format, OutputArgs};
+use crate::request_args::{LanguageArg, MethodArg};
+use crate::{skeleton, tccli, unfold};
 
-/// tcloud's own options of a service command.
+/// `--generate-cli-skeleton [input|output]`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SkeletonKind {
+    /// The parameters, each with its type: a template for `--cli-input-json`.
+    Input,
+    /// The `Response` members, each with its type.
+    Output,
+}
+
+/// tcloud's own options of a service command (tccli's among them).
 #[derive(Debug, Parser)]
 #[command(
     name = "tcloud",
@@ -38,35 +52,58 @@ use crate::tccli;
     disable_version_flag = true
 )]
 struct Options {
-    /// API version (default: tccli's, see `tccli::default_version`).
+    /// API version (default: the profile's `<service>.version`, else tccli's default).
     #[arg(long)]
     version: Option<String>,
-    /// Region, e.g. `ap-guangzhou`.
+    /// Region, e.g. `ap-guangzhou` (default: TENCENTCLOUD_REGION, else the profile's `region`).
     #[arg(long)]
     region: Option<String>,
-    /// Send to this URL instead of `https://<service>.tencentcloudapi.com`.
+    /// Send to this host or URL instead of `<service>.tencentcloudapi.com` (default: the
+    /// profile's `<service>.endpoint`).
     #[arg(long)]
     endpoint: Option<String>,
     /// HTTP method: POST (JSON body) or GET (flattened query).
     #[arg(long, value_enum, default_value_t = MethodArg::Post)]
     method: MethodArg,
-    /// Language of error messages.
+    /// Language of error messages (default: the profile's `language`).
     #[arg(long, value_enum)]
     language: Option<LanguageArg>,
-    /// Read the parameters from this JSON file, `file://PATH` as tccli writes it, or a plain path
-    /// (flags given too override its members).
+    /// Read the parameters from this JSON file: `file://PATH` as tccli writes it (a plain path
+    /// works too); flags given too override its members.
     #[arg(long, value_name = "file://PATH")]
     cli_input_json: Option<String>,
+    /// Parameters written with dots: `--Filters.0.Name zone --Filters.0.Values a b` (dotted
+    /// names are read so without it too).
+    #[arg(long)]
+    cli_unfold_argument: bool,
+    /// Print a JSON template of the parameters (`input`, the default; for `--cli-input-json`) or
+    /// of the answer (`output`), and send nothing.
+    #[arg(long, value_enum, value_name = "input|output", num_args = 0..=1, default_missing_value = "input")]
+    generate_cli_skeleton: Option<SkeletonKind>,
+    /// Also warn about deprecated actions (default: the profile's `warning`).
+    #[arg(long)]
+    warning: bool,
+    /// With `help`: every parameter's documentation and the documented examples.
+    #[arg(long)]
+    detail: bool,
+    /// Add this tag to `X-TC-RequestClient` (`^[0-9a-zA-Z-_,.]+$`; default: the profile's
+    /// `request-client`).
+    #[arg(long, value_name = "TAG")]
+    request_client: Option<String>,
+    /// Send through this HTTP proxy (`http://host:port` or `host:port`).
+    #[arg(long, value_name = "URL")]
+    https_proxy: Option<String>,
     /// Retry rate limits and safe failures up to N times.
     #[arg(long, default_value_t = 0)]
     retries: u32,
-    /// Total time limit of the call, in seconds.
+    /// Time limit of each request, in seconds.
     #[arg(long, default_value_t = 60)]
     timeout: u64,
     /// Trust this PEM CA certificate.
     #[arg(long)]
     ca_file: Option<PathBuf>,
-    /// Show the parameters of the action (or the actions of the service).
+    /// Show the parameters of the action (or the actions of the service); `help` after the
+    /// action too.
     #[arg(long, short = 'h')]
     help: bool,
     /// Log what is sent and received (secrets redacted), with timings and retries.
@@ -76,12 +113,72 @@ struct Options {
     output: OutputArgs,
     #[command(flatten)]
     credentials: CredentialArgs,
+    /// `help` (tccli's way to ask for help after the action).
+    #[arg(hide = true)]
+    words: Vec<String>,
 }
 
 /// Names of tcloud's own options (for completion).
 pub fn option_names() -> Vec<String> {
     use clap::CommandFactory;
     Options::command().get_arguments().filter_map(|a| a.get_long()).map(|l| format!("--{l}")).collect()
+}
+
+/// tccli's options that take a value (the others are switches): how `tcloud --region x cvm ...`
+/// is read when they come before the service.
+pub const TCCLI_VALUE_OPTIONS: [&str; 18] = [
+    "--secretId",
+    "--secretKey",
+    "--token",
+    "--role-arn",
+    "--role-session-name",
+    "--region",
+    "--endpoint",
+    "--version",
+    "--language",
+    "--filter",
+    "--profile",
+    "--timeout",
+    "--output",
+    "--https-proxy",
+    "--cli-input-json",
+    "--waiter",
+    "--request-client",
+    "--generate-cli-skeleton",
+];
+
+/// tccli's switches.
+pub const TCCLI_SWITCHES: [&str; 4] = ["--use-cvm-role", "--cli-unfold-argument", "--warning", "--detail"];
+
+/// tccli reads its options anywhere on the line (`tccli --region ap-guangzhou cvm ...`): moves
+/// those given before the service to after it. `commands` are tcloud's own subcommands (left
+/// alone but for `configure`, which takes `--profile`).
+pub fn tccli_order(args: Vec<String>, commands: &[&str]) -> Vec<String> {
+    let mut leading = Vec::new();
+    let mut i = 1;
+    while i < args.len() {
+        let a = args[i].as_str();
+        let name = a.split_once('=').map_or(a, |(n, _)| n);
+        if TCCLI_VALUE_OPTIONS.contains(&name) {
+            let takes_next = !a.contains('=') && name != "--generate-cli-skeleton";
+            let n = if takes_next { 2 } else { 1 };
+            leading.extend(args[i..(i + n).min(args.len())].iter().cloned());
+            i += n;
+        } else if TCCLI_SWITCHES.contains(&a) {
+            leading.push(args[i].clone());
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    let Some(word) = args.get(i) else { return args };
+    if leading.is_empty() || word.starts_with('-') || (commands.contains(&word.as_str()) && word != "configure") {
+        return args;
+    }
+    let mut out = vec![args[0].clone()];
+    out.extend(args[i..].iter().cloned());
+    out.extend(leading);
+    out
 }
 
 /// An error message and the exit code it ends with.
@@ -123,30 +220,57 @@ fn run_inner(args: &[String], debug: bool) -> Result<ExitCode, Fail> {
     if opts.debug && !debug {
         crate::init_tracing(true);
     }
+    let asks_help = match opts.words.as_slice() {
+        [] => opts.help,
+        [w] if w == "help" => true,
+        words => return Err(format!("Unknown options: {}", words.join(", ")).into()),
+    };
     let profile = Profile::load(opts.credentials.profile.as_deref())?;
     let version = service_version(svc, opts.version.as_deref(), &profile)?;
+    let action_name = action_name.filter(|a| *a != "help");
     let Some(action_name) = action_name else {
         if !params.is_empty() {
             return Err(format!("missing action before `{}`", params[0].0).into());
         }
-        print!("{}", action_list(&svc.name, &svc.title, version));
+        exec::print(&action_list(&svc.name, &svc.title, version));
         return Ok(ExitCode::SUCCESS);
     };
     let action = version.action(action_name).ok_or_else(|| unknown_action(&svc.name, version, action_name))?;
-    if opts.help {
-        print!("{}", action_help(&svc.name, &action));
+    if asks_help {
+        exec::print(&action_help(&svc.name, &action, opts.detail));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if (opts.warning || profile.setting("warning").as_deref() == Some("on")) && action.action.status != Status::Online {
+        eprintln!(
+            "tcloud: warning: {} {} is {}: {}",
+            svc.name,
+            action.name,
+            status_word(action.action.status),
+            action.action.doc
+        );
+    }
+    if let Some(kind) = opts.generate_cli_skeleton {
+        exec::print(&format!("{}\n", skeleton::skeleton(&action, kind)));
         return Ok(ExitCode::SUCCESS);
     }
     let mut body = match &opts.cli_input_json {
-        Some(path) => read_input_json(path)?,
+        Some(arg) => read_input_json(arg)?,
         None => Map::new(),
     };
-    for (name, values) in &params {
-        let member = action.input().iter().find(|m| m.name == *name).ok_or_else(|| {
-            let accepted: Vec<&str> = action.input().iter().map(|m| m.name.as_str()).collect();
-            format!("{} {}: unknown parameter `--{name}`; accepted: {}", svc.name, action.name, accepted.join(", "))
-        })?;
-        body.insert(name.clone(), value_of(member, values).map_err(|e| format!("{} {}: {e}", svc.name, action.name))?);
+    let prefix = |e: String| Fail(format!("{} {}: {e}", svc.name, action.name));
+    if opts.cli_unfold_argument || params.iter().any(|(name, _)| name.contains('.')) {
+        body.extend(unfold::build(action.version, action.input(), &params).map_err(prefix)?);
+    } else {
+        for (name, values) in &params {
+            let member = action.input().iter().find(|m| m.name == *name).ok_or_else(|| {
+                let accepted: Vec<&str> = action.input().iter().map(|m| m.name.as_str()).collect();
+                format!("{} {}: unknown parameter `--{name}`; accepted: {}", svc.name, action.name, accepted.join(", "))
+            })?;
+            if values.is_empty() {
+                return Err(format!("parameter `--{name}` needs a value").into());
+            }
+            body.insert(name.clone(), value_of(member, values).map_err(prefix)?);
+        }
     }
     let body = Value::Object(body);
     let warnings = action.check(&body).map_err(|v| {
@@ -155,32 +279,81 @@ fn run_inner(args: &[String], debug: bool) -> Result<ExitCode, Fail> {
     for w in &warnings {
         eprintln!("tcloud: warning: {} {}: {}", svc.name, action.name, documented_exception(w));
     }
-    opts.output.check()?;
-
+    let mut output = opts.output.clone();
+    if output.output.is_none() {
+        output.output = match profile.setting("output") {
+            Some(f) => Some(Format::from_str(&f, true).map_err(|_| {
+                format!("Unknown output format: {f} (profile `{}`); json, text or table", profile.name)
+            })?),
+            None => None,
+        };
+    }
+    output.check()?;
+    let language = match (opts.language, profile.setting("language")) {
+        (Some(l), _) => Some(l.into()),
+        (None, Some(l)) => Some(
+            LanguageArg::from_str(&l, false)
+                .map_err(|_| format!("language {l:?} (profile `{}`): zh-CN or en-US", profile.name))?
+                .into(),
+        ),
+        (None, None) => None,
+    };
+    let request_client = match opts.request_client.clone().or_else(|| profile.setting("request-client")) {
+        Some(tag) => Some(exec::request_client(&tag)?),
+        None => None,
+    };
+    let endpoint = opts.endpoint.clone().or_else(|| {
+        profile.service_setting(&svc.name, "endpoint").filter(|e| *e != format!("{}.tencentcloudapi.com", svc.name))
+    });
     let region = region(opts.region.as_deref(), &profile);
     let hint = region.is_none().then(|| no_region_hint(&profile));
-    let request = RequestArgs {
+    let credentials =
+        opts.credentials.provider(region.as_deref(), opts.ca_file.as_deref()).map_err(|e| e.to_string())?;
+    let plan = Plan {
         service: svc.name.clone(),
         version: version.version.clone(),
         action: action.name.to_owned(),
-        params: Some(body.to_string()),
+        params: body,
         region,
-        endpoint: opts.endpoint,
-        method: opts.method,
-        language: opts.language,
-        sign_headers: Vec::new(),
-        unsigned_payload: false,
-        headers: Vec::new(),
+        endpoint,
+        method: opts.method.into(),
+        language,
+        request_client,
+        https_proxy: opts.https_proxy.clone(),
+        timeout: Duration::from_secs(opts.timeout),
+        retries: opts.retries,
+        ca_file: opts.ca_file.clone(),
+        credentials,
     };
-    Ok(call::run(
-        &request,
-        &opts.credentials,
-        opts.retries,
-        opts.timeout,
-        opts.ca_file.as_deref(),
-        &opts.output,
-        hint.as_deref(),
-    ))
+    Ok(send(&plan, &output, hint.as_deref()))
+}
+
+/// Sends the plan once and prints the answer.
+fn send(plan: &Plan, output: &OutputArgs, hint: Option<&str>) -> ExitCode {
+    let runtime = match exec::runtime() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("tcloud: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(async {
+        let client = plan.client()?;
+        plan.call(&client, plan.params.clone()).await
+    });
+    match result {
+        Ok(response) => match output.render(&response) {
+            Ok(text) => {
+                exec::print(&format!("{text}\n"));
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("tcloud: {e}");
+                ExitCode::from(2)
+            }
+        },
+        Err(e) => exec::report(&e, hint),
+    }
 }
 
 /// A violation the documented example makes too: said, and sent as given.
@@ -207,6 +380,14 @@ fn no_region_hint(profile: &Profile) -> String {
          add `--region ap-guangzhou`, or set it once with `tcloud configure set region ap-guangzhou`",
         profile.name
     )
+}
+
+fn status_word(status: Status) -> &'static str {
+    match status {
+        Status::Online => "online",
+        Status::Deprecated => "deprecated",
+        Status::Offline => "offline",
+    }
 }
 
 /// The API version: `--version`, else the one the tccli profile's `.configure` names for the
@@ -280,32 +461,32 @@ fn split_params(args: &[String]) -> Result<(Params, Vec<String>), String> {
             options.push(arg.clone());
         }
     }
-    if let Some((name, _)) = params.iter().find(|(_, v)| v.is_empty()) {
-        return Err(format!("parameter `--{name}` needs a value"));
-    }
     Ok((params, options))
 }
 
-/// The JSON value of a parameter's command-line text, read as its declared type.
-fn value_of(member: &Member, values: &[String]) -> Result<Value, String> {
-    let one = |ty: &Type, text: &str| -> Result<Value, String> {
-        match ty {
-            Type::Scalar(s) if matches!(s.name(), "string" | "binary" | "datetime" | "datetime_iso" | "date") => {
-                Ok(Value::String(text.to_owned()))
-            }
-            Type::Scalar(Scalar::Bool) => tccli::bool_value(text).map(Value::Bool).ok_or_else(|| {
-                format!("argument --{}: invalid bool value: '{text}' (true/false, t/f or 1/0)", member.name)
-            }),
-            Type::Scalar(s @ (Scalar::Int64 | Scalar::Uint64)) => tccli::int_value(text)
-                .ok_or_else(|| format!("argument --{}: invalid {} value: '{text}'", member.name, s.name())),
-            Type::Scalar(Scalar::Float) => tccli::float_value(text)
-                .ok_or_else(|| format!("argument --{}: invalid float value: '{text}'", member.name)),
-            // Any other scalar the schema may add: JSON, else text (validation names the type).
-            Type::Scalar(_) => Ok(serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_owned()))),
-            Type::Object(_) | Type::List(_) => serde_json::from_str(text)
-                .map_err(|e| format!("parameter `--{}` ({}) must be JSON: {e}", member.name, member.ty)),
+/// A scalar's value from its text, as tccli converts it (`tccli.rs`); objects and lists: JSON.
+pub fn scalar_value(name: &str, ty: &Type, text: &str) -> Result<Value, String> {
+    match ty {
+        Type::Scalar(Scalar::Bool) => tccli::bool_value(text)
+            .map(Value::Bool)
+            .ok_or_else(|| format!("argument --{name}: invalid bool value: '{text}' (true/false, t/f or 1/0)")),
+        Type::Scalar(s @ (Scalar::Int64 | Scalar::Uint64)) => {
+            tccli::int_value(text).ok_or_else(|| format!("argument --{name}: invalid {} value: '{text}'", s.name()))
         }
-    };
+        Type::Scalar(Scalar::Float) => {
+            tccli::float_value(text).ok_or_else(|| format!("argument --{name}: invalid float value: '{text}'"))
+        }
+        Type::Scalar(_) => Ok(Value::String(text.to_owned())),
+        Type::Object(_) | Type::List(_) => {
+            serde_json::from_str(text).map_err(|e| format!("parameter `--{name}` ({ty}) must be JSON: {e}"))
+        }
+    }
+}
+
+/// The JSON value of a parameter's command-line text, read as its declared type (the plain
+/// form: one value, or for a list JSON or several values).
+fn value_of(member: &Member, values: &[String]) -> Result<Value, String> {
+    let one = |ty: &Type, text: &str| scalar_value(&member.name, ty, text);
     match (&member.ty, values) {
         (_, [single]) if !matches!(member.ty, Type::List(_)) => one(&member.ty, single),
         (Type::List(_), [single]) if single.trim_start().starts_with('[') => one(&member.ty, single),
@@ -403,7 +584,9 @@ fn action_list(service: &str, title: &str, version: &Version) -> String {
 }
 
 /// `tcloud <service> <Action> --help`: the parameters, then the objects they use.
-fn action_help(service: &str, action: &ActionRef<'_>) -> String {
+/// `tcloud <service> <Action> help [--detail]`: the parameters, then the objects they use; with
+/// `--detail` the output members and the documented examples too, as tccli's help shows them.
+fn action_help(service: &str, action: &ActionRef<'_>, detail: bool) -> String {
     let mut out = format!(
         "{service} {} ({}){}\n{}\n\nParameters:\n",
         action.name,
@@ -425,7 +608,41 @@ fn action_help(service: &str, action: &ActionRef<'_>) -> String {
             todo.extend(ms.iter().filter_map(|m| object_of(&m.ty)));
         }
     }
-    let _ = write!(out, "\nValues are text for strings and JSON otherwise; a list also takes several values.\n");
+    let _ = write!(
+        out,
+        "\nValues are text for strings, numbers and booleans (True/true/1), JSON for objects and lists; a list \
+         also takes several values. Dotted names unfold objects: --Filters.0.Name zone.\n"
+    );
+    if detail {
+        let _ = write!(out, "\nOutput (Response):\n");
+        members(&mut out, action.output(), "");
+        for (i, ex) in action.examples().iter().enumerate() {
+            let _ = write!(out, "\nExample {}:\n", i + 1);
+            if let Some(input) = ex.input.as_ref().and_then(|i| serde_json::from_str::<Value>(i.get()).ok()) {
+                let words = skeleton::unfold_words(&input);
+                let _ = writeln!(
+                    out,
+                    "  tcloud {service} {} --cli-unfold-argument{}",
+                    action.name,
+                    if words.is_empty() { "" } else { " \\" }
+                );
+                for (j, w) in words.iter().enumerate() {
+                    let _ = writeln!(out, "      {w}{}", if j + 1 < words.len() { " \\" } else { "" });
+                }
+            }
+            let output: Value = serde_json::from_str(ex.output.get()).unwrap_or(Value::Null);
+            let _ = writeln!(out, "  Output:");
+            for line in serde_json::to_string_pretty(&output).unwrap_or_default().lines() {
+                let _ = writeln!(out, "    {line}");
+            }
+        }
+    } else {
+        let _ = writeln!(
+            out,
+            "`tcloud {service} {} help --detail` adds the output and the documented examples.",
+            action.name
+        );
+    }
     out
 }
 
@@ -465,7 +682,7 @@ mod tests {
             vec![("Limit".into(), s(&["1"])), ("InstanceIds".into(), s(&["a", "b"])), ("Offset".into(), s(&["-1"]))]
         );
         assert_eq!(o, s(&["--region", "ap-guangzhou"]));
-        assert!(split_params(&s(&["--Limit"])).unwrap_err().contains("needs a value"));
+        assert_eq!(split_params(&s(&["--Limit"])).unwrap().0, vec![("Limit".into(), vec![])]);
         assert!(split_params(&s(&["--Limit", "1", "--Limit", "2"])).unwrap_err().contains("twice"));
     }
 

@@ -241,3 +241,156 @@ async fn what_the_documented_example_sends_is_warned_about_and_sent() {
     );
     emu.shutdown().await;
 }
+
+fn json_file(home: &Home, name: &str, text: &str) -> String {
+    let path = home.path().join(name);
+    std::fs::write(&path, text).unwrap();
+    format!("file://{}", path.display())
+}
+
+/// tccli's forms and options: `--cli-unfold-argument`, `--cli-input-json file://`,
+/// `--generate-cli-skeleton`, `help` after the action, `--detail`, `--request-client`,
+/// `--language`, `--timeout`, `--warning`, options before the service.
+#[tokio::test(flavor = "multi_thread")]
+async fn tcclis_forms_and_options() {
+    let emu = Emulator::builder().key(ID, KEY).start().await.unwrap();
+    let ep = emu.endpoint();
+    let home = Home::new("forms");
+    let env = [("TENCENTCLOUD_REGION", "ap-guangzhou")];
+    let last_params = || emu.requests().last().unwrap().params.clone().unwrap();
+
+    // The unfolded form, as the API Explorer prints it.
+    let out = tcloud(
+        &home,
+        &[
+            "cvm",
+            "DescribeInstances",
+            "--cli-unfold-argument",
+            "--Filters.0.Name",
+            "zone",
+            "--Filters.0.Values",
+            "ap-guangzhou-3",
+            "ap-guangzhou-4",
+            "--Limit",
+            "1",
+            "--endpoint",
+            &ep,
+        ],
+        &env,
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        last_params(),
+        json!({"Filters": [{"Name": "zone", "Values": ["ap-guangzhou-3", "ap-guangzhou-4"]}], "Limit": 1})
+    );
+    let out = tcloud(&home, &["cvm", "DescribeInstances", "--Filters.1.Name", "zone", "--endpoint", &ep], &env);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("The index of the array parameter: --Filters must start from 0, and the step size is 1")
+    );
+
+    // --generate-cli-skeleton, filled in, then --cli-input-json file:// (~ expanded).
+    let out = tcloud(&home, &["cvm", "DescribeInstances", "--generate-cli-skeleton"], &env);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let skeleton: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(skeleton["Filters"][0]["Values"], json!(["String"]));
+    assert_eq!(skeleton["Limit"], "Integer");
+    let out = tcloud(&home, &["cvm", "DescribeInstances", "--generate-cli-skeleton", "output"], &env);
+    let skeleton: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(skeleton["InstanceSet"][0]["InstanceId"], "String");
+    assert_eq!(emu.request_count(), 1, "the index error and the skeletons send nothing");
+    json_file(&home, "req.json", r#"{"Limit": 2, "InstanceIds": ["ins-emu00001"]}"#);
+    let out =
+        tcloud(&home, &["cvm", "DescribeInstances", "--cli-input-json", "file://~/req.json", "--endpoint", &ep], &env);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(last_params(), json!({"Limit": 2, "InstanceIds": ["ins-emu00001"]}));
+    let out = tcloud(&home, &["cvm", "DescribeInstances", "--cli-input-json", "file:///nonexistent/x.json"], &env);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("Unable to load paramfile /nonexistent/x.json"), "{}", stderr(&out));
+
+    // help after the action, with --detail the examples.
+    let out = tcloud(&home, &["cvm", "DescribeInstances", "help"], &env);
+    assert!(out.status.success() && stdout(&out).contains("Parameters:"), "{}", stderr(&out));
+    let out = tcloud(&home, &["cvm", "DescribeInstances", "help", "--detail"], &env);
+    assert!(stdout(&out).contains("tcloud cvm DescribeInstances --cli-unfold-argument"), "{}", stdout(&out));
+    let out = tcloud(&home, &["cvm", "help"], &env);
+    assert!(stdout(&out).contains("DescribeInstances"));
+
+    // --request-client and --language in the headers; options before the service.
+    let out = tcloud(
+        &home,
+        &[
+            "--region",
+            "ap-beijing",
+            "cvm",
+            "DescribeRegions",
+            "--request-client",
+            "my-tool_1",
+            "--language",
+            "en-US",
+            "--endpoint",
+            &ep,
+        ],
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let last = emu.requests().last().cloned().unwrap();
+    let header = |name: &str| last.headers.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    assert!(header("x-tc-requestclient").unwrap().ends_with(";my-tool_1"), "{:?}", header("x-tc-requestclient"));
+    assert_eq!(header("x-tc-language").as_deref(), Some("en-US"));
+    assert_eq!(last.region.as_deref(), Some("ap-beijing"));
+    let out = tcloud(&home, &["cvm", "DescribeRegions", "--request-client", "a b", "--endpoint", &ep], &env);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--request-client"), "{}", stderr(&out));
+
+    // --warning: a deprecated action says so.
+    let out = tcloud(&home, &["cbs", "GetSnapOverview", "--warning", "--endpoint", &ep], &env);
+    assert!(stderr(&out).contains("warning: cbs GetSnapOverview is deprecated"), "{}", stderr(&out));
+    let out = tcloud(&home, &["cbs", "GetSnapOverview", "--endpoint", &ep], &env);
+    assert!(!stderr(&out).contains("deprecated"), "{}", stderr(&out));
+    emu.shutdown().await;
+}
+
+/// `--timeout` bounds a request; `--https-proxy` sends through the proxy given.
+#[tokio::test(flavor = "multi_thread")]
+async fn timeout_and_https_proxy() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let emu = Emulator::builder().key(ID, KEY).latency(std::time::Duration::from_secs(5)).start().await.unwrap();
+    let ep = emu.endpoint();
+    let home = Home::new("proxy");
+    let env = [("TENCENTCLOUD_REGION", "ap-guangzhou")];
+    let started = std::time::Instant::now();
+    let out = tcloud(&home, &["cvm", "DescribeRegions", "--timeout", "1", "--endpoint", &ep], &env);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    assert!(started.elapsed() < std::time::Duration::from_secs(4), "{:?}", started.elapsed());
+
+    // A proxy that answers itself: the request reached it, in the proxy form.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let proxy = listener.local_addr().unwrap();
+    let seen = tokio::spawn(async move {
+        let (mut conn, _) = listener.accept().await.unwrap();
+        let mut buf = vec![0u8; 65536];
+        let mut got = Vec::new();
+        while !got.windows(4).any(|w| w == b"\r\n\r\n") {
+            let n = conn.read(&mut buf).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            got.extend_from_slice(&buf[..n]);
+        }
+        let body = r#"{"Response":{"RegionSet":[],"TotalCount":0,"RequestId":"via-proxy"}}"#;
+        let answer = format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        conn.write_all(answer.as_bytes()).await.unwrap();
+        String::from_utf8_lossy(&got).lines().next().unwrap_or_default().to_owned()
+    });
+    let proxy_arg = proxy.to_string();
+    let out = tcloud(&home, &["cvm", "DescribeRegions", "--https-proxy", &proxy_arg, "--endpoint", &ep], &env);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stdout(&out).contains("via-proxy"), "{}", stdout(&out));
+    let first_line = seen.await.unwrap();
+    assert!(first_line.starts_with(&format!("POST {ep}/")), "{first_line}");
+    emu.shutdown().await;
+}
