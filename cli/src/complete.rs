@@ -4,7 +4,7 @@
 use tencentcloud_schema::Version;
 
 /// The subcommands that are not services.
-pub const COMMANDS: [&str; 5] = ["call", "sign", "mock", "services", "completions"];
+pub const COMMANDS: [&str; 6] = ["call", "sign", "mock", "services", "completions", "configure"];
 
 /// The script for `shell` (`bash`, `zsh` or `fish`).
 pub fn script(shell: &str) -> Result<&'static str, String> {
@@ -49,6 +49,7 @@ pub fn candidates(words: &[String]) -> Vec<String> {
             .chain(tencentcloud_schema::services().iter().map(|e| e.name().to_owned()))
             .collect(),
         [cmd] if cmd == "completions" => ["bash", "zsh", "fish"].map(str::to_owned).to_vec(),
+        [cmd] if cmd == "configure" => ["set", "get", "list", "remove", "set-root-domain"].map(str::to_owned).to_vec(),
         [cmd, ..] if COMMANDS.contains(&cmd.as_str()) => Vec::new(),
         [service, rest @ ..] => service_words(service, rest, current),
     };

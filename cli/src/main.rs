@@ -121,6 +121,14 @@ enum Command {
         #[arg(long, conflicts_with_all = ["state", "seed"])]
         stateless: bool,
     },
+    /// tccli's configuration, in its files (`~/.tccli/<profile>.configure`, `.credential`):
+    /// `set KEY VALUE ...`, `get KEY ...`, `list`, `remove`, `set-root-domain DOMAIN`, or the
+    /// questions (secretId, secretKey, region, output); `--profile NAME`.
+    Configure {
+        /// The subcommand and its words.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// List the services (and their API versions).
     Services,
     /// Print a shell completion script (bash, zsh or fish).
@@ -291,6 +299,7 @@ fn main() -> ExitCode {
             }
             return call::run(request, credentials, *retries, *timeout, ca_file.as_deref(), output, None);
         }
+        Command::Configure { args } => config::configure(args),
         Command::Services => {
             services();
             Ok(())
