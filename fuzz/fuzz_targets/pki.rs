@@ -3,9 +3,16 @@
 //! anchor and every chain certificate), `Verifier::verify_chain`, and the TLS 1.3
 //! CertificateVerify check, driven through embedded-tls's `TlsVerifier` as a handshake does.
 //!
-//! Input: `anchor`, a count byte, that many certificates, `host`, a scheme byte, then the
-//! signature (each field but the last prefixed by its length: 2 bytes big-endian, 1 for the
-//! host). `PKI_FUZZ_SEEDS=DIR cargo test --test pki_differential` writes seeds in this form.
+//! RSA chains included (feature `rsa`): PKCS#1 v1.5 certificate signatures, RSA keys under the
+//! policy, and the PSS CertificateVerify (`fuzz_targets/rsa.rs` fuzzes the RSA arithmetic
+//! alone, against the `rsa` crate).
+//!
+//! Input: `anchor`, a count byte, that many certificates, `host`, a scheme byte (0: ECDSA
+//! P-256, 1: P-384, 2-4: RSA-PSS SHA-256/384/512, 5: RSA PKCS#1 SHA-256, which TLS 1.3
+//! refuses here, else Ed25519), then the signature (each field but the last prefixed by its
+//! length: 2 bytes big-endian, 1 for the host), signed over an empty transcript.
+//! `PKI_FUZZ_SEEDS=DIR cargo test -p tencentcloud-transport-embassy --test pki_differential`
+//! (P-256 chains) and `--test rsa` (RSA chains, valid CertificateVerify) write seeds in this form.
 
 use embedded_tls::{CertificateEntryRef, CertificateRef, CertificateVerifyRef, SignatureScheme, TlsVerifier};
 use sha2::{Digest, Sha256};
@@ -33,6 +40,9 @@ libfuzzer_sys::fuzz_target!(|data: &[u8]| {
         Some((0, _)) | None => SignatureScheme::EcdsaSecp256r1Sha256,
         Some((1, _)) => SignatureScheme::EcdsaSecp384r1Sha384,
         Some((2, _)) => SignatureScheme::RsaPssRsaeSha256,
+        Some((3, _)) => SignatureScheme::RsaPssRsaeSha384,
+        Some((4, _)) => SignatureScheme::RsaPssRsaeSha512,
+        Some((5, _)) => SignatureScheme::RsaPkcs1Sha256,
         Some(_) => SignatureScheme::Ed25519,
     };
     let signature = data.get(1..).unwrap_or_default();

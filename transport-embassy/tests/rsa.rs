@@ -17,7 +17,8 @@
 //!
 //! `RSA_DIFF_MESSAGES` (default 4) messages per key and scheme; `RSA_DIFF_SEED` (default
 //! 2026). Run with `--nocapture` for the tally. `PKI_FUZZ_SEEDS=DIR` writes the chains into
-//! DIR as inputs of the `pki` fuzz target.
+//! DIR as inputs of the `pki` fuzz target, `RSA_FUZZ_SEEDS=DIR` the valid signatures as inputs
+//! of the `rsa` one.
 
 use std::time::Instant;
 
@@ -360,6 +361,8 @@ fn rsa_differential() {
     let mut rng = Rng(env_usize("RSA_DIFF_SEED", 2026) as u64);
     let keys = keys();
     let mut tally = Tally::default();
+    let seeds = std::env::var_os("RSA_FUZZ_SEEDS").map(std::path::PathBuf::from);
+    let mut seeded = 0;
     for key in &keys {
         let der = key.der();
         let k = key.k();
@@ -376,6 +379,10 @@ fn rsa_differential() {
                     "{} {scheme:?}: the oracle refused its own",
                     key.name
                 );
+                if let Some(dir) = &seeds {
+                    write_rsa_seed(dir, seeded, key, scheme, &msg, &sig);
+                    seeded += 1;
+                }
                 let mut flipped = sig.clone();
                 let bit = rng.below(8 * k);
                 flipped[bit / 8] ^= 0x80 >> (bit % 8);
@@ -423,6 +430,27 @@ fn rsa_differential() {
         sizes.join(", "),
         started.elapsed()
     );
+}
+
+/// An input of the `rsa` fuzz target (fuzz/fuzz_targets/rsa.rs): the key as DER every other
+/// one, else as its modulus and exponent.
+fn write_rsa_seed(dir: &std::path::Path, i: usize, key: &Key, scheme: RsaScheme, msg: &[u8], sig: &[u8]) {
+    let field = |out: &mut Vec<u8>, data: &[u8]| {
+        out.extend_from_slice(&(data.len() as u16).to_be_bytes());
+        out.extend_from_slice(data);
+    };
+    let as_der = i % 2 == 1;
+    let mut out = vec![SCHEMES.iter().position(|&s| s == scheme).unwrap() as u8 | if as_der { 0x80 } else { 0 }];
+    if as_der {
+        field(&mut out, &key.der());
+    } else {
+        field(&mut out, &key.public.n().to_bytes_be());
+        field(&mut out, &key.public.e().to_bytes_be());
+    }
+    field(&mut out, msg);
+    out.extend_from_slice(sig);
+    std::fs::create_dir_all(dir).unwrap();
+    std::fs::write(dir.join(format!("rsa-{i}")), out).unwrap();
 }
 
 /// Encoded messages with one rule broken each, signed raw: the oracle and ours must refuse
