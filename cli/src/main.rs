@@ -18,6 +18,7 @@
 //! tcloud call cvm 2017-03-12 DescribeInstances --use-instance-role
 //! tcloud sign cvm 2017-03-12 DescribeInstances '{"Limit":1}' --timestamp 1551113065
 //! tcloud mock --port 8080 --key AKIDLOCAL:secret --state ./cloud --seed resources.json
+//! tcloud mock --proxy --port 4566      # HTTPS_PROXY=http://127.0.0.1:4566, trust the printed CA
 //! ```
 
 mod call;
@@ -99,9 +100,21 @@ enum Command {
         /// Accepted key `SECRET_ID:SECRET_KEY` (repeatable; default: the built-in test key).
         #[arg(long = "key", value_name = "ID:SECRET")]
         keys: Vec<String>,
-        /// Serve HTTPS with a generated certificate (its CA is written next to the address).
+        /// Serve HTTPS with a certificate issued by the emulator's CA (see --ca-dir).
         #[arg(long)]
         tls: bool,
+        /// Also be an HTTP proxy for the real endpoint names (`HTTPS_PROXY=http://127.0.0.1:PORT`):
+        /// `*.tencentcloudapi.com` answered with certificates from the emulator's CA, anything
+        /// else refused (403), nothing forwarded.
+        #[arg(long)]
+        proxy: bool,
+        /// The proxy on a port of its own (default: the endpoint's port; with --tls any free port).
+        #[arg(long, value_name = "PORT", requires = "proxy")]
+        proxy_port: Option<u16>,
+        /// Keep the CA in DIR: `ca.pem` (trust this) and `ca.key`, reused at every start
+        /// [default: $XDG_DATA_HOME/tcloud/mock-ca, else ~/.local/share/tcloud/mock-ca].
+        #[arg(long, value_name = "DIR")]
+        ca_dir: Option<std::path::PathBuf>,
         /// Answer `RequestLimitExceeded` past N requests a second per action (20 when no N is given).
         #[arg(long, value_name = "N", num_args = 0..=1, default_missing_value = "20")]
         rate_limit: Option<u32>,
@@ -205,6 +218,9 @@ struct MockArgs<'a> {
     port: u16,
     keys: &'a [String],
     tls: bool,
+    proxy: bool,
+    proxy_port: Option<u16>,
+    ca_dir: Option<&'a std::path::Path>,
     rate_limit: Option<u32>,
     latency_ms: u64,
     state: Option<&'a std::path::Path>,
@@ -215,7 +231,20 @@ struct MockArgs<'a> {
 
 fn mock(args: MockArgs<'_>) -> Result<(), String> {
     use tencentcloud_emulator::{Emulator, default_test_key};
-    let MockArgs { port, keys, tls, rate_limit, latency_ms, state, seed, stateless, instance_boot_ms } = args;
+    let MockArgs {
+        port,
+        keys,
+        tls,
+        proxy,
+        proxy_port,
+        ca_dir,
+        rate_limit,
+        latency_ms,
+        state,
+        seed,
+        stateless,
+        instance_boot_ms,
+    } = args;
     let mut builder = Emulator::builder()
         .bind(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
         .latency(std::time::Duration::from_millis(latency_ms))
@@ -239,6 +268,15 @@ fn mock(args: MockArgs<'_>) -> Result<(), String> {
     if tls {
         builder = builder.tls();
     }
+    if proxy {
+        builder = builder.proxy();
+    }
+    if let Some(p) = proxy_port {
+        builder = builder.proxy_bind(std::net::SocketAddr::from(([127, 0, 0, 1], p)));
+    }
+    if tls || proxy {
+        builder = builder.ca_dir(ca_dir.map_or_else(default_ca_dir, std::path::Path::to_path_buf));
+    }
     tencentcloud_emulator::run_blocking(builder, |emu| {
         println!("emulator listening on {}", emu.endpoint());
         if let Some(dir) = state {
@@ -252,17 +290,27 @@ fn mock(args: MockArgs<'_>) -> Result<(), String> {
             let (id, secret) = default_test_key();
             println!("accepting TENCENTCLOUD_SECRET_ID={id} TENCENTCLOUD_SECRET_KEY={secret}");
         }
-        if let Some(pem) = emu.ca_pem() {
-            let path = std::env::temp_dir().join(format!("tcloud-mock-ca-{}.pem", emu.addr().port()));
-            match std::fs::write(&path, pem) {
-                Ok(()) => println!("CA certificate: {}", path.display()),
-                Err(e) => eprintln!("tcloud: cannot write the CA certificate: {e}"),
-            }
+        if let Some(url) = emu.proxy_url() {
+            println!("proxy: HTTPS_PROXY={url} (*.tencentcloudapi.com answered here, anything else refused)");
+        }
+        if let Some(path) = emu.ca_path() {
+            println!("CA certificate: {}", path.display());
         }
         println!("press Ctrl-C to stop");
         let _ = std::io::stdout().flush();
     })
     .map_err(|e| format!("emulator: {e}"))
+}
+
+/// Where `tcloud mock` keeps its CA unless told: `$XDG_DATA_HOME/tcloud/mock-ca`, else
+/// `~/.local/share/tcloud/mock-ca` (the temporary directory's `tcloud/mock-ca` without a home).
+fn default_ca_dir() -> std::path::PathBuf {
+    let non_empty = |name: &str| std::env::var_os(name).filter(|v| !v.is_empty()).map(std::path::PathBuf::from);
+    non_empty("XDG_DATA_HOME")
+        .or_else(|| non_empty("HOME").map(|home| home.join(".local").join("share")))
+        .unwrap_or_else(std::env::temp_dir)
+        .join("tcloud")
+        .join("mock-ca")
 }
 
 fn main() -> ExitCode {
@@ -279,19 +327,33 @@ fn main() -> ExitCode {
     let result = match &cli.command {
         Command::Sign { request, credentials, timestamp } => sign(request, credentials, *timestamp)
             .and_then(|bytes| std::io::stdout().write_all(&bytes).map_err(|e| format!("cannot write to stdout: {e}"))),
-        Command::Mock { port, keys, tls, rate_limit, latency_ms, state, seed, instance_boot_ms, stateless } => {
-            mock(MockArgs {
-                port: *port,
-                keys,
-                tls: *tls,
-                rate_limit: *rate_limit,
-                latency_ms: *latency_ms,
-                state: state.as_deref(),
-                seed: seed.as_deref(),
-                stateless: *stateless,
-                instance_boot_ms: *instance_boot_ms,
-            })
-        }
+        Command::Mock {
+            port,
+            keys,
+            tls,
+            proxy,
+            proxy_port,
+            ca_dir,
+            rate_limit,
+            latency_ms,
+            state,
+            seed,
+            instance_boot_ms,
+            stateless,
+        } => mock(MockArgs {
+            port: *port,
+            keys,
+            tls: *tls,
+            proxy: *proxy,
+            proxy_port: *proxy_port,
+            ca_dir: ca_dir.as_deref(),
+            rate_limit: *rate_limit,
+            latency_ms: *latency_ms,
+            state: state.as_deref(),
+            seed: seed.as_deref(),
+            stateless: *stateless,
+            instance_boot_ms: *instance_boot_ms,
+        }),
         Command::Call { request, credentials, retries, timeout, ca_file, output } => {
             if let Err(e) = output.check() {
                 eprintln!("tcloud: {e}");
