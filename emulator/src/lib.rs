@@ -50,6 +50,13 @@
 //! VPCs and subnets check their CIDRs and references. [`RunningEmulator::reset`] (or
 //! `POST /emulator/reset`) forgets them, [`RunningEmulator::seed`] (or `POST /emulator/seed`)
 //! adds some.
+//!
+//! With [`EmulatorBuilder::proxy`] it also stands in for the real endpoint names: a program
+//! given only `HTTPS_PROXY` ([`RunningEmulator::proxy_url`]) and the CA
+//! ([`RunningEmulator::ca_pem`], kept in [`EmulatorBuilder::ca_dir`]) reaches it unchanged
+//! through `CONNECT cvm.tencentcloudapi.com:443`; other hosts are refused, never forwarded.
+//! Signatures that differ from the published form only as official SDKs sign are accepted by
+//! named rules ([`Leniency`]).
 
 use std::collections::{HashMap, VecDeque};
 use std::fmt;
