@@ -412,17 +412,11 @@ fn may_send_again(req: &Request<'_>, left: bool) -> bool {
 }
 
 /// Whether a call is safe to repeat when it may have run (core's `Class::may_retry`): a
-/// read-only action (transport-std's `is_read_only_action`: `Describe`, `Get`, `List`,
-/// `Query` or `Inquiry`, then the end or an upper-case letter), or a JSON body carrying a
-/// non-empty `ClientToken` (transport-std's `has_client_token`). A query string's
-/// `ClientToken` is not looked for (flash): such a call is taken as a write, never
-/// repeated. The same rule as transport-std's, written again; core should own it.
+/// read-only action ([`policy::is_read_only_action`]), or a JSON body carrying a non-empty
+/// `ClientToken` (as transport-std checks it). A query string's `ClientToken` is not
+/// looked for (flash): such a call is taken as a write, never repeated.
 fn idempotent(req: &Request<'_>) -> bool {
-    let action = req.action().as_bytes();
-    let read_only = [&b"Describe"[..], b"Get", b"List", b"Query", b"Inquiry"]
-        .iter()
-        .any(|prefix| action.starts_with(prefix) && action.get(prefix.len()).is_none_or(u8::is_ascii_uppercase));
-    read_only
+    policy::is_read_only_action(req.action())
         || match req.body() {
             Body::Json(json) => json_has_client_token(json),
             _ => false,
