@@ -486,6 +486,19 @@ function assert(c, what) { if (!c) throw new Error("assertion failed: " + JSON.s
     return r.TotalCount;
   });
   await check("vpc.DeleteVpc", async () => (await vpc.request("DeleteVpc", { VpcId: id })).RequestId);
+  // Not through the proxy: an endpoint with a port. The SDK sends `Host: cvm.tencentcloudapi.com:PORT`
+  // and signs `host:cvm.tencentcloudapi.com` (the rule host-without-port); the agent only
+  // routes the connection to the emulator, as a hosts-file entry would.
+  await check("cvm.DescribeRegions at cvm.tencentcloudapi.com:PORT (host signed without its port)", async () => {
+    const http = require("http"), net = require("net");
+    const agent = new http.Agent();
+    agent.createConnection = (opts, cb) => net.connect(Number(process.env.EMULATOR_PORT), "127.0.0.1", cb);
+    const profile = { httpProfile: { protocol: "http://", endpoint: "cvm.tencentcloudapi.com:" + process.env.EMULATOR_PORT, agent } };
+    const direct = new tencentcloud.cvm.v20170312.Client({ credential, region: "ap-guangzhou", profile });
+    const r = await direct.DescribeRegions({});
+    assert(r.TotalCount > 0, r);
+    return r.TotalCount;
+  });
   console.log(JSON.stringify(results));
 })();
 "#;
@@ -500,7 +513,8 @@ fn node_clients(mock: &Mock, dir: &Path, shared: Option<&str>, tally: &mut Tally
         .env("NODE_EXTRA_CA_CERTS", &mock.ca)
         .env("TENCENTCLOUD_SECRET_ID", ID)
         .env("TENCENTCLOUD_SECRET_KEY", KEY)
-        .env("SHARED_VPC", shared.unwrap_or(""));
+        .env("SHARED_VPC", shared.unwrap_or(""))
+        .env("EMULATOR_PORT", mock.proxy.rsplit(':').next().unwrap_or(""));
     clean_env(&mut cmd, &["http_proxy"]);
     let out = match ok(&mut cmd, Duration::from_secs(120), "the Node.js app") {
         Ok(out) => out,

@@ -556,6 +556,10 @@ fn authenticate(state: &State, rx: &Received, action: &str, now_ms: i64) -> Resu
             ),
         ));
     }
+    if !v.leniency.is_empty() {
+        let rules: Vec<&str> = v.leniency.iter().map(|l| l.name()).collect();
+        tracing::debug!(?rules, "signature matched by leniency rules");
+    }
     Ok(Authenticated {
         service: v.service,
         verification: Verification::Verified { secret_id: v.secret_id, temporary: v.temporary },
