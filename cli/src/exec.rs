@@ -106,6 +106,87 @@ pub fn print(text: &str) {
     let _ = out.write_all(text.as_bytes()).and_then(|()| out.flush());
 }
 
+/// `X-TC-RequestClient` when none is set (transport-std's default tag).
+const DEFAULT_REQUEST_CLIENT: &str = concat!("SDK_RUST_", env!("CARGO_PKG_VERSION"));
+
+impl Plan {
+    /// `--dry-run`: the request as it would be signed and sent at `timestamp`, as HTTP/1.1
+    /// text, with the SecretId, the signature and the token masked (tccli's mask: 16 asterisks
+    /// and the last four characters). Nothing is sent (but the credentials are fetched: a role
+    /// asks STS for them).
+    pub async fn dry_run(&self, timestamp: u64) -> Result<String, Error> {
+        use tencentcloud_core::request::Body;
+        let creds = self.credentials.credential().await?;
+        let cred = creds.credential().map_err(|e| Error::configuration(e.to_string()))?;
+        let json = serde_json::to_string(&self.params).map_err(|e| Error::configuration(e.to_string()))?;
+        let query = tencentcloud_core::query::flatten_json(&self.params);
+        let body = match self.method {
+            HttpMethod::Get => Body::Query(&query),
+            HttpMethod::Post => Body::Json(json.as_bytes()),
+        };
+        let endpoint = self
+            .endpoint
+            .as_deref()
+            .map(crate::request_args::Endpoint::parse)
+            .transpose()
+            .map_err(Error::configuration)?;
+        let mut req = tencentcloud_core::Request::new(&self.service, &self.version, &self.action, body)
+            .request_client(self.request_client.as_deref().unwrap_or(DEFAULT_REQUEST_CLIENT));
+        if let Some(ep) = &endpoint {
+            req = req.host(&ep.authority);
+        }
+        if let Some(region) = &self.region {
+            req = req.region(region);
+        }
+        if let Some(language) = self.language {
+            req = req.language(language);
+        }
+        let signed = tencentcloud_core::Signer::<1>::new()
+            .sign(&req, &cred, timestamp)
+            .map_err(|e| Error::configuration(e.to_string()))?;
+        let mut bytes = vec![0u8; signed.http1_len()];
+        let n = signed.write_http1(&mut bytes).map_err(|e| Error::configuration(e.to_string()))?;
+        bytes.truncate(n);
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let scheme = endpoint.map_or_else(|| "https".to_owned(), |e| e.scheme);
+        Ok(format!("# {scheme}: not sent (--dry-run); SecretId, signature and token masked\n{}", mask_request(&text)))
+    }
+}
+
+/// The request text with the SecretId and signature of `Authorization` and the `X-TC-Token`
+/// masked.
+pub fn mask_request(text: &str) -> String {
+    let mask = crate::tccli::mask_secret;
+    let mut out = String::with_capacity(text.len());
+    for line in text.split_inclusive("\r\n") {
+        let (name, rest) = line.split_once(':').unwrap_or((line, ""));
+        if name.eq_ignore_ascii_case("authorization") {
+            let mut masked = String::new();
+            for (i, part) in rest.split(", ").enumerate() {
+                if i > 0 {
+                    masked.push_str(", ");
+                }
+                if let Some((head, cred)) = part.split_once("Credential=") {
+                    let (id, scope) = cred.split_once('/').unwrap_or((cred, ""));
+                    masked.push_str(&format!("{head}Credential={}/{scope}", mask(id)));
+                } else if let Some(sig) = part.strip_prefix("Signature=") {
+                    let end = sig.trim_end_matches("\r\n");
+                    masked.push_str(&format!("Signature={}{}", mask(end), &sig[end.len()..]));
+                } else {
+                    masked.push_str(part);
+                }
+            }
+            out.push_str(&format!("{name}:{masked}"));
+        } else if name.eq_ignore_ascii_case("x-tc-token") {
+            let value = rest.trim();
+            out.push_str(&format!("{name}: {}\r\n", mask(value)));
+        } else {
+            out.push_str(line);
+        }
+    }
+    out.replace("\r\n", "\n")
+}
+
 /// A current-thread runtime for one command.
 pub fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_current_thread()
@@ -133,6 +214,16 @@ pub fn report(e: &Error, hint: Option<&str>) -> ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dry_run_masks_the_secrets() {
+        let text = "POST / HTTP/1.1\r\nAuthorization: TC3-HMAC-SHA256 Credential=AKIDEXAMPLE1234/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=abcdef0123456789\r\nX-TC-Token: tok-secret-9999\r\nHost: cvm.tencentcloudapi.com\r\n\r\n{}";
+        let masked = mask_request(text);
+        assert!(masked.contains("Credential=****************1234/2019-02-25/cvm/tc3_request, SignedHeaders=content-type;host, Signature=****************6789\n"), "{masked}");
+        assert!(masked.contains("X-TC-Token: ****************9999\n"), "{masked}");
+        assert!(!masked.contains("AKIDEXAMPLE") && !masked.contains("tok-secret") && !masked.contains("abcdef"));
+        assert!(masked.ends_with("Host: cvm.tencentcloudapi.com\n\n{}"));
+    }
 
     #[test]
     fn request_client_as_tccli_takes_it() {

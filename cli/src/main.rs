@@ -27,11 +27,13 @@ mod config;
 mod credentials;
 mod exec;
 mod output;
+mod paging;
 mod request_args;
 mod service;
 mod skeleton;
 mod tccli;
 mod unfold;
+mod waiter;
 
 use std::io::Write;
 use std::process::ExitCode;

@@ -30,7 +30,9 @@ use crate::config::Profile;
 use crate::credentials::CredentialArgs;
 use crate::exec::{self, Plan};
 use crate::output::{Format, OutputArgs};
+use crate::paging::{Pages, Paging};
 use crate::request_args::{LanguageArg, MethodArg};
+use crate::waiter::Waiter;
 use crate::{skeleton, tccli, unfold};
 
 /// `--generate-cli-skeleton [input|output]`.
@@ -93,6 +95,18 @@ struct Options {
     /// Send through this HTTP proxy (`http://host:port` or `host:port`).
     #[arg(long, value_name = "URL")]
     https_proxy: Option<String>,
+    /// Call again until a JMESPath expression over the answer reaches a value, as tccli does:
+    /// `{"expr": "InstanceSet[0].InstanceState", "to": "RUNNING", "timeout": 180, "interval": 5}`
+    /// (seconds; defaults: the profile's `waiter.timeout`/`waiter.interval`, else 180 and 5).
+    #[arg(long, value_name = "JSON")]
+    waiter: Option<String>,
+    /// Follow the action's pagination (Offset/Limit, page numbers or NextToken) to the end and
+    /// print one answer holding every page's items.
+    #[arg(long, conflicts_with = "waiter")]
+    page_all: bool,
+    /// Print the signed request (SecretId, signature and token masked) and send nothing.
+    #[arg(long, conflicts_with_all = ["waiter", "page_all"])]
+    dry_run: bool,
     /// Retry rate limits and safe failures up to N times.
     #[arg(long, default_value_t = 0)]
     retries: u32,
@@ -305,6 +319,20 @@ fn run_inner(args: &[String], debug: bool) -> Result<ExitCode, Fail> {
     let endpoint = opts.endpoint.clone().or_else(|| {
         profile.service_setting(&svc.name, "endpoint").filter(|e| *e != format!("{}.tencentcloudapi.com", svc.name))
     });
+    let mode = if opts.dry_run {
+        Mode::DryRun
+    } else if let Some(text) = &opts.waiter {
+        Mode::Wait(Waiter::parse(text, &profile)?)
+    } else if opts.page_all {
+        Mode::All(Paging::of(&action).ok_or_else(|| {
+            format!(
+                "{} {} does not page (no Offset/Limit, page number or NextToken with one list in its answer): --page-all cannot follow it",
+                svc.name, action.name
+            )
+        })?)
+    } else {
+        Mode::Once
+    };
     let region = region(opts.region.as_deref(), &profile);
     let hint = region.is_none().then(|| no_region_hint(&profile));
     let credentials =
@@ -325,11 +353,80 @@ fn run_inner(args: &[String], debug: bool) -> Result<ExitCode, Fail> {
         ca_file: opts.ca_file.clone(),
         credentials,
     };
-    Ok(send(&plan, &output, hint.as_deref()))
+    Ok(send(&plan, &output, hint.as_deref(), mode))
 }
 
-/// Sends the plan once and prints the answer.
-fn send(plan: &Plan, output: &OutputArgs, hint: Option<&str>) -> ExitCode {
+/// How a service command is sent.
+enum Mode {
+    /// Once.
+    Once,
+    /// Until the waiter's expression reaches its value.
+    Wait(Waiter),
+    /// Page after page.
+    All(Paging),
+    /// Not at all: the signed request is printed.
+    DryRun,
+}
+
+/// Why a send failed.
+enum Failure {
+    /// The call failed.
+    Call(tencentcloud_transport_std::Error),
+    /// The waiter's time ran out (exit 4).
+    Waited(String),
+    /// A local error (exit 2).
+    Local(String),
+}
+
+impl From<tencentcloud_transport_std::Error> for Failure {
+    fn from(e: tencentcloud_transport_std::Error) -> Self {
+        Failure::Call(e)
+    }
+}
+
+async fn wait(plan: &Plan, client: &tencentcloud_transport_std::Client, waiter: &Waiter) -> Result<Value, Failure> {
+    let started = std::time::Instant::now();
+    loop {
+        let answer = plan.call(client, plan.params.clone()).await?;
+        let current = waiter.current(&answer).map_err(Failure::Local)?;
+        if waiter.reached(&current) {
+            return Ok(answer);
+        }
+        if started.elapsed() >= waiter.timeout {
+            return Err(Failure::Waited(format!(
+                "Request timeout, wait `{}` to `{}` timeout, last request is {}",
+                waiter.expr,
+                crate::waiter::shown(&waiter.to),
+                crate::waiter::shown(&current)
+            )));
+        }
+        eprintln!("Inquiry result is {}.", crate::waiter::shown(&current));
+        tokio::time::sleep(waiter.interval).await;
+    }
+}
+
+async fn all_pages(
+    plan: &Plan,
+    client: &tencentcloud_transport_std::Client,
+    paging: &Paging,
+) -> Result<Value, Failure> {
+    let mut pages = Pages::new(paging.clone());
+    let mut params = plan.params.clone();
+    loop {
+        let answer = plan.call(client, params.clone()).await?;
+        match pages.next(&params, answer) {
+            Some(next) => params = next,
+            None => break,
+        }
+    }
+    if pages.truncated {
+        eprintln!("tcloud: warning: --page-all stopped after {} pages (its limit)", pages.count());
+    }
+    Ok(pages.merged())
+}
+
+/// Sends the plan (once, until the waiter is satisfied, or every page) and prints the answer.
+fn send(plan: &Plan, output: &OutputArgs, hint: Option<&str>, mode: Mode) -> ExitCode {
     let runtime = match exec::runtime() {
         Ok(rt) => rt,
         Err(e) => {
@@ -338,10 +435,22 @@ fn send(plan: &Plan, output: &OutputArgs, hint: Option<&str>) -> ExitCode {
         }
     };
     let result = runtime.block_on(async {
+        if let Mode::DryRun = mode {
+            let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_secs());
+            return plan.dry_run(now).await.map(Value::String).map_err(Failure::Call);
+        }
         let client = plan.client()?;
-        plan.call(&client, plan.params.clone()).await
+        match &mode {
+            Mode::Wait(waiter) => wait(plan, &client, waiter).await,
+            Mode::All(paging) => all_pages(plan, &client, paging).await,
+            _ => Ok(plan.call(&client, plan.params.clone()).await?),
+        }
     });
     match result {
+        Ok(Value::String(text)) if matches!(mode, Mode::DryRun) => {
+            exec::print(&text);
+            ExitCode::SUCCESS
+        }
         Ok(response) => match output.render(&response) {
             Ok(text) => {
                 exec::print(&format!("{text}\n"));
@@ -352,7 +461,15 @@ fn send(plan: &Plan, output: &OutputArgs, hint: Option<&str>) -> ExitCode {
                 ExitCode::from(2)
             }
         },
-        Err(e) => exec::report(&e, hint),
+        Err(Failure::Call(e)) => exec::report(&e, hint),
+        Err(Failure::Waited(message)) => {
+            eprintln!("tcloud: {message}");
+            ExitCode::from(4)
+        }
+        Err(Failure::Local(message)) => {
+            eprintln!("tcloud: {message}");
+            ExitCode::from(2)
+        }
     }
 }
 

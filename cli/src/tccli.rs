@@ -94,7 +94,6 @@ pub fn float_value(text: &str) -> Option<Value> {
 }
 
 /// How tccli shows a secret (`mask_secret`): 16 asterisks and the last four characters.
-#[allow(dead_code)] // `tcloud configure` and `--dry-run` (next commits)
 pub fn mask_secret(value: &str) -> String {
     let tail: String = {
         let chars: Vec<char> = value.chars().collect();

@@ -103,6 +103,11 @@ async fn tcclis_defaults_version_region_and_other_name() {
     home.write("dev.configure", &json!({"_sys_param": {"region": "ap-chengdu"}, "cvm": {"version": "2017-03-12"}}));
     assert_eq!(region_of(&[], &[]).as_deref(), Some("ap-shanghai"));
     assert_eq!(region_of(&[], &[("TENCENTCLOUD_REGION", "ap-beijing")]).as_deref(), Some("ap-beijing"));
+    assert_eq!(
+        region_of(&["--profile", "dev"], &[("TENCENTCLOUD_REGION", "ap-beijing")]).as_deref(),
+        Some("ap-chengdu"),
+        "--profile: the profile's region over the environment's"
+    );
     assert_eq!(region_of(&[], &[("TCCLI_PROFILE", "dev")]).as_deref(), Some("ap-chengdu"));
     assert_eq!(region_of(&["--region", "ap-hongkong"], &[]).as_deref(), Some("ap-hongkong"));
 
