@@ -108,7 +108,8 @@ impl Profile {
         if credential.as_ref().is_some_and(|c| SECRET_KEYS.iter().any(|k| c.contains_key(*k))) {
             use std::os::unix::fs::PermissionsExt as _;
             let mode = std::fs::metadata(&cred_path).map(|m| m.permissions().mode() & 0o777).unwrap_or(0o600);
-            if mode & 0o077 != 0 {
+            static WARNED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+            if mode & 0o077 != 0 && !WARNED.swap(true, std::sync::atomic::Ordering::Relaxed) {
                 eprintln!(
                     "tcloud: warning: {} holds secrets and others can read it (mode {mode:o}): `chmod 600` it",
                     cred_path.display()

@@ -126,6 +126,21 @@ pub fn tccli_credentials(
     TccliCredentials { secret, role, cvm_role }
 }
 
+/// tccli's `sso` and `oauth` logins keep temporary keys with their `expiresAt` (Unix seconds) in
+/// the `.credential`; tccli refreshes them, tcloud uses them while they last and says when not.
+fn expired_login(profile: &Profile) -> Option<String> {
+    let kind = profile.credential("type").filter(|t| t == "sso" || t == "oauth")?;
+    let expires: f64 = profile.credential("expiresAt")?.parse().ok()?;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0.0, |d| d.as_secs_f64());
+    (expires <= now).then(|| {
+        let login = if kind == "sso" { "tccli sso login" } else { "tccli auth login" };
+        format!(
+            "the {kind} credential of tccli profile `{}` expired; tccli refreshes it (`{login}`), tcloud does not",
+            profile.name
+        )
+    })
+}
+
 fn tke_configured() -> bool {
     ["TKE_REGION", "TKE_PROVIDER_ID", "TKE_WEB_IDENTITY_TOKEN_FILE", "TKE_ROLE_ARN"]
         .iter()
@@ -149,6 +164,9 @@ impl CredentialArgs {
         }
         if found.cvm_role {
             return Ok(Arc::new(instance_role));
+        }
+        if let Some((_, _, _, "tccli profile")) = &found.secret {
+            expired_login(&profile).map_or(Ok(()), |e| Err(Error::configuration(e)))?;
         }
         let secret = found.secret.map(|(id, key, token, _)| {
             let c = Credentials::new(id, key);
@@ -243,6 +261,16 @@ mod tests {
             tccli_credentials(&args(&[], false), &profile(false, json!({})), &env(&[])),
             TccliCredentials::default()
         );
+    }
+
+    #[test]
+    fn expired_tccli_logins_are_named() {
+        let p = profile(true, json!({"type": "oauth", "secretId": "a", "secretKey": "b", "expiresAt": 1}));
+        assert!(expired_login(&p).unwrap().contains("tccli auth login"));
+        let p =
+            profile(true, json!({"type": "sso", "secretId": "a", "secretKey": "b", "expiresAt": 99_999_999_999u64}));
+        assert_eq!(expired_login(&p), None);
+        assert_eq!(expired_login(&profile(true, json!({"secretId": "a"}))), None);
     }
 
     #[test]

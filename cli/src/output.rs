@@ -3,7 +3,7 @@
 use clap::{Args, ValueEnum};
 use serde_json::Value;
 
-/// Output format.
+/// Output format (`json`, as tccli prints it: 4-space indent, text unescaped).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, ValueEnum)]
 pub enum Format {
     /// Indented JSON.
@@ -42,7 +42,8 @@ impl OutputArgs {
             None => response.clone(),
         };
         Ok(match self.output.unwrap_or_default() {
-            Format::Json => serde_json::to_string_pretty(&value).unwrap_or_else(|_| value.to_string()),
+            // tccli's layout: 4-space indent, text as is (`json.dumps(..., ensure_ascii=False, indent=4)`).
+            Format::Json => crate::skeleton::pretty4(&value),
             Format::Text => {
                 let mut out = Vec::new();
                 text(&value, &mut out);
@@ -154,7 +155,7 @@ mod tests {
         let resp = json!({"TotalCount": 2, "InstanceSet": [{"InstanceId": "ins-1", "CPU": 2}, {"InstanceId": "ins-2", "CPU": 4}], "RequestId": "r"});
         assert_eq!(
             args(Format::Json, Some("InstanceSet[].InstanceId")).render(&resp).unwrap(),
-            "[\n  \"ins-1\",\n  \"ins-2\"\n]"
+            "[\n    \"ins-1\",\n    \"ins-2\"\n]"
         );
         assert_eq!(args(Format::Text, Some("InstanceSet[].InstanceId")).render(&resp).unwrap(), "ins-1\tins-2");
         // Unfiltered, members keep the server's order; the JMESPath engine sorts them.

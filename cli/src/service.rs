@@ -286,7 +286,7 @@ fn run_inner(args: &[String], debug: bool) -> Result<ExitCode, Fail> {
             body.insert(name.clone(), value_of(member, values).map_err(prefix)?);
         }
     }
-    let body = Value::Object(body);
+    let body = tccli::without_nulls(Value::Object(body));
     let warnings = action.check(&body).map_err(|v| {
         format!("{} {}: {v} (`tcloud {} {} --help` lists the parameters)", svc.name, action.name, svc.name, action.name)
     })?;

@@ -93,6 +93,18 @@ pub fn float_value(text: &str) -> Option<Value> {
     serde_json::Number::from_f64(f).map(Value::Number)
 }
 
+/// tccli sends no `null` member: its SDK's models leave out what is `None`
+/// (`AbstractModel._serialize`), at every level of objects (list items stay as given).
+pub fn without_nulls(value: Value) -> Value {
+    match value {
+        Value::Object(map) => {
+            Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, without_nulls(v))).collect())
+        }
+        Value::Array(items) => Value::Array(items.into_iter().map(without_nulls).collect()),
+        other => other,
+    }
+}
+
 /// How tccli shows a secret (`mask_secret`): 16 asterisks and the last four characters.
 pub fn mask_secret(value: &str) -> String {
     let tail: String = {
@@ -178,6 +190,12 @@ mod tests {
         assert_eq!(float_value(" 0.5 ").unwrap().to_string(), "0.5");
         assert_eq!(float_value("nan"), None);
         assert_eq!(float_value("x"), None);
+    }
+
+    #[test]
+    fn null_members_are_not_sent() {
+        let v = json!({"A": null, "B": {"C": null, "D": 1}, "E": [null, {"F": null}]});
+        assert_eq!(without_nulls(v), json!({"B": {"D": 1}, "E": [null, {}]}));
     }
 
     #[test]
