@@ -2,7 +2,7 @@
 //! umbrella crate (`umbrella/`) and the corpus test's dispatch table (`corpus/`).
 use crate::docs::{clean, write_doc};
 use crate::model::{Analysis, Dir, analyse};
-use crate::naming::{crate_name, field_idents, lib_name, service_module, type_ident};
+use crate::naming::{crate_name, field_idents, field_methods, lib_name, service_module, type_ident};
 use crate::spec::{Kind, Object, Scalar, Service, ServiceVersion, Specs};
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -43,42 +43,41 @@ pub fn generate(specs: &Specs) -> Result<(Vec<File>, Counts), String> {
     Ok((files, counts))
 }
 
-/// How std items are named in one module: short when no spec object takes the name, fully
-/// qualified otherwise (objects named `Option`, `Box`, `String`, `Vec` exist).
+/// How `String` is named in one module: short when no spec object takes the name, fully
+/// qualified otherwise (objects named `Option`, `Box`, `String`, `Vec` exist). Other std
+/// types are named by the `model!` macro itself.
 struct Paths {
     string: &'static str,
-    vec: &'static str,
-    boxed: &'static str,
-    imports: Vec<&'static str>,
+    import: bool,
 }
 
 impl Paths {
     fn new(names: &BTreeSet<String>) -> Self {
-        let pick = |short: &'static str, full: &'static str| if names.contains(short) { full } else { short };
-        let mut imports = Vec::new();
-        for (short, path) in [("Box", "boxed::Box"), ("String", "string::String"), ("Vec", "vec::Vec")] {
-            if !names.contains(short) {
-                imports.push(path);
-            }
-        }
-        Paths {
-            string: pick("String", "::alloc::string::String"),
-            vec: pick("Vec", "::alloc::vec::Vec"),
-            boxed: pick("Box", "::alloc::boxed::Box"),
-            imports,
+        let shadowed = names.contains("String");
+        Paths { string: if shadowed { "::alloc::string::String" } else { "String" }, import: !shadowed }
+    }
+
+    /// A list item's type.
+    fn item(&self, kind: &Kind) -> String {
+        match kind {
+            Kind::Scalar(Scalar::String) => self.string.to_owned(),
+            Kind::Object(name) => type_ident(name),
+            other => self.field(other, false),
         }
     }
 
-    fn ty(&self, kind: &Kind, boxed: bool) -> String {
+    /// A field's kind as `model!` takes it: `str`, `i64`, `i128`, `f64`, `bool`,
+    /// `obj T`, `boxed T`, `list T`.
+    fn field(&self, kind: &Kind, boxed: bool) -> String {
         match kind {
-            Kind::Scalar(Scalar::String) => self.string.to_owned(),
+            Kind::Scalar(Scalar::String) => "str".into(),
             Kind::Scalar(Scalar::Int64) => "i64".into(),
             Kind::Scalar(Scalar::Uint64) => "i128".into(),
             Kind::Scalar(Scalar::Float) => "f64".into(),
             Kind::Scalar(Scalar::Bool) => "bool".into(),
-            Kind::Object(name) if boxed => format!("{}<{}>", self.boxed, type_ident(name)),
-            Kind::Object(name) => type_ident(name),
-            Kind::List(item) => format!("{}<{}>", self.vec, self.ty(item, false)),
+            Kind::Object(name) if boxed => format!("boxed {}", type_ident(name)),
+            Kind::Object(name) => format!("obj {}", type_ident(name)),
+            Kind::List(item) => format!("list {}", self.item(item)),
         }
     }
 }
@@ -107,13 +106,23 @@ fn service_crate(svc: &Service, counts: &mut Counts) -> Result<Vec<File>, String
         lib.push_str("//!\n");
     }
     lib.push_str(
-        "//! - Every field is an `Option` and `None` is never sent; structs are `#[non_exhaustive]`:\n\
-         //!   build a request from `Default` and set its fields.\n\
+        "//! - Every field is a public `Option` and `None` is never sent; structs are `#[non_exhaustive]`:\n\
+         //!   build one in one expression from `new()` with the chainable setters `set_<field>` (they\n\
+         //!   take `impl Into`, lists from any iterator, nested models by value), and read it with the\n\
+         //!   accessors named like the fields (a list as a slice, empty when absent; a string as\n\
+         //!   `Option<&str>`; a nested model as `Option<&T>`). Setters come with writing and\n\
+         //!   accessors with reading: response types get setters, request types accessors, with\n\
+         //!   feature `full-json`.\n\
          //! - Request types implement `tencentcloud_runtime::Action` and write JSON; response types\n\
          //!   read it tolerantly (see `tencentcloud-runtime`). Feature `full-json`: every type does both.\n\
          //! - Actions the spec marks offline are left out; deprecated ones are `#[deprecated]`;\n\
-         //!   disabled members are kept and say so. Secret members show as `<redacted>` in Debug output.\n\
-         #![no_std]\n\
+         //!   disabled members are kept and say so. Secret members show as `<redacted>` in Debug output.\n",
+    );
+    if let Some(example) = crate_example(svc, newest) {
+        lib.push_str(&example);
+    }
+    lib.push_str(
+        "#![no_std]\n\
          #![allow(deprecated, non_camel_case_types, rustdoc::all)]\n\
          #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, clippy::upper_case_acronyms)]\n\
          #![allow(clippy::tabs_in_doc_comments, clippy::empty_docs, clippy::too_long_first_doc_paragraph)]\n\
@@ -155,14 +164,50 @@ fn service_crate(svc: &Service, counts: &mut Counts) -> Result<Vec<File>, String
     Ok(files)
 }
 
+/// A call example for the crate docs: the first `Describe*` action of the newest version
+/// whose request has a `Limit` and whose response has a list of objects, built and read with
+/// the setters and accessors. `None` when no action fits.
+fn crate_example(svc: &Service, v: &ServiceVersion) -> Option<String> {
+    let an = analyse(&v.api).ok()?;
+    for (name, a) in &an.actions {
+        let (Some(input), Some(output)) = (v.api.objects.get(&a.input), v.api.objects.get(&a.output)) else {
+            continue;
+        };
+        let limit = input
+            .members
+            .iter()
+            .any(|m| m.name == "Limit" && matches!(m.kind(), Some(Kind::Scalar(Scalar::Int64 | Scalar::Uint64))));
+        let list = output
+            .members
+            .iter()
+            .position(|m| matches!(m.kind(), Some(Kind::List(item)) if matches!(*item, Kind::Object(_))));
+        if !name.starts_with("Describe") || !limit || a.status() == "deprecated" {
+            continue;
+        }
+        let Some(list) = list else { continue };
+        let idents = field_idents(output.members.iter().map(|m| m.name.as_str()));
+        let accessor = &field_methods(&idents)[list].accessor;
+        return Some(format!(
+            "//!\n//! ```ignore\n//! use {krate}::{module}::{req};\n//!\n\
+             //! // `client`: a `tencentcloud_transport_std::Client`.\n\
+             //! let response = client.send(&{req}::new().set_limit(10)).await?;\n\
+             //! for item in response.{accessor}() {{\n//!     println!(\"{{item:?}}\");\n//! }}\n//! ```\n",
+            krate = lib_name(&svc.name),
+            module = v.module,
+            req = type_ident(&a.input),
+        ));
+    }
+    None
+}
+
 fn version_module(svc: &Service, v: &ServiceVersion, an: &Analysis<'_>, counts: &mut Counts) -> String {
     let api = &v.api;
     let names: BTreeSet<String> = an.objects.keys().map(|n| type_ident(n)).collect();
     let p = Paths::new(&names);
     let mut out = format!("// {HEADER}\n//! `{}` API version `{}`.\n", svc.name, v.version);
-    out.push_str("#[allow(unused_imports)]\nuse alloc::{");
-    out.push_str(&p.imports.join(", "));
-    out.push_str("};\n");
+    if p.import {
+        out.push_str("#[allow(unused_imports)]\nuse alloc::string::String;\n");
+    }
     if !an.objects.is_empty() {
         out.push_str("use tencentcloud_runtime as rt;\n");
     }
@@ -232,8 +277,9 @@ fn emit_struct(
     }
     let _ = writeln!(out, "{ty} {{");
     let idents = field_idents(obj.members.iter().map(|m| m.name.as_str()));
+    let methods = field_methods(&idents);
     let request_side = dir.request;
-    for (i, (m, id)) in obj.members.iter().zip(&idents).enumerate() {
+    for (i, ((m, id), methods)) in obj.members.iter().zip(&idents).zip(&methods).enumerate() {
         let mut d = if m.name == "RequestId" && dir.response && !request_side {
             // The same long sentence on 16,000 responses: one short line instead.
             vec!["The request id (give it when reporting a problem).".to_owned()]
@@ -261,7 +307,14 @@ fn emit_struct(
         }
         write_doc(out, "    ", &d);
         let kind = m.kind().unwrap_or(Kind::Scalar(Scalar::String));
-        let _ = writeln!(out, "    {:?} {id}: {},", m.name, p.ty(&kind, an.boxed.contains(&(name, i))));
+        let accessor = if methods.accessor == *id { String::new() } else { format!("({})", methods.accessor) };
+        let _ = writeln!(
+            out,
+            "    {:?} {id}{accessor} {}: {},",
+            m.name,
+            methods.setter,
+            p.field(&kind, an.boxed.contains(&(name, i)))
+        );
     }
     out.push_str("} }\n");
     if secret {

@@ -1,5 +1,6 @@
 //! Rust names for spec names: fields in snake_case (keywords raw or suffixed, case
-//! collisions numbered), types as in the spec, crate names per service.
+//! collisions numbered), each field's setter and accessor, types as in the spec, crate
+//! names per service.
 
 /// Strict and reserved keywords of Rust 2024 (lower case); `Self` is handled apart.
 const KEYWORDS: &[&str] = &[
@@ -74,6 +75,87 @@ pub fn field_idents<'a>(names: impl IntoIterator<Item = &'a str>) -> Vec<String>
             n += 1;
         }
         out.push(candidate);
+    }
+    out
+}
+
+/// Method names every model has besides its fields' own: `new`, and the methods of the
+/// traits every model implements or gets from a blanket impl (`Clone`, `Default`,
+/// `PartialEq`, `Debug`, the JSON and serde traits, `From`/`Into`, `Borrow`, `Any`,
+/// `ToOwned`). An accessor with one of these names would shadow the trait's method
+/// (`x.clone()`) or break a path call (`T::default()`), so it is renamed.
+pub const RESERVED_METHODS: &[&str] = &[
+    "new",
+    "clone",
+    "clone_from",
+    "clone_into",
+    "default",
+    "eq",
+    "ne",
+    "fmt",
+    "to_json",
+    "from_json",
+    "serialize",
+    "deserialize",
+    "from",
+    "into",
+    "try_from",
+    "try_into",
+    "borrow",
+    "borrow_mut",
+    "type_id",
+    "to_owned",
+];
+
+/// The methods of one field: its setter (`set_<field>`, google-cloud-rust's convention) and
+/// its accessor (named like the field, aws-sdk-rust's convention).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Methods {
+    /// `set_instance_ids`, `set_type` (for `r#type`), `set_super` (for `super_`).
+    pub setter: String,
+    /// `instance_ids`, `r#type`; `clone_value` when the field's name is reserved or is
+    /// another field's setter (`SetValue` beside `Value`).
+    pub accessor: String,
+}
+
+/// The methods of one object's fields, given their identifiers (from [`field_idents`]), in
+/// order. Setters are `set_` and the field's name without `r#` or the trailing `_` of a
+/// keyword that cannot be raw; accessors are the field's identifier, or, when that name is
+/// [reserved](RESERVED_METHODS) or taken by a setter, the name with `_value` appended
+/// (smithy-rs's suffix for reserved member names), numbered if still taken.
+pub fn field_methods(idents: &[String]) -> Vec<Methods> {
+    let mut taken: std::collections::HashSet<String> = RESERVED_METHODS.iter().map(|s| (*s).to_owned()).collect();
+    let setters: Vec<String> = idents
+        .iter()
+        .map(|id| {
+            let bare = id.trim_start_matches("r#");
+            let bare =
+                if NOT_RAW.iter().any(|k| bare.strip_suffix('_') == Some(k)) { &bare[..bare.len() - 1] } else { bare };
+            let mut s = format!("set_{bare}");
+            while !taken.insert(s.clone()) {
+                s.push('_');
+            }
+            s
+        })
+        .collect();
+    // Accessors keep the field's name first; only clashing ones move, in spec order.
+    let wanted: Vec<&str> = idents.iter().map(|id| id.trim_start_matches("r#")).collect();
+    let mut out = Vec::with_capacity(idents.len());
+    for (id, setter) in idents.iter().zip(setters) {
+        let bare = id.trim_start_matches("r#");
+        let accessor = if taken.insert(bare.to_owned()) {
+            id.clone()
+        } else {
+            let base = format!("{bare}_value");
+            let mut candidate = base.clone();
+            let mut n = 2;
+            while wanted.contains(&candidate.as_str()) || !taken.insert(candidate.clone()) {
+                candidate = format!("{base}_{n}");
+                n += 1;
+            }
+            candidate
+        };
+        out.push(Methods { setter, accessor });
     }
     out
 }
@@ -153,6 +235,53 @@ mod tests {
         assert_eq!(field_idents(["A", "a", "A_2"]), ["a", "a_2", "a_2_2"]);
         // A raw keyword and its suffixed collision stay distinct.
         assert_eq!(field_idents(["Type", "TYPE"]), ["r#type", "type_2"]);
+    }
+
+    #[test]
+    fn setters_and_accessors_never_clash() {
+        let names = |idents: &[&str]| {
+            let idents: Vec<String> = idents.iter().map(|s| (*s).to_owned()).collect();
+            field_methods(&idents).into_iter().map(|m| (m.setter, m.accessor)).collect::<Vec<_>>()
+        };
+        let pairs = |v: &[(&str, &str)]| v.iter().map(|(a, b)| ((*a).to_owned(), (*b).to_owned())).collect::<Vec<_>>();
+        assert_eq!(
+            names(&["instance_ids", "r#type", "super_", "type_2"]),
+            pairs(&[
+                ("set_instance_ids", "instance_ids"),
+                ("set_type", "r#type"),
+                ("set_super", "super_"),
+                ("set_type_2", "type_2")
+            ])
+        );
+        // Reserved names and another field's setter move the accessor, never the setter.
+        assert_eq!(
+            names(&["clone", "new", "default", "type_id", "from"]),
+            pairs(&[
+                ("set_clone", "clone_value"),
+                ("set_new", "new_value"),
+                ("set_default", "default_value"),
+                ("set_type_id", "type_id_value"),
+                ("set_from", "from_value")
+            ])
+        );
+        assert_eq!(
+            names(&["set_value", "value", "set_value_value"]),
+            pairs(&[
+                ("set_set_value", "set_value_value_2"),
+                ("set_value", "value"),
+                ("set_set_value_value", "set_value_value")
+            ])
+        );
+        // A field whose setter would be another field's setter (`SetX` and `X`): never two
+        // methods of one name.
+        let idents: Vec<String> = ["x", "set_x", "set_set_x", "clone", "clone_value"].map(String::from).to_vec();
+        let m = field_methods(&idents);
+        let mut all: Vec<&str> = m.iter().flat_map(|m| [m.setter.as_str(), m.accessor.as_str()]).collect();
+        all.push("new");
+        let n = all.len();
+        all.sort();
+        all.dedup();
+        assert_eq!(all.len(), n, "{m:?}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Snapshot tests: the generator's output for a small fixture spec (keywords, case
-//! collisions, objects named `Option` and `Box`, recursion, deprecated/offline actions,
-//! secrets, HTML and code in docs, the `as` and `api` services) is compared with the files
+//! collisions, accessors renamed for clashes, objects named `Option` and `Box`, recursion,
+//! deprecated/offline actions, secrets, HTML and code in docs, the `as` and `api` services)
+//! is compared with the files
 //! in `tests/snapshots/`. `UPDATE_SNAPSHOTS=1 cargo test -p tencentcloud-codegen` rewrites them.
 use std::path::Path;
 use tencentcloud_codegen::{emit, spec};

@@ -6,8 +6,10 @@
 //! model type, and [`decode_response`] for the `{"Response": {...}}` envelope.
 //!
 //! `#![no_std]` with `alloc`. The generator writes one line per field calling the
-//! generic helpers here ([`Obj::f`], [`ObjWriter::f`]) instead of deriving serde: the
+//! generic helpers here ([`ObjReader::f`], [`ObjWriter::f`]) instead of deriving serde: the
 //! derives cost several times more compile time over the ~217,000 fields of all services.
+//! The [`model!`] macro also gives every model `new()`, chainable `set_<field>` setters and
+//! accessors named like its fields.
 //!
 //! ## Tolerant reading
 //! The real API and its documentation disagree with the declared types, so readers accept
@@ -66,8 +68,28 @@ mod write;
 
 pub use error::{Error, ErrorKind, Read, Result};
 pub use json::{MAX_DEPTH, Value, parse, parse_with_depth};
-pub use read::{FromJson, Obj, from_slice, from_value};
+pub use read::{FromJson, Obj, ObjReader, from_slice, from_value};
 pub use redact::{Redacted, redact};
 pub use response::{ApiError, ResponseError, decode_response, decode_response_as};
 pub use tencentcloud_core::action::Action;
 pub use write::{ObjWriter, ToJson, Writer, to_string};
+
+/// What the [`model!`] expansion names; not a public API.
+#[doc(hidden)]
+pub mod __private {
+    pub use alloc::boxed::Box;
+    pub use alloc::string::String;
+    pub use alloc::vec::Vec;
+
+    /// A list field as a slice, empty when absent.
+    #[inline]
+    pub fn slice<T>(v: &Option<Vec<T>>) -> &[T] {
+        v.as_deref().unwrap_or_default()
+    }
+
+    /// The items of a list setter.
+    #[inline]
+    pub fn collect<T, V: Into<T>>(v: impl IntoIterator<Item = V>) -> Vec<T> {
+        v.into_iter().map(Into::into).collect()
+    }
+}

@@ -39,6 +39,40 @@ impl<'v, 'a> Obj<'v, 'a> {
     }
 }
 
+/// Reads a JSON object's members into a struct's fields, one call per field, keeping the
+/// first error (the line [`model!`](crate::model) writes per field, without a `?` each).
+#[derive(Debug)]
+pub struct ObjReader<'v, 'a> {
+    obj: Obj<'v, 'a>,
+    err: Option<Error>,
+}
+
+impl<'v, 'a> ObjReader<'v, 'a> {
+    /// Starts reading `obj`.
+    pub fn new(obj: Obj<'v, 'a>) -> Self {
+        ObjReader { obj, err: None }
+    }
+
+    /// Reads member `name` as [`Obj::f`] does; after an error, reads nothing more.
+    pub fn f<T: FromJson>(&mut self, name: &'static str) -> Option<T> {
+        if self.err.is_some() {
+            return None;
+        }
+        self.obj.f(name).unwrap_or_else(|e| {
+            self.err = Some(e);
+            None
+        })
+    }
+
+    /// `value`, or the first error met.
+    pub fn finish<T>(self, value: T) -> Result<Option<T>> {
+        match self.err {
+            Some(e) => Err(e),
+            None => Ok(Some(value)),
+        }
+    }
+}
+
 fn absent(v: &Value<'_>) -> bool {
     match v {
         Value::Null => true,
@@ -58,7 +92,7 @@ pub fn from_value<T: FromJson>(v: &Value<'_>) -> Result<T> {
 }
 
 /// JSON number syntax (the parser's grammar), for numbers written as strings.
-fn is_number(s: &str) -> bool {
+pub(crate) fn is_number(s: &str) -> bool {
     let b = s.as_bytes();
     let mut i = usize::from(b.first() == Some(&b'-'));
     let digits = |i: &mut usize| {

@@ -8,12 +8,27 @@
 //!
 //! BGP 高防包是针对业务部署在腾讯云内的用户提升 DDoS 防护能力的付费产品。高防包直接对腾讯云上 IP 生效，无需更换 IP，购买后只需绑定需要防护的 IP 即可使用，具备接入便捷、零变更等特点。高防包支持单 IP 防护，同时提供多 IP 共享防护资源，满足多个 IP 地址都需要提升防护能力的需求
 //!
-//! - Every field is an `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
-//!   build a request from `Default` and set its fields.
+//! - Every field is a public `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
+//!   build one in one expression from `new()` with the chainable setters `set_<field>` (they
+//!   take `impl Into`, lists from any iterator, nested models by value), and read it with the
+//!   accessors named like the fields (a list as a slice, empty when absent; a string as
+//!   `Option<&str>`; a nested model as `Option<&T>`). Setters come with writing and
+//!   accessors with reading: response types get setters, request types accessors, with
+//!   feature `full-json`.
 //! - Request types implement `tencentcloud_runtime::Action` and write JSON; response types
 //!   read it tolerantly (see `tencentcloud-runtime`). Feature `full-json`: every type does both.
 //! - Actions the spec marks offline are left out; deprecated ones are `#[deprecated]`;
 //!   disabled members are kept and say so. Secret members show as `<redacted>` in Debug output.
+//!
+//! ```ignore
+//! use tencentcloud_antiddos::v20250903::DescribeDDoSBlockRecordsRequest;
+//!
+//! // `client`: a `tencentcloud_transport_std::Client`.
+//! let response = client.send(&DescribeDDoSBlockRecordsRequest::new().set_limit(10)).await?;
+//! for item in response.block_records() {
+//!     println!("{item:?}");
+//! }
+//! ```
 #![no_std]
 #![allow(deprecated, non_camel_case_types, rustdoc::all)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, clippy::upper_case_acronyms)]

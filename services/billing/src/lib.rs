@@ -6,12 +6,27 @@
 //!
 //! 用户通过云费用账户管理云费用，如对账户进行充值，使用账户金额来购买腾讯云服务等。 腾讯云产品有预付费和后付费两种付费方式： 预付费是先购买再使用的方式，用户在预付费方式购买云服务时，系统会根据用户选购买的资源对用户云费用账户中的金额进行扣除。 后付费是按量付费的模式，在购买时不进行实际扣费，系统会根据选购的资源确定需要冻结的金额，在进行月度结算时，按照实际使用量再进行最终扣费。如果用户的云费用账户的余额<=0，则要先充值再购买云服务资源。
 //!
-//! - Every field is an `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
-//!   build a request from `Default` and set its fields.
+//! - Every field is a public `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
+//!   build one in one expression from `new()` with the chainable setters `set_<field>` (they
+//!   take `impl Into`, lists from any iterator, nested models by value), and read it with the
+//!   accessors named like the fields (a list as a slice, empty when absent; a string as
+//!   `Option<&str>`; a nested model as `Option<&T>`). Setters come with writing and
+//!   accessors with reading: response types get setters, request types accessors, with
+//!   feature `full-json`.
 //! - Request types implement `tencentcloud_runtime::Action` and write JSON; response types
 //!   read it tolerantly (see `tencentcloud-runtime`). Feature `full-json`: every type does both.
 //! - Actions the spec marks offline are left out; deprecated ones are `#[deprecated]`;
 //!   disabled members are kept and say so. Secret members show as `<redacted>` in Debug output.
+//!
+//! ```ignore
+//! use tencentcloud_billing::v20180709::DescribeAllocationBillDetailRequest;
+//!
+//! // `client`: a `tencentcloud_transport_std::Client`.
+//! let response = client.send(&DescribeAllocationBillDetailRequest::new().set_limit(10)).await?;
+//! for item in response.detail() {
+//!     println!("{item:?}");
+//! }
+//! ```
 #![no_std]
 #![allow(deprecated, non_camel_case_types, rustdoc::all)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, clippy::upper_case_acronyms)]

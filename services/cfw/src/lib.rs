@@ -28,12 +28,27 @@
 //! 2. 调用 [CreateAcRules](https://cloud.tencent.com/document/product/1132/49070) 接口，创建访问控制规则。
 //! 3. 创建访问控制规则后即可在控制台页面查看到创建好的访问控制规则，可以对访问控制规则进行配置，具体操作方式请参见[文档](https://cloud.tencent.com/document/product/1132/107444)。
 //!
-//! - Every field is an `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
-//!   build a request from `Default` and set its fields.
+//! - Every field is a public `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
+//!   build one in one expression from `new()` with the chainable setters `set_<field>` (they
+//!   take `impl Into`, lists from any iterator, nested models by value), and read it with the
+//!   accessors named like the fields (a list as a slice, empty when absent; a string as
+//!   `Option<&str>`; a nested model as `Option<&T>`). Setters come with writing and
+//!   accessors with reading: response types get setters, request types accessors, with
+//!   feature `full-json`.
 //! - Request types implement `tencentcloud_runtime::Action` and write JSON; response types
 //!   read it tolerantly (see `tencentcloud-runtime`). Feature `full-json`: every type does both.
 //! - Actions the spec marks offline are left out; deprecated ones are `#[deprecated]`;
 //!   disabled members are kept and say so. Secret members show as `<redacted>` in Debug output.
+//!
+//! ```ignore
+//! use tencentcloud_cfw::v20190904::DescribeAcListsRequest;
+//!
+//! // `client`: a `tencentcloud_transport_std::Client`.
+//! let response = client.send(&DescribeAcListsRequest::new().set_limit(10)).await?;
+//! for item in response.data() {
+//!     println!("{item:?}");
+//! }
+//! ```
 #![no_std]
 #![allow(deprecated, non_camel_case_types, rustdoc::all)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, clippy::upper_case_acronyms)]

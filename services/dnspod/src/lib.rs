@@ -8,12 +8,27 @@
 //! DNSPod ，又称为 DNS 解析、云解析，为用户提供快速、稳定且高可用的 DNS 服务，支持智能解析、流量调度、安全防护。
 //! DNSPod 为腾讯云旗下品牌，专注于域名及 DNS 服务。DNSPod 持续提供了 17 年不间断服务，已服务 800 万+用户，累计 2000 万+域名，拥有 48 个全球集群节点，始终坚持为用户提供安全、稳定且快速的服务。国民级 DNS 服务平台，更值得信赖。
 //!
-//! - Every field is an `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
-//!   build a request from `Default` and set its fields.
+//! - Every field is a public `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
+//!   build one in one expression from `new()` with the chainable setters `set_<field>` (they
+//!   take `impl Into`, lists from any iterator, nested models by value), and read it with the
+//!   accessors named like the fields (a list as a slice, empty when absent; a string as
+//!   `Option<&str>`; a nested model as `Option<&T>`). Setters come with writing and
+//!   accessors with reading: response types get setters, request types accessors, with
+//!   feature `full-json`.
 //! - Request types implement `tencentcloud_runtime::Action` and write JSON; response types
 //!   read it tolerantly (see `tencentcloud-runtime`). Feature `full-json`: every type does both.
 //! - Actions the spec marks offline are left out; deprecated ones are `#[deprecated]`;
 //!   disabled members are kept and say so. Secret members show as `<redacted>` in Debug output.
+//!
+//! ```ignore
+//! use tencentcloud_dnspod::v20210323::DescribeDomainFilterListRequest;
+//!
+//! // `client`: a `tencentcloud_transport_std::Client`.
+//! let response = client.send(&DescribeDomainFilterListRequest::new().set_limit(10)).await?;
+//! for item in response.domain_list() {
+//!     println!("{item:?}");
+//! }
+//! ```
 #![no_std]
 #![allow(deprecated, non_camel_case_types, rustdoc::all)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, clippy::upper_case_acronyms)]

@@ -7,8 +7,13 @@
 //! 腾讯云慧眼人脸核身是一组对用户身份信息真实性进行验证审核的服务套件，提供人脸核身、身份信息核验、银行卡要素核验和运营商类要素核验等各类实名信息认证能力。
 //! 本章节API 主要介绍 api 的调用方式、如何通过API调用人脸核身SaaS和pass服务相关接口，以及如何调用实名信息认证相关产品。
 //!
-//! - Every field is an `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
-//!   build a request from `Default` and set its fields.
+//! - Every field is a public `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
+//!   build one in one expression from `new()` with the chainable setters `set_<field>` (they
+//!   take `impl Into`, lists from any iterator, nested models by value), and read it with the
+//!   accessors named like the fields (a list as a slice, empty when absent; a string as
+//!   `Option<&str>`; a nested model as `Option<&T>`). Setters come with writing and
+//!   accessors with reading: response types get setters, request types accessors, with
+//!   feature `full-json`.
 //! - Request types implement `tencentcloud_runtime::Action` and write JSON; response types
 //!   read it tolerantly (see `tencentcloud-runtime`). Feature `full-json`: every type does both.
 //! - Actions the spec marks offline are left out; deprecated ones are `#[deprecated]`;

@@ -6,8 +6,13 @@
 //!
 //! 智能导诊服务，是腾讯基于医疗AI、自然语言处理技术，推出的以智能导诊为核心，包含智能问病、智能问药、医务咨询等十多种就医服务能力的AI产品，可应用于微信线上挂号、互联网医院、区域平台等场景中，解决了由于患者医药专业知识缺乏，院内咨询不便导致的医患资源错配的痛点，同时满足智慧医院服务评级的诉求。
 //!
-//! - Every field is an `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
-//!   build a request from `Default` and set its fields.
+//! - Every field is a public `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
+//!   build one in one expression from `new()` with the chainable setters `set_<field>` (they
+//!   take `impl Into`, lists from any iterator, nested models by value), and read it with the
+//!   accessors named like the fields (a list as a slice, empty when absent; a string as
+//!   `Option<&str>`; a nested model as `Option<&T>`). Setters come with writing and
+//!   accessors with reading: response types get setters, request types accessors, with
+//!   feature `full-json`.
 //! - Request types implement `tencentcloud_runtime::Action` and write JSON; response types
 //!   read it tolerantly (see `tencentcloud-runtime`). Feature `full-json`: every type does both.
 //! - Actions the spec marks offline are left out; deprecated ones are `#[deprecated]`;

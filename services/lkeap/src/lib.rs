@@ -6,8 +6,13 @@
 //!
 //! 知识引擎原子能力（LLM Knowledge Engine Basic API）基于知识引擎研发的知识问答全链路能力，面向企业及开发者，提供灵活组建及开发模型应用的能力。您可通过多款原子能力组建您专属的模型服务，调用大模型对话、文档解析、拆分、embedding、多轮改写等服务进行组装，定制企业专属 AI 业务。支持直接通过API调用大模型能力。
 //!
-//! - Every field is an `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
-//!   build a request from `Default` and set its fields.
+//! - Every field is a public `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
+//!   build one in one expression from `new()` with the chainable setters `set_<field>` (they
+//!   take `impl Into`, lists from any iterator, nested models by value), and read it with the
+//!   accessors named like the fields (a list as a slice, empty when absent; a string as
+//!   `Option<&str>`; a nested model as `Option<&T>`). Setters come with writing and
+//!   accessors with reading: response types get setters, request types accessors, with
+//!   feature `full-json`.
 //! - Request types implement `tencentcloud_runtime::Action` and write JSON; response types
 //!   read it tolerantly (see `tencentcloud-runtime`). Feature `full-json`: every type does both.
 //! - Actions the spec marks offline are left out; deprecated ones are `#[deprecated]`;

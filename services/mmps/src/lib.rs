@@ -49,8 +49,13 @@
 //! 2. 调用 [CreateFlySecMiniAppScanTask ](https://cloud.tencent.com/document/product/1223/75142) 接口（翼扬安全诊断），提交小程序安全诊断任务。
 //! 3. 诊断任务提交后，即可通过 [DescribeFlySecMiniAppScanTaskStatus](https://cloud.tencent.com/document/product/1223/75137) 接口查询任务状态，并通过 [DescribeFlySecMiniAppReportUrl](https://cloud.tencent.com/document/product/1223/75140) 获取诊断报告下载链接。
 //!
-//! - Every field is an `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
-//!   build a request from `Default` and set its fields.
+//! - Every field is a public `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
+//!   build one in one expression from `new()` with the chainable setters `set_<field>` (they
+//!   take `impl Into`, lists from any iterator, nested models by value), and read it with the
+//!   accessors named like the fields (a list as a slice, empty when absent; a string as
+//!   `Option<&str>`; a nested model as `Option<&T>`). Setters come with writing and
+//!   accessors with reading: response types get setters, request types accessors, with
+//!   feature `full-json`.
 //! - Request types implement `tencentcloud_runtime::Action` and write JSON; response types
 //!   read it tolerantly (see `tencentcloud-runtime`). Feature `full-json`: every type does both.
 //! - Actions the spec marks offline are left out; deprecated ones are `#[deprecated]`;

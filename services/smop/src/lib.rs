@@ -6,8 +6,13 @@
 //!
 //! 腾讯安全营销运营平台是一款SaaS级运营工具，可帮助企业快速搭建运营平台，提供积分商城、会员系统、卡券管理系统、活动管理系统等运营过程中所使用的运营工具，帮助企业一键搭建运营平台，快速完成产品运营，收集数据指标，并进行自动化运营，提升产品活跃、留存、新增等关键指标；
 //!
-//! - Every field is an `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
-//!   build a request from `Default` and set its fields.
+//! - Every field is a public `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
+//!   build one in one expression from `new()` with the chainable setters `set_<field>` (they
+//!   take `impl Into`, lists from any iterator, nested models by value), and read it with the
+//!   accessors named like the fields (a list as a slice, empty when absent; a string as
+//!   `Option<&str>`; a nested model as `Option<&T>`). Setters come with writing and
+//!   accessors with reading: response types get setters, request types accessors, with
+//!   feature `full-json`.
 //! - Request types implement `tencentcloud_runtime::Action` and write JSON; response types
 //!   read it tolerantly (see `tencentcloud-runtime`). Feature `full-json`: every type does both.
 //! - Actions the spec marks offline are left out; deprecated ones are `#[deprecated]`;

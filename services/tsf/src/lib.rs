@@ -6,12 +6,27 @@
 //!
 //! TSF 云 API 向用户提供应用托管、服务注册发现、配置管理、服务治理、监控告警等全栈微服务能力。用户可以使用本文档介绍的 API，并参照相应的示例，对 TSF 进行相关操作：如创建应用、部署服务、配置服务路由、查询监控数据
 //!
-//! - Every field is an `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
-//!   build a request from `Default` and set its fields.
+//! - Every field is a public `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
+//!   build one in one expression from `new()` with the chainable setters `set_<field>` (they
+//!   take `impl Into`, lists from any iterator, nested models by value), and read it with the
+//!   accessors named like the fields (a list as a slice, empty when absent; a string as
+//!   `Option<&str>`; a nested model as `Option<&T>`). Setters come with writing and
+//!   accessors with reading: response types get setters, request types accessors, with
+//!   feature `full-json`.
 //! - Request types implement `tencentcloud_runtime::Action` and write JSON; response types
 //!   read it tolerantly (see `tencentcloud-runtime`). Feature `full-json`: every type does both.
 //! - Actions the spec marks offline are left out; deprecated ones are `#[deprecated]`;
 //!   disabled members are kept and say so. Secret members show as `<redacted>` in Debug output.
+//!
+//! ```ignore
+//! use tencentcloud_tsf::v20180326::DescribeUnitRulesRequest;
+//!
+//! // `client`: a `tencentcloud_transport_std::Client`.
+//! let response = client.send(&DescribeUnitRulesRequest::new().set_limit(10)).await?;
+//! for item in response.result() {
+//!     println!("{item:?}");
+//! }
+//! ```
 #![no_std]
 #![allow(deprecated, non_camel_case_types, rustdoc::all)]
 #![allow(clippy::doc_lazy_continuation, clippy::doc_overindented_list_items, clippy::upper_case_acronyms)]

@@ -6,8 +6,13 @@
 //!
 //! 元宝搜索（Tencent Yuanbao Search，wsa）以互联网全网公开资源为基础，叠加腾讯优质内容生态，结合元宝 App 联网搜索应用实践，从数据收录到智能检索召回，全链路构建 AI 友好搜索引擎。合作伙伴通过检索词发起请求，接口以 JSON 形式返回搜索结果对应的排序信息、数据字段，合作伙伴可在业务场景中结合搜索结果的内容，扩充信息内容源，丰富展现效果，提升用户的查询满意度。
 //!
-//! - Every field is an `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
-//!   build a request from `Default` and set its fields.
+//! - Every field is a public `Option` and `None` is never sent; structs are `#[non_exhaustive]`:
+//!   build one in one expression from `new()` with the chainable setters `set_<field>` (they
+//!   take `impl Into`, lists from any iterator, nested models by value), and read it with the
+//!   accessors named like the fields (a list as a slice, empty when absent; a string as
+//!   `Option<&str>`; a nested model as `Option<&T>`). Setters come with writing and
+//!   accessors with reading: response types get setters, request types accessors, with
+//!   feature `full-json`.
 //! - Request types implement `tencentcloud_runtime::Action` and write JSON; response types
 //!   read it tolerantly (see `tencentcloud-runtime`). Feature `full-json`: every type does both.
 //! - Actions the spec marks offline are left out; deprecated ones are `#[deprecated]`;
