@@ -31,30 +31,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = target(profile).await?;
     let client = target.client("ap-guangzhou")?;
 
-    // Generated models: every field is an Option; build from Default and set what you need.
-    let mut zone = Filter::default();
-    zone.name = Some("zone".into());
-    zone.values = Some(vec!["ap-guangzhou-3".into()]);
-    let mut request = DescribeInstancesRequest::default();
-    request.filters = Some(vec![zone]);
-    request.limit = Some(10);
+    // Generated models: a request is one expression (`new()` and chainable setters that take
+    // `impl Into`, lists from any iterable); accessors read the answer (a list as a slice,
+    // empty when absent; a string as `Option<&str>`; a nested model as `Option<&T>`).
+    let request = DescribeInstancesRequest::new()
+        .set_limit(10)
+        .set_filters([Filter::new().set_name("zone").set_values(["ap-guangzhou-3"])]);
     let opts = CallOptions::new().header("X-TC-TraceId", "example-detailed-0001").timeout(Duration::from_secs(10));
     let response = client.send_with(&request, &opts).await?;
-    let text = |s: &Option<String>| s.clone().unwrap_or_default();
     println!(
         "{} instance(s) in ap-guangzhou-3 (request {})",
-        response.total_count.unwrap_or(0),
-        text(&response.request_id)
+        response.total_count().unwrap_or(0),
+        response.request_id().unwrap_or_default()
     );
-    for i in response.instance_set.unwrap_or_default() {
+    for i in response.instance_set() {
         println!(
             "  {}  {:<20} {:<8} {} vCPU {} GB  {}",
-            text(&i.instance_id),
-            text(&i.instance_name),
-            text(&i.instance_state),
-            i.cpu.unwrap_or(0),
-            i.memory.unwrap_or(0),
-            i.placement.and_then(|p| p.zone).unwrap_or_default()
+            i.instance_id().unwrap_or_default(),
+            i.instance_name().unwrap_or_default(),
+            i.instance_state().unwrap_or_default(),
+            i.cpu().unwrap_or(0),
+            i.memory().unwrap_or(0),
+            i.placement().and_then(|p| p.zone()).unwrap_or_default()
         );
     }
     Ok(())

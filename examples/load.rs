@@ -298,8 +298,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         Arc::new(move || {
             let client = client.clone();
             async move {
-                let mut request = DescribeInstancesRequest::default();
-                request.limit = Some(1);
+                let request = DescribeInstancesRequest::new().set_limit(1);
                 client.send(&request).await.map(drop).map_err(|e| e.to_string())
             }
         })

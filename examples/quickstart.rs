@@ -15,13 +15,11 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = target(ClientProfile::new()).await?;
     let client = target.client("ap-guangzhou")?;
 
-    let mut request = DescribeInstancesRequest::default();
-    request.limit = Some(1);
-    let response = client.send(&request).await?;
-    println!("{} instance(s) in total", response.total_count.unwrap_or(0));
-    for i in response.instance_set.unwrap_or_default() {
-        let zone = i.placement.and_then(|p| p.zone).unwrap_or_default();
-        println!("{:?} {:?} {:?} in {zone}", i.instance_id, i.instance_name, i.instance_state);
+    let response = client.send(&DescribeInstancesRequest::new().set_limit(1)).await?;
+    println!("{} instance(s) in total", response.total_count().unwrap_or(0));
+    for i in response.instance_set() {
+        let zone = i.placement().and_then(|p| p.zone()).unwrap_or_default();
+        println!("{:?} {:?} {:?} in {zone}", i.instance_id(), i.instance_name(), i.instance_state());
     }
     if let Some(emulator) = &target.emulator {
         let last = emulator.requests().pop();

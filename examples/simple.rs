@@ -11,9 +11,9 @@ use tencentcloud_transport_std::ClientProfile;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let target = target(ClientProfile::new()).await?;
     let client = target.client("ap-shanghai")?;
-    let zones = client.send(&DescribeZonesRequest::default()).await?;
-    for zone in zones.zone_set.unwrap_or_default() {
-        println!("{}  {}", zone.zone.unwrap_or_default(), zone.zone_name.unwrap_or_default());
+    let zones = client.send(&DescribeZonesRequest::new()).await?;
+    for zone in zones.zone_set() {
+        println!("{}  {}", zone.zone().unwrap_or_default(), zone.zone_name().unwrap_or_default());
     }
     Ok(())
 }
