@@ -95,6 +95,9 @@ macro_rules! __model {
         $(#[$sg])*
         impl $name { $( $crate::__field!(set $kind $set $wire $id $($t)?); )* }
         $(#[$gg])*
+        // Accessors are named like the service's fields, not for clippy's conventions:
+        // a `Len` field gives `len()` with no `is_empty`, a `FromTime` field `from_time(&self)`.
+        #[allow(clippy::len_without_is_empty, clippy::wrong_self_convention)]
         impl $name { $( $crate::__field!(get $kind $($get)? $id $wire $id $($t)?); )* }
         $(#[$wg])*
         impl $crate::ToJson for $name {
