@@ -1,12 +1,23 @@
-//! Firmware-shaped example: a Cortex-M4F device that calls CVM `DescribeInstances` every
-//! minute over TLS 1.3, with no heap.
+//! Firmware-shaped example: a device that calls CVM `DescribeInstances` every minute over
+//! TLS 1.3, with no heap, for three MCU families (`family`: the per-family bits):
 //!
-//! - embassy executor (thread mode, WFE/SEV), embassy-time driven by SysTick at 1 kHz;
+//! - Cortex-M4F (`thumbv7em-none-eabihf`) and Cortex-M0+ (`thumbv6m-none-eabi`, the RP2040
+//!   class): cortex-m-rt, embassy-time driven by SysTick at 1 kHz;
+//! - RV32IMC (`riscv32imc-unknown-none-elf`, the ESP32-C3 class): riscv-rt, embassy-time
+//!   driven by the machine timer at 1 kHz (a CLINT, as on QEMU `virt` and SiFive cores);
+//!
+//! and on all of them:
+//!
+//! - the embassy executor (thread mode, sleeping between events);
 //! - an embassy-net stack on a loopback link (stands in for the board's Ethernet or Wi-Fi
 //!   driver: replace `Loopback` with it, and the static IP with DHCP if needed);
 //! - a client task: `Connector` (DNS, TCP, TLS 1.3 verified against `ca.der`, RSA and P-256
 //!   chains alike) and `Client` (signing, response parsing, clock learned from `Date`: this
 //!   device has no RTC).
+//!
+//! The M0+ and the RV32IMC have no atomic compare-and-swap: portable-atomic (feature
+//! `critical-section`) supplies it to static_cell and embassy, and the single-core critical
+//! sections (cortex-m's, riscv's) make it sound.
 //!
 //! Replace `NotARealTrng` with the MCU's TRNG and the credentials before flashing anything.
 #![no_std]
@@ -16,8 +27,6 @@ use core::cell::{Cell, RefCell};
 use core::sync::atomic::{AtomicU32, Ordering};
 use core::task::{Context, Waker};
 
-use cortex_m::peripheral::syst::SystClkSource;
-use cortex_m_rt::{entry, exception};
 use critical_section::Mutex;
 use embassy_executor::Executor;
 use embassy_net::driver::{Capabilities, Driver, HardwareAddress, LinkState, RxToken, TxToken};
@@ -29,9 +38,6 @@ use tencentcloud_core::{Credential, Request};
 use tencentcloud_transport_embassy::net::{Buffers, Connector, Random};
 use tencentcloud_transport_embassy::pki::TrustAnchor;
 use tencentcloud_transport_embassy::{Client, Error, NoRtc};
-
-/// The core clock after reset (e.g. the STM32F4's 16 MHz HSI).
-const SYSCLK_HZ: u32 = 16_000_000;
 
 /// The gateway's (or Tencent Cloud's) CA, DER. This one is a placeholder P-256 CA: for the
 /// `*.tencentcloudapi.com` endpoints, anchor DigiCert Global Root G2 (their RSA chains'
@@ -48,14 +54,17 @@ const SECRET_KEY: &str = match option_env!("TENCENTCLOUD_SECRET_KEY") {
 };
 
 // ---------------------------------------------------------------------------------------
-// Time: SysTick at 1 kHz feeds embassy-time.
+// Time: a 1 kHz tick (the family's timer interrupt calls `tick`) feeds embassy-time.
 
-struct SysTickDriver {
+/// embassy-time's tick rate (feature `tick-hz-1_000`).
+const TICK_HZ: u32 = 1000;
+
+struct TickDriver {
     ticks: Mutex<Cell<u64>>,
     queue: Mutex<RefCell<Queue>>,
 }
 
-impl embassy_time_driver::Driver for SysTickDriver {
+impl embassy_time_driver::Driver for TickDriver {
     fn now(&self) -> u64 {
         critical_section::with(|cs| self.ticks.borrow(cs).get())
     }
@@ -68,13 +77,13 @@ impl embassy_time_driver::Driver for SysTickDriver {
     }
 }
 
-embassy_time_driver::time_driver_impl!(static DRIVER: SysTickDriver = SysTickDriver {
+embassy_time_driver::time_driver_impl!(static DRIVER: TickDriver = TickDriver {
     ticks: Mutex::new(Cell::new(0)),
     queue: Mutex::new(RefCell::new(Queue::new())),
 });
 
-#[exception]
-fn SysTick() {
+/// One tick: advances the time and wakes the tasks whose time has come.
+fn tick() {
     critical_section::with(|cs| {
         let ticks = DRIVER.ticks.borrow(cs);
         ticks.set(ticks.get() + 1);
@@ -238,17 +247,11 @@ fn error_code(e: &Error) -> u32 {
     }
 }
 
-#[entry]
-fn main() -> ! {
-    let Some(mut cp) = cortex_m::Peripherals::take() else { cortex_m::asm::udf() };
-    cp.SYST.set_clock_source(SystClkSource::Core);
-    cp.SYST.set_reload(SYSCLK_HZ / 1000 - 1);
-    cp.SYST.clear_current();
-    cp.SYST.enable_counter();
-    cp.SYST.enable_interrupt();
-
-    // Statics built in place (`ConstStaticCell`), not on main's stack, which the executor
-    // keeps for ever. Two sockets: embassy-net's DNS socket and the connector's TCP socket.
+/// Builds the network stack and runs the executor: called by the family's entry point once its
+/// tick runs.
+fn run() -> ! {
+    // Statics built in place (`ConstStaticCell`), not on the stack, which the executor keeps
+    // for ever. Two sockets: embassy-net's DNS socket and the connector's TCP socket.
     static RESOURCES: ConstStaticCell<StackResources<2>> = ConstStaticCell::new(StackResources::new());
     static LINK: ConstStaticCell<Loopback> =
         ConstStaticCell::new(Loopback { frame: [0; MTU], len: 0, spare: [0; MTU] });
@@ -275,5 +278,101 @@ fn main() -> ! {
 
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
-    cortex_m::asm::udf()
+    family::halt()
+}
+
+// ---------------------------------------------------------------------------------------
+// The per-family bits: entry point, tick source, halt.
+
+/// Cortex-M4F and Cortex-M0+: cortex-m-rt, SysTick (present on both, RP2040 included).
+#[cfg(target_arch = "arm")]
+mod family {
+    use cortex_m::peripheral::syst::SystClkSource;
+    use cortex_m_rt::{entry, exception};
+
+    /// The core clock (e.g. the STM32F4's 16 MHz HSI after reset; an RP2040 runs at 125 MHz
+    /// once embassy-rp or rp2040-hal has set its clocks up).
+    const SYSCLK_HZ: u32 = 16_000_000;
+
+    #[entry]
+    fn main() -> ! {
+        let Some(mut cp) = cortex_m::Peripherals::take() else { halt() };
+        cp.SYST.set_clock_source(SystClkSource::Core);
+        cp.SYST.set_reload(SYSCLK_HZ / super::TICK_HZ - 1);
+        cp.SYST.clear_current();
+        cp.SYST.enable_counter();
+        cp.SYST.enable_interrupt();
+        super::run()
+    }
+
+    #[exception]
+    fn SysTick() {
+        super::tick();
+    }
+
+    pub fn halt() -> ! {
+        cortex_m::asm::udf()
+    }
+}
+
+/// RV32IMC: riscv-rt, the machine timer of a CLINT at the SiFive/QEMU `virt` addresses. (The
+/// ESP32-C3 has no CLINT: there the tick comes from its SYSTIMER, e.g. esp-hal's time driver.)
+#[cfg(target_arch = "riscv32")]
+mod family {
+    use riscv::interrupt::Interrupt;
+
+    /// The CLINT's `mtime` rate (QEMU `virt`: 10 MHz).
+    const MTIME_HZ: u32 = 10_000_000;
+    /// Hart 0's `mtimecmp` (low word; the high word follows).
+    const MTIMECMP: *mut u32 = 0x0200_4000 as *mut u32;
+    /// `mtime` (low word; the high word follows).
+    const MTIME: *const u32 = 0x0200_bff8 as *const u32;
+
+    /// A 64-bit CLINT register read as two words, consistently.
+    fn read64(reg: *const u32) -> u64 {
+        // SAFETY: the CLINT's registers, aligned and always readable.
+        unsafe {
+            loop {
+                let hi = reg.add(1).read_volatile();
+                let lo = reg.read_volatile();
+                if reg.add(1).read_volatile() == hi {
+                    return (u64::from(hi) << 32) | u64::from(lo);
+                }
+            }
+        }
+    }
+
+    /// Sets `mtimecmp` without a spurious interrupt in between (the high word parked first).
+    fn set_mtimecmp(at: u64) {
+        // SAFETY: hart 0's `mtimecmp`, written only here (at start-up and in its interrupt).
+        unsafe {
+            MTIMECMP.add(1).write_volatile(u32::MAX);
+            MTIMECMP.write_volatile(at as u32);
+            MTIMECMP.add(1).write_volatile((at >> 32) as u32);
+        }
+    }
+
+    #[riscv_rt::entry]
+    fn main() -> ! {
+        set_mtimecmp(read64(MTIME) + u64::from(MTIME_HZ / super::TICK_HZ));
+        // SAFETY: nothing is in a critical section yet; the timer's handler is below.
+        unsafe {
+            riscv::interrupt::enable_interrupt(Interrupt::MachineTimer);
+            riscv::interrupt::enable();
+        }
+        super::run()
+    }
+
+    #[riscv_rt::core_interrupt(Interrupt::MachineTimer)]
+    fn machine_timer() {
+        set_mtimecmp(read64(MTIMECMP) + u64::from(MTIME_HZ / super::TICK_HZ));
+        super::tick();
+    }
+
+    pub fn halt() -> ! {
+        riscv::interrupt::disable();
+        loop {
+            riscv::asm::wfi();
+        }
+    }
 }
