@@ -16,8 +16,8 @@
 //!   device has no RTC).
 //!
 //! The M0+ and the RV32IMC have no atomic compare-and-swap: portable-atomic (feature
-//! `critical-section`) supplies it to static_cell and embassy, and the single-core critical
-//! sections (cortex-m's, riscv's) make it sound.
+//! `critical-section`) supplies it to static_cell (nothing else here needs it), and the
+//! single-core critical sections (cortex-m's, riscv's) make it sound.
 //!
 //! Replace `NotARealTrng` with the MCU's TRNG and the credentials before flashing anything.
 #![no_std]
